@@ -1,0 +1,180 @@
+"""Role groups of PRODUCT.md §1: the reviewed definition of who may do what.
+
+Each role is a Django Group (name = Chinese label). Permissions are "app_label.codename"; those of apps that
+are not installed yet are skipped by ``roles_sync`` so the definition can run ahead of the code.
+Later apps add their permissions here, in the same review.
+"""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    label: str
+    description: str
+    permissions: tuple[str, ...] = field(default_factory=tuple)
+    city_wide: bool = False
+    admin_role: bool = False  # the three separated admin roles (三权分立, SECURITY.md ACL-08)
+    home: str = "home"
+
+
+def _crud(app: str, model: str, *verbs: str) -> tuple[str, ...]:
+    return tuple(f"{app}.{verb}_{model}" for verb in verbs)
+
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        code="township_staff",
+        label="镇街食安办人员",
+        description="本镇街的名录、计划、投诉和事件",
+        permissions=(
+            "accounts.view_township",
+            *_crud("enterprises", "enterprise", "view", "add", "change"),
+            *_crud("enterprises", "licence", "view", "add", "change"),
+            "enterprises.import_enterprise",
+            "enterprises.export_enterprise",
+            *_crud("risk", "riskassessment", "view"),
+            *_crud("inspections", "inspectiontask", "view"),
+            *_crud("inspections", "rectification", "view", "change"),
+            "common.view_job",
+        ),
+    ),
+    Role(
+        code="inspector",
+        label="执法检查人员",
+        description="本人检查任务及其对象",
+        permissions=(
+            *_crud("enterprises", "enterprise", "view"),
+            *_crud("inspections", "inspectiontask", "view"),
+            *_crud("inspections", "inspectionresult", "view", "add", "change"),
+            *_crud("inspections", "rectification", "view", "change"),
+            "common.view_job",
+        ),
+    ),
+    Role(
+        code="city_staff",
+        label="市局业务科室人员",
+        description="全市数据；抽查计划、抽检计划、风险方案、公示、考核",
+        city_wide=True,
+        permissions=(
+            "accounts.view_all_townships",
+            "accounts.view_township",
+            "accounts.view_townshippopulation",
+            "accounts.change_townshippopulation",
+            *_crud("enterprises", "enterprise", "view", "add", "change"),
+            *_crud("enterprises", "licence", "view", "add", "change"),
+            "enterprises.import_enterprise",
+            "enterprises.export_enterprise",
+            *_crud("risk", "riskscheme", "view", "add", "change"),
+            *_crud("risk", "riskassessment", "view", "add", "change"),
+            *_crud("inspections", "drawplan", "view", "add", "change"),
+            *_crud("inspections", "draw", "view", "add"),
+            *_crud("inspections", "inspectiontask", "view", "add", "change"),
+            *_crud("inspections", "inspectionresult", "view"),
+            *_crud("inspections", "publication", "view", "add", "change"),
+            "common.view_job",
+            "common.view_calendaroverride",
+            "common.add_calendaroverride",
+            "common.change_calendaroverride",
+        ),
+    ),
+    Role(
+        code="city_leader",
+        label="市领导",
+        description="全市看板和报表（只读）",
+        city_wide=True,
+        permissions=(
+            "accounts.view_all_townships",
+            "accounts.view_township",
+            "accounts.view_townshippopulation",
+            *_crud("enterprises", "enterprise", "view"),
+            *_crud("risk", "riskassessment", "view"),
+            *_crud("inspections", "inspectiontask", "view"),
+            *_crud("inspections", "inspectionresult", "view"),
+            "common.view_job",
+        ),
+    ),
+    Role(
+        code="complaint_officer",
+        label="投诉举报专员",
+        description="投诉举报及奖励；唯一可在说明理由后查看举报人身份的角色",
+        city_wide=True,
+        permissions=(
+            "accounts.view_all_townships",
+            *_crud("enterprises", "enterprise", "view"),
+            *_crud("incidents", "complaint", "view", "add", "change"),
+            "incidents.unmask_reporter",
+            "common.view_job",
+        ),
+    ),
+    Role(
+        code="sys_admin",
+        label="系统管理员",
+        description="账户与镇街配置（不含审计、不含安全策略）",
+        admin_role=True,
+        permissions=(
+            *_crud("accounts", "user", "view", "add", "change"),
+            *_crud("accounts", "township", "view", "add", "change"),
+            *_crud("accounts", "townshippopulation", "view", "add", "change"),
+            "common.view_job",
+            "common.view_all_jobs",
+            *_crud("common", "calendaroverride", "view", "add", "change", "delete"),
+        ),
+    ),
+    Role(
+        code="security_admin",
+        label="安全管理员",
+        description="安全策略：接口客户端、登录锁定",
+        admin_role=True,
+        permissions=(
+            *_crud("accounts", "apiclient", "view", "add", "change"),
+            "accounts.view_user",
+            *_crud("axes", "accessattempt", "view", "delete"),
+            *_crud("axes", "accesslog", "view"),
+            "common.view_job",
+        ),
+    ),
+    Role(
+        code="audit_admin",
+        label="审计管理员",
+        description="审计日志（只读）与审计链校验",
+        admin_role=True,
+        permissions=(
+            "common.view_auditevent",
+            "common.verify_audit_chain",
+            "common.view_job",
+        ),
+    ),
+)
+
+ROLE_BY_CODE = {role.code: role for role in ROLES}
+ROLE_BY_LABEL = {role.label: role for role in ROLES}
+ADMIN_ROLE_CODES = frozenset(role.code for role in ROLES if role.admin_role)
+
+
+def role_codes_for(user) -> list[str]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_role_codes_cache", None)
+    if cached is None:
+        names = [g.name for g in user.groups.all()]
+        cached = [ROLE_BY_LABEL[n].code for n in names if n in ROLE_BY_LABEL]
+        user._role_codes_cache = cached
+    return cached
+
+
+def role_label_for(user) -> str:
+    if getattr(user, "is_service_account", False):
+        return "省级平台接口"
+    codes = role_codes_for(user)
+    if codes:
+        return "、".join(ROLE_BY_CODE[c].label for c in codes)
+    if getattr(user, "is_superuser", False):
+        return "超级用户"
+    return ""
+
+
+def primary_role(user) -> Role | None:
+    codes = role_codes_for(user)
+    return ROLE_BY_CODE[codes[0]] if codes else None

@@ -1,0 +1,29 @@
+"""API client scopes and the model permissions each one grants to the client's service account.
+
+A scope opens endpoints (views declare ``required_scopes``); the permissions make the model-permission check pass.
+Apps add their scopes here when they add endpoints.
+"""
+
+SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
+    # scope: (Chinese label, permissions)
+    "jobs:read": ("读取后台任务", ("common.view_job",)),
+    "enterprises:read": ("读取检查对象名录", ("enterprises.view_enterprise",)),
+    "enterprises:write": (
+        "写入检查对象名录",
+        ("enterprises.view_enterprise", "enterprises.add_enterprise", "enterprises.change_enterprise"),
+    ),
+    "risk:read": ("读取风险分级", ("risk.view_riskassessment",)),
+    "inspections:read": (
+        "读取检查任务与结果",
+        (
+            "inspections.view_inspectiontask",
+            "inspections.view_inspectionresult",
+            "inspections.view_drawplan",
+            "inspections.view_draw",
+        ),
+    ),
+    "inspections:write": (
+        "提交检查结果",
+        ("inspections.view_inspectiontask", "inspections.add_inspectionresult", "inspections.change_inspectionresult"),
+    ),
+}

@@ -1,0 +1,89 @@
+"""Every API error is JSON {"code", "message" (Chinese), "fields"} — never HTML, never a traceback."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.common.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    exceptions.NotAuthenticated: ("not_authenticated", "未登录或未提供有效的认证信息"),
+    exceptions.AuthenticationFailed: ("authentication_failed", "认证失败：令牌无效、已过期或已吊销"),
+    exceptions.PermissionDenied: ("permission_denied", "没有权限执行此操作"),
+    exceptions.NotFound: ("not_found", "未找到该记录"),
+    exceptions.MethodNotAllowed: ("method_not_allowed", "不支持该请求方法"),
+    exceptions.NotAcceptable: ("not_acceptable", "无法按请求的格式返回"),
+    exceptions.UnsupportedMediaType: ("unsupported_media_type", "不支持的内容类型，请使用 application/json"),
+    exceptions.ParseError: ("parse_error", "请求体不是有效的 JSON"),
+    exceptions.Throttled: ("throttled", "请求过于频繁，请稍后再试"),
+    exceptions.ValidationError: ("invalid", "提交的数据有误"),
+}
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {str(k): _flatten(v) for k, v in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(v) for v in detail]
+    return str(detail)
+
+
+def error_body(code: str, message: str, fields=None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, _flatten(exc.fields)), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = (
+            _flatten(exc.message_dict) if hasattr(exc, "error_dict") else {"non_field_errors": _flatten(exc.messages)}
+        )
+        exc = exceptions.ValidationError(fields)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        log.exception("unhandled API error", exc_info=exc)
+        request = context.get("request")
+        rid = getattr(getattr(request, "_request", request), "request_id", "")
+        return Response(
+            error_body("server_error", f"服务器内部错误，请联系管理员（请求编号 {rid}）"),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    code, message = "error", "请求无法处理"
+    for klass, (c, m) in MESSAGES.items():
+        if isinstance(exc, klass):
+            code, message = c, m
+            break
+    fields = {}
+    if isinstance(exc, exceptions.ValidationError):
+        detail = _flatten(exc.detail)
+        fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
+        if list(fields) == ["non_field_errors"] and fields["non_field_errors"]:
+            message = "；".join(map(str, fields["non_field_errors"]))
+    elif isinstance(exc, exceptions.Throttled) and exc.wait:
+        message = f"请求过于频繁，请 {int(exc.wait) + 1} 秒后再试"
+    elif (
+        isinstance(exc, exceptions.PermissionDenied)
+        and exc.detail
+        and str(exc.detail)
+        not in (
+            "You do not have permission to perform this action.",
+            "您没有执行该操作的权限。",
+        )
+    ):
+        message = str(exc.detail)
+    response.data = error_body(code, message, fields)
+    return response

@@ -1,0 +1,43 @@
+"""Row-level scoping, written once (STYLE.md §3.6).
+
+Every scoped model declares SCOPE_PATH, the lookup from the row to a Township id
+(``"township"`` on Enterprise, ``"enterprise__township"`` on tasks, samples, incidents).
+City-level users hold ``accounts.view_all_townships`` and see all rows. A model may refine the
+rule (e.g. inspectors see only their tasks) by overriding ``ScopedQuerySet.scope_for_user``.
+"""
+
+from django.db import models
+
+
+def user_sees_all_townships(user) -> bool:
+    return bool(user.is_superuser or user.has_perm("accounts.view_all_townships"))
+
+
+def user_township_ids(user) -> set[int]:
+    getter = getattr(user, "township_ids", None)
+    return set(getter()) if getter else set()
+
+
+class ScopedQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.scope_for_user(user)
+
+    def scope_for_user(self, user):
+        """Default rule: city-wide roles see all, others see rows of their township(s)."""
+        if user_sees_all_townships(user):
+            return self
+        township_ids = user_township_ids(user)
+        if not township_ids:
+            return self.none()
+        path = self.model.SCOPE_PATH
+        # SCOPE_PATH follows FKs only, so __in cannot duplicate rows.
+        return self.filter(**{f"{path}__in": township_ids})
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def is_scoped_model(model) -> bool:
+    return hasattr(model, "SCOPE_PATH") and hasattr(model._default_manager, "visible_to")

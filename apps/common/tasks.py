@@ -1,0 +1,27 @@
+"""Thin Celery wrappers (STYLE.md §3.4): primitive ids in, one service call, small JSON out."""
+
+from celery import shared_task
+from django.db import close_old_connections
+
+
+@shared_task(name="common.run_job", acks_late=True)
+def run_job_task(job_id: str) -> str:
+    from .jobs import job_run
+
+    close_old_connections()
+    return job_run(job_id)
+
+
+@shared_task(name="common.jobs_sweep")
+def jobs_sweep_task() -> int:
+    from .jobs import jobs_sweep
+
+    return jobs_sweep()
+
+
+@shared_task(name="common.audit_verify")
+def audit_verify_task() -> dict:
+    from .audit import audit_verify
+
+    report = audit_verify()
+    return {"ok": report.ok, "checked": report.checked, "first_broken_seq": report.first_broken_seq}

@@ -1,0 +1,17 @@
+"""Test settings: same code path, faster hashing, isolated media; DATABASE_URL/REDIS_URL still respected."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="hn-media-")
+DEMO_MODE = True
+# The request-level tests use locmem cache so throttles/idempotency don't leak between tests.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The suite runs tasks eagerly; the real-worker test starts its own worker against REDIS_URL.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BROKER_URL = REDIS_URL or "memory://"

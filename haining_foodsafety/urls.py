@@ -1,0 +1,25 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.accounts import views as account_views
+
+admin.site.site_header = "海宁市食品安全监管平台 · 系统管理"
+admin.site.site_title = "海宁市食品安全监管平台"
+admin.site.index_title = "系统管理"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("apps.accounts.urls")),
+    path("jobs/", include("apps.common.urls_jobs")),
+    path("audit/", include("apps.common.urls_audit")),
+    path("manage/", admin.site.urls),
+    path("api/v1/", include("haining_foodsafety.api_urls")),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler400 = "apps.common.views.bad_request"
+handler403 = "apps.common.views.permission_denied"
+handler404 = "apps.common.views.page_not_found"
+handler500 = "apps.common.views.server_error"
