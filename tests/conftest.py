@@ -1,6 +1,9 @@
 """Named actors and shared fixtures (STYLE.md §3.9): township_a/b, staff_a, inspector_a, city_staff, leader, ..."""
 
+import functools
 import os
+import socket
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,6 +15,77 @@ from apps.accounts.services import reference_data_load, roles_sync
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+CHROMIUM = "/usr/bin/chromium"
+
+
+# ---------------------------------------------------------------- service markers (postgres / redis / browser)
+# A test marked @pytest.mark.postgres / redis / browser is skipped, with the reason, when its service is absent;
+# with REQUIRE_SERVICES=1 (postgres, redis) or REQUIRE_BROWSER=1 (browser) it fails instead (CI: .ci/run).
+
+
+@functools.cache
+def _postgres_missing() -> str | None:
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        return "需要 PostgreSQL：未设置 DATABASE_URL=postgres://...（当前为 SQLite）"
+    return None
+
+
+def _tcp_reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+@functools.cache
+def _redis_missing() -> str | None:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return "需要 Redis：未设置 REDIS_URL=redis://..."
+    parsed = urlsplit(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 6379
+    if not _tcp_reachable(host, port):
+        return f"需要 Redis：无法连接 {host}:{port}（REDIS_URL）"
+    return None
+
+
+@functools.cache
+def _browser_missing() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"需要浏览器：未找到 {CHROMIUM}（apt-get install chromium fonts-noto-cjk）"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "需要浏览器：未安装 playwright（pip install -r requirements-dev.txt）"
+    return None
+
+
+SERVICE_MARKERS = {
+    "postgres": (_postgres_missing, "REQUIRE_SERVICES"),
+    "redis": (_redis_missing, "REQUIRE_SERVICES"),
+    "browser": (_browser_missing, "REQUIRE_BROWSER"),
+}
+
+
+def service_missing_reason(marker: str) -> str | None:
+    """Why the service behind `marker` is unavailable here, or None when it is available."""
+    return SERVICE_MARKERS[marker][0]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    for name, (missing, require_var) in SERVICE_MARKERS.items():
+        if item.get_closest_marker(name) is None:
+            continue
+        reason = missing()
+        if reason is None:
+            continue
+        if os.environ.get(require_var) == "1":
+            pytest.fail(f"{require_var}=1 但服务不可用，测试不能跳过：{reason}", pytrace=False)
+        pytest.skip(reason)
 
 
 @pytest.fixture

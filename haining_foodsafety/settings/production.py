@@ -10,17 +10,22 @@ if (
     len(SECRET_KEY) < 50
     or len(set(SECRET_KEY)) < 5
     or SECRET_KEY.startswith("django-insecure")
-    or "dev-only" in SECRET_KEY
+    or any(marker in SECRET_KEY.lower() for marker in ("dev-only", "change-me", "请替换"))
 ):
-    raise ImproperlyConfigured("生产环境需要强密钥：请设置 DJANGO_SECRET_KEY（至少 50 个字符、不少于 5 种字符）")
+    raise ImproperlyConfigured(
+        "生产环境需要强密钥：请设置 DJANGO_SECRET_KEY（至少 50 个随机字符，不能是占位值；"
+        '生成：python3 -c "import secrets; print(secrets.token_urlsafe(64))"）'
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-    raise ImproperlyConfigured("生产环境需要 PostgreSQL：请设置 DATABASE_URL=postgres://...")
-if not REDIS_URL:
-    raise ImproperlyConfigured("生产环境需要 Redis：请设置 REDIS_URL=redis://...")
+    raise ImproperlyConfigured("生产环境需要 PostgreSQL：请设置 DATABASE_URL=postgres://用户:口令@主机:5432/库名")
+if not REDIS_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured("生产环境需要 Redis：请设置 REDIS_URL=redis://主机:6379/0")
 
 DEBUG = False
 DEMO_MODE = False
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("生产环境需要明确的域名：请设置 DJANGO_ALLOWED_HOSTS（逗号分隔，不能为 *）")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 CELERY_TASK_ALWAYS_EAGER = False
 

@@ -1,0 +1,194 @@
+"""`make run`'s data step (setup_demo) and the service markers every other test relies on."""
+
+import io
+import os
+import socket
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from apps.accounts.models import Township, User
+from apps.accounts.services import DEMO_ACCOUNTS
+from apps.common.management.commands import setup_demo
+from tests import conftest
+
+# ---------------------------------------------------------------- setup_demo
+
+
+def run_setup_demo(*args):
+    out = io.StringIO()
+    call_command("setup_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.django_db
+def test_setup_demo_loads_reference_creates_accounts_and_prints_them_last():
+    output = run_setup_demo("--enterprises", "0", "--password", "Demo#pass-2026")
+    assert Township.objects.count() == 12
+    usernames = [row[0] for row in DEMO_ACCOUNTS]
+    assert set(User.objects.filter(username__in=usernames).values_list("username", flat=True)) == set(usernames)
+    assert User.objects.get(username="zhenjie").check_password("Demo#pass-2026")
+    # The accounts table comes after everything else so it stays on screen above the server banner.
+    tail = output[output.index("演示账户") :]
+    for username in usernames:
+        assert username in tail
+    assert "Demo#pass-2026" in tail
+    assert output.rstrip().endswith("演示环境已就绪。")
+
+
+@pytest.mark.django_db
+def test_setup_demo_is_idempotent(monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "Second#pass-2026")
+    run_setup_demo("--enterprises", "0")
+    run_setup_demo("--enterprises", "0")
+    assert Township.objects.count() == 12
+    assert User.objects.filter(username__in=[row[0] for row in DEMO_ACCOUNTS]).count() == len(DEMO_ACCOUNTS)
+    assert User.objects.get(username="shenji").check_password("Second#pass-2026")
+
+
+@pytest.mark.django_db
+def test_setup_demo_default_password_is_documented():
+    run_setup_demo("--enterprises", "0")
+    assert User.objects.get(username="lingdao").check_password(setup_demo.DEFAULT_DEMO_PASSWORD)
+    readme = (settings.BASE_DIR / "README.md").read_text(encoding="utf-8")
+    assert setup_demo.DEFAULT_DEMO_PASSWORD in readme
+
+
+@pytest.mark.django_db
+def test_setup_demo_calls_seed_demo_only_when_registered(monkeypatch):
+    calls = []
+    real_call_command = setup_demo.call_command
+
+    def spy(name, *args, **kwargs):
+        if name == "seed_demo":
+            calls.append(args)
+            return None
+        return real_call_command(name, *args, **kwargs)
+
+    monkeypatch.setattr(setup_demo, "call_command", spy)
+    monkeypatch.setattr(setup_demo, "get_commands", lambda: {"seed_demo": "fake"})
+    run_setup_demo("--enterprises", "25")
+    assert calls == [("--enterprises", "25")]
+
+    calls.clear()
+    monkeypatch.setattr(setup_demo, "get_commands", lambda: {})
+    output = run_setup_demo("--enterprises", "25")
+    assert calls == []
+    assert "seed_demo" in output
+
+
+def test_setup_demo_refuses_outside_demo_mode(settings):  # noqa: F811 (pytest-django's settings fixture)
+    from django.core.management.base import CommandError
+
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError, match="演示模式"):
+        run_setup_demo("--enterprises", "0")
+
+
+# ---------------------------------------------------------------- service markers (tests/conftest.py)
+
+
+class FakeItem:
+    def __init__(self, *markers):
+        self.markers = set(markers)
+
+    def get_closest_marker(self, name):
+        return object() if name in self.markers else None
+
+
+@pytest.fixture
+def service_states(monkeypatch):
+    """Pretend each service is present (None) or missing (a reason)."""
+    states = {"postgres": None, "redis": None, "browser": None}
+    patched = {
+        name: (lambda name=name: states[name], require) for name, (_, require) in conftest.SERVICE_MARKERS.items()
+    }
+    monkeypatch.setattr(conftest, "SERVICE_MARKERS", patched)
+    monkeypatch.delenv("REQUIRE_SERVICES", raising=False)
+    monkeypatch.delenv("REQUIRE_BROWSER", raising=False)
+    return states
+
+
+@pytest.mark.parametrize(
+    ("marker", "require_var"),
+    [("postgres", "REQUIRE_SERVICES"), ("redis", "REQUIRE_SERVICES"), ("browser", "REQUIRE_BROWSER")],
+)
+def test_marker_skips_with_reason_or_fails_when_required(service_states, monkeypatch, marker, require_var):
+    service_states[marker] = "需要某服务：未设置"
+    with pytest.raises(pytest.skip.Exception, match="需要某服务"):
+        conftest.pytest_runtest_setup(FakeItem(marker))
+
+    monkeypatch.setenv(require_var, "1")
+    with pytest.raises(pytest.fail.Exception, match=f"{require_var}=1.*需要某服务"):
+        conftest.pytest_runtest_setup(FakeItem(marker))
+
+
+def test_marker_runs_when_service_present_and_ignores_unmarked(service_states, monkeypatch):
+    monkeypatch.setenv("REQUIRE_SERVICES", "1")
+    conftest.pytest_runtest_setup(FakeItem("postgres", "redis", "browser"))  # all present: nothing raised
+    service_states["redis"] = "需要 Redis"
+    conftest.pytest_runtest_setup(FakeItem("slow"))  # unmarked for redis: nothing raised
+    with pytest.raises(pytest.fail.Exception):
+        conftest.pytest_runtest_setup(FakeItem("postgres", "redis"))
+
+
+def test_browser_requirement_does_not_follow_services_flag(service_states, monkeypatch):
+    service_states["browser"] = "需要浏览器"
+    monkeypatch.setenv("REQUIRE_SERVICES", "1")
+    with pytest.raises(pytest.skip.Exception):
+        conftest.pytest_runtest_setup(FakeItem("browser"))
+
+
+def test_redis_probe(monkeypatch):
+    probe = conftest._redis_missing.__wrapped__
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert "REDIS_URL" in probe()
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    assert "无法连接" in probe()
+
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(1)
+        monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{listening.getsockname()[1]}/0")
+        assert probe() is None
+
+
+def test_postgres_probe_follows_the_configured_database():
+    assert (conftest._postgres_missing.__wrapped__() is None) == (connection.vendor == "postgresql")
+
+
+def test_browser_probe_follows_chromium(monkeypatch):
+    monkeypatch.setattr(conftest, "CHROMIUM", "/nonexistent/chromium")
+    assert "chromium" in conftest._browser_missing.__wrapped__()
+
+
+# The markers themselves, on the real services: skipped here without them, required in CI (.ci/run).
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgres_marker_runs_on_postgresql():
+    assert connection.vendor == "postgresql"
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version_num")
+        assert int(cur.fetchone()[0]) >= 150000
+
+
+@pytest.mark.redis
+def test_redis_marker_runs_with_redis():
+    import redis
+
+    client = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=2)
+    assert client.ping() is True
+
+
+@pytest.mark.browser
+def test_browser_marker_finds_chromium():
+    assert os.access(conftest.CHROMIUM, os.X_OK)
