@@ -64,6 +64,9 @@ class Enterprise(TimeStampedModel):
     uscc_override_reason = models.CharField(
         "校验位例外说明", max_length=200, blank=True, help_text="统一社会信用代码校验位不符时必须说明理由"
     )
+    uscc_warning = models.CharField(
+        "代码校验提示", max_length=200, blank=True, help_text="校验位不符的具体情况（经说明理由后保存）"
+    )
     legal_representative = models.CharField("法定代表人/负责人", max_length=50, blank=True)
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     contact_phone = models.CharField("联系电话", max_length=30, blank=True)
@@ -101,7 +104,8 @@ class Enterprise(TimeStampedModel):
     health_cert_next_expiry = models.DateField("最近健康证到期日", null=True, blank=True)
 
     version = models.PositiveIntegerField("版本", default=1)
-    deactivated_at = models.DateTimeField("注销/停用时间", null=True, blank=True)
+    deactivated_at = models.DateTimeField("停业/注销时间", null=True, blank=True)
+    status_reason = models.CharField("停业/注销原因", max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="创建人",
@@ -133,6 +137,19 @@ class Enterprise(TimeStampedModel):
         permissions = [
             ("import_enterprise", "可从 Excel 导入检查对象"),
             ("export_enterprise", "可导出检查对象"),
+            ("view_contact_phone", "可查看检查对象联系电话全号"),
+        ]
+        constraints = [
+            # 停业/注销 always carry the time they happened; 营业 never does.
+            models.CheckConstraint(
+                condition=(models.Q(status=EnterpriseStatus.OPERATING) & models.Q(deactivated_at__isnull=True))
+                | (~models.Q(status=EnterpriseStatus.OPERATING) & models.Q(deactivated_at__isnull=False)),
+                name="enterprise_deactivated_at_matches_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sunshine_kitchen_online=False) | models.Q(sunshine_kitchen=True),
+                name="enterprise_sunshine_online_needs_sunshine",
+            ),
         ]
 
     def __str__(self):
