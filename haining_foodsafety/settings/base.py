@@ -50,6 +50,8 @@ LOCAL_APPS = [
     "apps.common",
     "apps.accounts",
     "apps.enterprises",
+    "apps.standards",
+    "apps.inspections",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -1,0 +1,180 @@
+"""Admin: scoped (ScopedAdminMixin). Draw tables are read-only here — draws are made only by the draw services;
+the secret seed (DrawSeal) has no admin at all."""
+
+from django.contrib import admin
+
+from apps.common.admin import ScopedAdminMixin
+
+from .models import (
+    Draw,
+    DrawInspectorAssignment,
+    DrawOutcome,
+    DrawPlan,
+    DrawSelection,
+    DrawStratum,
+    InspectionResult,
+    InspectionTask,
+    Inspector,
+    InspectorConflict,
+    ItemResult,
+    Objection,
+    Photo,
+    Publication,
+    Rectification,
+    RedrawRequest,
+    TaskInspector,
+)
+
+try:  # the generic audited fallback, if the common app provides it
+    from apps.common.admin import AuditedAdminMixin
+except ImportError:  # pragma: no cover
+
+    class AuditedAdminMixin:
+        pass
+
+
+class ReadOnlyAdminMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InspectorConflictInline(admin.TabularInline):
+    model = InspectorConflict
+    extra = 0
+    raw_id_fields = ["enterprise"]
+    fields = ["enterprise", "reason", "declared_at"]
+    readonly_fields = ["declared_at"]
+
+
+@admin.register(Inspector)
+class InspectorAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["badge_no", "name", "unit", "township", "certificate_valid_until", "is_active"]
+    list_filter = ["is_active", "township"]
+    search_fields = ["badge_no", "name", "certificate_no"]
+    raw_id_fields = ["user"]
+    inlines = [InspectorConflictInline]
+
+
+class DrawStratumInline(admin.TabularInline):
+    model = DrawStratum
+    extra = 0
+
+
+@admin.register(DrawPlan)
+class DrawPlanAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "year", "round_label", "status", "scheduled_at", "created_by"]
+    list_filter = ["status", "year"]
+    search_fields = ["name", "round_label"]
+    filter_horizontal = ["townships", "business_types", "check_items"]
+    readonly_fields = ["status", "committed_at", "cancelled_at", "created_by", "approved_by", "version"]
+    inlines = [DrawStratumInline]
+
+    def has_change_permission(self, request, obj=None):
+        # a committed plan is frozen: its pool and commitment are already published
+        if obj is not None and not obj.is_editable:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Draw)
+class DrawAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["draw_uid", "plan", "round", "attempt", "algorithm", "committed_at"]
+    search_fields = ["draw_uid"]
+    exclude = ["strata", "inspectors", "exclusions", "enterprise_townships"]
+
+
+@admin.register(DrawOutcome)
+class DrawOutcomeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["draw", "status", "drawn_at", "selected_count", "result_hash"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(draw__in=Draw.objects.visible_to(request.user).values("pk"))
+
+
+@admin.register(DrawSelection)
+class DrawSelectionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["draw", "order", "stratum_key", "code", "enterprise"]
+    search_fields = ["code", "draw__draw_uid"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(draw__in=Draw.objects.visible_to(request.user).values("pk"))
+
+
+@admin.register(DrawInspectorAssignment)
+class DrawInspectorAssignmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["selection", "order", "badge", "inspector"]
+
+    def get_queryset(self, request):
+        visible = Draw.objects.visible_to(request.user).values("pk")
+        return super().get_queryset(request).filter(selection__draw__in=visible)
+
+
+@admin.register(RedrawRequest)
+class RedrawRequestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["draw", "status", "requested_by", "decided_by", "created_at"]
+
+
+class TaskInspectorInline(admin.TabularInline):
+    model = TaskInspector
+    extra = 0
+    raw_id_fields = ["inspector", "assignment"]
+
+
+@admin.register(InspectionTask)
+class InspectionTaskAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "enterprise", "kind", "source", "status", "due_date"]
+    list_filter = ["kind", "source", "status"]
+    search_fields = ["number", "enterprise__name", "enterprise__uscc"]
+    raw_id_fields = ["enterprise", "plan", "draw", "selection", "origin_task"]
+    filter_horizontal = ["check_items"]
+    inlines = [TaskInspectorInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ItemResultInline(admin.TabularInline):
+    model = ItemResult
+    extra = 0
+
+
+@admin.register(InspectionResult)
+class InspectionResultAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Results are written by inspectors through the task page; final results are immutable."""
+
+    list_display = ["task", "revision", "status", "outcome", "finalised_at"]
+    list_filter = ["status", "outcome"]
+    inlines = [ItemResultInline]
+
+
+@admin.register(Photo)
+class PhotoAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["task", "content_type", "size", "sha256", "uploaded_at"]
+
+
+@admin.register(Rectification)
+class RectificationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "task", "deadline", "status"]
+    list_filter = ["status"]
+
+
+class ObjectionInline(admin.TabularInline):
+    model = Objection
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Publication)
+class PublicationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["result", "status", "due_by", "objection_window_ends", "published_at"]
+    list_filter = ["status"]
+    inlines = [ObjectionInline]

@@ -1,0 +1,122 @@
+"""Stable ASCII codes with Chinese labels (PRODUCT.md §5)."""
+
+from django.db import models
+
+ALGORITHM_HRS_V1 = "hrs-v1"
+
+
+class DrawPlanStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    COMMITTED = "committed", "已公示承诺"
+    DRAWN = "drawn", "已抽取"
+    CANCELLED = "cancelled", "已取消"
+
+
+DRAW_PLAN_TRANSITIONS = {
+    DrawPlanStatus.DRAFT: {DrawPlanStatus.COMMITTED, DrawPlanStatus.CANCELLED},
+    DrawPlanStatus.COMMITTED: {DrawPlanStatus.DRAWN, DrawPlanStatus.CANCELLED},
+    DrawPlanStatus.DRAWN: set(),
+    DrawPlanStatus.CANCELLED: set(),
+}
+
+
+class DrawStatus(models.TextChoices):
+    """Derived, never stored on Draw: a draw is 'drawn' once its insert-only DrawOutcome exists."""
+
+    COMMITTED = "committed", "已承诺待抽取"
+    DRAWN = "drawn", "已抽取"
+    INFEASIBLE = "infeasible", "无法完成（检查人员不足）"
+
+
+class DrawOutcomeStatus(models.TextChoices):
+    DRAWN = "drawn", "已抽取"
+    INFEASIBLE = "infeasible", "无法完成（检查人员不足）"
+
+
+class RedrawRequestStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    REJECTED = "rejected", "已驳回"
+
+
+class TaskKind(models.TextChoices):
+    ROUTINE_RANDOM = "routine_random", "双随机抽查"
+    KEY = "key", "重点检查"
+    FLYING = "flying", "飞行检查"
+    FOLLOW_UP = "follow_up", "整改复查"
+
+
+class TaskSource(models.TextChoices):
+    DRAW = "draw", "随机抽取"
+    RULE = "rule", "规则生成"
+    MANUAL = "manual", "人工创建"
+
+
+class TaskStatus(models.TextChoices):
+    ASSIGNED = "assigned", "待检查"
+    IN_PROGRESS = "in_progress", "检查中"
+    FINALISED = "finalised", "已完成"
+    CANCELLED = "cancelled", "已取消"
+
+
+OPEN_TASK_STATUSES = (TaskStatus.ASSIGNED, TaskStatus.IN_PROGRESS)
+
+TASK_TRANSITIONS = {
+    TaskStatus.ASSIGNED: {TaskStatus.IN_PROGRESS, TaskStatus.FINALISED, TaskStatus.CANCELLED},
+    TaskStatus.IN_PROGRESS: {TaskStatus.FINALISED, TaskStatus.CANCELLED},
+    TaskStatus.FINALISED: set(),
+    TaskStatus.CANCELLED: set(),
+}
+
+
+class TaskInspectorRole(models.TextChoices):
+    LEAD = "lead", "主办"
+    MEMBER = "member", "协办"
+
+
+class ResultStatus(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    FINAL = "final", "已定稿"
+
+
+class InspectionOutcome(models.TextChoices):
+    PASS = "pass", "合格"
+    RECTIFY = "rectify", "责令整改"
+    CASE = "case", "立案查处"
+
+
+class ItemVerdict(models.TextChoices):
+    CONFORM = "conform", "符合"
+    BASIC = "basic", "基本符合"
+    NONCONFORM = "nonconform", "不符合"
+    NOT_APPLICABLE = "na", "不适用"
+
+
+class PenaltyKind(models.TextChoices):
+    WARNING = "warning", "警告"
+    FINE = "fine", "罚款"
+    CONFISCATION = "confiscation", "没收违法所得/物品"
+    SUSPENSION = "suspension", "责令停产停业"
+    REVOCATION = "revocation", "吊销许可证"
+    OTHER = "other", "其他"
+
+
+class RectificationStatus(models.TextChoices):
+    OPEN = "open", "整改中"
+    SUBMITTED = "submitted", "已提交整改"
+    VERIFIED = "verified", "复查合格"
+    FAILED = "failed", "复查不合格"
+    CANCELLED = "cancelled", "已撤销"
+
+
+class PublicationStatus(models.TextChoices):
+    PENDING = "pending", "待公示"
+    HELD = "held", "异议处理中（暂缓公示）"
+    PUBLISHED = "published", "已公示"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class ObjectionDecision(models.TextChoices):
+    PENDING = "pending", "待处理"
+    UPHELD = "upheld", "异议成立"
+    REJECTED = "rejected", "异议不成立"

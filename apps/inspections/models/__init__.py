@@ -1,0 +1,41 @@
+"""Models of 双随机、一公开: 一单两库 (check items live in apps.standards, the object pool is apps.enterprises),
+draw plans and verifiable draws, tasks, results, rectification and publication."""
+
+from .base import AppendOnlyModel, AppendOnlyQuerySet, DrawTableImmutable
+from .draws import (
+    Draw,
+    DrawInspectorAssignment,
+    DrawOutcome,
+    DrawPlan,
+    DrawSeal,
+    DrawSelection,
+    DrawStratum,
+    RedrawRequest,
+)
+from .inspectors import Inspector, InspectorConflict
+from .publication import Objection, Publication
+from .tasks import InspectionResult, InspectionTask, ItemResult, Photo, Rectification, TaskInspector
+
+__all__ = [
+    "AppendOnlyModel",
+    "AppendOnlyQuerySet",
+    "DrawTableImmutable",
+    "Draw",
+    "DrawInspectorAssignment",
+    "DrawOutcome",
+    "DrawPlan",
+    "DrawSeal",
+    "DrawSelection",
+    "DrawStratum",
+    "RedrawRequest",
+    "Inspector",
+    "InspectorConflict",
+    "InspectionResult",
+    "InspectionTask",
+    "ItemResult",
+    "Photo",
+    "Rectification",
+    "TaskInspector",
+    "Objection",
+    "Publication",
+]
