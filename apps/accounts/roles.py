@@ -34,6 +34,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("enterprises", "licence", "view", "add", "change"),
             "enterprises.import_enterprise",
             "enterprises.export_enterprise",
+            "enterprises.view_contact_phone",
             *_crud("risk", "riskassessment", "view"),
             *_crud("inspections", "inspectiontask", "view"),
             *_crud("inspections", "rectification", "view", "change"),
@@ -46,6 +47,7 @@ ROLES: tuple[Role, ...] = (
         description="本人检查任务及其对象",
         permissions=(
             *_crud("enterprises", "enterprise", "view"),
+            "enterprises.view_contact_phone",
             *_crud("inspections", "inspectiontask", "view"),
             *_crud("inspections", "inspectionresult", "view", "add", "change"),
             *_crud("inspections", "rectification", "view", "change"),
@@ -66,6 +68,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("enterprises", "licence", "view", "add", "change"),
             "enterprises.import_enterprise",
             "enterprises.export_enterprise",
+            "enterprises.view_contact_phone",
             *_crud("risk", "riskscheme", "view", "add", "change"),
             *_crud("risk", "riskassessment", "view", "add", "change"),
             *_crud("inspections", "drawplan", "view", "add", "change"),

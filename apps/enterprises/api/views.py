@@ -1,0 +1,268 @@
+"""/api/v1/enterprises/ — the registry for provincial platforms and internal systems.
+
+- ``GET /`` list (filters: apps/enterprises/filters.py, the same as the page and the Excel export), paginated.
+- ``GET /?updated_since=<ISO-8601>`` or ``GET /?cursor=<next_cursor>``: the change feed, ordered by
+  (updated_at, id), answering ``{results, next_cursor, has_more, next}``. Deactivated and cancelled rows are
+  included (``status``), so a subscriber learns of closures; rows are never deleted.
+- ``GET /{id}/`` detail with an ``ETag`` header (``"<id>-<version>"``).
+- ``POST /`` create (``township`` by code, only within the caller's scope; only at create).
+- ``PUT`` / ``PATCH /{id}/`` update, ``POST /{id}/deactivate/``, ``POST /{id}/reactivate/``.
+
+Optimistic locking: writes to an existing row take ``If-Match: "<id>-<version>"`` (the ETag). A stale one is
+412. API clients (bearer tokens) **must** send it (missing → 428): they sync unattended and would otherwise
+overwrite a change made in the browser. Browser sessions may omit it (last write wins), because pages carry the
+version in their forms and the services check it there. Client writes also need an ``Idempotency-Key``.
+"""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from apps.common.api.idempotency import IdempotencyMixin
+from apps.common.api.mixins import ScopedViewSetMixin
+from apps.common.exceptions import DomainError, PreconditionFailed
+
+from ..filters import EnterpriseFilterSet
+from ..models import Enterprise
+from ..selectors import decode_cursor, encode_cursor, enterprise_feed, enterprise_get, enterprise_list
+from ..selectors import parse_updated_since as _parse_since
+from ..services import enterprise_create, enterprise_deactivate, enterprise_reactivate, enterprise_update
+from .serializers import (
+    DeactivateInputSerializer,
+    EnterpriseCreateInputSerializer,
+    EnterpriseOutputSerializer,
+    EnterpriseUpdateInputSerializer,
+    FeedPageSerializer,
+    ReactivateInputSerializer,
+)
+
+FEED_DEFAULT_PAGE_SIZE = 50
+FEED_MAX_PAGE_SIZE = 100
+
+
+class PreconditionRequired(DomainError):
+    code = "precondition_required"
+    status_code = 428
+    default_message = "接口客户端修改数据时必须携带 If-Match 请求头（取自详情接口返回的 ETag）"
+
+
+def _is_api_client(request) -> bool:
+    from apps.accounts.models import ApiClient
+
+    return isinstance(getattr(request, "auth", None), ApiClient)
+
+
+def expected_version_from(request, enterprise: Enterprise) -> int | None:
+    """The version named by ``If-Match`` (None: no check). A tag for another row or a bad tag is 412."""
+    header = request.headers.get("If-Match")
+    if header is None or not header.strip():
+        if _is_api_client(request):
+            raise PreconditionRequired()
+        return None
+    header = header.strip()
+    if header == "*":
+        return None
+    for tag in header.split(","):
+        tag = tag.strip()
+        tag = tag[2:] if tag.startswith("W/") else tag
+        pk, _, version = tag.strip('"').partition("-")
+        if pk == str(enterprise.pk) and version.isdigit():
+            return int(version)
+    raise PreconditionFailed(f"If-Match 与该检查对象不符（当前 ETag 为 {enterprise.etag}），请重新获取后再提交")
+
+
+FEED_PARAMS = [
+    OpenApiParameter(
+        "updated_since",
+        OpenApiTypes.DATETIME,
+        description="变更订阅：返回此时间（含）之后新增或修改的记录，按 (updated_at, id) 升序；含停业、注销的记录",
+    ),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="检查对象列表 / 变更订阅",
+        parameters=FEED_PARAMS,
+        description="普通列表分页返回 {count, next, previous, results}；带 updated_since 或 cursor 时为变更订阅，"
+        "返回 {results, next_cursor, has_more, next}。",
+    ),
+    retrieve=extend_schema(summary="检查对象详情（响应头 ETag 用于 If-Match）"),
+)
+class EnterpriseViewSet(
+    IdempotencyMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """检查对象名录（按管辖范围）。"""
+
+    queryset = Enterprise.objects.none()  # router/schema introspection only; rows come from the selector
+    selector = staticmethod(enterprise_list)
+    serializer_class = EnterpriseOutputSerializer
+    filterset_class = EnterpriseFilterSet
+    extra_query_params = ("updated_since", "cursor")
+    required_scopes = {
+        "GET": "enterprises:read",
+        "POST": "enterprises:write",
+        "PUT": "enterprises:write",
+        "PATCH": "enterprises:write",
+    }
+
+    # ------------------------------------------------------------------------------------ reads
+    def get_object(self):
+        try:
+            obj = enterprise_get(actor=self.request.user, pk=self.kwargs["pk"])
+        except Enterprise.DoesNotExist:
+            raise NotFound() from None
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        if "updated_since" in params or "cursor" in params:
+            return self._feed(request)
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        obj = self.get_object()
+        return Response(self.get_serializer(obj).data, headers={"ETag": obj.etag})
+
+    def _feed(self, request):
+        params = request.query_params
+        if "ordering" in params:
+            raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
+        since = _parse_since(params["updated_since"]) if params.get("updated_since") else None
+        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
+        size = FEED_DEFAULT_PAGE_SIZE
+        if params.get("page_size"):
+            try:
+                size = int(params["page_size"])
+            except ValueError:
+                raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
+            if size < 1:
+                raise ValidationError({"page_size": ["每页条数必须是正整数"]})
+            size = min(size, FEED_MAX_PAGE_SIZE)
+        filters = params.copy()
+        for key in ("updated_since", "cursor", "page_size", "page", "format"):
+            filters.pop(key, None)
+        self.filter_queryset(self.get_queryset())  # strict parameter check (unknown filters → 400)
+        rows = list(
+            enterprise_feed(actor=request.user, filters=filters, updated_since=since, cursor=cursor)[: size + 1]
+        )
+        has_more = len(rows) > size
+        rows = rows[:size]
+        if rows:
+            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
+        elif cursor is not None:
+            next_cursor = params["cursor"]
+        else:
+            next_cursor = encode_cursor(since, 0)
+        url = request.build_absolute_uri()
+        next_url = replace_query_param(url, "cursor", next_cursor) if has_more else None
+        return Response(
+            {
+                "results": self.get_serializer(rows, many=True).data,
+                "next_cursor": next_cursor,
+                "has_more": has_more,
+                "next": next_url,
+            }
+        )
+
+    # ------------------------------------------------------------------------------------ writes
+    def _respond(self, pk, status_code=status.HTTP_200_OK, **headers):
+        fresh = enterprise_get(actor=self.request.user, pk=pk)  # re-read: same query profile as the list
+        return Response(self.get_serializer(fresh).data, status=status_code, headers={"ETag": fresh.etag, **headers})
+
+    @extend_schema(
+        summary="新建检查对象",
+        request=EnterpriseCreateInputSerializer,
+        responses={201: EnterpriseOutputSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        data = EnterpriseCreateInputSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        licences = values.pop("licences", None)
+        enterprise = enterprise_create(actor=request.user, data=values, licences=licences)
+        location = f"{request.path.rstrip('/')}/{enterprise.pk}/"
+        return self._respond(enterprise.pk, status.HTTP_201_CREATED, Location=location)
+
+    @extend_schema(
+        summary="修改检查对象（整体）",
+        request=EnterpriseUpdateInputSerializer,
+        responses={200: EnterpriseOutputSerializer, 412: OpenApiResponse(description="If-Match 过期")},
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    def update(self, request, *args, partial=False, **kwargs):
+        enterprise = self.get_object()
+        expected = expected_version_from(request, enterprise)
+        data = EnterpriseUpdateInputSerializer(
+            data=request.data, partial=partial, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        licences = values.pop("licences", None)
+        try:
+            enterprise_update(
+                actor=request.user,
+                enterprise_id=enterprise.pk,
+                data=values,
+                expected_version=expected,
+                licences=licences,
+            )
+        except Enterprise.DoesNotExist:
+            raise NotFound() from None
+        return self._respond(enterprise.pk)
+
+    @extend_schema(
+        summary="修改检查对象（部分字段）",
+        request=EnterpriseUpdateInputSerializer,
+        responses={200: EnterpriseOutputSerializer, 412: OpenApiResponse(description="If-Match 过期")},
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+    @extend_schema(
+        summary="停业或注销",
+        request=DeactivateInputSerializer,
+        responses={200: EnterpriseOutputSerializer},
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request, pk=None):
+        enterprise = self.get_object()
+        expected = expected_version_from(request, enterprise)
+        data = DeactivateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise_deactivate(
+            actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
+        )
+        return self._respond(enterprise.pk)
+
+    @extend_schema(
+        summary="恢复营业（仅停业状态）",
+        request=ReactivateInputSerializer,
+        responses={200: EnterpriseOutputSerializer},
+        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+    )
+    @action(detail=True, methods=["post"])
+    def reactivate(self, request, pk=None):
+        enterprise = self.get_object()
+        expected = expected_version_from(request, enterprise)
+        data = ReactivateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enterprise_reactivate(
+            actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
+        )
+        return self._respond(enterprise.pk)
+
+
+__all__ = ["EnterpriseViewSet", "FeedPageSerializer"]
