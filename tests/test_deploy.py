@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 import yaml
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import ProgrammingError, connection, transaction
@@ -101,7 +102,11 @@ def test_dockerfile_runs_as_non_root_with_cjk_fonts():
 def test_app_role_has_dml_but_no_truncate_and_cannot_change_audit_rows(reference):
     # Everything here (including CREATE ROLE) runs inside the test's transaction and is rolled back with it.
     role = f"hn_test_app_{uuid.uuid4().hex[:10]}"
-    call_command("db_app_role", role, stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("db_app_role", role, stdout=out)
+    assert "common_auditevent" in out.getvalue()
+    if django_apps.is_installed("apps.inspections"):  # its draw tables carry an *_append_only trigger
+        assert "inspections_draw" in out.getvalue()
     audit_record("test.before_role")
     township = Township.objects.order_by("pk").first()
 

@@ -13,13 +13,25 @@ from django.db import connection, transaction
 
 from apps.common.audit import audit_record
 
-# Tables whose rows are never changed once written. Apps with such tables (e.g. published draws) add them here.
+# Tables whose rows are never changed once written. Besides this list, every table with a trigger calling a
+# function named ``*_append_only`` (the convention of the append-only migrations, e.g. the draw tables) counts.
 APPEND_ONLY_TABLES = ["common_auditevent"]
+APPEND_ONLY_TRIGGER_TABLES = """
+SELECT DISTINCT c.relname
+FROM pg_trigger t
+JOIN pg_class c ON c.oid = t.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_proc p ON p.oid = t.tgfoid
+WHERE NOT t.tgisinternal AND n.nspname = 'public' AND p.proname LIKE '%append_only'
+"""
 DML = "SELECT, INSERT, UPDATE, DELETE"
 
 
-def app_role_grant(role: str, password: str | None = None, append_only=APPEND_ONLY_TABLES) -> list[str]:
-    """Apply the grants; returns the statements run (without the password)."""
+def app_role_grant(
+    role: str, password: str | None = None, append_only=APPEND_ONLY_TABLES
+) -> tuple[list[str], list[str]]:
+    """Apply the grants. Returns the statements run (the password is a parameter, never listed) and the
+    append-only tables found."""
     from psycopg2 import sql
 
     ident = sql.Identifier(role)
@@ -41,16 +53,17 @@ def app_role_grant(role: str, password: str | None = None, append_only=APPEND_ON
         ]
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         existing = {row[0] for row in cur.fetchall()}
-        for table in append_only:
-            if table in existing:
-                statements.append(sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), ident))
+        cur.execute(APPEND_ONLY_TRIGGER_TABLES)
+        guarded = sorted((set(append_only) | {row[0] for row in cur.fetchall()}) & existing)
+        for table in guarded:
+            statements.append(sql.SQL("REVOKE UPDATE, DELETE ON {} FROM {}").format(sql.Identifier(table), ident))
         done = []
         for stmt in statements:
             cur.execute(stmt)
             done.append(stmt.as_string(cur.connection))
         if password:
             cur.execute(sql.SQL("ALTER ROLE {} WITH LOGIN PASSWORD %s").format(ident), [password])
-    return done
+    return done, guarded
 
 
 class Command(BaseCommand):
@@ -72,12 +85,19 @@ class Command(BaseCommand):
             raise CommandError("应用角色不能与当前（属主）角色相同")
         password = os.environ.get(options["password_env"]) or None
         with transaction.atomic():
-            done = app_role_grant(role, password)
+            done, guarded = app_role_grant(role, password)
             audit_record(
                 "db.app_role_grant",
                 object_type="postgres.role",
                 object_id=role,
                 object_repr=role,
-                extra={"statements": len(done), "append_only": APPEND_ONLY_TABLES},
+                extra={
+                    "statements": len(done),
+                    "append_only": [
+                        d.split(" ON ")[1].split(" FROM ")[0] for d in done if d.startswith("REVOKE UPDATE")
+                    ],
+                },
             )
-        self.stdout.write(f"数据库角色 {role}：已执行 {len(done)} 条授权语句（无 TRUNCATE；审计表只可追加）。")
+        self.stdout.write(
+            f"数据库角色 {role}：已执行 {len(done)} 条授权语句（无 TRUNCATE；只可追加的表：{'、'.join(guarded) or '无'}）。"
+        )
