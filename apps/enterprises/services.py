@@ -60,7 +60,7 @@ from apps.common.exceptions import InvalidTransition, PreconditionFailed, Valida
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
-from .identifiers import check_licence, check_uscc
+from .identifiers import check_licence, check_uscc, normalize_code
 from .models import BusinessType, Enterprise, FoodCategory, Licence
 
 TEXT_FIELDS = {
@@ -309,7 +309,8 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
         if not creating:
             township = lk.resolve(lk.townships(), data["township"])
             if township is None or township.pk != instance.township_id:
-                out.error("township", "所属镇街只能在新建时设定，不能修改")
+                registered = lk.townships().get(instance.township_id)
+                out.error("township", f"所属镇街只能在新建时设定，不能修改（已登记为“{registered}”）")
         else:
             township = lk.resolve(lk.townships(), data["township"])
             allowed = actor_township_ids(actor)
@@ -833,16 +834,33 @@ def enterprise_upsert_many(
     lk = _Lookups()
     allowed = actor_township_ids(actor)
 
-    # ---- pass 1: validate every row (no writes)
+    # ---- pass 1: match existing rows by USCC (unscoped on purpose: a code in another township is a conflict)
+    codes = [normalize_code(row.get("uscc")) for row in rows]
+    existing: dict[str, Enterprise] = {}
+    for chunk in _chunks(sorted({c for c in codes if c}), 500):
+        for ent in Enterprise.objects.filter(uscc__in=chunk).prefetch_related("food_categories"):
+            existing[ent.uscc] = ent
+    numbers = sorted({normalize_code(lic.get("number")) for row in rows for lic in row.get("licences") or []})
+    existing_lic: dict[tuple, Licence] = {}
+    for chunk in _chunks([n for n in numbers if n], 500):
+        for lic in Licence.objects.filter(number__in=chunk):
+            existing_lic[(lic.kind, lic.number)] = lic
+
+    # ---- pass 2: validate every row against what it would update (no writes)
     prepared = []  # (row_number, uscc, cleaned, status, licences)
     first_seen: dict[str, str] = {}
+    seen_lic: dict[tuple, str] = {}
     for index, row in enumerate(rows):
         number = str(row.get("row_number") or index + 1)
         data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences")}
         errs: dict[str, list[str]] = {}
         if not data.get("uscc"):
-            errs.setdefault("uscc", []).append("统一社会信用代码不能为空（导入按代码更新）")
-        cleaned = enterprise_clean(actor=actor, data=data, lookups=lk)
+            errs.setdefault("uscc", []).append("统一社会信用代码不能为空（导入按代码新增或更新）")
+        ent = existing.get(codes[index]) if codes[index] else None
+        if ent is not None and allowed is not None and ent.township_id not in allowed:
+            errs.setdefault("uscc", []).append("该代码已在您管辖范围以外的镇街登记，不能由您修改")
+            ent = None
+        cleaned = enterprise_clean(actor=actor, data=data, instance=ent, lookups=lk)
         for key, msgs in cleaned.errors.items():
             errs.setdefault(key, []).extend(msgs)
         status = None
@@ -850,11 +868,24 @@ def enterprise_upsert_many(
             status = _choice(EnterpriseStatus, row["status"])
             if not status:
                 errs.setdefault("status", []).append(f"经营状态无效：{row['status']}（可选：营业、停业、注销）")
+        if ent is not None and ent.status == EnterpriseStatus.CANCELLED and status not in (None, ent.status):
+            errs.setdefault("status", []).append("该检查对象已注销，不能通过导入恢复")
+        business_type = cleaned.values.get("business_type") or (
+            lk.business_types().get(ent.business_type_id) if ent is not None else None
+        )
         licences = []
         for i, lic in enumerate(row.get("licences") or []):
-            values, lerrs, lwarn = licence_clean(lic, business_type=cleaned.values.get("business_type"))
+            values, lerrs, _ = licence_clean(lic, business_type=business_type)
             for key, msgs in _licence_errors_prefixed(i, lerrs).items():
                 errs.setdefault(key, []).extend(msgs)
+            key = (values.get("kind"), values.get("number"))
+            if not lerrs:
+                owner = existing_lic.get(key)
+                if owner is not None and (ent is None or owner.enterprise_id != ent.pk):
+                    errs.setdefault("licences", []).append(f"{key[1]} 已登记在其他检查对象名下")
+                elif key in seen_lic:
+                    errs.setdefault("licences", []).append(f"{key[1]} 与第 {seen_lic[key]} 行重复")
+                seen_lic.setdefault(key, number)
             licences.append(values)
         uscc = cleaned.values.get("uscc")
         if uscc:
@@ -869,44 +900,6 @@ def enterprise_upsert_many(
         prepared.append((number, uscc, cleaned, status, licences))
         if index % 2000 == 0:
             report(int(30 * index / max(1, len(rows))), f"校验第 {index + 1} 行")
-
-    # ---- pass 2: match existing rows by USCC (unscoped on purpose: a code in another township is a conflict)
-    usccs = [p[1] for p in prepared if p[1]]
-    existing: dict[str, Enterprise] = {}
-    for chunk in _chunks(usccs, 500):
-        for ent in Enterprise.objects.filter(uscc__in=chunk).prefetch_related("food_categories"):
-            existing[ent.uscc] = ent
-    pairs = [(lic["kind"], lic["number"]) for p in prepared for lic in p[4] if "number" in lic and "kind" in lic]
-    existing_lic: dict[tuple, Licence] = {}
-    numbers = sorted({n for _, n in pairs})
-    for chunk in _chunks(numbers, 500):
-        for lic in Licence.objects.filter(number__in=chunk):
-            existing_lic[(lic.kind, lic.number)] = lic
-    seen_lic: dict[tuple, str] = {}
-    for number, uscc, cleaned, _status, licences in prepared:
-        problems = []
-        ent = existing.get(uscc) if uscc else None
-        if ent is not None:
-            if allowed is not None and ent.township_id not in allowed:
-                problems.append("统一社会信用代码：该代码已在您管辖范围以外的镇街登记，不能由您修改")
-            elif cleaned.values.get("township") is not None and cleaned.values["township"].pk != ent.township_id:
-                problems.append(
-                    f"所属镇街：与已登记的“{lk.townships()[ent.township_id].name}”不一致（镇街只能在新建时设定）"
-                )
-            elif ent.status == EnterpriseStatus.CANCELLED and _status not in (None, EnterpriseStatus.CANCELLED):
-                problems.append("经营状态：该检查对象已注销，不能通过导入恢复")
-        for lic in licences:
-            key = (lic.get("kind"), lic.get("number"))
-            if None in key:
-                continue
-            owner = existing_lic.get(key)
-            if owner is not None and (ent is None or owner.enterprise_id != ent.pk):
-                problems.append(f"证照编号：{key[1]} 已登记在其他检查对象名下")
-            if key in seen_lic and seen_lic[key] != number:
-                problems.append(f"证照编号：{key[1]} 与第 {seen_lic[key]} 行重复")
-            seen_lic.setdefault(key, number)
-        if problems:
-            result.errors.setdefault(number, []).extend(problems)
 
     if result.errors:
         if dry_run:
@@ -1041,6 +1034,7 @@ FIELD_LABELS = {
     "health_cert_count": "从业人员健康证数",
     "health_cert_next_expiry": "最近健康证到期日",
     "status": "经营状态",
+    "licences": "证照编号",
 }
 
 

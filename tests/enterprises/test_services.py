@@ -273,3 +273,14 @@ def test_upsert_many_is_all_or_nothing_with_row_numbers(staff_a, township_a, tow
     assert Enterprise.objects.count() == 1  # only the factory row
     dry = services.enterprise_upsert_many(actor=staff_a, rows=rows, dry_run=True)
     assert dry.errors == errors and Enterprise.objects.count() == 1
+
+
+def test_upsert_many_updates_existing_rows_given_only_some_columns(staff_a, township_a):
+    services.enterprise_upsert_many(actor=staff_a, rows=[_row(1)])
+    code = _row(1)["uscc"]
+    result = services.enterprise_upsert_many(actor=staff_a, rows=[{"uscc": code, "contact_phone": "0573-87001234"}])
+    assert (result.created, result.updated) == (0, 1)
+    ent = Enterprise.objects.get(uscc=code)
+    assert ent.contact_phone == "0573-87001234" and ent.business_type.code == "catering"
+    moved = services.enterprise_upsert_many(actor=staff_a, rows=[{"uscc": code, "township": "海洲街道"}], dry_run=True)
+    assert "已登记为“硖石街道”" in moved.errors["1"][0]
