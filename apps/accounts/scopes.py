@@ -12,7 +12,10 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "写入检查对象名录",
         ("enterprises.view_enterprise", "enterprises.add_enterprise", "enterprises.change_enterprise"),
     ),
-    "risk:read": ("读取风险分级", ("risk.view_riskassessment",)),
+    "risk:read": (
+        "读取风险分级",
+        ("risk.view_riskassessment", "risk.view_riskscheme", "risk.view_creditclass", "risk.view_riskevent"),
+    ),
     "inspections:read": (
         "读取检查任务与结果",
         (

@@ -52,6 +52,7 @@ LOCAL_APPS = [
     "apps.enterprises",
     "apps.standards",
     "apps.inspections",
+    "apps.risk",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -140,6 +141,11 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stuck": {"task": "common.jobs_sweep", "schedule": crontab(minute="*")},
     # Every night at 02:10: verify the audit hash chain end to end.
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
+    # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
+    "risk-regrade-yearly": {
+        "task": "risk.regrade_yearly",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=1, minute=30),
+    },
 }
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=10 * 60)
 JOB_PENDING_GRACE_SECONDS = env.int("JOB_PENDING_GRACE_SECONDS", default=120)

@@ -1,0 +1,293 @@
+"""Inspection frequency and coverage debt (DOMAIN.md §1.5, Order 49 Art 22, 浙江三小一摊条例 Art 17).
+
+Risk must not import the inspections app, so completed inspections come in through a registry:
+
+    from apps.risk.coverage import register_inspection_source
+
+    def completed(enterprise_ids, year):   # -> {enterprise_id: [(date, full_coverage: bool), ...]}
+        ...
+    register_inspection_source(completed)  # e.g. in InspectionsConfig.ready()
+
+A source returns the completed inspections of the given enterprises dated from 1 January of ``year - 2`` up to
+today (more is harmless). ``full_coverage`` is True for an inspection covering all check points (Order 49 floor).
+With no source registered, nobody has inspections: every rule below then counts from the registration date.
+
+Per operating enterprise, as of ``today`` in year Y:
+
+1. **Grade frequency** — the band of its current grade (in the scheme version of that grade) requires
+   ``min_inspections`` per ``period_years``. For a 1-year period, the k-th of n required inspections is due by the end
+   of month ceil(12·k/n) (D: 3/yr → end of April, August, December). For an N-year period, one is required this
+   year unless there was an inspection in the previous N-1 years; it is due by 31 December.
+2. **Order 49 floor** — a full-coverage inspection at least every two years: due two years after the last one, or
+   two years after registration if there never was one (if neither falls inside the source window, due by
+   31 December of Y-1: the debt is "at least" that many days).
+3. **三小一摊** (小作坊、小餐饮、小食杂店、食品摊贩) — a first inspection within one month of registration.
+
+Registration date = the earliest issue date of the enterprise's active licences/registrations, else the date the
+row was created. The days overdue of an enterprise are the largest of its overdue rules.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils import timezone
+
+from apps.accounts.models import Township
+from apps.enterprises.choices import EnterpriseStatus
+from apps.enterprises.models import Enterprise, Licence
+
+from .models import GradeBand, RiskAssessment
+
+InspectionSource = Callable[[Iterable[int], int], dict]
+_SOURCES: list[InspectionSource] = []
+
+SMALL_BUSINESS_TYPES = ("small_workshop", "small_restaurant", "small_grocery", "food_stall")
+FLOOR_YEARS = 2
+
+
+def register_inspection_source(fn: InspectionSource) -> InspectionSource:
+    if fn not in _SOURCES:
+        _SOURCES.append(fn)
+    return fn
+
+
+def unregister_inspection_source(fn: InspectionSource) -> None:
+    if fn in _SOURCES:
+        _SOURCES.remove(fn)
+
+
+def registered_sources() -> list[InspectionSource]:
+    return list(_SOURCES)
+
+
+def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, list[tuple[dt.date, bool]]]:
+    """Merged answer of every registered source, each list sorted by date. Accepts (date, full) tuples or dicts
+    {"date": ..., "full_coverage": ...}; a datetime counts as its local date."""
+    merged: dict[int, list[tuple[dt.date, bool]]] = {}
+    for source in _SOURCES:
+        for eid, rows in (source(enterprise_ids, year) or {}).items():
+            for row in rows:
+                if isinstance(row, dict):
+                    day, full = row.get("date"), bool(row.get("full_coverage", True))
+                else:
+                    day, full = row[0], bool(row[1]) if len(row) > 1 else True
+                if isinstance(day, dt.datetime):
+                    day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+                elif isinstance(day, str):
+                    day = dt.date.fromisoformat(day[:10])
+                merged.setdefault(int(eid), []).append((day, full))
+    for rows in merged.values():
+        rows.sort()
+    return merged
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _add_month(day: dt.date) -> dt.date:
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    for d in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
+
+
+def frequency_due_dates(year: int, required: int) -> list[dt.date]:
+    """Pro-rata deadlines of ``required`` inspections in ``year``: the k-th is due by the end of month
+    ceil(12·k/n) (3 a year: end of April, August, December)."""
+    if required <= 0:
+        return []
+    return [_month_end(year, math.ceil(12 * k / required)) for k in range(1, required + 1)]
+
+
+@dataclass
+class DebtRow:
+    enterprise_id: int
+    name: str
+    township_id: int
+    township: str
+    business_type: str
+    grade: str
+    frequency: str
+    required: int
+    done: int
+    last_inspection: dt.date | None
+    last_full: dt.date | None
+    registered_on: dt.date
+    overdue_days: int = 0
+    reasons: list[dict] = field(default_factory=list)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    def as_dict(self) -> dict:
+        return {
+            "enterprise": self.enterprise_id,
+            "name": self.name,
+            "township": self.township_id,
+            "township_name": self.township,
+            "business_type": self.business_type,
+            "grade": self.grade or None,
+            "frequency": self.frequency,
+            "required_this_year": self.required,
+            "done_this_year": self.done,
+            "last_inspection": self.last_inspection.isoformat() if self.last_inspection else None,
+            "last_full_inspection": self.last_full.isoformat() if self.last_full else None,
+            "registered_on": self.registered_on.isoformat(),
+            "overdue_days": self.overdue_days,
+            "reasons": self.reasons,
+        }
+
+
+def _reason(code: str, label: str, due: dt.date, today: dt.date, *, at_least: bool = False) -> dict:
+    return {
+        "code": code,
+        "label": label,
+        "due": due.isoformat(),
+        "days": (today - due).days,
+        "at_least": at_least,
+    }
+
+
+def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRow]:
+    """Debt of every operating enterprise in ``enterprise_qs`` (already scoped). Five queries + the sources."""
+    today = today or timezone.localdate()
+    year = today.year
+    ents = list(
+        enterprise_qs.filter(status=EnterpriseStatus.OPERATING).values(
+            "id", "name", "township_id", "business_type__code", "business_type__name", "created_at"
+        )
+    )
+    ids = [e["id"] for e in ents]
+    township_names = dict(Township.objects.filter(pk__in={e["township_id"] for e in ents}).values_list("id", "name"))
+    current = {
+        row["enterprise_id"]: row
+        for row in RiskAssessment.objects.filter(enterprise__in=enterprise_qs, is_current=True).values(
+            "enterprise_id", "grade", "scheme_id"
+        )
+    }
+    bands = {
+        (b.scheme_id, b.grade): b
+        for b in GradeBand.objects.filter(scheme_id__in={r["scheme_id"] for r in current.values()})
+    }
+    licensed = dict(
+        Licence.objects.filter(enterprise__in=enterprise_qs, is_active=True, issued_on__isnull=False)
+        .values("enterprise_id")
+        .annotate(first=Min("issued_on"))
+        .values_list("enterprise_id", "first")
+    )
+    inspections = completed_inspections(ids, year) if ids else {}
+    window_start = dt.date(year - FLOOR_YEARS, 1, 1)
+    rows = []
+    for e in ents:
+        eid = e["id"]
+        registered = licensed.get(eid) or timezone.localtime(e["created_at"]).date()
+        done_all = [(d, full) for d, full in inspections.get(eid, ()) if d <= today]
+        done_year = [d for d, _ in done_all if d.year == year]
+        last = done_all[-1][0] if done_all else None
+        fulls = [d for d, full in done_all if full]
+        last_full = fulls[-1] if fulls else None
+        cur = current.get(eid)
+        band = bands.get((cur["scheme_id"], cur["grade"])) if cur else None
+        row = DebtRow(
+            enterprise_id=eid,
+            name=e["name"],
+            township_id=e["township_id"],
+            township=township_names.get(e["township_id"], ""),
+            business_type=e["business_type__name"],
+            grade=cur["grade"] if cur else "",
+            frequency=band.frequency_label if band else "未评级",
+            required=0,
+            done=len(done_year),
+            last_inspection=last,
+            last_full=last_full,
+            registered_on=registered,
+        )
+        # 1. grade frequency
+        if band:
+            if band.period_years <= 1:
+                row.required = band.min_inspections
+            else:
+                recent = [d for d, _ in done_all if year - band.period_years < d.year < year]
+                row.required = 0 if recent else band.min_inspections
+            if band.period_years > 1:
+                dues = [dt.date(year, 12, 31)] * row.required
+            else:
+                dues = frequency_due_dates(year, row.required)
+            for k, due in enumerate(dues, start=1):
+                if due < today and len(done_year) < k:
+                    row.reasons.append(
+                        _reason("frequency", f"{row.grade} 级年度第 {k} 次检查（{row.frequency}）", due, today)
+                    )
+                    break
+        # 2. Order 49 floor: a full-coverage inspection every two years
+        if last_full:
+            due, at_least = _add_years(last_full, FLOOR_YEARS), False
+        elif registered >= window_start:
+            due, at_least = _add_years(registered, FLOOR_YEARS), False
+        else:
+            due, at_least = dt.date(year - 1, 12, 31), True
+        if due < today:
+            row.reasons.append(
+                _reason(
+                    "floor", "两年内未进行全项目监督检查（总局令第 49 号第二十二条）", due, today, at_least=at_least
+                )
+            )
+        # 3. 三小一摊: first inspection within one month of registration
+        if e["business_type__code"] in SMALL_BUSINESS_TYPES and registered >= window_start:
+            since = [d for d, _ in done_all if d >= registered]
+            due = _add_month(registered)
+            if not since and due < today:
+                row.reasons.append(_reason("first", "登记后一个月内未进行首次检查（三小一摊）", due, today))
+        row.overdue_days = max([r["days"] for r in row.reasons] or [0])
+        rows.append(row)
+    return rows
+
+
+def coverage_debt(*, actor, today: dt.date | None = None, township_id: int | None = None) -> list[DebtRow]:
+    """Overdue enterprises visible to ``actor``, most overdue first."""
+    qs = Enterprise.objects.visible_to(actor)
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    rows = [r for r in coverage_rows(qs, today=today) if r.is_overdue]
+    rows.sort(key=lambda r: (-r.overdue_days, r.township_id, r.name, r.enterprise_id))
+    return rows
+
+
+def coverage_debt_counts(actor, today: dt.date | None = None) -> list[dict]:
+    """Per township visible to ``actor``: operating enterprises, overdue count, largest debt, required this year.
+
+    For the township home page (``{% risk_coverage_counts %}`` in ``risk_tags``) and the coverage page.
+    """
+    rows = coverage_rows(Enterprise.objects.visible_to(actor), today=today)
+    by_township: dict[int, dict] = {}
+    for r in rows:
+        entry = by_township.setdefault(
+            r.township_id,
+            {"township_id": r.township_id, "township": r.township, "enterprises": 0, "overdue": 0, "max_days": 0,
+             "required": 0, "done": 0},
+        )  # fmt: skip
+        entry["enterprises"] += 1
+        entry["required"] += r.required
+        entry["done"] += min(r.done, r.required)
+        if r.is_overdue:
+            entry["overdue"] += 1
+            entry["max_days"] = max(entry["max_days"], r.overdue_days)
+    order = dict(Township.objects.filter(pk__in=by_township).values_list("id", "order"))
+    return sorted(by_township.values(), key=lambda x: (order.get(x["township_id"], 0), x["township_id"]))

@@ -1,0 +1,271 @@
+"""Reads of the risk app, each starting from ``visible_to(actor)`` (STYLE.md §3.5–3.6).
+
+For other apps (draws in apps.inspections read these):
+* ``current_grades(enterprise_ids)`` → {enterprise_id: "A".."D"} (current food-safety risk grade)
+* ``credit_classes_current(enterprise_ids, on=None)`` → {enterprise_id: "A".."D"} (信用风险分类, latest as_of ≤ on)
+* ``coverage.coverage_debt_counts(actor)`` → per-township overdue counts (township home page)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from apps.accounts.models import Township
+from apps.enterprises.choices import EnterpriseStatus
+from apps.enterprises.models import Enterprise
+
+from .choices import GRADES, OverrideStatus
+from .filters import AssessmentFilterSet
+from .models import (
+    CreditClass,
+    DynamicEvaluation,
+    GradeOverride,
+    RiskAssessment,
+    RiskEvent,
+    RiskScheme,
+    StaticFactor,
+)
+
+
+def _can(actor, perm: str) -> bool:
+    return actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active and actor.has_perm(perm)
+
+
+# ---------------------------------------------------------------------------- assessments
+def assessment_list(*, actor, filters: dict | None = None):
+    qs = (
+        RiskAssessment.objects.visible_to(actor)
+        .select_related("enterprise", "enterprise__township", "scheme", "enterprise__business_type")
+        .order_by("-assessed_on", "-id")
+    )
+    if filters is None:
+        return qs
+    fs = AssessmentFilterSet(filters, queryset=qs)
+    if not fs.is_valid():
+        raise ValidationError(fs.errors)
+    return fs.qs
+
+
+def assessment_history(*, actor, enterprise_id):
+    """All grades of one enterprise, newest first (404 when the enterprise is not visible)."""
+    enterprise = Enterprise.objects.visible_to(actor).get(pk=enterprise_id)
+    return assessment_list(actor=actor).filter(enterprise=enterprise)
+
+
+def current_grades(enterprise_ids: Iterable[int]) -> dict[int, str]:
+    return dict(
+        RiskAssessment.objects.filter(enterprise_id__in=list(enterprise_ids), is_current=True).values_list(
+            "enterprise_id", "grade"
+        )
+    )
+
+
+def credit_classes_current(enterprise_ids: Iterable[int], on: dt.date | None = None) -> dict[int, str]:
+    on = on or timezone.localdate()
+    out: dict[int, str] = {}
+    rows = (
+        CreditClass.objects.filter(enterprise_id__in=list(enterprise_ids), as_of__lte=on)
+        .order_by("enterprise_id", "as_of", "id")
+        .values_list("enterprise_id", "credit_class")
+    )
+    for eid, cls in rows:
+        out[eid] = cls
+    return out
+
+
+def credit_class_list(*, actor):
+    return (
+        CreditClass.objects.visible_to(actor)
+        .select_related("enterprise", "enterprise__township")
+        .order_by("-as_of", "-id")
+    )
+
+
+def risk_event_list(*, actor):
+    return (
+        RiskEvent.objects.visible_to(actor)
+        .select_related("enterprise", "enterprise__township", "recorded_by")
+        .order_by("-occurred_on", "-id")
+    )
+
+
+def override_list(*, actor, status: str | None = None):
+    qs = (
+        GradeOverride.objects.visible_to(actor)
+        .select_related("enterprise", "enterprise__township", "proposed_by", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+    return qs.filter(status=status) if status else qs
+
+
+def pending_override_count(*, actor) -> int:
+    if not _can(actor, "risk.approve_gradeoverride"):
+        return 0
+    return override_list(actor=actor, status=OverrideStatus.PROPOSED).exclude(proposed_by=actor).count()
+
+
+# ---------------------------------------------------------------------------- the enterprise risk card
+def risk_card(*, actor, enterprise_id) -> dict:
+    """Everything the risk card shows, in a fixed number of queries. Raises Enterprise.DoesNotExist out of scope."""
+    enterprise = (
+        Enterprise.objects.visible_to(actor)
+        .select_related("township", "business_type")
+        .prefetch_related("food_categories")
+        .get(pk=enterprise_id)
+    )
+    history = list(
+        RiskAssessment.objects.filter(enterprise=enterprise)
+        .select_related("scheme", "created_by")
+        .order_by("-assessed_on", "-id")
+    )
+    current = next((a for a in history if a.is_current), None)
+    labels = {}
+    if current:
+        labels = _factor_labels(current.scheme_id)
+    return {
+        "enterprise": enterprise,
+        "current": current,
+        "history": history,
+        "factor_rows": _factor_rows(current, labels) if current else [],
+        "events": list(
+            RiskEvent.objects.filter(enterprise=enterprise)
+            .select_related("recorded_by")
+            .order_by("-occurred_on", "-id")
+        ),
+        "credit_classes": list(CreditClass.objects.filter(enterprise=enterprise).order_by("-as_of", "-id")),
+        "evaluations": list(
+            DynamicEvaluation.objects.filter(enterprise=enterprise)
+            .select_related("evaluated_by")
+            .order_by("-evaluated_on", "-id")[:10]
+        ),
+        "overrides": list(
+            GradeOverride.objects.filter(enterprise=enterprise)
+            .select_related("proposed_by", "decided_by")
+            .order_by("-created_at", "-id")
+        ),
+    }
+
+
+def _factor_labels(scheme_id) -> dict:
+    """{("static", code): name, ("dynamic", code): (name, max)} of one scheme version."""
+    out = {}
+    for f in StaticFactor.objects.filter(table__scheme_id=scheme_id).values("code", "name", "max_points"):
+        out.setdefault(("static", f["code"]), (f["name"], f["max_points"]))
+    scheme = RiskScheme.objects.prefetch_related("dynamic_items").get(pk=scheme_id)
+    for it in scheme.dynamic_items.all():
+        out[("dynamic", it.code)] = (it.name, it.max_points)
+    return out
+
+
+def _factor_rows(assessment: RiskAssessment, labels: dict) -> list[dict]:
+    rows = []
+    fs = assessment.factor_scores or {}
+    for code, pts in (fs.get("static") or {}).items():
+        name, mx = labels.get(("static", code), (code, None))
+        rows.append({"part": "静态", "code": code, "name": name, "points": pts, "max": mx})
+    for code, pts in (fs.get("dynamic") or {}).items():
+        name, mx = labels.get(("dynamic", code), (code, None))
+        rows.append({"part": "动态", "code": code, "name": name, "points": pts, "max": mx})
+    credit = fs.get("credit") or {}
+    if credit:
+        rows.append(
+            {
+                "part": "信用",
+                "code": "credit",
+                "name": f"信用风险分类 {credit.get('class') or '—'}",
+                "points": credit.get("points"),
+                "max": assessment.scheme.credit_max,
+            }
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------- overview
+def grade_distribution(*, actor) -> dict:
+    """Current grades of operating enterprises per township (3 queries): rows + totals, for the table and chart."""
+    enterprises = Enterprise.objects.visible_to(actor).filter(status=EnterpriseStatus.OPERATING)
+    totals = dict(enterprises.values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
+    graded = (
+        RiskAssessment.objects.filter(is_current=True, enterprise__in=enterprises)
+        .values("enterprise__township_id", "grade")
+        .annotate(n=Count("id"))
+    )
+    counts: dict[int, dict[str, int]] = {}
+    for row in graded:
+        counts.setdefault(row["enterprise__township_id"], {})[row["grade"]] = row["n"]
+    townships = Township.objects.filter(pk__in=totals).order_by("order", "id")
+    rows = []
+    sums = {g: 0 for g in GRADES} | {"none": 0, "total": 0}
+    for t in townships:
+        c = counts.get(t.pk, {})
+        row = {"township": t, **{g: c.get(g, 0) for g in GRADES}}
+        row["total"] = totals.get(t.pk, 0)
+        row["none"] = row["total"] - sum(c.get(g, 0) for g in GRADES)
+        rows.append(row)
+        for key in sums:
+            sums[key] += row[key]
+    return {"rows": rows, "totals": sums}
+
+
+def chart_data(distribution: dict) -> dict:
+    """JSON for the stacked bar chart (static/js/risk.js)."""
+    rows = distribution["rows"]
+    return {
+        "townships": [r["township"].name for r in rows],
+        "series": [{"grade": g, "values": [r[g] for r in rows]} for g in GRADES]
+        + [{"grade": "none", "values": [r["none"] for r in rows]}],
+    }
+
+
+# ---------------------------------------------------------------------------- schemes
+def scheme_list(*, actor):
+    if not _can(actor, "risk.view_riskscheme"):
+        return RiskScheme.objects.none()
+    return RiskScheme.objects.annotate(
+        assessment_count=Count("assessments", distinct=True),
+        table_count=Count("static_tables", distinct=True),
+    ).order_by("code", "-version")
+
+
+def scheme_detail(*, actor, pk):
+    if not _can(actor, "risk.view_riskscheme"):
+        raise RiskScheme.DoesNotExist
+    return (
+        RiskScheme.objects.select_related("revised_from", "created_by", "activated_by")
+        .prefetch_related(
+            Prefetch(
+                "static_tables__factors",
+                queryset=StaticFactor.objects.prefetch_related("options").order_by("order", "id"),
+            ),
+            "dynamic_items",
+            "bands",
+            "adjustment_rules",
+        )
+        .get(pk=pk)
+    )
+
+
+def scheme_queryset_for_api(*, actor):
+    if not _can(actor, "risk.view_riskscheme"):
+        return RiskScheme.objects.none()
+    return RiskScheme.objects.select_related("revised_from").prefetch_related(
+        Prefetch(
+            "static_tables__factors",
+            queryset=StaticFactor.objects.prefetch_related("options").order_by("order", "id"),
+        ),
+        "dynamic_items",
+        "bands",
+        "adjustment_rules",
+    )
+
+
+def enterprise_search(*, actor, q: str, limit: int = 20):
+    qs = Enterprise.objects.visible_to(actor).select_related("township")
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
+    return qs.order_by("name", "id")[:limit]
