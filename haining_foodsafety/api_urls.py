@@ -1,16 +1,40 @@
-"""One DRF router for /api/v1/; each app registers its viewsets here."""
+"""One DRF router for /api/v1/; each app registers its viewsets here.
 
-from django.urls import path
+Order matters: the router and the schema/docs first, the catch-all (JSON 404, 401 for anonymous) last.
+"""
+
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
-from apps.common.api.views import JobViewSet, api_not_found
+from apps.accounts.api.views import TownshipViewSet
+from apps.common.api.views import ApiNotFoundView, DocsView, JobViewSet, SchemaView
 from apps.enterprises.api.views import EnterpriseViewSet
+from apps.inspections.api.views import DrawPlanViewSet, DrawViewSet
+from apps.risk.api.views import (
+    AssessmentViewSet,
+    CoverageDebtViewSet,
+    CreditClassViewSet,
+    EnterpriseRiskViewSet,
+    RiskEventViewSet,
+    SchemeViewSet,
+)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("jobs", JobViewSet, basename="job")
+router.register("inspections/plans", DrawPlanViewSet, basename="drawplan")
+router.register("inspections/draws", DrawViewSet, basename="draw")
+router.register("townships", TownshipViewSet, basename="township")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
+router.register("risk/assessments", AssessmentViewSet, basename="risk-assessment")
+router.register("risk/enterprises", EnterpriseRiskViewSet, basename="risk-enterprise")
+router.register("risk/schemes", SchemeViewSet, basename="risk-scheme")
+router.register("risk/credit-classes", CreditClassViewSet, basename="risk-credit-class")
+router.register("risk/events", RiskEventViewSet, basename="risk-event")
+router.register("risk/coverage-debt", CoverageDebtViewSet, basename="risk-coverage-debt")
 
 urlpatterns = router.urls + [
-    path("<path:rest>", api_not_found),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
+    path("docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
+    re_path(r"^(?P<rest>.*)$", ApiNotFoundView.as_view(), name="api-not-found"),
 ]

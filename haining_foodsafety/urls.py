@@ -1,6 +1,5 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.accounts import views as account_views
 
@@ -14,9 +13,8 @@ urlpatterns = [
     path("jobs/", include("apps.common.urls_jobs")),
     path("audit/", include("apps.common.urls_audit")),
     path("manage/", admin.site.urls),
+    # /api/v1/: router, schema (/api/v1/schema/), Swagger UI (/api/v1/docs/) and a JSON catch-all, in api_urls.
     path("api/v1/", include("haining_foodsafety.api_urls")),
-    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler400 = "apps.common.views.bad_request"

@@ -7,6 +7,11 @@ Apps add their scopes here when they add endpoints.
 SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
     # scope: (Chinese label, permissions)
     "jobs:read": ("读取后台任务", ("common.view_job",)),
+    "jobs:write": ("启动允许通过接口启动的后台任务（如系统自检）", ("common.view_job",)),
+    "reference:read": (
+        "读取参考数据（镇街、常住人口）",
+        ("accounts.view_township", "accounts.view_townshippopulation"),
+    ),
     "enterprises:read": ("读取检查对象名录", ("enterprises.view_enterprise",)),
     "enterprises:write": (
         "写入检查对象名录",

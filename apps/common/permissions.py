@@ -1,6 +1,10 @@
-"""DRF permissions built on Django model permissions, plus ApiClient scope checks."""
+"""DRF permissions built on Django model permissions, plus ApiClient scope checks.
 
-from rest_framework import permissions
+Every API view declares ``permission_classes`` explicitly; the global default is ``DenyAll`` (SECURITY.md ACL-10),
+and tests/common/test_scoping_coverage.py fails on a view that relies on it.
+"""
+
+from rest_framework import exceptions, permissions
 
 
 class DenyAll(permissions.BasePermission):
@@ -13,7 +17,13 @@ class DenyAll(permissions.BasePermission):
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
-    """DjangoModelPermissions that also requires view_<model> on GET/HEAD/OPTIONS (NetBox's HTTP_ACTIONS)."""
+    """DjangoModelPermissions that also requires view_<model> on GET/HEAD/OPTIONS (NetBox's HTTP_ACTIONS).
+
+    A view may replace the permissions of a method with ``required_permissions``, e.g.
+    ``{"POST": ["common.view_job"]}`` for an action that is not "add a row of this model".
+    """
+
+    message = "没有权限执行此操作"
 
     perms_map = {
         "GET": ["%(app_label)s.view_%(model_name)s"],
@@ -25,15 +35,34 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "DELETE": ["%(app_label)s.delete_%(model_name)s"],
     }
 
+    def has_permission(self, request, view):
+        user = request.user
+        if not user or not user.is_authenticated:
+            return False
+        if request.method not in view.allowed_methods:
+            return True  # no handler: the dispatcher answers 405, nothing runs
+        override = getattr(view, "required_permissions", None) or {}
+        method = "GET" if request.method in ("HEAD", "OPTIONS") and request.method not in override else request.method
+        if method in override:
+            perms = list(override[method])
+        else:
+            if method not in self.perms_map:
+                raise exceptions.MethodNotAllowed(request.method)
+            queryset = self._queryset(view)
+            perms = self.get_required_permissions(method, queryset.model)
+        return user.has_perms(perms)
+
 
 class ClientScopes(permissions.BasePermission):
     """For ApiClient tokens: the view's ``required_scopes`` ({"GET": "enterprises:read", ...}) must be granted.
 
+    HEAD and OPTIONS need the GET scope; ``"*"`` is a fallback for every method.
     Session users are not limited by scopes (their model permissions apply).
     A view without ``required_scopes`` is closed to API clients.
     """
 
-    message = "接口客户端未被授予此权限范围"
+    message = "接口客户端未被授予此接口所需的权限范围"
+    code = "insufficient_scope"
 
     def has_permission(self, request, view):
         from apps.accounts.models import ApiClient
@@ -44,7 +73,13 @@ class ClientScopes(permissions.BasePermission):
         required = getattr(view, "required_scopes", None) or {}
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method
         scope = required.get(method) or required.get("*")
-        return bool(scope) and client.has_scope(scope)
+        if not scope:
+            self.message = "此接口不对接口客户端开放"
+            return False
+        if not client.has_scope(scope):
+            self.message = f"接口客户端未被授予此接口所需的权限范围：{scope}"
+            return False
+        return True
 
 
 class AnyAuthenticatedReader(permissions.IsAuthenticated):

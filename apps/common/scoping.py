@@ -32,12 +32,31 @@ class ScopedQuerySet(models.QuerySet):
         if not township_ids:
             return self.none()
         path = self.model.SCOPE_PATH
-        # SCOPE_PATH follows FKs only, so __in cannot duplicate rows.
+        if _path_crosses_many(self.model, path):
+            # A to-many hop (e.g. User.townships) would repeat a row once per matching township:
+            # filter by a pk subquery instead of .distinct() (NetBox issue #8715).
+            inner = self.model._base_manager.filter(**{f"{path}__in": township_ids}).values("pk")
+            return self.filter(pk__in=inner)
         return self.filter(**{f"{path}__in": township_ids})
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
 
 
+def _path_crosses_many(model, path: str) -> bool:
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.many_to_many or field.one_to_many:
+            return True
+        model = field.related_model
+        if model is None:
+            return False
+    return False
+
+
 def is_scoped_model(model) -> bool:
-    return hasattr(model, "SCOPE_PATH") and hasattr(model._default_manager, "visible_to")
+    """A model whose rows are filtered per user: its default manager offers ``visible_to(user)``.
+
+    Usually through SCOPE_PATH (township); some models scope differently (Job: by creator).
+    """
+    return hasattr(model._default_manager, "visible_to")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from apps.accounts.models import ApiClient
@@ -15,7 +16,10 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Bearer"
 
     def authenticate(self, request):
-        header = authentication.get_authorization_header(request).split()
+        try:
+            header = authentication.get_authorization_header(request).split()
+        except UnicodeError:
+            raise exceptions.AuthenticationFailed("认证头包含非法字符") from None
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
@@ -39,3 +43,18 @@ class ApiClientTokenAuthentication(authentication.BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class ApiClientTokenScheme(OpenApiAuthenticationExtension):
+    """Describes the bearer token in the OpenAPI document (securitySchemes.bearerAuth)."""
+
+    target_class = "apps.accounts.api.authentication.ApiClientTokenAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "接口客户端令牌（由安全管理员用 manage.py api_client_create 签发，仅显示一次）。"
+            "请求头：Authorization: Bearer <令牌>",
+        }

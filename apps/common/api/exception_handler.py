@@ -1,4 +1,8 @@
-"""Every API error is JSON {"code", "message" (Chinese), "fields"} — never HTML, never a traceback."""
+"""Every API error is JSON {"code", "message" (Chinese), "fields"} — never HTML, never a traceback.
+
+The request transaction (ATOMIC_REQUESTS) is always marked for rollback when an error leaves a view,
+including domain errors and unexpected exceptions, so a failed request never half-commits.
+"""
 
 import logging
 
@@ -8,6 +12,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from apps.common.exceptions import DomainError
 
@@ -26,11 +31,20 @@ MESSAGES = {
     exceptions.ValidationError: ("invalid", "提交的数据有误"),
 }
 
+# Exceptions whose detail we raise ourselves in Chinese (so a non-default detail is shown as the message).
+# Other classes keep the fixed message above: DRF's own details may carry English parser text.
+OWN_DETAIL = (
+    exceptions.NotAuthenticated,
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+    exceptions.NotFound,
+)
+
 
 def _flatten(detail):
     if isinstance(detail, dict):
         return {str(k): _flatten(v) for k, v in detail.items()}
-    if isinstance(detail, list):
+    if isinstance(detail, list | tuple):
         return [_flatten(v) for v in detail]
     return str(detail)
 
@@ -39,8 +53,17 @@ def error_body(code: str, message: str, fields=None) -> dict:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
+def _custom_code(exc) -> str | None:
+    """A code passed explicitly (``PermissionDenied(detail, code="insufficient_scope")``) wins over the class code."""
+    code = getattr(exc.detail, "code", None)
+    if code and code != exc.default_code:
+        return str(code)
+    return None
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DomainError):
+        set_rollback()
         return Response(error_body(exc.code, exc.message, _flatten(exc.fields)), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         fields = (
@@ -54,7 +77,8 @@ def api_exception_handler(exc, context):
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        log.exception("unhandled API error", exc_info=exc)
+        set_rollback()
+        log.error("unhandled API error", exc_info=exc)
         request = context.get("request")
         rid = getattr(getattr(request, "_request", request), "request_id", "")
         return Response(
@@ -75,15 +99,18 @@ def api_exception_handler(exc, context):
             message = "；".join(map(str, fields["non_field_errors"]))
     elif isinstance(exc, exceptions.Throttled) and exc.wait:
         message = f"请求过于频繁，请 {int(exc.wait) + 1} 秒后再试"
-    elif (
-        isinstance(exc, exceptions.PermissionDenied)
-        and exc.detail
-        and str(exc.detail)
-        not in (
-            "You do not have permission to perform this action.",
-            "您没有执行该操作的权限。",
-        )
-    ):
+    elif isinstance(exc, exceptions.MethodNotAllowed):
+        request = context.get("request")
+        method = getattr(request, "method", "")
+        message = f"此接口不支持 {method} 请求方法" if method else message
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        request = context.get("request")
+        received = (getattr(request, "content_type", "") or "").split(";")[0].strip()
+        if received:
+            message = f"不支持的内容类型“{received}”，请使用 application/json"
+    elif isinstance(exc, OWN_DETAIL) and str(exc.detail) != str(exc.default_detail):
         message = str(exc.detail)
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError):
+        code = _custom_code(exc) or code
     response.data = error_body(code, message, fields)
     return response

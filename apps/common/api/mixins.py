@@ -12,7 +12,7 @@ class ScopedViewSetMixin:
     """
 
     selector = None
-    permission_classes = [ModelPermissions, ClientScopes]
+    permission_classes = [ClientScopes, ModelPermissions]
 
     def get_queryset(self):
         if self.selector is None:  # pragma: no cover - a programming error, caught by the coverage test
