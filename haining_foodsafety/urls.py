@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("jobs/", include("apps.common.urls_jobs")),
     path("audit/", include("apps.common.urls_audit")),
+    path("inspections/", include("apps.inspections.urls")),
+    path("public/draws/", include("apps.inspections.urls_public")),
     path("manage/", admin.site.urls),
     # /api/v1/: router, schema (/api/v1/schema/), Swagger UI (/api/v1/docs/) and a JSON catch-all, in api_urls.
     path("api/v1/", include("haining_foodsafety.api_urls")),

@@ -141,6 +141,8 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stuck": {"task": "common.jobs_sweep", "schedule": crontab(minute="*")},
     # Every night at 02:10: verify the audit hash chain end to end.
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
+    # Every minute: draw the committed åéæº plans whose published draw time has come.
+    "inspections-draws-run-due": {"task": "inspections.draws_run_due", "schedule": crontab(minute="*")},
     # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
     "risk-regrade-yearly": {
         "task": "risk.regrade_yearly",
