@@ -138,6 +138,7 @@ ROLES: tuple[Role, ...] = (
         description="账户与镇街配置（不含审计、不含安全策略）",
         admin_role=True,
         permissions=(
+            "accounts.view_all_townships",  # manages the accounts of every township (scoped admin)
             *_crud("accounts", "user", "view", "add", "change"),
             *_crud("accounts", "township", "view", "add", "change"),
             *_crud("accounts", "townshippopulation", "view", "add", "change"),
@@ -153,6 +154,7 @@ ROLES: tuple[Role, ...] = (
         admin_role=True,
         permissions=(
             *_crud("accounts", "apiclient", "view", "add", "change"),
+            "accounts.view_all_townships",  # sees every account (locked users, client service accounts)
             "accounts.view_user",
             *_crud("axes", "accessattempt", "view", "delete"),
             *_crud("axes", "accesslog", "view"),

@@ -1,7 +1,10 @@
-"""Admin with scoping: the same visible_to() as the API and pages; FK choices narrowed; writes through services."""
+"""Admin with scoping: the same visible_to() as the API and pages; FK choices narrowed; writes audited."""
 
 from django.contrib import admin
+from django.db import transaction
 
+from apps.common.audit import audit_record, diff, model_snapshot
+from apps.common.models import AuditEvent, CalendarOverride, Job
 from apps.common.scoping import is_scoped_model
 
 
@@ -9,7 +12,7 @@ class ScopedAdminMixin:
     """Rows outside the user's township(s) do not exist in the admin either.
 
     Subclasses should override ``save_model`` / ``delete_model`` to call the app's services, so admin writes
-    are audited like every other write.
+    are audited like every other write (``AuditedAdminMixin`` is the generic fallback).
     """
 
     def get_queryset(self, request):
@@ -28,5 +31,166 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AuditedAdminMixin:
+    """Every add / change / delete made in the admin records one audit event with the before/after diff.
+
+    The admin wraps each change form and delete view in a transaction, so the write and its event commit together.
+    Fields in ``audit_masked_fields`` (password hashes, token hashes) are recorded only as "changed".
+    """
+
+    audit_masked_fields = ("password", "token_hash")
+
+    def _audit_snapshot(self, obj) -> dict:
+        data = model_snapshot(obj)
+        if obj.pk is not None:
+            for field in obj._meta.many_to_many:
+                data[field.name] = sorted(getattr(obj, field.name).values_list("pk", flat=True))
+        return data
+
+    def _audit_changes(self, before: dict, after: dict) -> dict:
+        changes = diff(before, after)
+        for name in self.audit_masked_fields:
+            if name in changes:
+                changes[name] = ["***", "***（已修改）"] if before else [None, "***"]
+        return changes
+
+    def save_model(self, request, obj, form, change):
+        before = {}
+        if change and obj.pk is not None:
+            current = type(obj)._base_manager.filter(pk=obj.pk).first()
+            if current is not None:
+                before = self._audit_snapshot(current)
+        form._audit_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        changes = self._audit_changes(getattr(form, "_audit_before", {}), self._audit_snapshot(obj))
+        if change and not changes:
+            return
+        audit_record("admin.change" if change else "admin.add", obj=obj, actor=request.user, changes=changes)
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            before = self._audit_changes({}, self._audit_snapshot(obj))
+            object_type, object_id, object_repr = obj._meta.label_lower, str(obj.pk), str(obj)[:255]
+            super().delete_model(request, obj)
+            audit_record(
+                "admin.delete",
+                object_type=object_type,
+                object_id=object_id,
+                object_repr=object_repr,
+                actor=request.user,
+                changes={"before": {k: v[1] for k, v in before.items()}},
+            )
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
+
+
+class ScopedModelAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     pass
+
+
+class ReadOnlyAdminMixin:
+    """Visible to holders of the model's view permission; nobody adds, changes or deletes here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The audit log for the audit admin (common.view_auditevent): read-only, append-only underneath."""
+
+    list_display = [
+        "seq",
+        "occurred_at",
+        "actor_repr",
+        "actor_role",
+        "action",
+        "object_type",
+        "object_repr",
+        "outcome",
+        "ip",
+    ]
+    list_display_links = ["seq"]
+    list_filter = ["outcome", "action", "object_type"]
+    search_fields = ["=seq", "actor_repr", "=object_id", "object_repr", "=request_id"]
+    date_hierarchy = "occurred_at"
+    ordering = ["-seq"]
+    show_full_result_count = False
+    list_per_page = 50
+    fields = [
+        "seq",
+        "occurred_at",
+        "actor_repr",
+        "actor_role",
+        "api_client",
+        "ip",
+        "request_id",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "outcome",
+        "changes",
+        "extra",
+        "prev_hash",
+        "entry_hash",
+    ]
+    readonly_fields = fields
+    actions = None
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Background jobs, read-only (state changes only through apps.common.jobs); scoped by Job.visible_to."""
+
+    list_display = ["title", "kind", "status", "progress", "created_by", "created_at", "finished_at", "attempts"]
+    list_filter = ["status", "kind"]
+    search_fields = ["title", "kind", "=id"]
+    ordering = ["-created_at"]
+    list_select_related = ["created_by"]
+    readonly_fields = [
+        "id",
+        "kind",
+        "title",
+        "status",
+        "progress",
+        "message",
+        "payload",
+        "result",
+        "error",
+        "created_by",
+        "created_at",
+        "published_at",
+        "started_at",
+        "finished_at",
+        "lease_until",
+        "attempts",
+    ]
+    fields = readonly_fields
+    actions = None
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Working-day overrides (win over chinese-calendar); every change audited."""
+
+    list_display = ["date", "is_workday", "note", "updated_at"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "date"
+    search_fields = ["note"]

@@ -1,9 +1,12 @@
 """Navigation by role: each entry names the permission that shows it, so adding an app adds a line here."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
-# (label, url name, permission or None for any logged-in user)
+# (label, url name, permission or None for any logged-in user[, Bootstrap Icons name])
+# The icon is optional: without it NAV_ICONS (by url name) or a neutral default is used.
 NAV_ITEMS = [
     ("首页", "home", None),
     ("检查对象名录", "enterprises:list", "enterprises.view_enterprise"),
@@ -16,12 +19,36 @@ NAV_ITEMS = [
     ("系统管理", "admin:index", "__staff__"),
 ]
 
+NAV_ICONS = {
+    "home": "house-door",
+    "enterprises:list": "building",
+    "risk:overview": "speedometer2",
+    "inspections:plans": "shuffle",
+    "inspections:my_tasks": "clipboard-check",
+    "jobs:list": "hourglass-split",
+    "audit:list": "journal-text",
+    "api-docs": "code-square",
+    "admin:index": "gear",
+}
+DEFAULT_NAV_ICON = "chevron-right"
+
+
+def _lockout_minutes() -> int:
+    """Minutes an account stays locked (AXES_COOLOFF_TIME is hours or a timedelta); 0 if not a fixed time."""
+    value = getattr(settings, "AXES_COOLOFF_TIME", 0.5)
+    if isinstance(value, dt.timedelta):
+        return int(value.total_seconds() // 60)
+    try:
+        return int(round(float(value) * 60))
+    except (TypeError, ValueError):  # a callable cool-off: the page says "一段时间"
+        return 0
+
 
 def navigation(request):
     user = getattr(request, "user", None)
     items = []
     if user is not None and user.is_authenticated:
-        for label, name, perm in NAV_ITEMS:
+        for label, name, perm, *rest in NAV_ITEMS:
             if perm == "__staff__":
                 if not user.is_staff:
                     continue
@@ -35,6 +62,7 @@ def navigation(request):
                 {
                     "label": label,
                     "url": url,
+                    "icon": rest[0] if rest else NAV_ICONS.get(name, DEFAULT_NAV_ICON),
                     "active": request.path == url or (url != "/" and request.path.startswith(url)),
                 }
             )
@@ -42,4 +70,6 @@ def navigation(request):
         "nav_items": items,
         "DEMO_MODE": getattr(settings, "DEMO_MODE", False),
         "SITE_NAME": "海宁市食品安全监管平台",
+        "LOCKOUT_MINUTES": _lockout_minutes(),
+        "LOCKOUT_FAILURES": getattr(settings, "AXES_FAILURE_LIMIT", 5),
     }

@@ -1,29 +1,56 @@
 """Error pages: JSON under /api/, a Chinese page elsewhere; never a traceback."""
 
-from django.http import JsonResponse
+import logging
+
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
+from django.utils.html import escape
+
+log = logging.getLogger(__name__)
+
+TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "服务器内部错误"}
 
 
-def _error(request, status, code, message, template):
+def _json(status, code, message):
+    return JsonResponse(
+        {"code": code, "message": message, "fields": {}}, status=status, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _error(request, status, code, message):
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"code": code, "message": message, "fields": {}}, status=status, json_dumps_params={"ensure_ascii": False}
-        )
-    return render(request, template, {"status": status, "message": message}, status=status)
+        return _json(status, code, message)
+    context = {
+        "status": status,
+        "title": TITLES[status],
+        "message": message,
+        "request_id": getattr(request, "request_id", ""),
+    }
+    return render(request, f"errors/{status}.html", context, status=status)
 
 
 def bad_request(request, exception=None):
-    return _error(request, 400, "bad_request", "请求有误", "errors/error.html")
+    return _error(request, 400, "bad_request", "请求有误，请检查后重试。")
 
 
 def permission_denied(request, exception=None):
-    return _error(request, 403, "permission_denied", "没有权限访问此页面", "errors/error.html")
+    return _error(request, 403, "permission_denied", "您的账户没有执行此操作的权限。如需开通，请联系系统管理员。")
 
 
 def page_not_found(request, exception=None):
-    return _error(request, 404, "not_found", "页面不存在或不在您的管辖范围内", "errors/error.html")
+    return _error(request, 404, "not_found", "页面不存在，或不在您的管辖范围内。")
 
 
 def server_error(request):
     rid = getattr(request, "request_id", "")
-    return _error(request, 500, "server_error", f"服务器内部错误，请联系管理员（请求编号 {rid}）", "errors/error.html")
+    message = "服务器内部错误，请稍后重试；如问题持续，请联系管理员并提供请求编号。"
+    if request.path.startswith("/api/"):
+        return _json(500, "server_error", f"服务器内部错误，请联系管理员（请求编号 {rid}）")
+    try:
+        # No request context: the page must render even when the database or a context processor is broken.
+        body = loader.render_to_string("errors/500.html", {"message": message, "request_id": rid})
+    except Exception:  # pragma: no cover - last resort
+        log.exception("error page 500 could not be rendered")
+        body = f'<!doctype html><html lang="zh-Hans"><meta charset="utf-8"><title>服务器内部错误</title><h1>服务器内部错误</h1><p>请求编号 {escape(rid)}</p></html>'
+    return HttpResponseServerError(body)
