@@ -2,21 +2,37 @@
 
 Entries are hash-chained: ``entry_hash = sha256(prev_hash || canonical_json(fields))`` with a gap-free ``seq``.
 The chain head row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writers) while appending,
-so concurrent writers never fork the chain.
+so concurrent writers never fork the chain and a rolled-back business transaction takes its sequence number
+with it (no gaps).
+
+Conventions for callers:
+
+* call ``audit_record`` as the *last* write of the business transaction: the head lock is held until commit, so
+  taking it last keeps the serialised section short and avoids lock-order deadlocks with business rows;
+* if ``audit_record`` raises, let it propagate: the business transaction must roll back (fail-closed, AUD-03).
+
+The hash is plain SHA-256 (tamper-*evident*): someone with database superuser rights could recompute the whole
+chain, which is why the head (``audit_chain_head``) is meant to be anchored outside the database (AUD-06).
 """
 
 import datetime as dt
 import decimal
 import hashlib
+import ipaddress
 import json
+import logging
+import math
+import time
 import uuid
 from dataclasses import dataclass
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import context
 from .models import AuditChainHead, AuditEvent
+
+log = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 HASHED_FIELDS = (
@@ -48,13 +64,44 @@ def _json_default(value):
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, (set, frozenset)):
-        return sorted(value)
+        return sorted(value, key=str)
     return str(value)
+
+
+def _clean_text(value: str) -> str:
+    # PostgreSQL refuses NUL in text and jsonb; strip it everywhere so SQLite and PostgreSQL store the same thing.
+    return value.replace("\x00", "")
+
+
+def _sanitize(value):
+    if isinstance(value, str):
+        return _clean_text(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # jsonb has no NaN/Infinity
+    if isinstance(value, list):
+        return [_sanitize(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_text(k): _sanitize(v) for k, v in value.items()}
+    return value
 
 
 def to_jsonable(value):
     """Round-trip through JSON so what we hash is exactly what the JSONField stores."""
-    return json.loads(json.dumps(value, default=_json_default, ensure_ascii=False))
+    return _sanitize(json.loads(json.dumps(value, default=_json_default, ensure_ascii=False)))
+
+
+def _canon_numbers(value):
+    """jsonb stores numbers as decimals and prints 1e16 as 10000000000000000 (read back as int): hash integral
+    floats as the integer they denote so a value hashes the same before storing and after reading back."""
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(decimal.Decimal(repr(value)))
+        return value
+    if isinstance(value, list):
+        return [_canon_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _canon_numbers(v) for k, v in value.items()}
+    return value
 
 
 def _ts(value: dt.datetime) -> str:
@@ -64,6 +111,8 @@ def _ts(value: dt.datetime) -> str:
 def canonical_payload(fields: dict) -> str:
     data = {k: fields.get(k) for k in HASHED_FIELDS}
     data["occurred_at"] = _ts(data["occurred_at"])
+    data["changes"] = _canon_numbers(data["changes"])
+    data["extra"] = _canon_numbers(data["extra"])
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_json_default)
 
 
@@ -96,10 +145,40 @@ def _actor_fields(actor) -> dict:
         return {"actor_id": None, "actor_repr": "系统" if actor is None else "匿名", "actor_role": ""}
     role = ""
     try:
-        role = actor.role_label
+        role = actor.role_label or ""
     except Exception:  # pragma: no cover - role lookup must never break an audit write
         role = ""
-    return {"actor_id": actor.pk, "actor_repr": str(actor)[:150], "actor_role": role[:100]}
+    return {"actor_id": actor.pk, "actor_repr": _clean_text(str(actor))[:150], "actor_role": _clean_text(role)[:100]}
+
+
+def normalize_ip(value) -> tuple[str | None, str]:
+    """(address as the database returns it, or None; the raw value if it was not an IP address).
+
+    Every backend must give back exactly the string that was hashed: Django and PostgreSQL's inet both print the
+    compressed lower-case IPv6 form, so store that. A spoofed header that is not an address must not make the
+    business write fail on PostgreSQL's inet column, so it is kept (hashed) in ``extra`` instead."""
+    if not value:
+        return None, ""
+    raw = str(value).strip()
+    try:
+        addr = ipaddress.ip_address(raw)
+    except ValueError:
+        return None, _clean_text(raw)[:100]
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
+        return f"::ffff:{addr.ipv4_mapped}", ""
+    return str(addr), ""
+
+
+def _lock_head() -> AuditChainHead:
+    try:
+        return AuditChainHead.objects.select_for_update().get(pk=1)
+    except AuditChainHead.DoesNotExist:
+        pass
+    # First event ever (or after a test flush). A missing head with events present means tampering: refuse.
+    if AuditEvent.objects.exists():
+        raise RuntimeError("审计链头缺失，拒绝写入审计记录；请运行 manage.py audit_verify 检查")
+    AuditChainHead.objects.get_or_create(pk=1)  # concurrent first writers: the loser re-reads the winner's row
+    return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
 def audit_record(
@@ -121,26 +200,29 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:255]
+        object_repr = object_repr or str(obj)
+    ip, bad_ip = normalize_ip(ctx.ip)
+    extra = dict(extra or {})
+    if bad_ip:
+        extra["ip_raw"] = bad_ip
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.get_or_create(pk=1)
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        head = _lock_head()
         now = timezone.now()
         fields = {
             "seq": head.last_seq + 1,
             # Millisecond precision (AUD-01), stored identically by every backend, so the hash re-computes.
             "occurred_at": now.replace(microsecond=now.microsecond // 1000 * 1000),
             **_actor_fields(actor),
-            "api_client": ctx.api_client[:100],
-            "ip": ctx.ip,
-            "request_id": ctx.request_id[:64],
-            "action": action[:64],
-            "object_type": str(object_type)[:100],
-            "object_id": str(object_id)[:64],
-            "object_repr": str(object_repr)[:255],
-            "outcome": outcome[:16],
+            "api_client": _clean_text(ctx.api_client or "")[:100],
+            "ip": ip,
+            "request_id": _clean_text(ctx.request_id or "")[:64],
+            "action": _clean_text(action)[:64],
+            "object_type": _clean_text(str(object_type))[:100],
+            "object_id": _clean_text(str(object_id))[:64],
+            "object_repr": _clean_text(str(object_repr))[:255],
+            "outcome": _clean_text(outcome)[:16],
             "changes": to_jsonable(changes or {}),
-            "extra": to_jsonable(extra or {}),
+            "extra": to_jsonable(extra),
         }
         entry_hash = compute_entry_hash(head.last_hash, fields)
         event = AuditEvent.objects.create(prev_hash=head.last_hash, entry_hash=entry_hash, **fields)
@@ -148,45 +230,105 @@ def audit_record(
     return event
 
 
+def audit_chain_head() -> tuple[int, str]:
+    """(last sequence number, last hash): the value to anchor outside the database (AUD-06)."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    return (head.last_seq, head.last_hash) if head else (0, GENESIS_HASH)
+
+
+# ---------------------------------------------------------------------------- verification
 @dataclass
 class ChainReport:
     ok: bool
     checked: int
     first_broken_seq: int | None = None
     reason: str = ""
+    head_seq: int = 0
+    head_hash: str = GENESIS_HASH
+    seconds: float = 0.0
+
+
+_VERIFY_COLUMNS = ("seq", "prev_hash", "entry_hash", *(f for f in HASHED_FIELDS if f != "seq"))
+
+
+def _walk(rows, head_seq: int, head_hash: str) -> tuple[int, int | None, str]:
+    """Stream the rows in seq order; return (checked, first broken seq or None, reason).
+
+    What each tampering looks like (rows are k-1, k, k+1 …):
+    * field edited ............ row k's own hash no longer matches its content            → k
+    * row deleted ............. seq k is missing                                          → k
+    * rows swapped/reordered .. seq is hashed, so the row now at k fails its own hash      → k
+    * row replaced by a forgery with a recomputed hash: row k+1 still names the
+      original k as its predecessor (prev_hash mismatch while k+1 is self-consistent)     → k
+    * forged row inserted at k (later rows renumbered): the old row k, now k+1, names
+      row k-1 as its predecessor, i.e. the row before k was slipped in                    → k
+    * rows appended or removed at the end: the chain head disagrees                       → first seq past the head
+    """
+    expected = 1
+    prev_hash = GENESIS_HASH
+    before_prev = None  # hash of the row two back
+    checked = 0
+    for row in rows:
+        values = dict(zip(_VERIFY_COLUMNS, row, strict=True))
+        seq = values["seq"]
+        if seq > expected:
+            return checked, expected, f"缺少第 {expected} 条记录（记录被删除）"
+        if seq < expected:
+            return checked, seq, f"第 {seq} 条记录重复出现（伪造插入）"
+        self_ok = compute_entry_hash(values["prev_hash"], values) == values["entry_hash"]
+        link_ok = values["prev_hash"] == prev_hash
+        if not link_ok and seq > 1 and (self_ok or values["prev_hash"] == before_prev):
+            return checked - 1, seq - 1, f"第 {seq - 1} 条记录与后一条记录的前序哈希不符（该条被伪造插入或替换）"
+        if not link_ok:
+            return checked, seq, f"第 {seq} 条记录的前序哈希不匹配（记录被删除、插入或调换顺序）"
+        if not self_ok:
+            return checked, seq, f"第 {seq} 条记录的哈希与内容不符（记录内容被修改或顺序被调换）"
+        before_prev, prev_hash = prev_hash, values["entry_hash"]
+        expected += 1
+        checked += 1
+    last_seq = expected - 1
+    if last_seq > head_seq:
+        return head_seq, head_seq + 1, f"第 {head_seq + 1} 条起的记录在链头（第 {head_seq} 条）之后（伪造追加）"
+    if last_seq < head_seq:
+        return checked, last_seq + 1, f"链头为第 {head_seq} 条，但记录只到第 {last_seq} 条（末尾记录被删除）"
+    if last_seq and prev_hash != head_hash:
+        return checked - 1, last_seq, f"第 {last_seq} 条记录的哈希与链头不符（最后一条被替换）"
+    return checked, None, ""
 
 
 def audit_verify(*, batch_size: int = 5000) -> ChainReport:
-    """Walk the chain in seq order; report the first sequence number where it breaks.
+    """Walk the chain in seq order in one consistent snapshot; report the first sequence number where it breaks.
 
-    Catches an edited entry (hash mismatch), a deleted entry (gap in seq / prev_hash mismatch),
-    an inserted entry (duplicate or out-of-place seq / prev_hash mismatch) and reordering.
+    Catches an edited entry, a deleted entry, a forged inserted or appended entry and reordering (see ``_walk``).
+    Writers may keep appending meanwhile: the head and the rows are read in the same snapshot
+    (REPEATABLE READ on PostgreSQL; a read transaction on SQLite).
     """
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
-    checked = 0
-    last_seq = 0
-    qs = AuditEvent.objects.order_by("seq", "id")
-    cursor = 0
-    while True:
-        rows = list(qs.filter(seq__gt=cursor)[:batch_size]) if cursor else list(qs[:batch_size])
-        if not rows:
-            break
-        for ev in rows:
-            if ev.seq != expected_seq:
-                return ChainReport(False, checked, expected_seq, f"序号不连续：期望 {expected_seq}，实际 {ev.seq}")
-            if ev.prev_hash != prev_hash:
-                return ChainReport(False, checked, ev.seq, "前一条哈希不匹配（记录被删除、插入或调换）")
-            if compute_entry_hash(prev_hash, event_fields(ev)) != ev.entry_hash:
-                return ChainReport(False, checked, ev.seq, "本条哈希不匹配（记录内容被修改）")
-            prev_hash = ev.entry_hash
-            expected_seq += 1
-            checked += 1
-            last_seq = ev.seq
-        cursor = rows[-1].seq
-        # Duplicate seq values (a forged insert with a repeated number) are caught by the unique constraint,
-        # or by the seq check above if the constraint was dropped.
-    head = AuditChainHead.objects.filter(pk=1).first()
-    if head and (head.last_seq != last_seq or (last_seq and head.last_hash != prev_hash)):
-        return ChainReport(False, checked, last_seq + 1, "链头与最后一条记录不一致（末尾记录被删除或伪造）")
-    return ChainReport(True, checked)
+    started = time.monotonic()
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        head = AuditChainHead.objects.filter(pk=1).first()
+        has_rows = AuditEvent.objects.exists()
+        if head is None:
+            head_seq, head_hash = 0, GENESIS_HASH
+            if has_rows:
+                first = AuditEvent.objects.order_by("seq").values_list("seq", flat=True).first()
+                return ChainReport(False, 0, first, "审计链头缺失", seconds=time.monotonic() - started)
+        else:
+            head_seq, head_hash = head.last_seq, head.last_hash
+        rows = AuditEvent.objects.order_by("seq").values_list(*_VERIFY_COLUMNS).iterator(chunk_size=batch_size)
+        checked, broken, reason = _walk(rows, head_seq, head_hash)
+    report = ChainReport(
+        ok=broken is None,
+        checked=checked,
+        first_broken_seq=broken,
+        reason=reason,
+        head_seq=head_seq,
+        head_hash=head_hash,
+        seconds=time.monotonic() - started,
+    )
+    if not report.ok:
+        log.critical("audit chain broken at seq %s: %s", report.first_broken_seq, report.reason)
+    return report
