@@ -26,11 +26,13 @@ class DrawStatus(models.TextChoices):
     COMMITTED = "committed", "已承诺待抽取"
     DRAWN = "drawn", "已抽取"
     INFEASIBLE = "infeasible", "无法完成（检查人员不足）"
+    CANCELLED = "cancelled", "计划取消（种子已公开）"
 
 
 class DrawOutcomeStatus(models.TextChoices):
     DRAWN = "drawn", "已抽取"
     INFEASIBLE = "infeasible", "无法完成（检查人员不足）"
+    CANCELLED = "cancelled", "计划取消（种子已公开）"
 
 
 class RedrawRequestStatus(models.TextChoices):

@@ -275,7 +275,7 @@ class Draw(AppendOnlyModel):
         outcome = self.outcome_or_none
         if outcome is None:
             return DrawStatus.COMMITTED
-        return DrawStatus.INFEASIBLE if outcome.status == DrawOutcomeStatus.INFEASIBLE else DrawStatus.DRAWN
+        return DrawStatus(outcome.status)
 
     def get_status_display(self) -> str:
         return DrawStatus(self.status).label

@@ -1,0 +1,275 @@
+"""The verifiable draw, algorithm ``hrs-v1`` (PRODUCT.md §4) — pure functions, standard library only, no Django.
+
+Everything here is a function of published inputs and the seed, computed with SHA-256 / HMAC-SHA256 and exact
+integer/decimal arithmetic, so anyone can re-compute a draw (tools/verify_draw.py is an independent re-implementation).
+Nothing here uses the ``random`` module: its ``sample``/``shuffle``/``choice`` may change between Python versions
+(SECURITY.md §1.12); a test greps this file to keep it that way.
+
+Contract (docs/draw.md has the full text):
+
+* ``seed`` = 32 random bytes; ``seed_commitment = sha256(seed).hexdigest()`` is published before the draw.
+* per stratum ``s``: ``pool_hash = sha256("\\n".join(sorted(codes)).encode()).hexdigest()``;
+  ``k_s = ceil(len(pool_s) × proportion_s)`` (exact decimal arithmetic) or ``min(count_s, len(pool_s))``;
+  ``rank(code) = hmac_sha256(key=seed, msg=f"{draw_uid}|{s}|{code}".encode("utf-8")).hexdigest()``;
+  sort by ``(rank, code)`` and take the first ``k_s``.
+* inspectors: the selected enterprises of all strata, in rank order — sorted by ``(rank, stratum key, code)`` — are
+  served one after another. For each, the eligible inspectors are those with a certificate valid on the draw date,
+  not excluded for that enterprise (declared conflict / previous inspector: ``exclusions[code]``), not from the
+  enterprise's own township when that rule is on, and below the load cap (initial load + assignments so far);
+  they are ranked by ``hmac_sha256(seed, f"{draw_uid}|inspector|{code}|{badge}")`` (ties by badge) and the lowest
+  ``inspectors_per_task`` are taken. If fewer are eligible the draw is ``infeasible`` at that enterprise and stops.
+* result: a canonical JSON document (sorted keys, UTF-8, no insignificant whitespace); ``result_hash`` is its SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+ALGORITHM = "hrs-v1"
+SEED_BYTES = 32
+
+
+class DrawInputError(ValueError):
+    """The inputs do not form a valid hrs-v1 draw (bad key, duplicate code, bad proportion ...)."""
+
+
+# ---------------------------------------------------------------------------- primitives
+def canonical_json(obj) -> bytes:
+    return json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def seed_commitment(seed: bytes) -> str:
+    return sha256_hex(seed)
+
+
+def seed_from_hex(seed_hex: str) -> bytes:
+    try:
+        seed = bytes.fromhex(seed_hex)
+    except (TypeError, ValueError) as exc:
+        raise DrawInputError("种子不是有效的十六进制串") from exc
+    if len(seed) != SEED_BYTES:
+        raise DrawInputError(f"种子必须是 {SEED_BYTES} 字节")
+    return seed
+
+
+def pool_hash(codes: Iterable[str]) -> str:
+    return sha256_hex("\n".join(sorted(codes)).encode("utf-8"))
+
+
+def hmac_hex(seed: bytes, message: str) -> str:
+    return hmac.digest(seed, message.encode("utf-8"), "sha256").hex()
+
+
+def enterprise_rank(seed: bytes, draw_uid: str, stratum_key: str, code: str) -> str:
+    return hmac_hex(seed, f"{draw_uid}|{stratum_key}|{code}")
+
+
+def inspector_rank(seed: bytes, draw_uid: str, code: str, badge: str) -> str:
+    return hmac_hex(seed, f"{draw_uid}|inspector|{code}|{badge}")
+
+
+def validate_key(value: str, what: str) -> str:
+    if not isinstance(value, str) or not value or "|" in value or "\n" in value or value != value.strip():
+        raise DrawInputError(f"{what}不能为空，且不能包含“|”、换行或首尾空格：{value!r}")
+    return value
+
+
+def stratum_quota(pool_size: int, *, proportion: str | None = None, count: int | None = None) -> int:
+    """``ceil(pool_size × proportion)`` in exact decimal arithmetic, or ``min(count, pool_size)``."""
+    if (proportion is None) == (count is None):
+        raise DrawInputError("每个分层必须且只能给出比例或户数之一")
+    if count is not None:
+        if int(count) != count or count < 0:
+            raise DrawInputError(f"抽取户数无效：{count!r}")
+        return min(int(count), pool_size)
+    try:
+        p = Fraction(Decimal(str(proportion)))
+    except (InvalidOperation, ValueError) as exc:
+        raise DrawInputError(f"抽取比例无效：{proportion!r}") from exc
+    if not (0 < p <= 1):
+        raise DrawInputError(f"抽取比例必须大于 0 且不超过 1：{proportion}")
+    return min(math.ceil(pool_size * p), pool_size)
+
+
+# ---------------------------------------------------------------------------- enterprise selection
+def _ranker(seed: bytes, prefix: str):
+    """rank(suffix) = hmac_sha256(seed, prefix + suffix).hexdigest(), with the prefix absorbed once (same value)."""
+    base = hmac.new(seed, prefix.encode("utf-8"), hashlib.sha256)
+
+    def rank(suffix: str) -> str:
+        h = base.copy()
+        h.update(suffix.encode("utf-8"))
+        return h.hexdigest()
+
+    return rank
+
+
+def select_stratum(seed: bytes, draw_uid: str, stratum_key: str, codes: Iterable[str], k: int) -> list[tuple[str, str]]:
+    """The first ``k`` of the pool by ``(rank, code)``: [(rank, code), ...]. Independent of the pool's order."""
+    rank = _ranker(seed, f"{draw_uid}|{stratum_key}|")
+    ranked = sorted((rank(code), code) for code in codes)
+    return ranked[:k]
+
+
+# ---------------------------------------------------------------------------- inspector assignment
+def assign_inspectors(
+    seed: bytes,
+    draw_uid: str,
+    selections: Sequence[Mapping],
+    *,
+    inspectors: Sequence[Mapping],
+    exclusions: Mapping[str, Sequence[str]],
+    enterprise_townships: Mapping[str, str],
+    rules: Mapping,
+    draw_date: str,
+) -> tuple[list[list[tuple[str, str]]], dict | None]:
+    """Inspectors for each selection (already in rank order). Returns (per-selection [(rank, badge)], error or None).
+
+    ``inspectors``: [{"badge", "township", "load", "certificate_valid_until" (ISO date)}];
+    ``rules``: {"inspectors_per_task", "load_cap" (int|None), "avoid_own_township" (bool)}.
+    """
+    per_task = int(rules["inspectors_per_task"])
+    if per_task < 2:
+        raise DrawInputError("每户检查人员数不得少于 2 人")
+    cap = rules.get("load_cap")
+    own_township_rule = bool(rules.get("avoid_own_township"))
+    # certificate valid on the draw date (ISO dates compare as strings)
+    pool = [i for i in inspectors if (i.get("certificate_valid_until") or "") >= draw_date]
+    load = {i["badge"]: int(i.get("load") or 0) for i in pool}
+    township_of = {i["badge"]: i.get("township") or "" for i in pool}
+    out: list[list[tuple[str, str]]] = []
+    for sel in selections:
+        code = sel["code"]
+        excluded = set(exclusions.get(code, ()))
+        own = enterprise_townships.get(code, "") if own_township_rule else ""
+        eligible = [
+            badge
+            for badge in load
+            if badge not in excluded and not (own and township_of[badge] == own) and (cap is None or load[badge] < cap)
+        ]
+        if len(eligible) < per_task:
+            return out, {
+                "code": code,
+                "order": len(out) + 1,
+                "eligible": len(eligible),
+                "needed": per_task,
+                "message": f"对象 {code} 可抽检查人员仅 {len(eligible)} 人，少于每户 {per_task} 人",
+            }
+        rank = _ranker(seed, f"{draw_uid}|inspector|{code}|")
+        ranked = sorted((rank(badge), badge) for badge in eligible)[:per_task]
+        for _rank, badge in ranked:
+            load[badge] += 1
+        out.append(ranked)
+    return out, None
+
+
+# ---------------------------------------------------------------------------- the whole draw
+def validate_inputs(inputs: Mapping) -> None:
+    """Structural checks on the frozen inputs (raised before anything is stored or computed)."""
+    seen: set[str] = set()
+    keys: set[str] = set()
+    validate_key(inputs["draw_uid"], "抽取编号")
+    for stratum in inputs["strata"]:
+        key = validate_key(stratum["key"], "分层代码")
+        if key in keys:
+            raise DrawInputError(f"分层代码重复：{key}")
+        keys.add(key)
+        for code in stratum["codes"]:
+            validate_key(code, "对象代码")
+            if code in seen:
+                raise DrawInputError(f"对象 {code} 出现在多个分层或重复出现")
+            seen.add(code)
+    badges = [i["badge"] for i in inputs["inspectors"]]
+    for badge in badges:
+        validate_key(badge, "执法证号")
+    if len(set(badges)) != len(badges):
+        raise DrawInputError("检查人员执法证号重复")
+
+
+def strata_with_quota(inputs: Mapping) -> list[dict]:
+    """Each stratum with its ``pool_hash`` and ``k`` (what is published before the draw)."""
+    out = []
+    for stratum in inputs["strata"]:
+        codes = sorted(stratum["codes"])
+        out.append(
+            {
+                **stratum,
+                "codes": codes,
+                "pool_hash": pool_hash(codes),
+                "k": stratum_quota(len(codes), proportion=stratum.get("proportion"), count=stratum.get("count")),
+            }
+        )
+    return out
+
+
+def inputs_hash(inputs: Mapping) -> str:
+    """SHA-256 of the canonical JSON of the frozen inputs (published with the commitment)."""
+    return sha256_hex(canonical_json(dict(inputs)))
+
+
+def compute_draw(inputs: Mapping, seed: bytes) -> dict:
+    """Run hrs-v1 on frozen ``inputs`` with ``seed``; return the canonical result document.
+
+    ``inputs`` = {"draw_uid", "draw_date" (ISO), "strata": [{"key", "codes", "proportion"|"count"}],
+    "inspectors": [...], "exclusions": {...}, "enterprise_townships": {...}, "rules": {...}}.
+    """
+    validate_inputs(inputs)
+    draw_uid = inputs["draw_uid"]
+    chosen = []
+    for stratum in strata_with_quota(inputs):
+        for rank, code in select_stratum(seed, draw_uid, stratum["key"], stratum["codes"], stratum["k"]):
+            chosen.append({"rank": rank, "stratum": stratum["key"], "code": code})
+    chosen.sort(key=lambda s: (s["rank"], s["stratum"], s["code"]))
+    assignments, error = assign_inspectors(
+        seed,
+        draw_uid,
+        chosen,
+        inspectors=inputs["inspectors"],
+        exclusions=inputs.get("exclusions") or {},
+        enterprise_townships=inputs.get("enterprise_townships") or {},
+        rules=inputs["rules"],
+        draw_date=inputs["draw_date"],
+    )
+    selections = []
+    for order, (sel, ranked) in enumerate(zip(chosen, assignments, strict=False), start=1):
+        selections.append(
+            {
+                "order": order,
+                "stratum": sel["stratum"],
+                "code": sel["code"],
+                "rank": sel["rank"],
+                "inspectors": [{"badge": badge, "rank": rank} for rank, badge in ranked],
+            }
+        )
+    result = {
+        "algorithm": ALGORITHM,
+        "draw_uid": draw_uid,
+        "status": "infeasible" if error else "drawn",
+        "selections": [] if error else selections,
+    }
+    if error:
+        result["error"] = error
+    return result
+
+
+def result_hash(result: Mapping) -> str:
+    return sha256_hex(canonical_json(dict(result)))
+
+
+def load_summary(result: Mapping) -> dict[str, int]:
+    """Assignments per badge in a result (for the load-cap checks and the benchmark)."""
+    counts: dict[str, int] = {}
+    for sel in result.get("selections", ()):
+        for ins in sel["inspectors"]:
+            counts[ins["badge"]] = counts.get(ins["badge"], 0) + 1
+    return counts

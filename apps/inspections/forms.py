@@ -1,0 +1,155 @@
+"""Plan form and stratum formset for the city staff pages (Chinese labels; choices limited to the actor's scope)."""
+
+from decimal import Decimal
+
+from django import forms
+from django.forms import formset_factory
+
+from apps.accounts.models import Township
+from apps.enterprises.models import BusinessType
+from apps.standards.models import CheckItem
+
+from .models import DrawPlan
+
+GRADE_CHOICES = [(g, f"{g} 级") for g in "ABCD"]
+CREDIT_CHOICES = [(c, f"{c} 类") for c in "ABCD"]
+
+
+class PlanForm(forms.ModelForm):
+    scheduled_at = forms.DateTimeField(
+        label="计划抽取时间",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M"],
+        help_text="到时由系统自动抽取；留空则承诺后由工作人员点击“执行抽取”",
+    )
+    task_due_date = forms.DateField(
+        label="检查完成期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    class Meta:
+        model = DrawPlan
+        fields = [
+            "name",
+            "year",
+            "round_label",
+            "description",
+            "townships",
+            "business_types",
+            "check_items",
+            "exclude_inspected_months",
+            "exclude_closed",
+            "exclude_open_same_round",
+            "inspectors_per_task",
+            "avoid_previous_inspector",
+            "avoid_own_township",
+            "load_cap",
+            "task_due_date",
+            "scheduled_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "townships": forms.CheckboxSelectMultiple,
+            "business_types": forms.CheckboxSelectMultiple,
+            "check_items": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, actor=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["townships"].queryset = Township.objects.filter(is_active=True).order_by("order")
+        self.fields["business_types"].queryset = BusinessType.objects.filter(is_active=True).order_by("order")
+        self.fields["check_items"].queryset = CheckItem.objects.active().order_by("order", "code")
+        self.fields["townships"].help_text = "不选表示全市"
+        self.fields["business_types"].help_text = "不选表示全部业态；选上级业态包含其下级"
+        for field in self.fields.values():
+            if isinstance(field.widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+                continue
+            field.widget.attrs.setdefault("class", "form-control")
+
+
+class StratumForm(forms.Form):
+    label = forms.CharField(label="分层名称", max_length=100, required=False)
+    key = forms.CharField(
+        label="分层代码", max_length=64, required=False, help_text="留空自动生成；公开校验时使用，不能含“|”"
+    )
+    grades = forms.MultipleChoiceField(
+        label="风险等级", choices=GRADE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    credit_classes = forms.MultipleChoiceField(
+        label="信用风险分类", choices=CREDIT_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    townships = forms.MultipleChoiceField(label="镇街", required=False, widget=forms.CheckboxSelectMultiple)
+    business_types = forms.MultipleChoiceField(label="业态", required=False, widget=forms.CheckboxSelectMultiple)
+    percent = forms.DecimalField(
+        label="抽取比例（%）", required=False, min_value=Decimal("0.01"), max_value=100, decimal_places=2
+    )
+    count = forms.IntegerField(label="或抽取户数", required=False, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["townships"].choices = list(
+            Township.objects.filter(is_active=True).order_by("order").values_list("code", "name")
+        )
+        self.fields["business_types"].choices = list(
+            BusinessType.objects.filter(is_active=True).order_by("order").values_list("code", "name")
+        )
+        for name in ("label", "key", "percent", "count"):
+            self.fields[name].widget.attrs.setdefault("class", "form-control")
+
+    def clean(self):
+        data = super().clean()
+        used = any(data.get(f) for f in ("label", "key", "grades", "credit_classes", "townships", "business_types"))
+        has_percent, has_count = data.get("percent") is not None, data.get("count") is not None
+        if (used or has_percent or has_count) and has_percent == has_count:
+            raise forms.ValidationError("每个分层请填写抽取比例或抽取户数中的一项")
+        if "|" in (data.get("key") or ""):
+            self.add_error("key", "分层代码不能包含“|”")
+        return data
+
+    def to_stratum(self, index: int) -> dict | None:
+        data = self.cleaned_data
+        if not data or (data.get("percent") is None and data.get("count") is None):
+            return None
+        return {
+            "key": (data.get("key") or "").strip() or f"s{index + 1}",
+            "label": (data.get("label") or "").strip(),
+            "filter": {
+                "grades": data.get("grades") or [],
+                "credit_classes": data.get("credit_classes") or [],
+                "townships": data.get("townships") or [],
+                "business_types": data.get("business_types") or [],
+            },
+            "proportion": None if data.get("percent") is None else data["percent"] / 100,
+            "count": data.get("count"),
+        }
+
+
+StratumFormSet = formset_factory(StratumForm, extra=0, min_num=1, max_num=12, validate_max=True)
+
+
+def strata_initial(plan) -> list[dict]:
+    return [
+        {
+            "key": s.key,
+            "label": s.label,
+            "grades": (s.filter or {}).get("grades", []),
+            "credit_classes": (s.filter or {}).get("credit_classes", []),
+            "townships": (s.filter or {}).get("townships", []),
+            "business_types": (s.filter or {}).get("business_types", []),
+            "percent": None if s.proportion is None else (s.proportion * 100).normalize(),
+            "count": s.count,
+        }
+        for s in plan.strata.all()
+    ]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="理由", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=1000
+    )
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label="审批意见", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )

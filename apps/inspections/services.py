@@ -1,0 +1,661 @@
+"""Writes for 双随机: plans, commitment (seed + frozen pool), the draw, re-draws. Each in one transaction with one
+audit event. The draw itself is computed by the pure functions in ``draw.py`` (hrs-v1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.common.audit import audit_record, diff, model_snapshot
+from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
+
+from . import draw as hrs
+from .choices import (
+    ALGORITHM_HRS_V1,
+    DrawOutcomeStatus,
+    DrawPlanStatus,
+    RedrawRequestStatus,
+    TaskInspectorRole,
+    TaskKind,
+    TaskSource,
+    TaskStatus,
+)
+from .models import (
+    Draw,
+    DrawInspectorAssignment,
+    DrawOutcome,
+    DrawPlan,
+    DrawSeal,
+    DrawSelection,
+    DrawStratum,
+    InspectionTask,
+    Inspector,
+    RedrawRequest,
+    TaskInspector,
+)
+from .selectors import (
+    enterprise_code,
+    enterprise_strata_attributes,
+    inspector_exclusions,
+    inspector_pool,
+    plan_exclusion_sets,
+    plan_scope_queryset,
+    stratum_matches,
+)
+
+DEFAULT_TASK_DAYS = 30
+PLAN_FIELDS = (
+    "name",
+    "year",
+    "round_label",
+    "description",
+    "exclude_inspected_months",
+    "exclude_closed",
+    "exclude_open_same_round",
+    "inspectors_per_task",
+    "avoid_previous_inspector",
+    "avoid_own_township",
+    "load_cap",
+    "task_due_date",
+    "scheduled_at",
+)
+PLAN_M2M = ("townships", "business_types", "check_items")
+
+
+def _require(actor, perm: str):
+    if actor is None or not actor.has_perm(perm):
+        raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------- strata input
+def _clean_strata(strata: list[dict]) -> list[dict]:
+    """Validate stratum dicts: {"key", "label", "filter", "proportion" | "count"}."""
+    if not strata:
+        raise ValidationFailed("至少需要一个分层", fields={"strata": ["至少需要一个分层"]})
+    out, keys = [], set()
+    for i, s in enumerate(strata):
+        key = (s.get("key") or "").strip()
+        try:
+            hrs.validate_key(key, "分层代码")
+        except hrs.DrawInputError as exc:
+            raise ValidationFailed(str(exc), fields={"strata": [str(exc)]})
+        if key in keys:
+            raise ValidationFailed(f"分层代码重复：{key}", fields={"strata": [f"分层代码重复：{key}"]})
+        keys.add(key)
+        proportion, count = s.get("proportion"), s.get("count")
+        if proportion in ("", None):
+            proportion = None
+        if count in ("", None):
+            count = None
+        try:
+            proportion = None if proportion is None else Decimal(str(proportion)).quantize(Decimal("0.0001"))
+            count = None if count is None else int(count)
+            hrs.stratum_quota(10, proportion=None if proportion is None else str(proportion), count=count)
+        except (hrs.DrawInputError, ArithmeticError, ValueError) as exc:
+            msg = str(exc) if isinstance(exc, hrs.DrawInputError) else "比例或户数无效"
+            raise ValidationFailed(msg, fields={"strata": [f"分层 {key}：{msg}"]})
+        filter_ = {
+            dim: sorted({str(v) for v in (s.get("filter") or {}).get(dim) or []})
+            for dim in ("grades", "credit_classes", "townships", "business_types")
+        }
+        filter_ = {k: v for k, v in filter_.items() if v}
+        out.append(
+            {
+                "key": key,
+                "label": (s.get("label") or "").strip()[:100],
+                "filter": filter_,
+                "proportion": proportion,
+                "count": count,
+                "order": i,
+            }
+        )
+    return out
+
+
+def _set_strata(plan: DrawPlan, strata: list[dict]):
+    plan.strata.all().delete()
+    DrawStratum.objects.bulk_create([DrawStratum(plan=plan, **s) for s in strata])
+
+
+# ---------------------------------------------------------------------------- plans
+@transaction.atomic
+def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
+    _require(actor, "inspections.add_drawplan")
+    m2m = {name: data.pop(name, None) for name in PLAN_M2M}
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
+    clean = _clean_strata(strata)
+    plan = DrawPlan(created_by=actor, **data)
+    plan.full_clean(exclude=list(PLAN_M2M))
+    plan.save()
+    for name, values in m2m.items():
+        if values is not None:
+            getattr(plan, name).set(values)
+    _set_strata(plan, clean)
+    audit_record(
+        "inspections.plan_create", obj=plan, actor=actor, changes=model_snapshot(plan), extra={"strata": clean}
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_update(
+    *, actor, plan_id: int, version: int | None = None, strata: list[dict] | None = None, **data
+) -> DrawPlan:
+    _require(actor, "inspections.change_drawplan")
+    plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
+    if not plan.is_editable:
+        raise InvalidTransition("计划已承诺公示，不能再修改（如需变更请取消后重建）")
+    if version is not None and version != plan.version:
+        raise Conflict()
+    before = model_snapshot(plan)
+    m2m = {name: data.pop(name, None) for name in PLAN_M2M}
+    unknown = set(data) - set(PLAN_FIELDS)
+    if unknown:
+        raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
+    for field, value in data.items():
+        setattr(plan, field, value)
+    plan.version += 1
+    plan.full_clean(exclude=list(PLAN_M2M))
+    plan.save()
+    for name, values in m2m.items():
+        if values is not None:
+            getattr(plan, name).set(values)
+    extra = {}
+    if strata is not None:
+        clean = _clean_strata(strata)
+        _set_strata(plan, clean)
+        extra["strata"] = clean
+    audit_record(
+        "inspections.plan_update", obj=plan, actor=actor, changes=diff(before, model_snapshot(plan)), extra=extra
+    )
+    return plan
+
+
+@transaction.atomic
+def plan_cancel(*, actor, plan_id: int, reason: str) -> DrawPlan:
+    _require(actor, "inspections.change_drawplan")
+    if not (reason or "").strip():
+        raise ValidationFailed("请填写取消原因", fields={"reason": ["请填写取消原因"]})
+    plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
+    if plan.status not in (DrawPlanStatus.DRAFT, DrawPlanStatus.COMMITTED):
+        raise InvalidTransition("已抽取的计划不能取消；如需重新抽取请提出重新抽取申请")
+    before = model_snapshot(plan)
+    revealed = _reveal_on_cancel(plan=plan, actor=actor, reason=reason.strip())
+    plan.status = DrawPlanStatus.CANCELLED
+    plan.cancelled_at = timezone.now()
+    plan.cancel_reason = reason.strip()[:200]
+    plan.version += 1
+    plan.save()
+    audit_record(
+        "inspections.plan_cancel",
+        obj=plan,
+        actor=actor,
+        changes=diff(before, model_snapshot(plan)),
+        extra={"revealed_draw": revealed.draw_uid if revealed else None},
+    )
+    return plan
+
+
+def _reveal_on_cancel(*, plan: DrawPlan, actor, reason: str) -> Draw | None:
+    """Cancelling a committed plan publishes its seed and the hash of the result it would have had, so that nobody
+    can commit, peek at the sealed seed, cancel and commit again unseen (every commitment is eventually opened)."""
+    from .selectors import draw_inputs
+
+    draw = Draw.objects.filter(plan=plan, outcome__isnull=True).order_by("-attempt").first()
+    if draw is None:
+        return None
+    seal = DrawSeal.objects.get(draw=draw)
+    result = hrs.compute_draw(draw_inputs(draw), hrs.seed_from_hex(seal.seed))
+    DrawOutcome.objects.create(
+        draw=draw,
+        status=DrawOutcomeStatus.CANCELLED,
+        seed=seal.seed,
+        drawn_at=timezone.now(),
+        drawn_by=actor,
+        result_hash=hrs.result_hash(result),
+        selected_count=0,
+        error={"cancelled": reason},
+    )
+    return draw
+
+
+# ---------------------------------------------------------------------------- freezing the pool
+def _freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
+    """Everything a draw depends on, computed from the database now (a fixed number of queries)."""
+    strata = list(plan.strata.all())
+    if not strata:
+        raise ValidationFailed("计划没有分层，无法承诺")
+    scope = plan_scope_queryset(plan)
+    excluded_sets = plan_exclusion_sets(plan, scope, today=draw_date)
+    excluded_ids = set().union(*excluded_sets.values()) if excluded_sets else set()
+    candidates = list(scope.values_list("pk", "uscc"))
+    attrs = enterprise_strata_attributes(scope.values("pk"), on=draw_date)
+
+    code_of = {pk: enterprise_code(uscc, pk) for pk, uscc in candidates}
+    pools: dict[str, list[str]] = {s.key: [] for s in strata}
+    pool_ids: dict[str, int] = {}
+    unmatched = []
+    for pk, _uscc in candidates:
+        if pk in excluded_ids:
+            continue
+        a = attrs.get(pk)
+        for s in strata:
+            if a is not None and stratum_matches(s.filter or {}, a):
+                pools[s.key].append(code_of[pk])
+                pool_ids[code_of[pk]] = pk
+                break
+        else:
+            unmatched.append(code_of[pk])
+
+    inspectors = inspector_pool(draw_date=draw_date)
+    badges = {i["badge"] for i in inspectors}
+    excl_by_id = inspector_exclusions(list(pool_ids.values()), avoid_previous=plan.avoid_previous_inspector)
+    exclusions = {
+        code_of[eid]: sorted(b for b in bs if b in badges)
+        for eid, bs in excl_by_id.items()
+        if code_of.get(eid) in pool_ids
+    }
+    exclusions = {k: v for k, v in sorted(exclusions.items()) if v}
+    townships = {}
+    if plan.avoid_own_township:
+        townships = {code: attrs[eid]["township"] for code, eid in sorted(pool_ids.items())}
+
+    rules = {
+        "inspectors_per_task": plan.inspectors_per_task,
+        "load_cap": plan.load_cap,
+        "avoid_own_township": plan.avoid_own_township,
+        "avoid_previous_inspector": plan.avoid_previous_inspector,
+        "avoid_declared_conflicts": True,
+    }
+    inputs = {
+        "algorithm": ALGORITHM_HRS_V1,
+        "draw_uid": draw_uid,
+        "draw_date": draw_date.isoformat(),
+        "strata": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "filter": s.filter or {},
+                "proportion": None if s.proportion is None else str(s.proportion),
+                "count": s.count,
+                "codes": sorted(pools[s.key]),
+            }
+            for s in strata
+        ],
+        "inspectors": [
+            {k: i[k] for k in ("badge", "name", "township", "certificate_valid_until", "load")} for i in inspectors
+        ],
+        "exclusions": exclusions,
+        "enterprise_townships": townships,
+        "rules": rules,
+    }
+    try:
+        hrs.validate_inputs(inputs)
+    except hrs.DrawInputError as exc:
+        raise ValidationFailed(str(exc))
+    excluded = {reason: sorted(code_of[i] for i in ids if i in code_of) for reason, ids in excluded_sets.items()}
+    excluded["no_stratum"] = sorted(unmatched)
+    return {"inputs": inputs, "excluded": excluded}
+
+
+def _feasibility_problems(inputs: dict) -> list[str]:
+    """Cheap necessary conditions, checked at commitment so a committed draw is very unlikely to be infeasible."""
+    rules = inputs["rules"]
+    n = rules["inspectors_per_task"]
+    inspectors = inputs["inspectors"]
+    total_k = sum(s["k"] for s in hrs.strata_with_quota(inputs))
+    problems = []
+    if total_k == 0:
+        problems.append("冻结后的对象库为空或各分层抽取户数均为 0")
+    if len(inspectors) < n:
+        problems.append(f"执法证有效的在岗检查人员仅 {len(inspectors)} 人，少于每户 {n} 人")
+    cap = rules.get("load_cap")
+    if cap is not None:
+        room = sum(max(0, cap - i["load"]) for i in inspectors)
+        if room < n * total_k:
+            problems.append(f"检查人员任务上限剩余容量 {room} 人次，少于需要的 {n * total_k} 人次")
+    township_count: dict[str, int] = {}
+    for i in inspectors:
+        township_count[i["township"]] = township_count.get(i["township"], 0) + 1
+    own = inputs.get("enterprise_townships") or {}
+    short = []
+    for s in inputs["strata"]:
+        for code in s["codes"]:
+            available = (
+                len(inspectors)
+                - len(inputs["exclusions"].get(code, ()))
+                - township_count.get(own.get(code, ""), 0) * bool(own)
+            )
+            if available < n:
+                short.append(code)
+    if short:
+        problems.append(f"{len(short)} 个对象回避后可抽检查人员少于 {n} 人（如 {', '.join(short[:3])}）")
+    return problems
+
+
+def _draw_uid(plan: DrawPlan, attempt: int) -> str:
+    return f"HN{plan.year}-{plan.pk:05d}-{attempt}"
+
+
+def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = None, **redraw) -> Draw:
+    now = timezone.now()
+    scheduled = plan.scheduled_at if (plan.scheduled_at and plan.scheduled_at > now and parent is None) else None
+    draw_date = timezone.localdate(scheduled) if scheduled else timezone.localdate(now)
+    draw_uid = _draw_uid(plan, attempt)
+    frozen = _freeze(plan, draw_uid=draw_uid, draw_date=draw_date)
+    inputs = frozen["inputs"]
+    problems = _feasibility_problems(inputs)
+    if problems:
+        raise ValidationFailed("无法承诺：" + "；".join(problems), fields={"plan": problems})
+    seed = secrets.token_bytes(hrs.SEED_BYTES)
+    published_strata = [
+        {**s, "k": q["k"], "pool_hash": q["pool_hash"]}
+        for s, q in zip(inputs["strata"], hrs.strata_with_quota(inputs), strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            draw = Draw.objects.create(
+                plan=plan,
+                round=plan.round_label,
+                attempt=attempt,
+                draw_uid=draw_uid,
+                algorithm=ALGORITHM_HRS_V1,
+                seed_commitment=hrs.seed_commitment(seed),
+                strata=published_strata,
+                inspectors=inputs["inspectors"],
+                exclusions=inputs["exclusions"],
+                enterprise_townships=inputs["enterprise_townships"],
+                rules=inputs["rules"],
+                excluded=frozen["excluded"],
+                inputs_hash=hrs.inputs_hash(inputs),
+                draw_date=draw_date,
+                scheduled_at=scheduled,
+                committed_by=actor,
+                parent=parent,
+                **redraw,
+            )
+            DrawSeal.objects.create(draw=draw, seed=seed.hex())
+    except IntegrityError:
+        raise Conflict("该计划本批次已承诺或已抽取，不能重复操作")
+    # stored JSON must re-hash to the committed inputs (guards against lossy serialisation)
+    stored = Draw.objects.get(pk=draw.pk)
+    from .selectors import draw_inputs
+
+    if hrs.inputs_hash(draw_inputs(stored)) != stored.inputs_hash:  # pragma: no cover - a programming error
+        raise AssertionError("frozen inputs did not survive storage unchanged")
+    return stored
+
+
+@transaction.atomic
+def plan_commit(*, actor, plan_id: int) -> Draw:
+    """Freeze the pool, generate the seed and publish its commitment — before the draw (PRODUCT.md §4)."""
+    _require(actor, "inspections.add_draw")
+    plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
+    if plan.status != DrawPlanStatus.DRAFT:
+        raise InvalidTransition("只有草稿状态的计划可以承诺公示")
+    draw = _commit_draw(actor=actor, plan=plan, attempt=1)
+    before = model_snapshot(plan)
+    plan.status = DrawPlanStatus.COMMITTED
+    plan.committed_at = draw.committed_at
+    plan.approved_by = actor
+    plan.version += 1
+    plan.save()
+    audit_record(
+        "inspections.plan_commit",
+        obj=plan,
+        actor=actor,
+        changes=diff(before, model_snapshot(plan)),
+        extra={
+            "draw_uid": draw.draw_uid,
+            "seed_commitment": draw.seed_commitment,
+            "inputs_hash": draw.inputs_hash,
+            "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
+        },
+    )
+    return draw
+
+
+# ---------------------------------------------------------------------------- the draw
+def _persist_result(*, draw: Draw, plan: DrawPlan, result: dict, actor, now) -> int:
+    """Insert selections, inspector assignments, tasks and task inspectors (bulk, a fixed number of queries)."""
+    from apps.enterprises.models import Enterprise
+
+    sels = result["selections"]
+    codes = [s["code"] for s in sels]
+    uscc_codes = [c for c in codes if not c.startswith("HN-")]
+    enterprise_ids = dict(Enterprise.objects.filter(uscc__in=uscc_codes).values_list("uscc", "pk"))
+    for c in codes:
+        if c.startswith("HN-"):
+            enterprise_ids[c] = int(c[3:])
+    badge_ids = dict(
+        Inspector.objects.filter(badge_no__in={i["badge"] for i in draw.inspectors}).values_list("badge_no", "pk")
+    )
+
+    selection_rows = DrawSelection.objects.bulk_create(
+        [
+            DrawSelection(
+                draw=draw,
+                stratum_key=s["stratum"],
+                enterprise_id=enterprise_ids[s["code"]],
+                code=s["code"],
+                rank=s["rank"],
+                order=s["order"],
+            )
+            for s in sels
+        ]
+    )
+    assignment_rows = DrawInspectorAssignment.objects.bulk_create(
+        [
+            DrawInspectorAssignment(
+                selection=row, inspector_id=badge_ids[ins["badge"]], badge=ins["badge"], rank=ins["rank"], order=i
+            )
+            for row, s in zip(selection_rows, sels, strict=True)
+            for i, ins in enumerate(s["inspectors"])
+        ]
+    )
+    due = plan.task_due_date or (timezone.localdate(now) + dt.timedelta(days=DEFAULT_TASK_DAYS))
+    tasks = InspectionTask.objects.bulk_create(
+        [
+            InspectionTask(
+                number=f"{draw.draw_uid}-{row.order:05d}",
+                enterprise_id=row.enterprise_id,
+                kind=TaskKind.ROUTINE_RANDOM,
+                source=TaskSource.DRAW,
+                status=TaskStatus.ASSIGNED,
+                plan=plan,
+                draw=draw,
+                selection=row,
+                due_date=due,
+                created_by=actor,
+            )
+            for row in selection_rows
+        ]
+    )
+    task_by_selection = {t.selection_id: t for t in tasks}
+    TaskInspector.objects.bulk_create(
+        [
+            TaskInspector(
+                task=task_by_selection[a.selection_id],
+                inspector_id=a.inspector_id,
+                role=TaskInspectorRole.LEAD if a.order == 0 else TaskInspectorRole.MEMBER,
+                order=a.order,
+                assignment=a,
+            )
+            for a in assignment_rows
+        ]
+    )
+    return len(tasks)
+
+
+@transaction.atomic
+def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw:
+    """Draw the plan's committed draw: one transaction stores seed, algorithm, result, tasks and the audit event.
+
+    A plan + round is drawn once: a second call gets 409 (Conflict). ``actor=None`` is the beat task.
+    """
+    if actor is not None:
+        _require(actor, "inspections.add_draw")
+        plans = DrawPlan.objects.visible_to(actor)
+    else:
+        plans = DrawPlan.objects.all()
+    now = now or timezone.now()
+    plan = plans.select_for_update().get(pk=plan_id)  # serialises concurrent draws of one plan
+    if plan.status == DrawPlanStatus.CANCELLED:
+        raise InvalidTransition("计划已取消")
+    if plan.status == DrawPlanStatus.DRAFT:
+        raise InvalidTransition("计划尚未承诺公示种子与对象库，不能抽取")
+    draw = Draw.objects.filter(plan=plan, outcome__isnull=True).order_by("-attempt").first()
+    if draw is None:
+        raise Conflict("该计划本批次已完成抽取，不能重复抽取（如需重抽请提出申请并经他人批准）")
+    if draw.scheduled_at and draw.scheduled_at > now:
+        raise Conflict(f"未到公布的抽取时间（{timezone.localtime(draw.scheduled_at):%Y-%m-%d %H:%M}）")
+    seal = DrawSeal.objects.get(draw=draw)
+    seed = hrs.seed_from_hex(seal.seed)
+    if hrs.seed_commitment(seed) != draw.seed_commitment:  # pragma: no cover - tampering with the seal
+        raise Conflict("封存的种子与公布的承诺值不符，抽取中止")
+
+    from .selectors import draw_inputs
+
+    result = hrs.compute_draw(draw_inputs(draw), seed)
+    status = DrawOutcomeStatus.INFEASIBLE if result["status"] == "infeasible" else DrawOutcomeStatus.DRAWN
+    try:
+        with transaction.atomic():
+            outcome = DrawOutcome.objects.create(
+                draw=draw,
+                status=status,
+                seed=seal.seed,
+                drawn_at=now,
+                drawn_by=actor,
+                result_hash=hrs.result_hash(result),
+                selected_count=len(result["selections"]),
+                error=result.get("error") or {},
+            )
+    except IntegrityError:
+        raise Conflict("该抽取已执行，不能重复抽取")
+    created = 0
+    if status == DrawOutcomeStatus.DRAWN:
+        created = _persist_result(draw=draw, plan=plan, result=result, actor=actor, now=now)
+    if plan.status == DrawPlanStatus.COMMITTED:
+        DrawPlan.objects.filter(pk=plan.pk).update(
+            status=DrawPlanStatus.DRAWN, version=plan.version + 1, updated_at=now
+        )
+    audit_record(
+        "inspections.draw_execute",
+        obj=draw,
+        actor=actor,
+        extra={
+            "algorithm": draw.algorithm,
+            "seed": outcome.seed,
+            "seed_commitment": draw.seed_commitment,
+            "result_hash": outcome.result_hash,
+            "status": status,
+            "selected": outcome.selected_count,
+            "tasks_created": created,
+            "error": outcome.error,
+        },
+    )
+    draw.outcome = outcome
+    return draw
+
+
+# ---------------------------------------------------------------------------- re-draws
+@transaction.atomic
+def redraw_request(*, actor, draw_id: int, reason: str) -> RedrawRequest:
+    _require(actor, "inspections.add_draw")
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationFailed("请写明重新抽取的理由", fields={"reason": ["请写明重新抽取的理由（至少 4 个字）"]})
+    draw = Draw.objects.visible_to(actor).select_related("plan").get(pk=draw_id)
+    if draw.outcome_or_none is None:
+        raise InvalidTransition("尚未抽取的抽取不能申请重新抽取")
+    if Draw.objects.filter(parent=draw).exists():
+        raise InvalidTransition("该抽取已被重新抽取，请对最新一次抽取提出申请")
+    try:
+        with transaction.atomic():
+            req = RedrawRequest.objects.create(draw=draw, reason=reason, requested_by=actor)
+    except IntegrityError:
+        raise Conflict("该抽取已有待审批的重新抽取申请")
+    audit_record(
+        "inspections.redraw_request", obj=req, actor=actor, extra={"draw_uid": draw.draw_uid, "reason": reason}
+    )
+    return req
+
+
+@transaction.atomic
+def redraw_decide(*, actor, request_id: int, approve: bool, note: str = "") -> RedrawRequest:
+    """A second user approves (→ a new committed Draw listed beside the first) or rejects a re-draw request."""
+    _require(actor, "inspections.add_draw")
+    req = (
+        RedrawRequest.objects.visible_to(actor)
+        .select_for_update()
+        .select_related("draw", "draw__plan")
+        .get(pk=request_id)
+    )
+    if req.status != RedrawRequestStatus.PENDING:
+        raise InvalidTransition("该申请已处理")
+    if req.requested_by_id == actor.pk:
+        raise PermissionDenied("重新抽取须由申请人以外的人员批准")
+    plan = DrawPlan.objects.select_for_update().get(pk=req.draw.plan_id)
+    req.decided_by = actor
+    req.decided_at = timezone.now()
+    req.decision_note = (note or "").strip()[:200]
+    if not approve:
+        req.status = RedrawRequestStatus.REJECTED
+        req.save()
+        audit_record("inspections.redraw_reject", obj=req, actor=actor, extra={"draw_uid": req.draw.draw_uid})
+        return req
+    parent = req.draw
+    # tasks of the replaced draw that have not started are cancelled before the new pool and loads are frozen
+    cancelled = InspectionTask.objects.filter(draw=parent, status=TaskStatus.ASSIGNED).update(
+        status=TaskStatus.CANCELLED, cancelled_reason=f"已重新抽取：{req.reason}"[:200], updated_at=timezone.now()
+    )
+    new_draw = _commit_draw(
+        actor=actor,
+        plan=plan,
+        attempt=parent.attempt + 1,
+        parent=parent,
+        reason=req.reason,
+        requested_by=req.requested_by,
+        approved_by=actor,
+    )
+    req.status = RedrawRequestStatus.APPROVED
+    req.new_draw = new_draw
+    req.save()
+    audit_record(
+        "inspections.redraw_approve",
+        obj=new_draw,
+        actor=actor,
+        extra={
+            "parent": parent.draw_uid,
+            "reason": req.reason,
+            "requested_by": req.requested_by_id,
+            "seed_commitment": new_draw.seed_commitment,
+            "inputs_hash": new_draw.inputs_hash,
+            "tasks_cancelled": cancelled,
+        },
+    )
+    return req
+
+
+# ---------------------------------------------------------------------------- beat
+def draws_run_due(*, now: dt.datetime | None = None) -> list[str]:
+    """Execute every committed plan whose scheduled time has come (Celery beat). Each plan in its own transaction;
+    a plan another worker already drew is skipped (409)."""
+    from .selectors import plans_due
+
+    now = now or timezone.now()
+    done = []
+    for plan_id in list(plans_due(now=now).values_list("pk", flat=True)):
+        try:
+            draw = draw_execute(actor=None, plan_id=plan_id, now=now)
+        except (Conflict, InvalidTransition):
+            continue
+        done.append(draw.draw_uid)
+    return done

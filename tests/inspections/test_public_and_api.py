@@ -1,0 +1,174 @@
+"""Public draw page (no login), JSON record, staff pages and the read API with scopes."""
+
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from apps.accounts.services import api_client_create
+from apps.inspections.models import Draw
+from apps.inspections.services import draw_execute, plan_commit
+from tests.helpers.queries import assert_constant_queries
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def drawn(world, city_staff):
+    plan = world.plan(city_staff)
+    plan_commit(actor=city_staff, plan_id=plan.pk)
+    return draw_execute(actor=city_staff, plan_id=plan.pk)
+
+
+def test_public_page_needs_no_login_and_shows_everything(drawn, world):
+    client = Client()
+    response = client.get(reverse("public_draws:detail", args=[drawn.draw_uid]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    draw = Draw.objects.get(pk=drawn.pk)
+    assert "VERIFIED · 校验通过" in html
+    for value in (draw.seed_commitment, draw.seed_hex, draw.strata[0]["pool_hash"], "hrs-v1", draw.plan.name):
+        assert value in html
+    for sel in draw.selections.select_related("enterprise").prefetch_related("assignments__inspector"):
+        assert sel.enterprise.name in html and sel.code in html
+        for a in sel.assignments.all():
+            assert a.inspector.name in html and a.badge in html
+
+
+def test_public_page_before_the_draw_shows_commitment_but_no_seed(world, city_staff):
+    plan = world.plan(city_staff)
+    draw = plan_commit(actor=city_staff, plan_id=plan.pk)
+    html = Client().get(reverse("public_draws:detail", args=[draw.draw_uid])).content.decode()
+    assert draw.seed_commitment in html and draw.strata[0]["pool_hash"] in html
+    assert draw.seal.seed not in html
+    assert "VERIFIED · 校验通过" not in html
+    record = Client().get(reverse("public_draws:record", args=[draw.draw_uid])).json()
+    assert record["seed"] is None and record["result"] is None
+    assert draw.seal.seed not in json.dumps(record)
+
+
+def test_json_download_is_the_verification_record(drawn):
+    response = Client().get(reverse("public_draws:record", args=[drawn.draw_uid]) + "?download=1")
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
+    record = json.loads(response.content)
+    assert record["draw_uid"] == drawn.draw_uid and record["algorithm"] == "hrs-v1"
+    assert record["seed"] == Draw.objects.get(pk=drawn.pk).seed_hex
+    assert len(record["result"]["selections"]) == 10
+    # DRW-06 completeness: plan, pool hash, seed, version, selected ids, time
+    for key in ("plan", "pool_hashes", "seed", "algorithm", "drawn_at", "result_hash", "inputs", "seed_commitment"):
+        assert record[key]
+
+
+def test_unknown_draw_is_404_and_public_list_works(drawn):
+    client = Client()
+    assert client.get(reverse("public_draws:detail", args=["HN0000-00000-9"])).status_code == 404
+    listing = client.get(reverse("public_draws:list"))
+    assert listing.status_code == 200 and drawn.draw_uid in listing.content.decode()
+
+
+# ---------------------------------------------------------------------------- staff pages
+def test_city_staff_pages_create_commit_draw(world, city_staff):
+    client = Client()
+    client.force_login(city_staff)
+    assert client.get(reverse("inspections:plans")).status_code == 200
+    assert client.get(reverse("inspections:plan_create")).status_code == 200
+    data = {
+        "name": "页面创建的计划",
+        "year": "2026",
+        "round_label": "第二批",
+        "exclude_inspected_months": "3",
+        "exclude_closed": "on",
+        "exclude_open_same_round": "on",
+        "inspectors_per_task": "2",
+        "avoid_previous_inspector": "on",
+        "strata-TOTAL_FORMS": "2",
+        "strata-INITIAL_FORMS": "0",
+        "strata-MIN_NUM_FORMS": "1",
+        "strata-MAX_NUM_FORMS": "12",
+        "strata-0-label": "销售",
+        "strata-0-business_types": ["food_sales"],
+        "strata-0-count": "2",
+        "strata-1-label": "其余",
+        "strata-1-percent": "10",
+    }
+    response = client.post(reverse("inspections:plan_create"), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan_url = response["Location"]
+    detail = client.get(plan_url)
+    assert "承诺公示" in detail.content.decode()
+    pk = int(plan_url.rstrip("/").split("/")[-1])
+    assert client.post(reverse("inspections:plan_commit", args=[pk])).status_code == 302
+    response = client.post(reverse("inspections:plan_draw", args=[pk]))
+    draw = Draw.objects.get(plan_id=pk)
+    assert response["Location"] == reverse("inspections:draw_detail", args=[draw.pk])
+    assert draw.outcome.selected_count == 2 + 3
+    page = client.get(response["Location"]).content.decode()
+    assert draw.selections.first().enterprise.name in page
+    # a second draw from the page is refused with a message, nothing new stored
+    client.post(reverse("inspections:plan_draw", args=[pk]))
+    assert Draw.objects.filter(plan_id=pk).count() == 1
+
+
+def test_township_staff_and_inspectors_cannot_open_plan_pages(world, city_staff, staff_a, inspector_a):
+    plan = world.plan(city_staff)
+    for user in (staff_a, inspector_a):
+        client = Client()
+        client.force_login(user)
+        assert client.get(reverse("inspections:plans")).status_code == 403
+        assert client.post(reverse("inspections:plan_commit", args=[plan.pk])).status_code == 403
+    assert Client().get(reverse("inspections:plans")).status_code == 302  # login first
+
+
+# ---------------------------------------------------------------------------- API
+def test_api_lists_plans_and_draws_with_verification(api_client, drawn, city_staff):
+    api_client.force_authenticate(city_staff)
+    plans = api_client.get("/api/v1/inspections/plans/")
+    assert plans.status_code == 200 and plans.json()["count"] == 1
+    assert plans.json()["results"][0]["draws"] == [drawn.draw_uid]
+    draws = api_client.get("/api/v1/inspections/draws/").json()
+    assert draws["results"][0]["seed"] == Draw.objects.get(pk=drawn.pk).seed_hex
+    record = api_client.get(f"/api/v1/inspections/draws/{drawn.pk}/verification/").json()
+    assert record["result_hash"] == drawn.outcome.result_hash
+
+
+def test_api_draw_action_is_once_only(api_client, world, city_staff):
+    plan = world.plan(city_staff)
+    plan_commit(actor=city_staff, plan_id=plan.pk)
+    api_client.force_authenticate(city_staff)
+    first = api_client.post(f"/api/v1/inspections/plans/{plan.pk}/draw/")
+    assert first.status_code == 201 and first.json()["status"] == "drawn"
+    again = api_client.post(f"/api/v1/inspections/plans/{plan.pk}/draw/")
+    assert again.status_code == 409 and again.json()["code"] == "conflict"
+
+
+def test_api_client_needs_inspections_read_scope_and_cannot_draw(api_client, drawn, reference):
+    with_scope, token = api_client_create(name="省平台", scopes=["inspections:read"], city_wide=True)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert api_client.get("/api/v1/inspections/draws/").status_code == 200
+    assert api_client.post(f"/api/v1/inspections/plans/{drawn.plan_id}/draw/").status_code == 403
+    _other, token2 = api_client_create(name="只读名录", scopes=["enterprises:read"])
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {token2}")
+    assert api_client.get("/api/v1/inspections/draws/").status_code == 403
+
+
+def test_api_refuses_roles_without_view_permission(api_client, drawn, staff_a, inspector_a):
+    for user in (staff_a, inspector_a):
+        api_client.force_authenticate(user)
+        assert api_client.get("/api/v1/inspections/plans/").status_code == 403
+        assert api_client.get("/api/v1/inspections/draws/").status_code == 403
+
+
+def test_api_lists_have_constant_query_counts(api_client, world, city_staff):
+    api_client.force_authenticate(city_staff)
+    made = []
+
+    def add(n):
+        for _ in range(n):
+            plan = world.plan(city_staff, name=f"计划{len(made)}", round_label=f"批次{len(made)}")
+            plan_commit(actor=city_staff, plan_id=plan.pk)
+            made.append(plan)
+
+    assert_constant_queries(lambda: api_client.get("/api/v1/inspections/plans/"), add)
+    assert_constant_queries(lambda: api_client.get("/api/v1/inspections/draws/"), add, first=1, second=3)
