@@ -251,7 +251,7 @@ class ChainReport:
 _VERIFY_COLUMNS = ("seq", "prev_hash", "entry_hash", *(f for f in HASHED_FIELDS if f != "seq"))
 
 
-def _walk(rows, head_seq: int, head_hash: str) -> tuple[int, int | None, str]:
+def _walk(rows, head_seq: int, head_hash: str, reread_head) -> tuple[int, int | None, str]:
     """Stream the rows in seq order; return (checked, first broken seq or None, reason).
 
     What each tampering looks like (rows are k-1, k, k+1 …):
@@ -263,10 +263,15 @@ def _walk(rows, head_seq: int, head_hash: str) -> tuple[int, int | None, str]:
     * forged row inserted at k (later rows renumbered): the old row k, now k+1, names
       row k-1 as its predecessor, i.e. the row before k was slipped in                    → k
     * rows appended or removed at the end: the chain head disagrees                       → first seq past the head
+
+    ``head_seq``/``head_hash`` were read before the rows; rows past them may be legitimate appends committed
+    since (when the caller's transaction is READ COMMITTED), so for those the head is read again afterwards —
+    the head never moves backwards, so a row past the *fresh* head is a forgery.
     """
     expected = 1
     prev_hash = GENESIS_HASH
     before_prev = None  # hash of the row two back
+    hash_at_head = GENESIS_HASH
     checked = 0
     for row in rows:
         values = dict(zip(_VERIFY_COLUMNS, row, strict=True))
@@ -284,15 +289,21 @@ def _walk(rows, head_seq: int, head_hash: str) -> tuple[int, int | None, str]:
         if not self_ok:
             return checked, seq, f"第 {seq} 条记录的哈希与内容不符（记录内容被修改或顺序被调换）"
         before_prev, prev_hash = prev_hash, values["entry_hash"]
+        if seq == head_seq:
+            hash_at_head = prev_hash
         expected += 1
         checked += 1
     last_seq = expected - 1
-    if last_seq > head_seq:
-        return head_seq, head_seq + 1, f"第 {head_seq + 1} 条起的记录在链头（第 {head_seq} 条）之后（伪造追加）"
     if last_seq < head_seq:
         return checked, last_seq + 1, f"链头为第 {head_seq} 条，但记录只到第 {last_seq} 条（末尾记录被删除）"
-    if last_seq and prev_hash != head_hash:
-        return checked - 1, last_seq, f"第 {last_seq} 条记录的哈希与链头不符（最后一条被替换）"
+    if hash_at_head != head_hash:
+        return head_seq - 1, head_seq, f"第 {head_seq} 条记录的哈希与链头不符（该条被替换）"
+    if last_seq > head_seq:
+        fresh_seq, fresh_hash = reread_head()
+        if last_seq > fresh_seq:
+            return fresh_seq, fresh_seq + 1, f"第 {fresh_seq + 1} 条起的记录在链头（第 {fresh_seq} 条）之后（伪造追加）"
+        if last_seq == fresh_seq and prev_hash != fresh_hash:
+            return checked - 1, last_seq, f"第 {last_seq} 条记录的哈希与链头不符（该条被替换）"
     return checked, None, ""
 
 
@@ -300,8 +311,10 @@ def audit_verify(*, batch_size: int = 5000) -> ChainReport:
     """Walk the chain in seq order in one consistent snapshot; report the first sequence number where it breaks.
 
     Catches an edited entry, a deleted entry, a forged inserted or appended entry and reordering (see ``_walk``).
-    Writers may keep appending meanwhile: the head and the rows are read in the same snapshot
-    (REPEATABLE READ on PostgreSQL; a read transaction on SQLite).
+    Writers may keep appending meanwhile. Called outside a transaction, the head and the rows are read in one
+    snapshot (REPEATABLE READ on PostgreSQL; a read transaction on SQLite). Inside the caller's transaction
+    (e.g. a view under ATOMIC_REQUESTS, READ COMMITTED) the head is read first and re-read for rows past it.
+    It never takes the head lock, so verifying does not block writers.
     """
     started = time.monotonic()
     outermost = not connection.in_atomic_block
@@ -319,7 +332,7 @@ def audit_verify(*, batch_size: int = 5000) -> ChainReport:
         else:
             head_seq, head_hash = head.last_seq, head.last_hash
         rows = AuditEvent.objects.order_by("seq").values_list(*_VERIFY_COLUMNS).iterator(chunk_size=batch_size)
-        checked, broken, reason = _walk(rows, head_seq, head_hash)
+        checked, broken, reason = _walk(rows, head_seq, head_hash, audit_chain_head)
     report = ChainReport(
         ok=broken is None,
         checked=checked,

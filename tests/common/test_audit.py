@@ -189,3 +189,20 @@ def test_tampering_with_the_head_is_caught():
     AuditChainHead.objects.filter(pk=1).update(last_hash="b" * 64)
     report = audit_verify()
     assert (report.ok, report.first_broken_seq) == (False, 4)
+
+
+def test_rows_past_a_stale_head_are_judged_against_a_fresh_head():
+    """Inside a READ COMMITTED transaction the head is read before the rows; later legitimate appends are fine,
+    rows past the fresh head are forged."""
+    from apps.common.audit import _VERIFY_COLUMNS, _walk
+
+    make_chain(5)
+    hashes = dict(AuditEvent.objects.values_list("seq", "entry_hash"))
+
+    def rows():
+        return AuditEvent.objects.order_by("seq").values_list(*_VERIFY_COLUMNS).iterator()
+
+    assert _walk(rows(), 3, hashes[3], lambda: (5, hashes[5])) == (5, None, "")
+    checked, broken, _ = _walk(rows(), 3, hashes[3], lambda: (4, hashes[4]))
+    assert (checked, broken) == (4, 5)
+    assert _walk(rows(), 3, "c" * 64, lambda: (5, hashes[5]))[1] == 3

@@ -90,7 +90,9 @@ def test_concurrent_writers_build_one_gap_free_chain():
         try:
             barrier.wait()
             while not writers_done.is_set():
-                reports.append(audit_verify(batch_size=50))
+                reports.append(audit_verify(batch_size=50))  # own REPEATABLE READ snapshot
+                with transaction.atomic():  # inside a caller's READ COMMITTED transaction (e.g. the audit page)
+                    reports.append(audit_verify(batch_size=50))
         except BaseException as exc:
             errors.append(exc)
         finally:
