@@ -117,8 +117,13 @@ def demo_accounts_create(*, password: str | None = None) -> list[dict]:
 
 
 @transaction.atomic
-def api_client_create(*, name: str, scopes: list[str], township_codes=(), city_wide: bool = False, actor=None):
-    """Create a client with its service user; returns (client, raw_token). The raw token is shown once."""
+def api_client_create(
+    *, name: str, scopes: list[str], township_codes=(), city_wide: bool = False, expires_at=None, actor=None
+):
+    """Create a client with its service user; returns (client, raw_token). The raw token is shown once.
+
+    Only the SHA-256 of the token is stored. ``expires_at`` (optional) ends the token's validity.
+    """
     user = User.objects.create(username=f"api-{secrets.token_hex(4)}", full_name=name, is_service_account=True)
     user.set_unusable_password()
     user.save()
@@ -127,7 +132,11 @@ def api_client_create(*, name: str, scopes: list[str], township_codes=(), city_w
             Permission.objects.get(codename="view_all_townships", content_type__app_label="accounts")
         )
     if township_codes:
-        user.townships.set(Township.objects.filter(code__in=township_codes))
+        townships = list(Township.objects.filter(code__in=township_codes))
+        unknown_townships = sorted(set(township_codes) - {t.code for t in townships})
+        if unknown_townships:
+            raise ValueError(f"未知的镇街代码：{', '.join(unknown_townships)}")
+        user.townships.set(townships)
     from .scopes import SCOPES
 
     unknown = sorted(set(scopes) - set(SCOPES))
@@ -140,10 +149,19 @@ def api_client_create(*, name: str, scopes: list[str], township_codes=(), city_w
     user.user_permissions.add(*[existing[p] for p in sorted(granted) if p in existing])
     raw = ApiClient.generate_token()
     client = ApiClient.objects.create(
-        name=name, user=user, token_prefix=raw[:12], token_hash=ApiClient.hash_token(raw), scopes=sorted(set(scopes))
+        name=name,
+        user=user,
+        token_prefix=raw[:12],
+        token_hash=ApiClient.hash_token(raw),
+        scopes=sorted(set(scopes)),
+        expires_at=expires_at,
     )
     audit_record(
-        "api_client.create", obj=client, actor=actor, changes={"after": model_snapshot(client, ["name", "scopes"])}
+        "api_client.create",
+        obj=client,
+        actor=actor,
+        changes={"after": model_snapshot(client, ["name", "scopes", "expires_at"])},
+        extra={"townships": sorted(township_codes), "city_wide": city_wide},
     )
     return client, raw
 

@@ -97,22 +97,22 @@ class ScopedEndpointContract:
         mine, theirs = self.make_visible(viewer), self.make_hidden(viewer)
         api_client.force_authenticate(viewer)
         ids, _ = self.list_all(api_client)
-        assert self.key_of(mine) in ids
-        assert self.key_of(theirs) not in ids
+        assert self.key_of(mine) in ids, f"visible row {self.key_of(mine)} missing from the list"
+        assert self.key_of(theirs) not in ids, f"hidden row {self.key_of(theirs)} is listed"
 
     def test_detail_of_hidden_row_is_404_like_a_missing_row(self, api_client, viewer):
         mine, theirs = self.make_visible(viewer), self.make_hidden(viewer)
         api_client.force_authenticate(viewer)
         assert api_client.get(self.detail_url(mine)).status_code == 200
         hidden = api_client.get(self.detail_url(theirs))
-        assert hidden.status_code == 404
+        assert hidden.status_code == 404, f"detail of a hidden row answered {hidden.status_code}, not 404"
         assert hidden.json()["code"] == "not_found"
 
     def test_wide_viewer_sees_all(self, api_client, viewer, wide_viewer):
         mine, theirs = self.make_visible(viewer), self.make_hidden(viewer)
         api_client.force_authenticate(wide_viewer)
         ids, _ = self.list_all(api_client)
-        assert {self.key_of(mine), self.key_of(theirs)} <= set(ids)
+        assert {self.key_of(mine), self.key_of(theirs)} <= set(ids), "the wide viewer does not see every row"
         assert api_client.get(self.detail_url(theirs)).status_code == 200
 
     def test_rows_are_listed_once_and_count_matches(self, api_client, viewer, wide_viewer):
@@ -123,7 +123,7 @@ class ScopedEndpointContract:
             api_client.force_authenticate(actor)
             ids, body = self.list_all(api_client)
             assert len(ids) == len(set(ids)), "a row is listed twice (to-many scope path without a subquery?)"
-            assert body["count"] == len(ids)
+            assert body["count"] == len(ids), f"count {body['count']} != {len(ids)} rows listed"
 
     def test_list_query_count_is_constant(self, api_client, viewer):
         api_client.force_authenticate(viewer)
@@ -192,8 +192,9 @@ class TownshipScopedEndpointContract(ScopedEndpointContract):
         viewer = type(viewer).objects.get(pk=viewer.pk)  # drop the cached township ids
         api_client.force_authenticate(viewer)
         ids, body = self.list_all(api_client)
-        assert {self.key_of(o) for o in both} <= set(ids)
-        assert len(ids) == len(set(ids)) == body["count"]
+        assert {self.key_of(o) for o in both} <= set(ids), "a viewer of both townships misses rows"
+        assert len(ids) == len(set(ids)), "a row is listed twice (to-many scope path without a subquery?)"
+        assert len(ids) == body["count"], f"count {body['count']} != {len(ids)} rows listed"
 
 
 # ---------------------------------------------------------------------- route discovery (for the walks)
