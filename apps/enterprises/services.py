@@ -1051,7 +1051,7 @@ def _field_label(key: str) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ export (read + audit)
-def enterprise_export(*, actor, params) -> tuple[bytes, int]:
+def enterprise_export(*, actor, params, audit_extra: dict | None = None) -> tuple[bytes, int]:
     """Excel of exactly the rows the actor sees with these filters (the same FilterSet as the page and the API).
 
     Returns (xlsx bytes, row count); audited with the filters and the count (SECURITY.md EXP-02, EXP-03).
@@ -1066,7 +1066,7 @@ def enterprise_export(*, actor, params) -> tuple[bytes, int]:
         "enterprise.export",
         object_type="enterprises.enterprise",
         actor=actor,
-        extra={"filters": _filters_for_audit(params), "rows": count, "format": "xlsx"},
+        extra={"filters": _filters_for_audit(params), "rows": count, "format": "xlsx", **(audit_extra or {})},
     )
     return content, count
 
