@@ -1,11 +1,17 @@
 """Request id + client IP for every request; the actor is bound once authentication has run."""
 
+from django.conf import settings
+
 from . import context
 
 
 def client_ip(request) -> str | None:
-    # Behind the reverse proxy (docker-compose / nginx) the proxy sets X-Real-IP; otherwise REMOTE_ADDR.
-    ip = request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    # Behind our reverse proxy (TRUST_X_REAL_IP=1 in docker-compose) the proxy sets X-Real-IP; otherwise REMOTE_ADDR,
+    # so a client cannot choose the address recorded in the audit log.
+    ip = None
+    if settings.TRUST_X_REAL_IP:
+        ip = request.META.get("HTTP_X_REAL_IP")
+    ip = ip or request.META.get("REMOTE_ADDR") or None
     return ip.strip() if ip else None
 
 

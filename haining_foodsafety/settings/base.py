@@ -18,6 +18,8 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="dev-only-not-secret-haining-foodsafety-change-me")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
+# Trust X-Real-IP only behind our own reverse proxy (docker-compose / nginx sets it); otherwise REMOTE_ADDR.
+TRUST_X_REAL_IP = env.bool("TRUST_X_REAL_IP", default=False)
 
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "zh-hans"
@@ -104,6 +106,9 @@ else:
     # SQLite: wait for the writer lock rather than failing at once; WAL for concurrent readers.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # BEGIN IMMEDIATE: a writer takes the lock at the start of its transaction and waits (timeout) for another
+    # writer, instead of failing with "database is locked" when a read lock must be upgraded mid-transaction.
+    DATABASES["default"]["OPTIONS"].setdefault("transaction_mode", "IMMEDIATE")
     DATABASES["default"]["OPTIONS"].setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -141,7 +146,7 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stuck": {"task": "common.jobs_sweep", "schedule": crontab(minute="*")},
     # Every night at 02:10: verify the audit hash chain end to end.
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
-    # Every minute: draw the committed åéæº plans whose published draw time has come.
+    # Every minute: draw the committed 双随机 plans whose published draw time has come.
     "inspections-draws-run-due": {"task": "inspections.draws_run_due", "schedule": crontab(minute="*")},
     # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
     "risk-regrade-yearly": {
