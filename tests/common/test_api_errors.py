@@ -3,9 +3,13 @@
 import re
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from rest_framework.test import APIClient
 
 from apps.common.api.views import JobViewSet
 from apps.common.models import Job
+from tests.helpers.scoped_api import api_routes
 
 JOBS = "/api/v1/jobs/"
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -179,3 +183,48 @@ def test_failed_request_rolls_back_its_writes(staff_client, staff_a, monkeypatch
     monkeypatch.setattr(JobViewSet, "selector", staticmethod(write_then_fail))
     assert staff_client.get(JOBS).status_code == 500
     assert not Job.objects.filter(kind="half-done").exists()
+
+
+# ---------------------------------------------------------------- fuzz: bad input is a 4xx, never a 500
+LIST_ROUTES = sorted(
+    route.sample_path()
+    for route in api_routes("api/v1/")
+    if not route.params and route.name not in ("api-schema", "api-docs") and (route.name or "").endswith("-list")
+)
+PARAM_NAMES = st.sampled_from(
+    ["page", "page_size", "status", "kind", "updated_since", "cursor", "ordering", "format", "township", "q", "id"]
+)
+PARAM_VALUES = st.one_of(
+    st.text(max_size=30),
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.sampled_from(["", "0", "-1", "1e9", "null", "[]", "{}", "2026-02-30", "2026-01-01T00:00:00+08:00", "../"]),
+)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(LIST_ROUTES), params=st.dictionaries(PARAM_NAMES, PARAM_VALUES, max_size=4))
+def test_fuzzed_query_strings_never_500(city_staff, path, params):
+    client = APIClient()
+    client.force_authenticate(city_staff)
+    response = client.get(path, params)
+    assert response.status_code < 500, (path, params, response.content[:300])
+    if response.status_code >= 400:
+        assert set(response.json()) == {"code", "message", "fields"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(path=st.sampled_from(LIST_ROUTES), body=JSON_VALUES, raw=st.binary(max_size=60), as_raw=st.booleans())
+def test_fuzzed_bodies_never_500(city_staff, path, body, raw, as_raw):
+    client = APIClient()
+    client.force_authenticate(city_staff)
+    if as_raw:
+        response = client.post(path, raw, content_type="application/json")
+    else:
+        response = client.post(path, body, format="json")
+    assert response.status_code < 500, (path, body if not as_raw else raw, response.content[:300])
+    assert response["Content-Type"].startswith("application/json")
