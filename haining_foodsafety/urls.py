@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("jobs/", include("apps.common.urls_jobs")),
     path("audit/", include("apps.common.urls_audit")),
+    path("risk/", include("apps.risk.urls")),
     path("enterprises/", include("apps.enterprises.urls")),
     path("inspections/", include("apps.inspections.urls")),
     path("public/draws/", include("apps.inspections.urls_public")),

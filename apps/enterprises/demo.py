@@ -157,15 +157,20 @@ SHOPS = "便利店 副食品店 水果店 粮油店 烟酒商行 食品商行 �
 GROCERIES = "小卖部 食杂店 烟杂店 南货店".split()
 STALLS = "早餐摊 水果摊 烧饼摊 熟食摊 糕点摊 炒货摊".split()
 SCHOOLS = "中心小学 实验小学 第二小学 初级中学 中学 中心幼儿园 实验幼儿园 幼儿园".split()
-UNITS = (
-    ("纺织有限公司", "91"),
-    ("经编有限公司", "91"),
-    ("皮革有限公司", "91"),
-    ("电子科技有限公司", "91"),
-    ("机械有限公司", "91"),
-    ("人民政府", "11"),
-    ("卫生院", "12"),
-    ("敬老院", "12"),
+UNITS = (  # (name part, registrant class, weight)
+    ("纺织有限公司", "91", 18),
+    ("经编有限公司", "91", 18),
+    ("皮革有限公司", "91", 14),
+    ("电子科技有限公司", "91", 12),
+    ("机械有限公司", "91", 10),
+    ("新材料有限公司", "91", 8),
+    ("机关", "11", 3),
+    ("派出所", "11", 2),
+    ("市场监管所", "11", 1),
+    ("中心卫生院", "12", 3),
+    ("社区卫生服务中心", "12", 3),
+    ("敬老院", "12", 3),
+    ("供电所", "91", 2),
 )
 
 
@@ -315,10 +320,10 @@ class _Generator:
             scale, cats, licence_kind = Scale.MICRO, [cat], LicenceKind.DJ
         elif code == "food_sales":
             roll = rng.random()
-            if roll < 0.12:
-                name = f"{rng.choice(SUPERMARKET_BRANDS)}超市（海宁{short}店）"
+            if roll < 0.03:
+                name = f"{rng.choice(SUPERMARKET_BRANDS)}超市（海宁{short}{rng.choice(_roads(township.code))}店）"
                 registrant, scale = "91", rng.choice((Scale.MEDIUM, Scale.LARGE))
-            elif roll < 0.35:
+            elif roll < 0.25:
                 name = f"海宁{tn}商贸有限公司"
                 registrant, scale = "91", Scale.SMALL
             else:
@@ -358,22 +363,25 @@ class _Generator:
             flags["online_catering"] = True
             flags["sunshine_kitchen"] = rng.random() < 0.92
         elif code == "canteen":
-            unit, registrant = rng.choice(UNITS)
-            if registrant == "11":
-                unit = f"{short}{'街道办事处' if is_subdistrict else '人民政府'}"
-                name = f"海宁市{unit}机关食堂"
-            elif registrant == "12":
-                name = f"海宁市{short}{unit}食堂"
-            else:
+            unit, registrant, _ = rng.choices(UNITS, [u[2] for u in UNITS])[0]
+            if unit == "机关":
+                name = f"海宁市{short}{'街道办事处' if is_subdistrict else '人民政府'}机关食堂"
+            elif unit.endswith("有限公司"):
                 name = f"海宁{tn}{unit}职工食堂"
+            else:
+                name = f"海宁市{short}{unit}食堂"
             digits_body = registrant != "91" or rng.random() < 0.5
             licence_sub, cats = "3", ["C01"]
             scale = rng.choice((Scale.SMALL, Scale.MEDIUM))
             flags["sunshine_kitchen"] = rng.random() < 0.8
         elif code == "school_canteen":
-            school = rng.choice(SCHOOLS)
-            if rng.random() < 0.3:
+            roll = rng.random()
+            if roll < 0.35:
+                school = rng.choice(SCHOOLS)
+            elif roll < 0.65:
                 school = rng.choice(_villages(township.code)) + rng.choice(("小学", "幼儿园"))
+            else:
+                school = rng.choice(TRADE_NAMES) + rng.choice(("幼儿园", "幼儿园", "双语幼儿园", "托育园"))
             name = f"海宁市{short}{school}食堂"
             registrant, digits_body, licence_sub = "12", True, "3"
             cats, scale = ["C01", "C02"][: rng.randint(1, 2)], rng.choice((Scale.SMALL, Scale.MEDIUM))

@@ -36,6 +36,16 @@ FLAG_FIELDS = (
 MAX_EXPIRY_DAYS = 3650
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering with the primary key as the last key, so pages never overlap or skip rows on ties."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        if value:
+            qs = qs.order_by(*qs.query.order_by, "-id" if str(value[-1]).startswith("-") else "id")
+        return qs
+
+
 def _active_licences():
     return Licence.objects.filter(enterprise=OuterRef("pk"), is_active=True)
 
@@ -81,7 +91,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
         decimal_places=0,
     )
     q = django_filters.CharFilter(label="搜索", method="filter_q")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("name", "name"), ("updated_at", "updated_at"), ("uscc", "uscc"), ("id", "id")),
         field_labels={"name": "名称", "updated_at": "更新时间", "uscc": "统一社会信用代码", "id": "编号"},
         label="排序",

@@ -19,7 +19,10 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date", "class": "form-control"}, fo
 def _bootstrap(form: forms.Form) -> None:
     for field in form.fields.values():
         widget = field.widget
-        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+            widget.attrs.setdefault("class", "form-check-input")
             continue
         if isinstance(widget, forms.CheckboxInput):
             widget.attrs.setdefault("class", "form-check-input")
@@ -166,6 +169,29 @@ class EnterpriseForm(InvalidMarkMixin, forms.Form):
     @property
     def flag_fields(self):
         return [self[name] for name in self.FLAG_FIELDS]
+
+    @property
+    def category_groups(self):
+        """Food-category checkboxes grouped by sector, the business type's sector first and open; a group is also
+        open when one of its boxes is ticked (or on a new record, where the sector is not known yet)."""
+        from .choices import Sector
+
+        sector_of = dict(FoodCategory.objects.values_list("pk", "sector"))
+        groups = {code: (label, []) for code, label in Sector.choices}
+        for box in self["food_categories"]:
+            groups[sector_of.get(int(str(box.data["value"])), Sector.PRODUCTION)][1].append(box)
+        order = [Sector.CATERING, Sector.SALES, Sector.PRODUCTION]
+        bt = self.instance.business_type if self.instance is not None else None
+        if bt is not None:
+            order.sort(key=lambda code: code != bt.sector)
+        chosen = {str(v) for v in (self["food_categories"].value() or [])}
+        out = []
+        for i, code in enumerate(order):
+            label, boxes = groups[code]
+            if boxes:
+                is_open = i == 0 or bt is None or any(str(b.data["value"]) in chosen for b in boxes)
+                out.append((label, boxes, is_open))
+        return out
 
     @property
     def expected_version(self):

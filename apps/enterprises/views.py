@@ -24,7 +24,7 @@ from .api.serializers import can_see_phone, mask_phone
 from .choices import BrandTag, EnterpriseStatus
 from .exports import export_file_path
 from .forms import DeactivateForm, EnterpriseFilterForm, EnterpriseForm, LicenceForm, apply_domain_error
-from .models import BusinessType, Enterprise, Licence
+from .models import BusinessType, Enterprise, FoodCategory, Licence
 from .selectors import enterprise_get, enterprise_history, enterprise_list
 from .services import (
     FIELD_LABELS,
@@ -181,30 +181,46 @@ HISTORY_LABELS = {
 }
 
 
-def _display(key, value, names):
+LICENCE_KEYS = {"kind": "类型", "number": "编号", "issued_on": "发证日期", "expires_on": "有效期至"}
+
+
+def _local_time(text: str) -> str:
+    try:
+        return timezone.localtime(dt.datetime.fromisoformat(text)).strftime("%Y-%m-%d %H:%M:%S")
+    except (TypeError, ValueError):
+        return str(text)
+
+
+def _display(key, value, names, show_phone):
     if value is None or value == "" or value == []:
         return "（空）"
     if key == "status":
         return EnterpriseStatus(value).label if value in EnterpriseStatus.values else value
     if key in ("township_id", "business_type_id"):
         return names[key].get(value, value)
+    if key == "food_categories" and isinstance(value, list):
+        return "、".join(names["food_categories"].get(code, code) for code in value)
     if key == "brand_tags":
         return "、".join(dict(BrandTag.choices).get(v, v) for v in value)
+    if key == "contact_phone" and not show_phone:
+        return mask_phone(str(value))
+    if key == "deactivated_at":
+        return _local_time(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return "；".join(f"{HISTORY_LABELS.get(k, k)} {v}" for k, v in value.items() if v not in (None, ""))
-    if key == "deactivated_at" and isinstance(value, str):
-        return value[:19].replace("T", " ")
+    if isinstance(value, dict):  # a licence snapshot
+        dates = " 至 ".join(str(value[k]) for k in ("issued_on", "expires_on") if value.get(k))
+        return f"{value.get('number', '')}" + (f"（{dates}）" if dates else "")
     return str(value)
 
 
-def _history(events) -> list[dict]:
+def _history(events, *, show_phone: bool) -> list[dict]:
     names = {
         "township_id": dict(Township.objects.values_list("id", "name")),
         "business_type_id": dict(BusinessType.objects.values_list("id", "name")),
+        "food_categories": dict(FoodCategory.objects.values_list("code", "name")),
     }
     rows = []
     for ev in events:
@@ -213,9 +229,8 @@ def _history(events) -> list[dict]:
             for key, pair in (ev.changes or {}).items():
                 if key == "version" or not isinstance(pair, list | tuple) or len(pair) != 2:
                     continue
-                changes.append(
-                    (HISTORY_LABELS.get(key, key), _display(key, pair[0], names), _display(key, pair[1], names))
-                )
+                old, new = (_display(key, v, names, show_phone) for v in pair)
+                changes.append((HISTORY_LABELS.get(key, key), old, new))
         notes = []
         extra = ev.extra or {}
         if extra.get("reason"):
@@ -226,6 +241,8 @@ def _history(events) -> list[dict]:
             notes.append(f"证照 {item.get('licence')}：{item.get('change')}")
         if extra.get("licence"):
             notes.append(f"证照：{extra['licence']}")
+        if extra.get("check_warning"):
+            notes.append(f"校验提示：{extra['check_warning']}")
         rows.append(
             {
                 "event": ev,
@@ -272,7 +289,7 @@ def enterprise_detail_view(request, pk):
             "licences": list(ent.licences.all()),
             "categories": list(ent.food_categories.all()),
             "flags": _flags(ent),
-            "history": _history(events),
+            "history": _history(events, show_phone=show_phone),
             "can_change": request.user.has_perm("enterprises.change_enterprise")
             and ent.status != EnterpriseStatus.CANCELLED,
             "today": today,

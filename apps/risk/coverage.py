@@ -48,6 +48,7 @@ _SOURCES: list[InspectionSource] = []
 
 SMALL_BUSINESS_TYPES = ("small_workshop", "small_restaurant", "small_grocery", "food_stall")
 FLOOR_YEARS = 2
+SOURCE_CHUNK = 5000  # ids per source call (keeps IN (...) lists within SQLite's parameter limit)
 
 
 def register_inspection_source(fn: InspectionSource) -> InspectionSource:
@@ -69,8 +70,12 @@ def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, lis
     """Merged answer of every registered source, each list sorted by date. Accepts (date, full) tuples or dicts
     {"date": ..., "full_coverage": ...}; a datetime counts as its local date."""
     merged: dict[int, list[tuple[dt.date, bool]]] = {}
-    for source in _SOURCES:
-        for eid, rows in (source(enterprise_ids, year) or {}).items():
+    ids = list(enterprise_ids)
+    answers = (
+        source(ids[i : i + SOURCE_CHUNK], year) or {} for source in _SOURCES for i in range(0, len(ids), SOURCE_CHUNK)
+    )
+    for answer in answers:
+        for eid, rows in answer.items():
             for row in rows:
                 if isinstance(row, dict):
                     day, full = row.get("date"), bool(row.get("full_coverage", True))

@@ -24,6 +24,7 @@ from .filters import AssessmentFilterSet
 from .models import (
     CreditClass,
     DynamicEvaluation,
+    DynamicItem,
     GradeOverride,
     RiskAssessment,
     RiskEvent,
@@ -103,6 +104,15 @@ def override_list(*, actor, status: str | None = None):
     return qs.filter(status=status) if status else qs
 
 
+def coverage_overdue_count(*, actor) -> int:
+    """Enterprises visible to ``actor`` that are overdue for an inspection (home-page KPI, ``fn(actor=...)``)."""
+    from .coverage import coverage_debt_counts
+
+    if not _can(actor, "risk.view_riskassessment"):
+        return 0
+    return sum(c["overdue"] for c in coverage_debt_counts(actor))
+
+
 def pending_override_count(*, actor) -> int:
     if not _can(actor, "risk.approve_gradeoverride"):
         return 0
@@ -124,9 +134,7 @@ def risk_card(*, actor, enterprise_id) -> dict:
         .order_by("-assessed_on", "-id")
     )
     current = next((a for a in history if a.is_current), None)
-    labels = {}
-    if current:
-        labels = _factor_labels(current.scheme_id)
+    labels = _factor_labels(current) if current else {}
     return {
         "enterprise": enterprise,
         "current": current,
@@ -151,14 +159,19 @@ def risk_card(*, actor, enterprise_id) -> dict:
     }
 
 
-def _factor_labels(scheme_id) -> dict:
-    """{("static", code): name, ("dynamic", code): (name, max)} of one scheme version."""
+def _factor_labels(assessment: RiskAssessment) -> dict:
+    """{("static", code): (name, max), ("dynamic", code): (name, max)} from the assessment's own scheme version
+    and static table (factor codes repeat across tables)."""
     out = {}
-    for f in StaticFactor.objects.filter(table__scheme_id=scheme_id).values("code", "name", "max_points"):
-        out.setdefault(("static", f["code"]), (f["name"], f["max_points"]))
-    scheme = RiskScheme.objects.prefetch_related("dynamic_items").get(pk=scheme_id)
-    for it in scheme.dynamic_items.all():
-        out[("dynamic", it.code)] = (it.name, it.max_points)
+    table = (assessment.factor_scores or {}).get("table")
+    sector = (assessment.inputs or {}).get("enterprise", {}).get("sector")
+    factors = StaticFactor.objects.filter(table__scheme_id=assessment.scheme_id, table__name=table)
+    for f in factors.values("code", "name", "max_points"):
+        out[("static", f["code"])] = (f["name"], f["max_points"])
+    for it in DynamicItem.objects.filter(scheme_id=assessment.scheme_id, sector=sector).values(
+        "code", "name", "max_points"
+    ):
+        out[("dynamic", it["code"])] = (it["name"], it["max_points"])
     return out
 
 
@@ -217,6 +230,7 @@ def chart_data(distribution: dict) -> dict:
     rows = distribution["rows"]
     return {
         "townships": [r["township"].name for r in rows],
+        "township_ids": [r["township"].pk for r in rows],
         "series": [{"grade": g, "values": [r[g] for r in rows]} for g in GRADES]
         + [{"grade": "none", "values": [r["none"] for r in rows]}],
     }

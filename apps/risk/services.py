@@ -129,6 +129,25 @@ def _scheme_locked(scheme_id) -> RiskScheme:
 
 
 @transaction.atomic
+def reference_schemes_load(*, actor=None) -> list[str]:
+    """Create the reference schemes of fixtures/risk_*.json that are missing (by code); never overwrites.
+
+    The data migration does this for every new database; this is for a database whose tables were emptied
+    (e.g. a transactional test's flush). Returns the codes created.
+    """
+    from .schemes_io import fixture_data, scheme_write
+
+    created = []
+    for data in fixture_data():
+        if RiskScheme.objects.filter(code=data["code"]).exists():
+            continue
+        scheme = scheme_write(data, real_models(), version=1, status=data["status"])
+        audit_record("risk.scheme.load", obj=scheme, actor=actor, extra={"code": scheme.code})
+        created.append(scheme.code)
+    return created
+
+
+@transaction.atomic
 def scheme_revise(
     *, scheme_id, effective_from: dt.date, actor, changes: dict | None = None, activate: bool = False
 ) -> RiskScheme:
@@ -902,6 +921,8 @@ def regrade_year(
     previous years as the scheme's rules say). Chunked: one transaction per chunk. Idempotent: an enterprise that
     already has its yearly grade for ``year`` is left alone."""
     on = dt.date(year, 1, 1)
+    if on > timezone.localdate():
+        raise DomainError(f"{year} 年尚未开始，不能提前评定（等级自当年 1 月 1 日起适用）", code="future_year")
     schemes = schemes_in_force(on=on)
     if not schemes:
         raise DomainError(f"{on} 没有生效的风险分级方案", code="no_scheme")
@@ -932,8 +953,8 @@ def regrade_year(
 def regrade_start(*, year: int, actor) -> Job:
     """On demand (overview page button): a job the page can follow. A pending/running one for the year is reused."""
     _require(actor, "risk.run_regrade")
-    if not 2000 <= int(year) <= timezone.localdate().year + 1:
-        raise ValidationFailed("评定年度无效", fields={"year": ["无效"]})
+    if not 2000 <= int(year) <= timezone.localdate().year:
+        raise ValidationFailed("评定年度无效（不能晚于今年）", fields={"year": ["不能晚于今年"]})
     running = (
         Job.objects.filter(kind="risk.regrade", status__in=[JobStatus.PENDING, JobStatus.RUNNING], payload__year=year)
         .order_by("-created_at")

@@ -210,3 +210,17 @@ def test_read_only_roles(role, request, township_a):
 def test_nav_entry_is_shown(staff_a):
     html = browser(staff_a).get(LIST).content.decode()
     assert f'href="{LIST}"' in html and "检查对象名录" in html
+
+
+def test_history_masks_phone_numbers_for_roles_without_the_permission(staff_a, leader, township_a):
+    ent = services.enterprise_create(
+        actor=staff_a,
+        data={"name": "甲", "township": township_a, "business_type": "catering", "contact_phone": "13812345678"},
+    )
+    services.enterprise_update(actor=staff_a, enterprise_id=ent.pk, data={"contact_phone": "13987654321"})
+    url = reverse("enterprises:detail", args=[ent.pk])
+    staff_html = browser(staff_a).get(url).content.decode()
+    leader_html = browser(leader).get(url).content.decode()
+    assert "13812345678" in staff_html and "13987654321" in staff_html
+    assert "13812345678" not in leader_html and "13987654321" not in leader_html
+    assert "138****5678" in leader_html and "139****4321" in leader_html

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from apps.enterprises.models import BusinessType, FoodCategory
-from apps.risk import coverage
+from apps.risk import coverage, services
 from apps.risk.models import RiskScheme
 from tests.factories.enterprises import EnterpriseFactory
 
@@ -27,11 +27,13 @@ def enterprise_factory(reference):
 
 @pytest.fixture
 def cfda(db):
+    services.reference_schemes_load()  # no-op unless a transactional test flushed the migration's rows
     return RiskScheme.objects.get(code="cfda-2016", version=1)
 
 
 @pytest.fixture
 def samr(db):
+    services.reference_schemes_load()
     return RiskScheme.objects.get(code="samr-2022-production", version=1)
 
 
@@ -52,8 +54,21 @@ class FakeInspections:
 
 
 @pytest.fixture
-def fake_inspections():
+def no_inspection_sources():
+    """Take out whatever sources are registered (the inspections app registers one) for the test."""
+    saved = coverage.registered_sources()
+    for fn in saved:
+        coverage.unregister_inspection_source(fn)
+    yield
+    for fn in coverage.registered_sources():
+        coverage.unregister_inspection_source(fn)
+    for fn in saved:
+        coverage.register_inspection_source(fn)
+
+
+@pytest.fixture
+def fake_inspections(no_inspection_sources):
+    """The only registered source for the test."""
     source = FakeInspections()
     coverage.register_inspection_source(source)
-    yield source
-    coverage.unregister_inspection_source(source)
+    return source

@@ -65,7 +65,7 @@ def test_order_49_floor_two_years_after_last_full_inspection(
     assert row.overdue_days == (TODAY - dt.date(2025, 7, 1)).days
 
 
-def test_without_any_source_nobody_has_inspections(city_staff, enterprise_factory, township_a):
+def test_without_any_source_nobody_has_inspections(city_staff, enterprise_factory, township_a, no_inspection_sources):
     assert coverage.registered_sources() == []
     old = enterprise_factory(township_a)
     registered(old, dt.date(2015, 1, 1))

@@ -1,0 +1,239 @@
+"""/api/v1/risk/ — grades, history, change feed, schemes (read-only), credit classes, events, coverage debt.
+
+All scoped through the selectors (``enterprise__township``); API clients need the ``risk:read`` scope.
+
+- ``GET assessments/`` (filters: enterprise, township, grade, year, kind, current) — paginated list;
+  with ``?updated_since=<ISO-8601>`` or ``?cursor=`` the change feed ordered by (updated_at, id), answering
+  ``{results, next_cursor, has_more, next}`` (a grade that stops being current changes ``updated_at`` too).
+- ``GET enterprises/{id}/`` the enterprise's current grade, credit class and events; ``GET enterprises/{id}/history/``
+  all its grades, newest first.
+- ``GET schemes/``, ``GET schemes/{id}/`` every version with its tables.
+- ``GET credit-classes/``, ``GET events/``.
+- ``GET coverage-debt/`` overdue enterprises (most overdue first; filters township, min_days);
+  ``GET coverage-debt/counts/`` per-township counts.
+"""
+
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+from apps.common.api.mixins import ScopedViewSetMixin
+from apps.enterprises.models import Enterprise
+from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updated_since
+
+from .. import coverage, selectors
+from ..filters import AssessmentFilterSet, CreditClassFilterSet, RiskEventFilterSet
+from ..models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
+from .serializers import (
+    AssessmentOutputSerializer,
+    CoverageCountSerializer,
+    CoverageDebtSerializer,
+    CreditClassOutputSerializer,
+    EnterpriseRiskSerializer,
+    RiskEventOutputSerializer,
+    SchemeOutputSerializer,
+)
+
+FEED_DEFAULT_PAGE_SIZE = 50
+FEED_MAX_PAGE_SIZE = 100
+READ = {"GET": "risk:read"}
+FEED_PARAMS = [
+    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="变更订阅：此时间（含）之后新增或变化的评定"),
+    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
+]
+
+
+def _page_size(params) -> int:
+    if not params.get("page_size"):
+        return FEED_DEFAULT_PAGE_SIZE
+    try:
+        size = int(params["page_size"])
+    except ValueError:
+        raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
+    if size < 1:
+        raise ValidationError({"page_size": ["每页条数必须是正整数"]})
+    return min(size, FEED_MAX_PAGE_SIZE)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="风险等级评定列表 / 变更订阅",
+        parameters=FEED_PARAMS,
+        description="普通列表分页返回 {count, next, previous, results}；带 updated_since 或 cursor 时为变更订阅，"
+        "返回 {results, next_cursor, has_more, next}。",
+    ),
+    retrieve=extend_schema(summary="风险等级评定详情（含输入快照与各因素得分）"),
+)
+class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """风险等级评定（按管辖范围）。"""
+
+    queryset = RiskAssessment.objects.none()
+    selector = staticmethod(selectors.assessment_list)
+    serializer_class = AssessmentOutputSerializer
+    filterset_class = AssessmentFilterSet
+    extra_query_params = ("updated_since", "cursor")
+    required_scopes = READ
+
+    def get_queryset(self):
+        return selectors.assessment_list(actor=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        if "updated_since" in request.query_params or "cursor" in request.query_params:
+            return self._feed(request)
+        return super().list(request, *args, **kwargs)
+
+    def _feed(self, request):
+        params = request.query_params
+        if "ordering" in params:
+            raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
+        since = parse_updated_since(params["updated_since"]) if params.get("updated_since") else None
+        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
+        size = _page_size(params)
+        qs = self.filter_queryset(self.get_queryset()).order_by("updated_at", "id")
+        if since is not None:
+            qs = qs.filter(updated_at__gte=since)
+        if cursor is not None:
+            when, pk = cursor
+            qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+        rows = list(qs[: size + 1])
+        has_more = len(rows) > size
+        rows = rows[:size]
+        if rows:
+            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
+        elif cursor is not None:
+            next_cursor = params["cursor"]
+        else:
+            next_cursor = encode_cursor(since, 0)
+        next_url = replace_query_param(request.build_absolute_uri(), "cursor", next_cursor) if has_more else None
+        return Response(
+            {
+                "results": self.get_serializer(rows, many=True).data,
+                "next_cursor": next_cursor,
+                "has_more": has_more,
+                "next": next_url,
+            }
+        )
+
+
+class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
+    """单个检查对象的风险信息：当前等级、信用分类、风险事件与评定历史。"""
+
+    queryset = RiskAssessment.objects.none()  # permission: risk.view_riskassessment
+    selector = staticmethod(selectors.assessment_list)
+    serializer_class = AssessmentOutputSerializer
+    required_scopes = READ
+    filterset_class = None
+    filter_backends = []
+
+    def _enterprise(self, pk) -> Enterprise:
+        try:
+            return Enterprise.objects.visible_to(self.request.user).get(pk=pk)
+        except (Enterprise.DoesNotExist, ValueError, TypeError):
+            raise NotFound() from None
+
+    @extend_schema(summary="检查对象风险概况", responses=EnterpriseRiskSerializer)
+    def retrieve(self, request, pk=None):
+        enterprise = self._enterprise(pk)
+        actor = request.user
+        current = selectors.assessment_list(actor=actor).filter(enterprise=enterprise, is_current=True).first()
+        credit = selectors.credit_class_list(actor=actor).filter(enterprise=enterprise).first()
+        events = selectors.risk_event_list(actor=actor).filter(enterprise=enterprise)
+        data = {
+            "enterprise": enterprise.pk,
+            "name": enterprise.name,
+            "township": enterprise.township_id,
+            "current": AssessmentOutputSerializer(current).data if current else None,
+            "credit_class": CreditClassOutputSerializer(credit).data if credit else None,
+            "events": RiskEventOutputSerializer(events, many=True).data,
+        }
+        return Response(data)
+
+    @extend_schema(summary="检查对象风险等级历史（新到旧，分页）", responses=AssessmentOutputSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        enterprise = self._enterprise(pk)
+        qs = selectors.assessment_list(actor=request.user).filter(enterprise=enterprise)
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="风险分级方案（所有版本）"), retrieve=extend_schema(summary="风险分级方案详情（含各表）")
+)
+class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """风险分级方案（只读）：静态风险因素表、动态项目、等级分值线与检查频次、等级调整规则。"""
+
+    queryset = RiskScheme.objects.none()
+    selector = staticmethod(selectors.scheme_queryset_for_api)
+    serializer_class = SchemeOutputSerializer
+    required_scopes = READ
+    filterset_fields = ["code", "status"]
+
+    def get_queryset(self):
+        return selectors.scheme_queryset_for_api(actor=self.request.user).order_by("code", "-version")
+
+
+@extend_schema_view(
+    list=extend_schema(summary="信用风险分类（含历史）"), retrieve=extend_schema(summary="信用风险分类详情")
+)
+class CreditClassViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """信用风险分类 A–D（来源与分类日期）。同一企业取分类日期最新的一条为当前分类。"""
+
+    queryset = CreditClass.objects.none()
+    selector = staticmethod(selectors.credit_class_list)
+    serializer_class = CreditClassOutputSerializer
+    filterset_class = CreditClassFilterSet
+    required_scopes = READ
+
+
+@extend_schema_view(list=extend_schema(summary="风险事件"), retrieve=extend_schema(summary="风险事件详情"))
+class RiskEventViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """影响下一年度风险等级的事件（抽检不合格、处罚、事故等；作废的事件 is_void=true）。"""
+
+    queryset = RiskEvent.objects.none()
+    selector = staticmethod(selectors.risk_event_list)
+    serializer_class = RiskEventOutputSerializer
+    filterset_class = RiskEventFilterSet
+    required_scopes = READ
+
+
+class CoverageDebtViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """覆盖欠账：按风险等级频次、两年全项目检查底线与三小一摊首检计算的逾期企业（最逾期在前）。"""
+
+    queryset = RiskAssessment.objects.none()  # permission: risk.view_riskassessment
+    selector = staticmethod(selectors.assessment_list)
+    serializer_class = CoverageDebtSerializer
+    required_scopes = READ
+    filter_backends = []
+
+    @extend_schema(
+        summary="覆盖欠账：逾期未检查的企业",
+        parameters=[
+            OpenApiParameter("township", OpenApiTypes.INT, description="镇街编号"),
+            OpenApiParameter("min_days", OpenApiTypes.INT, description="至少逾期天数"),
+        ],
+    )
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        unknown = set(params) - {"township", "min_days", "page", "page_size", "format"}
+        if unknown:
+            raise ValidationError({name: ["不支持的查询参数"] for name in sorted(unknown)})
+        try:
+            township = int(params["township"]) if params.get("township") else None
+            min_days = int(params.get("min_days") or 1)
+        except ValueError:
+            raise ValidationError({"township": ["须为整数"]}) from None
+        rows = [r.as_dict() for r in coverage.coverage_debt(actor=request.user, township_id=township)]
+        rows = [r for r in rows if r["overdue_days"] >= min_days]
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(CoverageDebtSerializer(page, many=True).data)
+
+    @extend_schema(summary="覆盖欠账：各镇街计数", responses=CoverageCountSerializer(many=True))
+    @action(detail=False, methods=["get"])
+    def counts(self, request):
+        return Response(CoverageCountSerializer(coverage.coverage_debt_counts(request.user), many=True).data)
