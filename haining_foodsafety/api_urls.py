@@ -18,14 +18,6 @@ from apps.risk.api.views import (
     RiskEventViewSet,
     SchemeViewSet,
 )
-from apps.risk.api.views import (
-    AssessmentViewSet,
-    CoverageDebtViewSet,
-    CreditClassViewSet,
-    EnterpriseRiskViewSet,
-    RiskEventViewSet,
-    SchemeViewSet,
-)
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -34,12 +26,6 @@ router.register("inspections/plans", DrawPlanViewSet, basename="drawplan")
 router.register("inspections/draws", DrawViewSet, basename="draw")
 router.register("townships", TownshipViewSet, basename="township")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
-router.register("risk/assessments", AssessmentViewSet, basename="risk-assessment")
-router.register("risk/enterprises", EnterpriseRiskViewSet, basename="risk-enterprise")
-router.register("risk/schemes", SchemeViewSet, basename="risk-scheme")
-router.register("risk/credit-classes", CreditClassViewSet, basename="risk-credit-class")
-router.register("risk/events", RiskEventViewSet, basename="risk-event")
-router.register("risk/coverage-debt", CoverageDebtViewSet, basename="risk-coverage-debt")
 router.register("risk/assessments", AssessmentViewSet, basename="risk-assessment")
 router.register("risk/enterprises", EnterpriseRiskViewSet, basename="risk-enterprise")
 router.register("risk/schemes", SchemeViewSet, basename="risk-scheme")
