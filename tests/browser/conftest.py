@@ -64,6 +64,11 @@ def chromium():
     manager.stop()
 
 
+@pytest.fixture(autouse=True)
+def _browser_first(chromium):
+    """Skip (or fail) before the database is set up when there is no browser."""
+
+
 class PageProbe:
     """A page plus what went wrong on it: console errors (CSP violations, 404 assets) and off-host requests."""
 
