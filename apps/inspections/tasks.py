@@ -11,3 +11,22 @@ def draws_run_due_task() -> list[str]:
 
     close_old_connections()
     return draws_run_due()
+
+
+@shared_task(name="inspections.publications_publish_due")
+def publications_publish_due_task() -> int:
+    """Every hour: publish (一公开) the finalised results whose enterprise objection window has ended."""
+    from .services_fieldwork import publications_publish_due
+
+    close_old_connections()
+    return len(publications_publish_due())
+
+
+@shared_task(name="inspections.evidence_verify")
+def evidence_verify_task() -> dict:
+    """Nightly: re-check the content hash, seal and file digests of every finalised inspection record."""
+    from .services_fieldwork import evidence_verify
+
+    close_old_connections()
+    report = evidence_verify()
+    return {"checked": report["checked"], "broken_count": report["broken_count"]}

@@ -148,6 +148,13 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
     # Every minute: draw the committed 双随机 plans whose published draw time has come.
     "inspections-draws-run-due": {"task": "inspections.draws_run_due", "schedule": crontab(minute="*")},
+    # Every hour at :05: publish (一公开) the inspection results whose enterprise objection window has ended.
+    "inspections-publish-due": {"task": "inspections.publications_publish_due", "schedule": crontab(minute=5)},
+    # Every night at 02:40: re-check the seals (content hash, HMAC, photo and signature digests) of inspection records.
+    "inspections-evidence-verify-nightly": {
+        "task": "inspections.evidence_verify",
+        "schedule": crontab(hour=2, minute=40),
+    },
     # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
     "risk-regrade-yearly": {
         "task": "risk.regrade_yearly",

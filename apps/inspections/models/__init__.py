@@ -14,7 +14,15 @@ from .draws import (
 )
 from .inspectors import Inspector, InspectorConflict
 from .publication import Objection, Publication
-from .tasks import InspectionResult, InspectionTask, ItemResult, Photo, Rectification, TaskInspector
+from .tasks import (
+    InspectionResult,
+    InspectionTask,
+    ItemResult,
+    KeyInspectionRule,
+    Photo,
+    Rectification,
+    TaskInspector,
+)
 
 __all__ = [
     "AppendOnlyModel",
@@ -33,6 +41,7 @@ __all__ = [
     "InspectionResult",
     "InspectionTask",
     "ItemResult",
+    "KeyInspectionRule",
     "Photo",
     "Rectification",
     "TaskInspector",

@@ -1,7 +1,11 @@
-"""Inspection tasks (random, key, flying, follow-up), results, item verdicts, photos and rectification orders."""
+"""Inspection tasks (random, key, flying, follow-up), results, item verdicts, photos and rectification orders;
+the key-inspection rules (重点检查, Order 49 Art 22) as data."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from apps.common.models import TimeStampedModel
 from apps.common.scoping import ScopedQuerySet, user_sees_all_townships
@@ -151,6 +155,9 @@ class InspectionTask(TimeStampedModel):
     def __str__(self):
         return f"{self.number} {self.get_kind_display()}"
 
+    def get_absolute_url(self):
+        return reverse("inspections:task_detail", args=[self.pk])
+
     @property
     def etag(self) -> str:
         return f'"{self.pk}-{self.version}"'
@@ -202,6 +209,9 @@ class InspectionResult(TimeStampedModel):
     SCOPE_PATH = "task__enterprise__township"
     TASK_PATH = "task"
 
+    public_id = models.UUIDField(
+        "公开校验编号", default=uuid.uuid4, unique=True, editable=False, help_text="现场检查笔录二维码指向的校验页面"
+    )
     task = models.ForeignKey(InspectionTask, verbose_name="检查任务", on_delete=models.PROTECT, related_name="results")
     revision = models.PositiveSmallIntegerField("记录版次", default=1)
     version = models.PositiveIntegerField("版本", default=1)
@@ -221,10 +231,16 @@ class InspectionResult(TimeStampedModel):
         "处罚到人：罚款金额（元）", max_digits=12, decimal_places=2, null=True, blank=True
     )
 
+    # rectification order (责令整改), issued when the result is finalised
+    rectification_requirements = models.TextField("整改要求", blank=True)
+    rectification_working_days = models.PositiveSmallIntegerField("整改期限（工作日）", null=True, blank=True)
+
     # signatures drawn on screen (PNG files) and location
     inspector_signature = models.FileField("检查人员签名", upload_to="inspections/signatures/%Y/%m/", blank=True)
+    inspector_signature_sha256 = models.CharField("检查人员签名 SHA-256", max_length=64, blank=True)
     inspector_signed_at = models.DateTimeField("检查人员签名时间", null=True, blank=True)
     operator_signature = models.FileField("被检查单位签名", upload_to="inspections/signatures/%Y/%m/", blank=True)
+    operator_signature_sha256 = models.CharField("被检查单位签名 SHA-256", max_length=64, blank=True)
     operator_signer_name = models.CharField("被检查单位签字人", max_length=50, blank=True)
     operator_signed_at = models.DateTimeField("被检查单位签名时间", null=True, blank=True)
     operator_refused_to_sign = models.BooleanField("被检查单位拒绝签字", default=False)
@@ -251,6 +267,10 @@ class InspectionResult(TimeStampedModel):
     )
     correction_reason = models.TextField("更正理由", blank=True)
     content_hash = models.CharField("内容哈希", max_length=64, blank=True, help_text="定稿时计算的 SHA-256")
+    seal = models.CharField("内容封签", max_length=64, blank=True, help_text="HMAC-SHA256（服务器密钥）覆盖内容哈希")
+    sealed_content = models.JSONField(
+        "定稿内容", default=dict, blank=True, help_text="定稿时封存的笔录内容（内容哈希即其规范 JSON 的 SHA-256）"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="填写人",
@@ -349,6 +369,8 @@ class Photo(models.Model):
     content_type = models.CharField("类型", max_length=50)
     size = models.PositiveIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    width = models.PositiveIntegerField("宽（像素）", null=True, blank=True)
+    height = models.PositiveIntegerField("高（像素）", null=True, blank=True)
     caption = models.CharField("说明", max_length=200, blank=True)
     taken_at = models.DateTimeField("拍摄时间", null=True, blank=True)
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
@@ -435,3 +457,38 @@ class Rectification(TimeStampedModel):
 
     def __str__(self):
         return f"{self.number or self.pk} 整改截止 {self.deadline}"
+
+
+class KeyInspectionRule(models.Model):
+    """A rule that makes key inspections (重点检查, Order 49 Art 22): C/D producers, D operators, special foods,
+    central kitchens, meal distributors… Reference data with an effective period; the city edits it in the admin.
+
+    ``criteria`` — any subset of ``sectors`` / ``grades`` / ``business_types`` / ``food_categories`` (codes); every
+    listed dimension must match (a business type matches itself or its parent; food categories: any of them).
+    """
+
+    code = models.SlugField("规则代码", max_length=40, unique=True)
+    name = models.CharField("规则名称", max_length=100)
+    legal_basis = models.CharField("依据", max_length=200, blank=True)
+    criteria = models.JSONField("适用条件", default=dict)
+    due_working_days = models.PositiveSmallIntegerField("完成期限（工作日）", default=20)
+    effective_from = models.DateField("生效日期")
+    effective_until = models.DateField("失效日期", null=True, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "重点检查规则"
+        verbose_name_plural = "重点检查规则"
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(effective_until__isnull=True)
+                | models.Q(effective_until__gte=models.F("effective_from")),
+                name="key_rule_period_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

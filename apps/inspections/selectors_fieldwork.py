@@ -1,0 +1,549 @@
+"""Reads of the inspection fieldwork: tasks (mine / staff lists), the check items of a task, results and their
+verification, rectification orders, publications and their clocks, the public results portal.
+
+Every read for a signed-in actor starts from ``Model.objects.visible_to(actor)``; the public portal reads published
+rows only (no actor).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from apps.common.workdays import WorkdayCalendar, calendar_warnings, working_days_between
+from apps.standards.models import CheckItem
+
+from .choices import (
+    OPEN_TASK_STATUSES,
+    ObjectionDecision,
+    PublicationStatus,
+    RectificationStatus,
+    ResultStatus,
+    TaskKind,
+    TaskSource,
+    TaskStatus,
+)
+from .models import (
+    InspectionResult,
+    InspectionTask,
+    Inspector,
+    ItemResult,
+    KeyInspectionRule,
+    Objection,
+    Photo,
+    Publication,
+    Rectification,
+    TaskInspector,
+)
+
+CONTENT_FORMAT = "hn-inspection-record/1"
+SEAL_SALT = "apps.inspections.result-seal"
+OPEN_RECTIFICATION_STATUSES = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED)
+PUBLICATION_WARN_WORKING_DAYS = 5  # the clock turns amber when this few working days are left
+
+
+# ---------------------------------------------------------------------------- tasks
+def _task_base(qs):
+    return qs.select_related(
+        "enterprise", "enterprise__township", "enterprise__business_type", "draw", "plan", "origin_task"
+    ).prefetch_related(
+        Prefetch("task_inspectors", queryset=TaskInspector.objects.select_related("inspector").order_by("order"))
+    )
+
+
+def task_list_for_inspector(*, actor):
+    """The open tasks assigned to ``actor`` (through their Inspector profile), soonest due first (home page)."""
+    return _task_base(
+        InspectionTask.objects.visible_to(actor)
+        .filter(task_inspectors__inspector__user=actor, status__in=OPEN_TASK_STATUSES)
+        .order_by("due_date", "id")
+    )
+
+
+def my_tasks(*, actor, show: str = "open"):
+    """``show``: "open" (to do), "done" (finalised, newest first) — only tasks the actor is assigned to."""
+    qs = InspectionTask.objects.visible_to(actor).filter(
+        pk__in=TaskInspector.objects.filter(inspector__user=actor).values("task_id")
+    )
+    if show == "done":
+        qs = qs.filter(status=TaskStatus.FINALISED).order_by("-completed_at", "-id")
+    else:
+        qs = qs.filter(status__in=OPEN_TASK_STATUSES).order_by("due_date", "id")
+    return _task_base(qs).annotate(
+        needs_correction=Exists(
+            Objection.objects.filter(
+                publication__result__task=OuterRef("pk"),
+                decision=ObjectionDecision.UPHELD,
+                publication__status=PublicationStatus.HELD,
+            )
+        )
+    )
+
+
+def task_list(*, actor, filters: dict | None = None):
+    """Staff list of tasks (scoped), with simple filters: kind, status, source, township (id), q (name/number)."""
+    filters = filters or {}
+    qs = InspectionTask.objects.visible_to(actor)
+    if filters.get("kind") in TaskKind.values:
+        qs = qs.filter(kind=filters["kind"])
+    if filters.get("status") in TaskStatus.values:
+        qs = qs.filter(status=filters["status"])
+    if filters.get("source") in TaskSource.values:
+        qs = qs.filter(source=filters["source"])
+    if str(filters.get("township") or "").isdigit():
+        qs = qs.filter(enterprise__township_id=int(filters["township"]))
+    if filters.get("overdue"):
+        qs = qs.filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
+    q = (filters.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(number__icontains=q))
+    return _task_base(qs).order_by("due_date", "id")
+
+
+def task_get(*, actor, pk) -> InspectionTask:
+    """One task visible to ``actor`` (raises InspectionTask.DoesNotExist otherwise)."""
+    return _task_base(InspectionTask.objects.visible_to(actor)).get(pk=pk)
+
+
+def is_assigned(task: InspectionTask, user) -> bool:
+    """Is ``user`` one of the task's inspectors? (uses the prefetched task_inspectors)"""
+    return any(ti.inspector.user_id == user.pk for ti in task.task_inspectors.all())
+
+
+def task_check_items(task: InspectionTask) -> list[CheckItem]:
+    """The check items of a task: its own list, else its plan's list, else those for the business type."""
+    own = list(task.check_items.active().order_by("order", "code"))
+    if own:
+        return own
+    if task.plan_id:
+        planned = list(task.plan.check_items.active().order_by("order", "code"))
+        if planned:
+            return planned
+    return list(CheckItem.objects.active().for_business_type(task.enterprise.business_type))
+
+
+def overdue_task_count(*, actor) -> int:
+    return (
+        InspectionTask.objects.visible_to(actor)
+        .filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
+        .count()
+    )
+
+
+# ---------------------------------------------------------------------------- results
+def results_of_task(task: InspectionTask) -> list[InspectionResult]:
+    """All records of a task, revision order, with what the task page shows (a fixed number of queries)."""
+    return list(
+        InspectionResult.objects.filter(task=task)
+        .select_related("finalised_by", "supersedes", "publication")
+        .prefetch_related(
+            Prefetch("items", queryset=ItemResult.objects.select_related("check_item")),
+            Prefetch("photos", queryset=Photo.objects.order_by("uploaded_at", "id")),
+            "rectifications",
+        )
+        .order_by("revision")
+    )
+
+
+def draft_of(results: list[InspectionResult]) -> InspectionResult | None:
+    return next((r for r in results if r.status == ResultStatus.DRAFT), None)
+
+
+def latest_final(results: list[InspectionResult]) -> InspectionResult | None:
+    finals = [r for r in results if r.status == ResultStatus.FINAL]
+    return finals[-1] if finals else None
+
+
+def result_list(*, actor):
+    return (
+        InspectionResult.objects.visible_to(actor)
+        .select_related("task", "task__enterprise", "supersedes", "finalised_by")
+        .prefetch_related(
+            Prefetch("items", queryset=ItemResult.objects.select_related("check_item")),
+            Prefetch("photos", queryset=Photo.objects.order_by("id")),
+        )
+        .order_by("task_id", "revision")
+    )
+
+
+def result_get(*, actor, pk) -> InspectionResult:
+    return result_list(actor=actor).get(pk=pk)
+
+
+def photo_get(*, actor, pk) -> Photo:
+    return Photo.objects.visible_to(actor).select_related("result").get(pk=pk)
+
+
+# ---------------------------------------------------------------------------- sealing (CRY-03-like)
+def canonical_json(content: dict) -> bytes:
+    return json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def content_digest(content: dict) -> str:
+    return hashlib.sha256(canonical_json(content)).hexdigest()
+
+
+def seal_of(content_hash: str) -> str:
+    """HMAC-SHA256 of the content hash under a key derived from SECRET_KEY: a new hash alone cannot be forged."""
+    return salted_hmac(SEAL_SALT, content_hash, algorithm="sha256").hexdigest()
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).isoformat(timespec="seconds")
+    return value.isoformat()
+
+
+def _dec(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def result_owned_content(result: InspectionResult) -> dict:
+    """The part of the record that lives in the result's own rows (fields, verdicts, photos, signatures).
+
+    Re-computed from the database when verifying; it must equal the same keys of ``sealed_content``.
+    """
+    items = sorted(
+        ([ir.check_item.code, ir.check_item.item, ir.verdict, ir.note] for ir in result.items.all()),
+        key=lambda row: row[0],
+    )
+    photos = sorted(p.sha256 for p in result.photos.all())
+    return {
+        "revision": result.revision,
+        "outcome": result.outcome,
+        "summary": result.summary,
+        "inspected_at": _iso(result.inspected_at),
+        "penalty": {
+            "case_number": result.case_number,
+            "kind": result.penalty_kind,
+            "decision_no": result.penalty_decision_no,
+            "amount": _dec(result.penalty_amount),
+            "person_name": result.penalised_person_name,
+            "person_position": result.penalised_person_position,
+            "person_amount": _dec(result.penalised_person_amount),
+        },
+        "rectification": {
+            "requirements": result.rectification_requirements,
+            "working_days": result.rectification_working_days,
+        },
+        "items": items,
+        "photos": photos,
+        "signatures": {
+            "inspector": result.inspector_signature_sha256,
+            "operator": result.operator_signature_sha256,
+            "operator_signer_name": result.operator_signer_name,
+            "operator_refused": result.operator_refused_to_sign,
+        },
+        "location": None
+        if result.latitude is None
+        else [_dec(result.latitude), _dec(result.longitude), result.location_accuracy_m],
+        "correction_reason": result.correction_reason,
+        "finalised_at": _iso(result.finalised_at),
+    }
+
+
+def result_content(result: InspectionResult) -> dict:
+    """The whole record as sealed at finalisation: the result's own content plus who/what/where it was about, as
+    they were at that moment (the registry may change later; the record does not)."""
+    task = result.task
+    enterprise = task.enterprise
+    inspectors = [
+        {"badge": ti.inspector.badge_no, "name": ti.inspector.name, "unit": ti.inspector.unit}
+        for ti in task.task_inspectors.select_related("inspector").order_by("order")
+    ]
+    return {
+        "format": CONTENT_FORMAT,
+        "public_id": str(result.public_id),
+        "task": {"number": task.number, "kind": task.kind, "kind_label": task.get_kind_display()},
+        "enterprise": {
+            "name": enterprise.name,
+            "uscc": enterprise.uscc or "",
+            "address": enterprise.business_address or enterprise.registered_address,
+            "legal_representative": enterprise.legal_representative,
+            "business_type": str(enterprise.business_type),
+            "township": enterprise.township.name if enterprise.township_id else "",
+        },
+        "inspectors": inspectors,
+        "supersedes": result.supersedes.content_hash if result.supersedes_id else None,
+        **result_owned_content(result),
+    }
+
+
+@dataclass
+class Verification:
+    stored_hash: str
+    computed_hash: str
+    hash_ok: bool
+    seal_ok: bool
+    rows_ok: bool
+    files_ok: bool | None  # None: not checked here
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.hash_ok and self.seal_ok and self.rows_ok and self.files_ok is not False
+
+
+def _file_sha256(field) -> str | None:
+    try:
+        field.open("rb")
+        try:
+            digest = hashlib.sha256()
+            for chunk in field.chunks():
+                digest.update(chunk)
+            return digest.hexdigest()
+        finally:
+            field.close()
+    except (OSError, ValueError):
+        return None
+
+
+def result_verify(result: InspectionResult, *, check_photos: bool = False) -> Verification:
+    """Does the sealed record still match? Hash of the sealed JSON, its HMAC seal, the live rows against the sealed
+    content, the signature files (small) and — if asked (nightly job) — the photo files against their digests."""
+    problems = []
+    sealed = result.sealed_content or {}
+    computed = content_digest(sealed) if sealed else ""
+    hash_ok = bool(sealed) and constant_time_compare(computed, result.content_hash)
+    if not hash_ok:
+        problems.append("封存内容的 SHA-256 与记录的内容哈希不一致")
+    seal_ok = bool(result.seal) and constant_time_compare(seal_of(result.content_hash), result.seal)
+    if not seal_ok:
+        problems.append("内容封签（HMAC）校验失败")
+    live = result_owned_content(result)
+    differing = sorted(k for k, v in live.items() if sealed.get(k) != v)
+    rows_ok = not differing
+    if differing:
+        problems.append("数据库中的记录与封存内容不一致：" + "、".join(differing))
+    files_ok = True
+    for label, field, digest in (
+        ("检查人员签名", result.inspector_signature, result.inspector_signature_sha256),
+        ("被检查单位签名", result.operator_signature, result.operator_signature_sha256),
+    ):
+        if field and _file_sha256(field) != digest:
+            files_ok = False
+            problems.append(f"{label}文件与记录的 SHA-256 不一致")
+    if check_photos:
+        for photo in result.photos.all():
+            if _file_sha256(photo.file) != photo.sha256:
+                files_ok = False
+                problems.append(f"照片 {photo.pk} 的文件与上传时记录的 SHA-256 不一致")
+    return Verification(
+        stored_hash=result.content_hash,
+        computed_hash=computed,
+        hash_ok=hash_ok,
+        seal_ok=seal_ok,
+        rows_ok=rows_ok,
+        files_ok=files_ok,
+        problems=problems,
+    )
+
+
+# ---------------------------------------------------------------------------- key-inspection rules
+def key_rules_in_force(*, on: dt.date) -> list[KeyInspectionRule]:
+    return list(
+        KeyInspectionRule.objects.filter(is_active=True, effective_from__lte=on)
+        .filter(Q(effective_until__isnull=True) | Q(effective_until__gte=on))
+        .order_by("order", "code")
+    )
+
+
+def key_rule_matches(criteria: dict, attrs: dict) -> bool:
+    """attrs: {"sector", "grade", "business_type", "business_type_parent", "food_categories": set}."""
+    sectors = criteria.get("sectors") or []
+    if sectors and attrs["sector"] not in sectors:
+        return False
+    grades = criteria.get("grades") or []
+    if grades and attrs["grade"] not in grades:
+        return False
+    types = criteria.get("business_types") or []
+    if types and attrs["business_type"] not in types and attrs["business_type_parent"] not in types:
+        return False
+    categories = criteria.get("food_categories") or []
+    if categories and not (set(categories) & attrs["food_categories"]):
+        return False
+    return bool(sectors or grades or types or categories)
+
+
+# ---------------------------------------------------------------------------- rectification
+def rectification_list(*, actor, overdue: bool = False, status: str = ""):
+    qs = Rectification.objects.visible_to(actor).select_related(
+        "task", "task__enterprise", "task__enterprise__township", "follow_up_task", "result"
+    )
+    if status in RectificationStatus.values:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status__in=OPEN_RECTIFICATION_STATUSES, deadline__lt=timezone.localdate())
+    return qs.order_by("deadline", "id")
+
+
+def overdue_rectification_count(*, actor) -> int:
+    """Home-page KPI (``fn(actor=...)``): open rectification orders past their deadline, in the actor's scope."""
+    return rectification_list(actor=actor, overdue=True).count()
+
+
+def overdue_rectification_counts(*, actor) -> list[dict]:
+    """Per township: overdue rectification orders (one query), for the township home page."""
+    rows = (
+        rectification_list(actor=actor, overdue=True)
+        .values("task__enterprise__township__name", "task__enterprise__township__order")
+        .annotate(n=Count("id"))
+        .order_by("task__enterprise__township__order")
+    )
+    return [{"township": r["task__enterprise__township__name"] or "—", "count": r["n"]} for r in rows]
+
+
+# ---------------------------------------------------------------------------- publication
+def _publication_base(qs):
+    return qs.select_related(
+        "result",
+        "result__task",
+        "result__task__enterprise",
+        "result__task__enterprise__township",
+        "result__supersedes",
+        "published_by",
+    ).annotate(
+        pending_objections=Count("objections", filter=Q(objections__decision=ObjectionDecision.PENDING)),
+        upheld_objections=Count("objections", filter=Q(objections__decision=ObjectionDecision.UPHELD)),
+    )
+
+
+def publication_list(*, actor, status: str = "", overdue: bool = False):
+    qs = Publication.objects.visible_to(actor)
+    if status in PublicationStatus.values:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD), due_by__lt=timezone.localdate())
+    return _publication_base(qs).order_by("due_by", "id")
+
+
+def publication_get(*, actor, pk) -> Publication:
+    return _publication_base(Publication.objects.visible_to(actor)).get(pk=pk)
+
+
+def unpublished_result_count(*, actor) -> int:
+    """Home-page KPI: finalised results still waiting for publication (pending or held)."""
+    return (
+        Publication.objects.visible_to(actor)
+        .filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD))
+        .count()
+    )
+
+
+def publication_feed(*, actor, updated_since=None, cursor=None):
+    qs = Publication.objects.visible_to(actor).select_related("result", "result__task", "result__task__enterprise")
+    qs = qs.order_by("updated_at", "id")
+    if updated_since is not None:
+        qs = qs.filter(updated_at__gte=updated_since)
+    if cursor is not None:
+        when, pk = cursor
+        qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
+    return qs
+
+
+@dataclass
+class Clock:
+    """The 20-working-day publication clock of one result, as staff see it."""
+
+    due_by: dt.date
+    days_left: int  # working days from today to due_by (negative: overdue)
+    tone: str  # "ok" | "warn" | "overdue" | "done"
+    label: str
+    warnings: list[str]
+
+
+def publication_clock(publication: Publication, *, today: dt.date | None = None, calendar=None) -> Clock:
+    calendar = calendar or WorkdayCalendar()
+    today = today or timezone.localdate()
+    if publication.status == PublicationStatus.PUBLISHED:
+        on = timezone.localtime(publication.published_at).date()
+        late = working_days_between(publication.due_by, on, calendar=calendar)
+        label = f"已于 {on:%Y-%m-%d} 公示" + (f"（超期 {late} 个工作日）" if late > 0 else "（按期）")
+        return Clock(publication.due_by, 0, "done", label, [])
+    if publication.status == PublicationStatus.WITHDRAWN:
+        return Clock(publication.due_by, 0, "done", "已撤回（已被更正记录替代）", [])
+    left = working_days_between(today, publication.due_by, calendar=calendar)
+    if left < 0:
+        tone, label = "overdue", f"已超过公示期限 {-left} 个工作日"
+    elif left <= PUBLICATION_WARN_WORKING_DAYS:
+        tone, label = "warn", f"距公示期限还剩 {left} 个工作日"
+    else:
+        tone, label = "ok", f"距公示期限还剩 {left} 个工作日"
+    warnings = calendar_warnings([today.year, publication.due_by.year], calendar=calendar)
+    return Clock(publication.due_by, left, tone, label, warnings)
+
+
+def objections_of(publication: Publication) -> list[Objection]:
+    return list(publication.objections.select_related("decided_by").order_by("submitted_at", "id"))
+
+
+def publications_due(*, today: dt.date):
+    """System-level (beat): pending publications whose objection window has ended."""
+    return Publication.objects.filter(
+        status=PublicationStatus.PENDING, objection_window_ends__lt=today, result__status=ResultStatus.FINAL
+    ).order_by("due_by", "id")
+
+
+# ---------------------------------------------------------------------------- public portal (no actor)
+def public_results(*, q: str = ""):
+    qs = (
+        Publication.objects.filter(status=PublicationStatus.PUBLISHED)
+        .select_related("result", "result__task", "result__task__enterprise", "result__task__enterprise__township")
+        .order_by("-published_at", "-id")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(result__task__enterprise__name__icontains=q) | Q(result__task__enterprise__uscc=q))
+    return qs
+
+
+def public_result_get(public_id) -> InspectionResult:
+    """A finalised result by its public id (raises DoesNotExist for drafts and unknown ids)."""
+    return (
+        InspectionResult.objects.filter(status=ResultStatus.FINAL)
+        .select_related("task", "task__enterprise", "supersedes")
+        .prefetch_related(
+            Prefetch("items", queryset=ItemResult.objects.select_related("check_item")),
+            "photos",
+        )
+        .get(public_id=public_id)
+    )
+
+
+def public_publication_of(result: InspectionResult) -> Publication | None:
+    return Publication.objects.filter(result=result).first()
+
+
+def superseding_result(result: InspectionResult) -> InspectionResult | None:
+    return InspectionResult.objects.filter(supersedes=result, status=ResultStatus.FINAL).first()
+
+
+def public_base_url(request=None) -> str:
+    """Absolute base for links printed on paper (QR codes): PUBLIC_BASE_URL, else the request's host."""
+    base = getattr(settings, "PUBLIC_BASE_URL", "") or ""
+    if base:
+        return base.rstrip("/")
+    if request is not None:
+        return request.build_absolute_uri("/").rstrip("/")
+    return "http://localhost:8000"
+
+
+def inspectors_for_choice(*, actor):
+    """Active inspectors (in the actor's scope) that may be put on a task."""
+    return (
+        Inspector.objects.visible_to(actor).active().select_related("township").order_by("township__order", "badge_no")
+    )
+
+
+def verdict_counts(result: InspectionResult) -> Counter:
+    return Counter(ir.verdict for ir in result.items.all())
