@@ -44,7 +44,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class InspectorConflictInline(admin.TabularInline):
+class InspectorConflictInline(ScopedAdminMixin, admin.TabularInline):
     model = InspectorConflict
     extra = 0
     raw_id_fields = ["enterprise"]
@@ -123,7 +123,7 @@ class RedrawRequestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_display = ["draw", "status", "requested_by", "decided_by", "created_at"]
 
 
-class TaskInspectorInline(admin.TabularInline):
+class TaskInspectorInline(ScopedAdminMixin, admin.TabularInline):
     model = TaskInspector
     extra = 0
     raw_id_fields = ["inspector", "assignment"]
@@ -142,7 +142,7 @@ class InspectionTaskAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin)
         return False
 
 
-class ItemResultInline(admin.TabularInline):
+class ItemResultInline(ScopedAdminMixin, admin.TabularInline):
     model = ItemResult
     extra = 0
 
@@ -167,7 +167,7 @@ class RectificationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_filter = ["status"]
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ScopedAdminMixin, admin.TabularInline):
     model = Objection
     extra = 0
     can_delete = False

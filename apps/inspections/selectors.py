@@ -7,13 +7,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.apps import apps as django_apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
 from . import draw as hrs
-from .choices import OPEN_TASK_STATUSES, DrawOutcomeStatus, DrawPlanStatus, TaskStatus
+from .choices import OPEN_TASK_STATUSES, DrawOutcomeStatus, DrawPlanStatus, TaskKind, TaskStatus
 from .models import (
     Draw,
     DrawInspectorAssignment,
@@ -399,3 +400,26 @@ def tasks_of_draw(*, actor, draw):
 
 def strata_of_plan(plan) -> Iterable[DrawStratum]:
     return plan.strata.all()
+
+
+def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.date, bool]]]:
+    """Inspection source for apps.risk.coverage: finalised tasks since 1 January of ``year - 2``.
+
+    ``full_coverage`` (Order 49 floor): a routine, key or flying inspection whose check items were not narrowed
+    (neither the task nor its plan lists a subset of items). Follow-up inspections of a rectification are not.
+    """
+    since = dt.date(year - 2, 1, 1)
+    task_items = InspectionTask.check_items.through.objects.filter(inspectiontask_id=OuterRef("pk"))
+    plan_items = DrawPlan.check_items.through.objects.filter(drawplan_id=OuterRef("plan_id"))
+    rows = (
+        InspectionTask.objects.filter(
+            enterprise_id__in=enterprise_ids, status=TaskStatus.FINALISED, completed_at__date__gte=since
+        )
+        .annotate(narrowed_task=Exists(task_items), narrowed_plan=Exists(plan_items))
+        .values_list("enterprise_id", "completed_at", "kind", "narrowed_task", "narrowed_plan")
+    )
+    out: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
+    for eid, completed, kind, narrowed_task, narrowed_plan in rows:
+        full = kind != TaskKind.FOLLOW_UP and not narrowed_task and not narrowed_plan
+        out[eid].append((timezone.localdate(completed), full))
+    return dict(out)
