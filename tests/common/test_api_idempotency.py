@@ -38,6 +38,7 @@ def test_five_replays_give_one_job_and_five_identical_responses(client_token):
     responses = [client.post(URL, BODY, format="json", HTTP_IDEMPOTENCY_KEY="push-0001") for _ in range(5)]
     assert {r.status_code for r in responses} == {202}
     assert len({r.content for r in responses}) == 1
+    assert len({r["Location"] for r in responses}) == 1
     assert "Idempotent-Replayed" not in responses[0]
     assert all(r["Idempotent-Replayed"] == "true" for r in responses[1:])
     assert Job.objects.count() == 1

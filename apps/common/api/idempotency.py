@@ -2,7 +2,7 @@
 
 A view opts in with ``IdempotencyMixin`` (it must come before the DRF view class). For POST/PUT/PATCH:
 
-- With a key, the first request runs and its 2xx response (status + body) is stored under
+- With a key, the first request runs and its 2xx response (status, body, Location/ETag) is stored under
   ``(owner, key)``, owner being ``client:<ApiClient id>`` or ``user:<User id>``. A replay with the same
   method, path and canonical JSON body returns the stored response with ``Idempotent-Replayed: true``
   and does nothing else. The same key with another request → 422 ``idempotency_key_reused``.
@@ -34,6 +34,7 @@ from apps.common.models import IdempotencyRecord
 
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
+REPLAYED_HEADERS = ("Location", "ETag", "Last-Modified")  # stored with the body and sent again on a replay
 METHODS = ("POST", "PUT", "PATCH")
 MAX_KEY_LENGTH = 200
 IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
@@ -80,15 +81,16 @@ def _valid_key(key: str) -> bool:
 
 
 def _replay(record: IdempotencyRecord) -> Response:
-    body = record.response_body
-    data = json.loads(body) if isinstance(body, str) else body
-    return Response(data, status=record.status_code, headers={REPLAYED_HEADER: "true"})
+    stored = json.loads(record.response_body) if isinstance(record.response_body, str) else record.response_body
+    headers = {**stored.get("headers", {}), REPLAYED_HEADER: "true"}
+    return Response(stored.get("data"), status=record.status_code, headers=headers)
 
 
-def _frozen(data) -> str:
-    """The body as a JSON text: PostgreSQL's jsonb would reorder the keys of an object, a string it keeps as is,
-    so the replay is byte-for-byte the first response."""
-    return json.dumps(data, cls=JSONEncoder, ensure_ascii=False)
+def _frozen(response) -> str:
+    """Body and the headers that name the result, as a JSON text: PostgreSQL's jsonb would reorder the keys of an
+    object, a string it keeps as is, so the replayed body is byte-for-byte the first one."""
+    headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+    return json.dumps({"headers": headers, "data": response.data}, cls=JSONEncoder, ensure_ascii=False)
 
 
 def idempotent_call(view, request, handler):
@@ -137,7 +139,7 @@ def idempotent_call(view, request, handler):
         response = handler()
         if status.is_success(response.status_code):
             record.status_code = response.status_code
-            record.response_body = _frozen(response.data)
+            record.response_body = _frozen(response)
             record.save(update_fields=["status_code", "response_body"])
         else:
             record.delete()
