@@ -40,10 +40,6 @@ ADMIN_SCOPING_EXEMPT: dict[str, str] = {}
 KNOWN_GAPS: dict[str, str] = {
     "admin of common.Job (JobAdmin)": "JobAdmin is unscoped: an admin role with view_job but not view_all_jobs "
     "(security/audit admin) sees every user's jobs and payloads. Fix: class JobAdmin(ScopedAdminMixin, ...).",
-    "inline InspectorConflictInline of inspections.Inspector": "enterprise accepts another township's id. "
-    "Fix: ScopedAdminMixin on the inline.",
-    "inline TaskInspectorInline of inspections.InspectionTask": "inspector accepts another township's inspector.",
-    "inline ObjectionInline of inspections.Publication": "decided_by offers every user.",
 }
 
 
