@@ -153,7 +153,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Job)
-class JobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class JobAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs, read-only (state changes only through apps.common.jobs); scoped by Job.visible_to."""
 
     list_display = ["title", "kind", "status", "progress", "created_by", "created_at", "finished_at", "attempts"]

@@ -35,3 +35,10 @@ def audit_verify_task() -> dict:
         "head_seq": report.head_seq,
         "head_hash": report.head_hash,
     }
+
+
+@shared_task(name="common.idempotency_purge")
+def idempotency_purge_task() -> int:
+    from .api.idempotency import idempotency_records_purge
+
+    return idempotency_records_purge()

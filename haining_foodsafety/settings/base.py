@@ -144,6 +144,8 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_BEAT_SCHEDULE = {
     # Every minute: re-publish jobs that are pending too long or whose lease ran out (outbox sweeper).
     "jobs-sweep-stuck": {"task": "common.jobs_sweep", "schedule": crontab(minute="*")},
+    # Every night at 03:20: delete Idempotency-Key records past their retention (a replay window of 24 hours).
+    "idempotency-purge-nightly": {"task": "common.idempotency_purge", "schedule": crontab(hour=3, minute=20)},
     # Every night at 02:10: verify the audit hash chain end to end.
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
     # Every minute: draw the committed 双随机 plans whose published draw time has come.
