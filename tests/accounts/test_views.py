@@ -139,14 +139,23 @@ def test_audit_admin_home_has_chain_status_and_verify_button(client, audit_admin
     assert 'action="/audit/verify/"' not in client.get("/").content.decode()
 
 
-def test_quick_links_of_apps_not_installed_are_shown_disabled(client, inspector_a):
+def test_quick_links_of_apps_not_installed_are_shown_disabled(client, inspector_a, monkeypatch):
+    from apps.accounts import views as account_views
+
+    links = (
+        account_views._link("后台任务", "任务进度", "hourglass-split", "jobs:list", "common.view_job"),
+        account_views._link("未来功能", "尚未安装", "star", "future:list", "future.view_thing"),
+        account_views._link("无权功能", "已安装但无权限", "lock", "audit:list", "common.view_auditevent"),
+    )
+    monkeypatch.setitem(account_views.QUICK_LINKS, "inspector", links)
     client.force_login(inspector_a)
-    links = client.get("/").context["links"]
-    by_label = {link["label"]: link for link in links}
+    response = client.get("/")
+    by_label = {link["label"]: link for link in response.context["links"]}
     assert by_label["后台任务"]["url"] == "/jobs/"
-    if "inspections:my_tasks" not in [link["url_name"] for link in links if link["url"]]:
-        assert by_label["我的任务"]["url"] == ""
-        assert "即将上线" in client.get("/").content.decode()
+    assert by_label["未来功能"]["url"] == ""  # app not installed: shown, disabled
+    assert "无权功能" not in by_label  # installed app, no permission: hidden
+    html = response.content.decode()
+    assert "即将上线 · 尚未安装" in html and 'aria-disabled="true"' in html
 
 
 # ------------------------------------------------------------------ base layout
