@@ -75,6 +75,16 @@ def service_missing_reason(marker: str) -> str | None:
     return SERVICE_MARKERS[marker][0]()
 
 
+def pytest_report_header(config):
+    """One line saying which services this run has, so a log tells at once what was skipped and why."""
+    parts = []
+    for name in SERVICE_MARKERS:
+        reason = service_missing_reason(name)
+        parts.append(f"{name}={'可用' if reason is None else '缺少'}")
+    flags = f"REQUIRE_SERVICES={os.environ.get('REQUIRE_SERVICES', '0')} REQUIRE_BROWSER={os.environ.get('REQUIRE_BROWSER', '0')}"
+    return f"服务：{' '.join(parts)}；{flags}"
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     for name, (missing, require_var) in SERVICE_MARKERS.items():
