@@ -49,13 +49,13 @@ def test_whitelisted_public_example_fails_the_final_check_only():
     assert result.warnings == ["第 18 位校验码应为 9，实际为 B"]
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(valid_usccs())
 def test_generated_codes_pass(code):
     assert check_uscc(code).ok
 
 
-@settings(max_examples=1000)
+@settings(max_examples=1000, deadline=None)
 @given(valid_usccs(), ALPHA)
 def test_any_substitution_at_position_18_is_flagged(code, replacement):
     if replacement == code[17]:
@@ -65,14 +65,14 @@ def test_any_substitution_at_position_18_is_flagged(code, replacement):
     assert any("第 18 位" in w for w in result.warnings)
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(valid_usccs(), st.integers(0, 17), NOT_ALPHA)
 def test_characters_outside_the_alphabet_are_refused(code, position, bad):
     result = check_uscc(code[:position] + bad + code[position + 1 :])
     assert result.errors and not result.ok
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(valid_usccs(), st.lists(st.integers(0, 18), max_size=4), st.booleans(), st.booleans())
 def test_full_width_lower_case_and_spaces_are_normalised(code, gaps, full_width, lower):
     text = code.lower() if lower else code
@@ -100,7 +100,7 @@ def test_domain_licence_examples():
     assert make_licence_number("JY", "2330481000123") == "JY23304810001230"
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None)
 @given(st.sampled_from(["SC", "JY", "YB"]), st.text("0123456789", min_size=12, max_size=12), st.integers(0, 9))
 def test_licence_check_digit_only_warns(kind, digits, other):
     first = {"SC": "1", "JY": "2", "YB": "1"}[kind]
