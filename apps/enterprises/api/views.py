@@ -6,7 +6,10 @@
   included (``status``), so a subscriber learns of closures; rows are never deleted.
 - ``GET /{id}/`` detail with an ``ETag`` header (``"<id>-<version>"``).
 - ``POST /`` create (``township`` by code, only within the caller's scope; only at create).
-- ``PUT`` / ``PATCH /{id}/`` update, ``POST /{id}/deactivate/``, ``POST /{id}/reactivate/``.
+- ``PUT`` / ``PATCH /{id}/`` update, ``POST /{id}/deactivate/``, ``POST /{id}/reactivate/``. PUT requires
+  ``name`` and ``business_type``; like PATCH, a field left out keeps its value. ``licences`` (if sent) is the full
+  list: listed licences are created or updated, the others set inactive. Read-only fields (id, status, version,
+  created_*/updated_*, deactivated_at, uscc_warning ...) and unknown keys are a 400 naming the field (API-01).
 
 Optimistic locking: writes to an existing row take ``If-Match: "<id>-<version>"`` (the ETag). A stale one is
 412. API clients (bearer tokens) **must** send it (missing → 428): they sync unattended and would otherwise
