@@ -1,0 +1,162 @@
+"""Pages of the Excel import: template download, upload + dry-run report, error list, confirm (starts the job).
+
+The upload view refuses a body over the cap before reading it (Content-Length) and stops reading a multipart file
+part at cap + 1 byte (an upload handler installed before the body is parsed, hence csrf_exempt + csrf_protect).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from apps.common.excel import XLSX_CONTENT_TYPE
+from apps.common.exceptions import DomainError
+
+from . import imports
+
+PERM = "enterprises.import_enterprise"
+ENVELOPE = 256 * 1024  # multipart boundaries and the other form fields
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class _SizeCapHandler(FileUploadHandler):
+    """Stop reading the upload at cap + 1 byte; the view then answers 413."""
+
+    def __init__(self, request, cap: int):
+        super().__init__(request)
+        self.cap = cap
+
+    def receive_data_chunk(self, raw_data, start):
+        if start + len(raw_data) > self.cap:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def _limits_context() -> dict:
+    limits = imports.import_limits()
+    return {
+        "max_mb": limits.max_bytes // (1024 * 1024),
+        "max_rows": limits.max_rows,
+        "max_columns": limits.max_columns,
+        "columns": imports.COLUMNS,
+    }
+
+
+def _too_large(request):
+    limits = imports.import_limits()
+    message = f"文件过大，上限为 {limits.max_bytes // (1024 * 1024)} MB。请删除无关工作表或拆分为多个文件后再上传。"
+    return render(request, "enterprises/import.html", {**_limits_context(), "error": message}, status=413)
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+@require_GET
+def import_template_view(request):
+    return _xlsx_response(imports.enterprise_import_template(actor=request.user), imports.TEMPLATE_FILENAME)
+
+
+@csrf_exempt  # the CSRF check runs in _upload below, after the size-cap handler is installed
+@login_required
+@permission_required(PERM, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_start_view(request):
+    if request.method == "GET":
+        return render(request, "enterprises/import.html", _limits_context())
+    limits = imports.import_limits()
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limits.max_bytes + ENVELOPE:
+        return _too_large(request)  # refused without reading the body
+    request.upload_handlers.insert(0, _SizeCapHandler(request, limits.max_bytes))
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request):
+    upload = request.FILES.get("file")
+    if getattr(request, "upload_too_large", False):
+        return _too_large(request)
+    if upload is None:
+        context = {**_limits_context(), "error": "请选择要上传的 Excel 文件（.xlsx）"}
+        return render(request, "enterprises/import.html", context, status=400)
+    data = upload.read()
+    upload_id, report = imports.enterprise_import_upload(actor=request.user, data=data, filename=upload.name)
+    if report.refused_file:
+        context = {
+            **_limits_context(),
+            "error": report.errors[0].message,
+            "filename": imports._display_name(upload.name),
+        }
+        return render(request, "enterprises/import.html", context, status=report.status_code)
+    return redirect("enterprises:import_report", upload_id=upload_id)
+
+
+def _meta_or_404(request, upload_id):
+    try:
+        return imports.upload_report(actor=request.user, upload_id=upload_id)
+    except (FileNotFoundError, ValueError):
+        raise Http404("未找到该导入记录（可能已过期）") from None
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+@require_GET
+def import_report_view(request, upload_id):
+    meta = _meta_or_404(request, upload_id)
+    errors = meta["errors"][: imports.PAGE_ERRORS]
+    warnings = meta["warnings"][: imports.PAGE_ERRORS]
+    context = {
+        "meta": meta,
+        "upload_id": upload_id,
+        "errors": errors,
+        "warnings": warnings,
+        "errors_truncated": meta["error_count"] > len(errors),
+        "counts": meta.get("counts") or {},
+        "can_confirm": meta.get("status") == "checked",
+        **_limits_context(),
+    }
+    return render(request, "enterprises/import_report.html", context)
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+@require_GET
+def import_errors_view(request, upload_id):
+    try:
+        content, filename = imports.upload_error_workbook(actor=request.user, upload_id=upload_id)
+    except (FileNotFoundError, ValueError):
+        raise Http404("未找到该导入记录（可能已过期）") from None
+    return _xlsx_response(content, filename)
+
+
+@login_required
+@permission_required(PERM, raise_exception=True)
+@require_POST
+def import_confirm_view(request, upload_id):
+    _meta_or_404(request, upload_id)
+    try:
+        job = imports.enterprise_import_confirm(actor=request.user, upload_id=upload_id)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("enterprises:import_report", upload_id=upload_id)
+    except FileNotFoundError:
+        raise Http404("未找到该导入记录（可能已过期）") from None
+    messages.success(request, "已开始导入，本页显示进度；完成后可在检查对象名录中查看。")
+    return redirect("jobs:detail", pk=job.pk)

@@ -1,0 +1,405 @@
+"""Excel import of the registry: our import vs. the floor, on a 30,000-row workbook (issue 3 point 7).
+
+Measured, each in its own fresh subprocess (so peak RSS is per step) against empty registry tables:
+
+* **floor** — openpyxl ``read_only`` parse of the file (``iter_rows(values_only=True)``) plus one bulk insert of the
+  same rows (enterprises + their licences, ``bulk_create`` in one transaction), nothing else;
+* **import** — our whole commit path: ZIP pre-scan + openpyxl parse + cell parsing/validation + database checks +
+  bulk upsert in one transaction + the audit event (``enterprise_import_commit``);
+* **dry run** — the upload-time check (``enterprise_import_check``), and **re-import** of the same file (all rows
+  unchanged), for information.
+
+Then every workbook of the bad corpus (tests/fixtures_xlsx) is answered, with its time (goal ≤ 2 s each) and the
+Python heap peak while answering it (tracemalloc).
+
+    .venv/bin/python benchmarks/import_enterprises.py                     # temporary SQLite file, 30,000 rows
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hn_import .venv/bin/python benchmarks/import_enterprises.py
+    .venv/bin/python benchmarks/import_enterprises.py -n 10000 --repeat 3 --skip-bad
+
+Without DATABASE_URL a throw-away SQLite file is used (the configured development database is never touched);
+with a PostgreSQL URL the database is created if missing, migrated, and its registry tables are emptied between
+steps — use a scratch database. Exit status 1 if a goal is missed (import ≤ 2× floor, peak RSS < 400 MB, each bad
+workbook ≤ 2 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "haining_foodsafety.settings.base")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
+
+GOAL_RATIO = 2.0
+GOAL_RSS_MB = 400
+GOAL_BAD_SECONDS = 2.0
+
+
+def _setup_django():
+    import django
+
+    django.setup()
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(fn):
+    """Run a step, adding its CPU seconds (this process only: the database server's CPU is not in it)."""
+
+    def wrapper(path):
+        c0 = _cpu()
+        result = fn(path)
+        result["cpu_seconds"] = _cpu() - c0
+        return result
+
+    wrapper.__name__ = fn.__name__
+    return wrapper
+
+
+def _importer():
+    from apps.accounts.models import User
+
+    return User.objects.get(username="bench_importer")
+
+
+def _large_limits():
+    """The benchmark file is 3× the per-upload row cap (10,000): lift the caps for it, nothing else changes."""
+    from apps.common.excel import XlsxLimits
+
+    return XlsxLimits(max_rows=1_000_000, max_total_uncompressed=500 * 1024 * 1024)
+
+
+# ---------------------------------------------------------------------------------------------------- child steps
+def step_floor(path: Path) -> dict:
+    import openpyxl
+    from django.db import transaction
+
+    from apps.accounts.models import Township
+    from apps.enterprises.models import BusinessType, Enterprise, Licence
+
+    towns = dict(Township.objects.values_list("name", "id"))
+    types = dict(BusinessType.objects.values_list("name", "id"))
+    kinds = {
+        "食品生产许可证": "SC",
+        "食品经营许可证": "JY",
+        "小作坊/小餐饮/小食杂店登记证": "DJ",
+        "食品摊贩登记卡": "DK",
+    }
+    t0 = time.perf_counter()
+    wb = openpyxl.load_workbook(path, read_only=True)
+    ws = wb.worksheets[0]
+    it = ws.iter_rows(values_only=True)
+    header = next(it)
+    col = {h: i for i, h in enumerate(header)}
+    rows = [r for r in it if any(v is not None for v in r)]
+    wb.close()
+    t_parse = time.perf_counter() - t0
+    ents, lics = [], []
+    for r in rows:
+        ents.append(
+            Enterprise(
+                uscc=r[col["统一社会信用代码"]],
+                name=r[col["名称"]],
+                township_id=towns[r[col["所属镇街"]]],
+                business_type_id=types[r[col["业态"]]],
+                legal_representative=r[col["法定代表人/负责人"]] or "",
+                contact_person=r[col["联系人"]] or "",
+                contact_phone=r[col["联系电话"]] or "",
+                registered_address=r[col["注册地址"]] or "",
+                business_address=r[col["经营地址"]] or "",
+            )
+        )
+    with transaction.atomic():
+        Enterprise.objects.bulk_create(ents, batch_size=1000)
+        for e, r in zip(ents, rows, strict=True):
+            lics.append(
+                Licence(
+                    enterprise_id=e.pk,
+                    kind=kinds[r[col["许可证类型"]]],
+                    number=r[col["许可证编号"]],
+                    issued_on=r[col["发证日期"]],
+                    expires_on=r[col["有效期至"]],
+                )
+            )
+        Licence.objects.bulk_create(lics, batch_size=1000)
+    total = time.perf_counter() - t0
+    return {"seconds": total, "parse_seconds": t_parse, "rows": len(rows), "maxrss_mb": _maxrss_mb()}
+
+
+def step_import(path: Path) -> dict:
+    from apps.enterprises.imports import enterprise_import_commit
+
+    data = path.read_bytes()
+    marks = []
+    t0 = time.perf_counter()
+
+    def progress(pct, msg=""):
+        marks.append((round(time.perf_counter() - t0, 2), pct, msg))
+
+    result = enterprise_import_commit(
+        actor=_importer(), data=data, filename=path.name, progress=progress, limits=_large_limits()
+    )
+    total = time.perf_counter() - t0
+    read_done = next((t for t, pct, _ in marks if pct >= 50), None)
+    return {
+        "seconds": total,
+        "read_seconds": read_done,
+        "rows": result["total"],
+        "created": result["created"],
+        "updated": result["updated"],
+        "unchanged": result["unchanged"],
+        "maxrss_mb": _maxrss_mb(),
+        "progress_marks": len(marks),
+    }
+
+
+def step_dryrun(path: Path) -> dict:
+    from apps.enterprises.imports import enterprise_import_check
+
+    data = path.read_bytes()
+    t0 = time.perf_counter()
+    report = enterprise_import_check(actor=_importer(), data=data, filename=path.name, limits=_large_limits())
+    return {
+        "seconds": time.perf_counter() - t0,
+        "rows": report.rows,
+        "errors": len(report.errors),
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def step_prescan(path: Path) -> dict:
+    from apps.common.excel import xlsx_prescan
+
+    data = path.read_bytes()
+    t0 = time.perf_counter()
+    report = xlsx_prescan(data, _large_limits())
+    return {
+        "seconds": time.perf_counter() - t0,
+        "entries": report.entries,
+        "uncompressed_mb": report.uncompressed / 1024 / 1024,
+        "max_ratio": report.max_ratio,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def step_bad(_path) -> dict:
+    import tracemalloc
+
+    from apps.accounts.models import User
+    from apps.common.models import AuditEvent
+    from apps.enterprises.imports import enterprise_import_check
+    from apps.enterprises.models import Enterprise
+    from tests.fixtures_xlsx.builders import BAD_WORKBOOKS
+
+    actor = User.objects.get(username="bench_township")
+    out = []
+    for bad in BAD_WORKBOOKS:
+        data = bad.build()
+        before = (Enterprise.objects.count(), AuditEvent.objects.count())
+        tracemalloc.start()
+        t0 = time.perf_counter()
+        report = enterprise_import_check(actor=actor, data=data, filename=f"{bad.name}.xlsx")
+        seconds = time.perf_counter() - t0
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        after = (Enterprise.objects.count(), AuditEvent.objects.count())
+        first = str(report.errors[0]) if report.errors else "（无错误！）"
+        out.append(
+            {
+                "name": bad.name,
+                "seconds": seconds,
+                "peak_mb": peak / 1024 / 1024,
+                "answered": bool(report.errors) and bad.expect in " ".join(str(i) for i in report.errors),
+                "written": before != after,
+                "message": first[:90],
+            }
+        )
+    return {"bad": out, "maxrss_mb": _maxrss_mb()}
+
+
+STEPS = {
+    "floor": _timed(step_floor),
+    "import": _timed(step_import),
+    "dryrun": _timed(step_dryrun),
+    "prescan": _timed(step_prescan),
+    "bad": step_bad,
+}
+
+
+def child(step: str, path: str) -> None:
+    _setup_django()
+    result = STEPS[step](Path(path) if path else None)
+    print("RESULT " + json.dumps(result, ensure_ascii=False))
+
+
+# ---------------------------------------------------------------------------------------------------- parent
+def run_child(step: str, path: Path, env: dict) -> dict:
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", step, "--file", str(path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    sys.stderr.write(proc.stdout + proc.stderr)
+    raise SystemExit(f"step {step} failed")
+
+
+def prepare_database(env_url: str | None) -> None:
+    if env_url and env_url.startswith("postgres"):
+        from urllib.parse import urlsplit
+
+        import psycopg2
+
+        parts = urlsplit(env_url)
+        name = parts.path.lstrip("/")
+        conn = psycopg2.connect(
+            host=parts.hostname or "127.0.0.1", port=parts.port or 5432, user=parts.username or "postgres",
+            password=parts.password or None, dbname="postgres",
+        )  # fmt: skip
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is None:
+                cur.execute(f'CREATE DATABASE "{name}"')
+        conn.close()
+    _setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from apps.accounts.models import Township
+    from apps.accounts.services import reference_data_load, roles_sync
+    from tests.conftest import make_user
+
+    reference_data_load()
+    roles_sync()
+    from apps.accounts.models import User
+
+    if not User.objects.filter(username="bench_importer").exists():
+        make_user("bench_importer", "city_staff")
+    if not User.objects.filter(username="bench_township").exists():
+        make_user("bench_township", "township_staff", [Township.objects.get(code="xiashi")])
+
+
+def empty_registry() -> None:
+    from django.db import connection
+
+    from apps.enterprises.models import Enterprise, Licence
+
+    through = Enterprise.food_categories.through
+    with connection.cursor() as cur:
+        for model in (through, Licence, Enterprise):
+            cur.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", "--rows", type=int, default=30_000)
+    parser.add_argument("--repeat", type=int, default=1, help="repeat floor/import pairs, report the median")
+    parser.add_argument("--skip-bad", action="store_true", help="do not time the bad-workbook corpus")
+    parser.add_argument("--child", choices=sorted(STEPS), help=argparse.SUPPRESS)
+    parser.add_argument("--file", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.file)
+        return 0
+
+    tmp = Path(tempfile.mkdtemp(prefix="hn-bench-import-"))
+    env = dict(os.environ)
+    if not env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+        os.environ["DATABASE_URL"] = env["DATABASE_URL"]
+    env["MEDIA_ROOT"] = str(tmp / "media")
+    os.environ["MEDIA_ROOT"] = env["MEDIA_ROOT"]
+    prepare_database(env["DATABASE_URL"])
+    from django.db import connection
+
+    print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}")
+    from tests.fixtures_xlsx.builders import valid_rows, workbook
+
+    t0 = time.perf_counter()
+    data = workbook(valid_rows(args.rows, seed=2026))
+    path = tmp / f"registry_{args.rows}.xlsx"
+    path.write_bytes(data)
+    print(
+        f"工作簿：{args.rows:,} 行 × 27 列，{len(data) / 1024 / 1024:.2f} MB（生成 {time.perf_counter() - t0:.1f} s）"
+    )
+    connection.close()
+
+    scan = run_child("prescan", path, env)
+    print(
+        f"预扫描：{scan['seconds']:.3f} s，{scan['entries']} 个部件，解压后 {scan['uncompressed_mb']:.1f} MB，"
+        f"最大压缩比 {scan['max_ratio']:.1f}:1"
+    )
+    floors, imports_, reimports = [], [], []
+    for i in range(args.repeat):
+        empty_registry()
+        connection.close()
+        floors.append(run_child("floor", path, env))
+        empty_registry()
+        connection.close()
+        imports_.append(run_child("import", path, env))
+        reimports.append(run_child("import", path, env))
+        f, m, r = floors[-1], imports_[-1], reimports[-1]
+        print(
+            f"第 {i + 1} 轮：下限 {f['seconds']:.2f} s / CPU {f['cpu_seconds']:.2f} s（其中解析 {f['parse_seconds']:.2f} s）；"
+            f"导入 {m['seconds']:.2f} s / CPU {m['cpu_seconds']:.2f} s（读取+校验 {m['read_seconds']:.2f} s，"
+            f"新增 {m['created']:,}）；重复导入 {r['seconds']:.2f} s / CPU {r['cpu_seconds']:.2f} s"
+            f"（无变化 {r['unchanged']:,}）"
+        )
+    dry = run_child("dryrun", path, env)
+    floor_s = statistics.median(r["seconds"] for r in floors)
+    import_s = statistics.median(r["seconds"] for r in imports_)
+    reimport_s = statistics.median(r["seconds"] for r in reimports)
+    ratio = import_s / floor_s
+    cpu_ratio = statistics.median(r["cpu_seconds"] for r in imports_) / statistics.median(
+        r["cpu_seconds"] for r in floors
+    )
+    peak = max(r["maxrss_mb"] for r in imports_ + reimports + [dry])
+    floor_peak = max(r["maxrss_mb"] for r in floors)
+    ok = ratio <= GOAL_RATIO and peak < GOAL_RSS_MB
+    print()
+    print(f"下限（openpyxl 只读解析 + 一次批量插入）：{floor_s:.2f} s，峰值 RSS {floor_peak:.0f} MB")
+    print(f"本系统导入（预扫描 + 解析 + 校验 + 提交）：{import_s:.2f} s，峰值 RSS {peak:.0f} MB")
+    print(f"比值：{ratio:.2f}×（目标 ≤ {GOAL_RATIO}×），峰值目标 < {GOAL_RSS_MB} MB —— {'达标' if ok else '未达标'}")
+    print(f"CPU 时间比值（本进程，受机器负载影响较小；PostgreSQL 服务端 CPU 不计入）：{cpu_ratio:.2f}×")
+    print(f"load average：{' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(f"重复导入同一文件（全部无变化）：{reimport_s:.2f} s；预检（上传时）：{dry['seconds']:.2f} s")
+
+    if not args.skip_bad:
+        bad = run_child("bad", path, env)
+        print()
+        print(f"坏文件语料（{len(bad['bad'])} 个，目标每个 ≤ {GOAL_BAD_SECONDS} s，无写入）：")
+        for item in bad["bad"]:
+            flag = "✓" if item["answered"] and not item["written"] and item["seconds"] <= GOAL_BAD_SECONDS else "✗"
+            print(
+                f"  {flag} {item['name']:34s} {item['seconds']:6.3f} s  堆峰值 {item['peak_mb']:6.1f} MB  {item['message']}"
+            )
+            ok = ok and flag == "✓"
+        slowest = max(bad["bad"], key=lambda x: x["seconds"])
+        print(f"  最慢：{slowest['name']} {slowest['seconds']:.3f} s")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
