@@ -30,6 +30,7 @@ row was created. The days overdue of an enterprise are the largest of its overdu
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -112,12 +113,13 @@ def _month_end(year: int, month: int) -> dt.date:
     return (dt.date(year + 1, 1, 1) if month == 12 else dt.date(year, month + 1, 1)) - dt.timedelta(days=1)
 
 
-def frequency_due_dates(year: int, required: int) -> list[dt.date]:
+@functools.lru_cache(maxsize=256)
+def frequency_due_dates(year: int, required: int) -> tuple[dt.date, ...]:
     """Pro-rata deadlines of ``required`` inspections in ``year``: the k-th is due by the end of month
     ceil(12·k/n) (3 a year: end of April, August, December)."""
     if required <= 0:
-        return []
-    return [_month_end(year, math.ceil(12 * k / required)) for k in range(1, required + 1)]
+        return ()
+    return tuple(_month_end(year, math.ceil(12 * k / required)) for k in range(1, required + 1))
 
 
 @dataclass
@@ -191,6 +193,7 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
         (b.scheme_id, b.grade): b
         for b in GradeBand.objects.filter(scheme_id__in={r["scheme_id"] for r in current.values()})
     }
+    labels = {key: band.frequency_label for key, band in bands.items()}
     licensed = dict(
         Licence.objects.filter(enterprise__in=enterprise_qs, is_active=True, issued_on__isnull=False)
         .values("enterprise_id")
@@ -209,7 +212,8 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
         fulls = [d for d, full in done_all if full]
         last_full = fulls[-1] if fulls else None
         cur = current.get(eid)
-        band = bands.get((cur["scheme_id"], cur["grade"])) if cur else None
+        key = (cur["scheme_id"], cur["grade"]) if cur else None
+        band = bands.get(key)
         row = DebtRow(
             enterprise_id=eid,
             name=e["name"],
@@ -217,7 +221,7 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
             township=township_names.get(e["township_id"], ""),
             business_type=e["business_type__name"],
             grade=cur["grade"] if cur else "",
-            frequency=band.frequency_label if band else "未评级",
+            frequency=labels[key] if band else "未评级",
             required=0,
             done=len(done_year),
             last_inspection=last,
@@ -232,7 +236,7 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
                 recent = [d for d, _ in done_all if year - band.period_years < d.year < year]
                 row.required = 0 if recent else band.min_inspections
             if band.period_years > 1:
-                dues = [dt.date(year, 12, 31)] * row.required
+                dues = (dt.date(year, 12, 31),) * row.required
             else:
                 dues = frequency_due_dates(year, row.required)
             for k, due in enumerate(dues, start=1):

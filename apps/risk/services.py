@@ -813,44 +813,51 @@ def _latest_by_enterprise(rows: Iterable[dict]) -> dict[int, dict]:
 
 
 def regrade_chunk(ids: list[int], *, year: int, rules_by_sector: dict[str, engine.Rules], actor=None) -> Counter:
-    """Grade one chunk of enterprises for ``year``: 8 queries + the bulk insert, whatever the chunk size."""
+    """Grade one chunk of enterprises for ``year``: 8 queries + the bulk insert, whatever the chunk size.
+
+    ``ids`` are ascending; related rows are read by id range (cheaper than 2,000-value IN lists) and filtered here.
+    """
     on = dt.date(year, 1, 1)
     counts: Counter = Counter()
+    lo, hi = ids[0], ids[-1]
+    in_range = {"enterprise_id__gte": lo, "enterprise_id__lte": hi}
     existing = set(
-        RiskAssessment.objects.filter(enterprise_id__in=ids, year=year, kind=AssessmentKind.YEARLY).values_list(
+        RiskAssessment.objects.filter(**in_range, year=year, kind=AssessmentKind.YEARLY).values_list(
             "enterprise_id", flat=True
         )
     )
-    todo = [i for i in ids if i not in existing]
-    counts["unchanged"] += len(existing)
+    todo = {i for i in ids if i not in existing}
+    counts["unchanged"] += len(set(ids) & existing)
     if not todo:
         return counts
-    ents = list(Enterprise.objects.filter(pk__in=todo).values(*ENTERPRISE_VALUES))
+    ents = [
+        e
+        for e in Enterprise.objects.filter(pk__gte=lo, pk__lte=hi).order_by("pk").values(*ENTERPRISE_VALUES)
+        if e["id"] in todo
+    ]
     cats: dict[int, list[str]] = {}
-    for eid, code in Enterprise.food_categories.through.objects.filter(enterprise_id__in=todo).values_list(
+    for eid, code in Enterprise.food_categories.through.objects.filter(**in_range).values_list(
         "enterprise_id", "foodcategory__code"
     ):
         cats.setdefault(eid, []).append(code)
     evals = _latest_by_enterprise(
-        DynamicEvaluation.objects.filter(enterprise_id__in=todo, evaluated_on__lt=on)
+        DynamicEvaluation.objects.filter(**in_range, evaluated_on__lt=on)
         .order_by("enterprise_id", "evaluated_on", "id")
         .values(*EVALUATION_VALUES)
     )
     credits = _latest_by_enterprise(
-        CreditClass.objects.filter(enterprise_id__in=todo, as_of__lte=on)
+        CreditClass.objects.filter(**in_range, as_of__lte=on)
         .order_by("enterprise_id", "as_of", "id")
         .values(*CREDIT_VALUES)
     )
     max_window = max(r.max_window_years for r in rules_by_sector.values())
     events: dict[int, list[dict]] = {}
     for ev in RiskEvent.objects.filter(
-        enterprise_id__in=todo, is_void=False, occurred_on__gte=dt.date(year - max_window, 1, 1), occurred_on__lt=on
+        **in_range, is_void=False, occurred_on__gte=dt.date(year - max_window, 1, 1), occurred_on__lt=on
     ).values(*EVENT_VALUES):
         events.setdefault(ev["enterprise_id"], []).append(event_snapshot(ev))
     current = dict(
-        RiskAssessment.objects.filter(enterprise_id__in=todo, is_current=True).values_list(
-            "enterprise_id", "assessed_on"
-        )
+        RiskAssessment.objects.filter(**in_range, is_current=True).values_list("enterprise_id", "assessed_on")
     )
     rows, flip = [], []
     grade_counts: Counter = Counter()

@@ -30,9 +30,9 @@ def debt_of(actor, ent, today=TODAY):
 
 
 def test_due_dates_are_spread_over_the_year():
-    assert coverage.frequency_due_dates(2025, 1) == [dt.date(2025, 12, 31)]
-    assert coverage.frequency_due_dates(2025, 3) == [dt.date(2025, 4, 30), dt.date(2025, 8, 31), dt.date(2025, 12, 31)]
-    assert coverage.frequency_due_dates(2025, 0) == []
+    assert coverage.frequency_due_dates(2025, 1) == (dt.date(2025, 12, 31),)
+    assert coverage.frequency_due_dates(2025, 3) == (dt.date(2025, 4, 30), dt.date(2025, 8, 31), dt.date(2025, 12, 31))
+    assert coverage.frequency_due_dates(2025, 0) == ()
 
 
 def test_grade_d_needs_three_inspections_pro_rata(city_staff, enterprise_factory, township_a, fake_inspections):
