@@ -9,6 +9,7 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api.views import TownshipViewSet
 from apps.common.api.views import ApiNotFoundView, DocsView, JobViewSet, SchemaView
 from apps.enterprises.api.views import EnterpriseViewSet
+from apps.inspections.api.fieldwork import InspectionResultViewSet, InspectionTaskViewSet, PublicationViewSet
 from apps.inspections.api.views import DrawPlanViewSet, DrawViewSet
 from apps.risk.api.views import (
     AssessmentViewSet,
@@ -24,6 +25,9 @@ router.include_root_view = False
 router.register("jobs", JobViewSet, basename="job")
 router.register("inspections/plans", DrawPlanViewSet, basename="drawplan")
 router.register("inspections/draws", DrawViewSet, basename="draw")
+router.register("inspections/tasks", InspectionTaskViewSet, basename="inspection-task")
+router.register("inspections/results", InspectionResultViewSet, basename="inspection-result")
+router.register("inspections/publications", PublicationViewSet, basename="inspection-publication")
 router.register("townships", TownshipViewSet, basename="township")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("risk/assessments", AssessmentViewSet, basename="risk-assessment")

@@ -16,6 +16,7 @@ urlpatterns = [
     path("enterprises/", include("apps.enterprises.urls")),
     path("inspections/", include("apps.inspections.urls")),
     path("public/draws/", include("apps.inspections.urls_public")),
+    path("public/results/", include("apps.inspections.urls_public_results")),
     path("manage/", admin.site.urls),
     # /api/v1/: router, schema (/api/v1/schema/), Swagger UI (/api/v1/docs/) and a JSON catch-all, in api_urls.
     path("api/v1/", include("haining_foodsafety.api_urls")),

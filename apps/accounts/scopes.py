@@ -28,6 +28,7 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
             "inspections.view_inspectionresult",
             "inspections.view_drawplan",
             "inspections.view_draw",
+            "inspections.view_publication",
         ),
     ),
     "inspections:write": (

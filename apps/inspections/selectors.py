@@ -423,3 +423,12 @@ def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.
         full = kind != TaskKind.FOLLOW_UP and not narrowed_task and not narrowed_plan
         out[eid].append((timezone.localdate(completed), full))
     return dict(out)
+
+
+# Fieldwork reads that other apps look up here by name (home-page KPIs, the inspector's home list).
+from .selectors_fieldwork import (  # noqa: E402, F401
+    overdue_inspection_count,
+    overdue_rectification_count,
+    task_list_for_inspector,
+    unpublished_result_count,
+)

@@ -410,6 +410,7 @@ def _publication_base(qs):
         "result__task",
         "result__task__enterprise",
         "result__task__enterprise__township",
+        "result__task__enterprise__business_type",
         "result__supersedes",
         "published_by",
     ).annotate(
@@ -547,3 +548,14 @@ def inspectors_for_choice(*, actor):
 
 def verdict_counts(result: InspectionResult) -> Counter:
     return Counter(ir.verdict for ir in result.items.all())
+
+
+def overdue_inspection_count(*, actor) -> int:
+    """Home-page KPI 逾期未检查: businesses with an open inspection task past its due date (in scope)."""
+    return (
+        InspectionTask.objects.visible_to(actor)
+        .filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
+        .values("enterprise_id")
+        .distinct()
+        .count()
+    )

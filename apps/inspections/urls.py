@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("draws/<int:pk>/", views.draw_detail, name="draw_detail"),
     path("draws/<int:pk>/redraw/", views.redraw_request, name="redraw_request"),
     path("redraw-requests/<int:pk>/decide/", views.redraw_decide, name="redraw_decide"),
+    path("", include("apps.inspections.urls_fieldwork")),  # tasks, results, rectification, publication
 ]

@@ -1,0 +1,628 @@
+"""Pages of the fieldwork: the inspector's tasks and the phone form of a result; staff lists of tasks, rectification
+orders and publications with their clocks; key/flying task creation; the PDF record; photos and signatures served
+through scoped views (never as public media). Thin: selectors in, services out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from apps.common.exceptions import Conflict, DomainError, OutOfScope
+from apps.common.jobs import job_create
+from apps.common.workdays import WorkdayCalendar
+
+from . import selectors_fieldwork as sel
+from . import services_fieldwork as svc
+from .choices import (
+    OPEN_TASK_STATUSES,
+    InspectionOutcome,
+    ItemVerdict,
+    PenaltyKind,
+    PublicationStatus,
+    RectificationStatus,
+    ResultStatus,
+    TaskKind,
+    TaskSource,
+    TaskStatus,
+)
+from .forms_fieldwork import (
+    FlyingTaskForm,
+    InspectorsForm,
+    ObjectionDecisionForm,
+    ObjectionForm,
+    ReasonForm,
+    RectificationSubmitForm,
+)
+from .job_handlers import KEY_TASKS_JOB
+
+SIGNATURE_PREFIX = "data:image/png;base64,"
+VERDICT_CHOICES = [
+    (ItemVerdict.CONFORM, "符合"),
+    (ItemVerdict.BASIC, "基本符合"),
+    (ItemVerdict.NONCONFORM, "不符合"),
+    (ItemVerdict.NOT_APPLICABLE, "不适用"),
+]
+
+
+def _fail(request, exc: DomainError):
+    messages.error(request, exc.message)
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+# ---------------------------------------------------------------------------- inspector: my tasks
+@login_required
+@permission_required("inspections.add_inspectionresult", raise_exception=True)
+def my_tasks(request):
+    show = "done" if request.GET.get("show") == "done" else "open"
+    qs = sel.my_tasks(actor=request.user, show=show)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    return render(
+        request,
+        "inspections/tasks/my_tasks.html",
+        {"page": page, "show": show, "today": today, "query": _query_without_page(request)},
+    )
+
+
+# ---------------------------------------------------------------------------- the task page
+def _task_or_404(request, pk):
+    try:
+        return sel.task_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+
+
+def _values_from_result(result) -> dict:
+    if result is None:
+        return {}
+    values = {f: getattr(result, f) for f in svc.RESULT_FIELDS}
+    values["items"] = {ir.check_item_id: (ir.verdict, ir.note) for ir in result.items.all()}
+    if result.inspected_at:
+        values["inspected_at_local"] = timezone.localtime(result.inspected_at).strftime("%Y-%m-%dT%H:%M")
+    return values
+
+
+def _values_from_post(post, items) -> dict:
+    values = {f: post.get(f, "") for f in svc.RESULT_FIELDS}
+    values["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
+    values["items"] = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
+    values["inspected_at_local"] = post.get("inspected_at", "")
+    return values
+
+
+def _task_context(request, task, *, values=None, errors=None):
+    results = sel.results_of_task(task)
+    draft = sel.draft_of(results)
+    final = sel.latest_final(results)
+    items = sel.task_check_items(task)
+    assigned = sel.is_assigned(task, request.user)
+    can_write = assigned and request.user.has_perm("inspections.add_inspectionresult")
+    values = values if values is not None else _values_from_result(draft)
+    item_rows = []
+    chosen = (values or {}).get("items", {})
+    for ci in items:
+        verdict, note = chosen.get(ci.pk, ("", ""))
+        item_rows.append({"item": ci, "verdict": verdict, "note": note})
+    calendar = WorkdayCalendar()
+    finals = []
+    for r in results:
+        if r.status != ResultStatus.FINAL:
+            continue
+        publication = getattr(r, "publication", None)
+        finals.append(
+            {
+                "result": r,
+                "publication": publication,
+                "clock": sel.publication_clock(publication, calendar=calendar) if publication else None,
+                "superseded": any(x.supersedes_id == r.pk and x.status == ResultStatus.FINAL for x in results),
+            }
+        )
+    needs_correction = False
+    if final is not None:
+        publication = getattr(final, "publication", None)
+        needs_correction = bool(
+            publication
+            and publication.status == PublicationStatus.HELD
+            and publication.objections.filter(decision="upheld").exists()
+        )
+    can_assign = (
+        request.user.has_perm("inspections.change_inspectiontask")
+        and task.source != TaskSource.DRAW
+        and task.status in OPEN_TASK_STATUSES
+        and not results
+    )
+    return {
+        "task": task,
+        "items": items,
+        "item_rows": item_rows,
+        "verdict_choices": VERDICT_CHOICES,
+        "outcome_choices": InspectionOutcome.choices,
+        "penalty_choices": PenaltyKind.choices,
+        "results": results,
+        "draft": draft,
+        "final": final,
+        "finals": finals,
+        "values": values,
+        "errors": errors or {},
+        "assigned": assigned,
+        "can_write": can_write,
+        "editing": bool(can_write and draft),
+        "can_start": can_write and draft is None and task.status in OPEN_TASK_STATUSES,
+        "can_correct": can_write
+        and final is not None
+        and draft is None
+        and not any(x.supersedes_id == final.pk for x in results),
+        "needs_correction": needs_correction,
+        "can_assign": can_assign,
+        "assign_form": InspectorsForm(actor=request.user) if can_assign else None,
+        "reason_form": ReasonForm(),
+        "default_rect_days": svc.rectification_working_days_default(),
+        "photo_max_mb": svc.photo_max_bytes() // (1024 * 1024),
+        "rectifications": [r for res in results for r in res.rectifications.all()],
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def task_detail(request, pk):
+    task = _task_or_404(request, pk)
+    return render(request, "inspections/tasks/task_detail.html", _task_context(request, task))
+
+
+@require_POST
+@login_required
+def task_start(request, pk):
+    try:
+        svc.result_start(actor=request.user, task_id=pk)
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    return redirect("inspections:task_detail", pk=pk)
+
+
+def _signature(post, name) -> bytes | None:
+    raw = (post.get(name) or "").strip()
+    if not raw or raw == "keep":
+        return None
+    if not raw.startswith(SIGNATURE_PREFIX):
+        raise svc.ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]})
+    try:
+        return base64.b64decode(raw[len(SIGNATURE_PREFIX) :], validate=True)
+    except (binascii.Error, ValueError):
+        raise svc.ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]}) from None
+
+
+@require_POST
+@login_required
+def result_save_view(request, pk):
+    """The phone form: save the draft (fields, verdicts, signatures, new photos) and, if asked, finalise it."""
+    try:
+        result = sel.result_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    task = _task_or_404(request, result.task_id)
+    items = sel.task_check_items(task)
+    post = request.POST
+    data = {f: post.get(f, "") for f in svc.RESULT_FIELDS if f in post}
+    data["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
+    if "inspected_at" in post:
+        data["inspected_at"] = post.get("inspected_at") or None
+    clear = [w for w in ("inspector", "operator") if post.get(f"{w}_signature_data") == "clear"]
+    item_values = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
+    finalise = post.get("action") == "finalise"
+    try:
+        saved = svc.result_save(
+            actor=request.user,
+            result_id=result.pk,
+            version=post.get("version") or None,
+            data=data,
+            items=item_values,
+            inspector_signature=_signature(post, "inspector_signature_data") if not clear.count("inspector") else None,
+            operator_signature=_signature(post, "operator_signature_data") if not clear.count("operator") else None,
+            clear_signatures=clear,
+        )
+    except PermissionDenied:
+        raise
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+        status = 409 if isinstance(exc, Conflict) else 400
+        if isinstance(exc, Conflict):
+            context = _task_context(request, task)
+        else:
+            context = _task_context(request, task, values=_values_from_post(post, items), errors=exc.fields)
+        return render(request, "inspections/tasks/task_detail.html", context, status=status)
+    photo_errors = 0
+    for upload in request.FILES.getlist("photos"):
+        try:
+            svc.photo_add(actor=request.user, result_id=saved.pk, upload=upload, caption=post.get("photo_caption", ""))
+        except DomainError as exc:
+            photo_errors += 1
+            messages.error(request, f"照片“{upload.name[:40]}”未保存：{exc.message}")
+    if finalise and not photo_errors:
+        try:
+            final = svc.result_finalise(actor=request.user, result_id=saved.pk)
+        except DomainError as exc:
+            _fail(request, exc)
+            return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
+        messages.success(
+            request,
+            f"检查记录已定稿并封存（内容哈希 {final.content_hash[:12]}…）。结果将于 {final.publication.due_by:%Y-%m-%d} 前公示。",
+        )
+        return redirect("inspections:task_detail", pk=task.pk)
+    if not photo_errors:
+        messages.success(request, "已保存草稿")
+    return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
+
+
+@require_POST
+@login_required
+def photo_delete_view(request, pk):
+    try:
+        photo = sel.photo_get(actor=request.user, pk=pk)
+        svc.photo_delete(actor=request.user, photo_id=pk)
+    except (ObjectDoesNotExist, OutOfScope):
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.info(request, "照片已删除")
+    return redirect(reverse("inspections:task_detail", args=[photo.task_id]) + "#photos")
+
+
+@require_POST
+@login_required
+def result_correct_view(request, pk):
+    try:
+        result = sel.result_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise svc.ValidationFailed("请写明更正理由（至少 4 个字）")
+        svc.result_correct(actor=request.user, result_id=result.pk, reason=form.cleaned_data["reason"])
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已创建更正记录（草稿），原记录保持不变。请修改后重新签名并定稿。")
+    return redirect(reverse("inspections:task_detail", args=[result.task_id]) + "#result-form")
+
+
+# ---------------------------------------------------------------------------- files (scoped, never public)
+def _file_response(field, content_type: str, filename: str):
+    try:
+        handle = field.open("rb")
+    except (OSError, ValueError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=600"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def photo_file(request, pk):
+    try:
+        photo = sel.photo_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    ext = photo.file.name.rsplit(".", 1)[-1]
+    return _file_response(photo.file, photo.content_type, f"photo-{photo.pk}.{ext}")
+
+
+@require_GET
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def signature_file(request, pk, which):
+    if which not in ("inspector", "operator"):
+        raise Http404
+    try:
+        result = sel.result_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    field = getattr(result, f"{which}_signature")
+    if not field:
+        raise Http404
+    return _file_response(field, "image/png", f"signature-{which}-{result.pk}.png")
+
+
+@require_GET
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def result_pdf(request, pk):
+    from .records import PdfUnavailable, record_html, record_pdf
+
+    try:
+        result = sel.result_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    if result.status != ResultStatus.FINAL:
+        raise Http404
+    try:
+        pdf = record_pdf(result, request=request)
+    except PdfUnavailable:
+        return HttpResponse(record_html(result, request=request, for_pdf=False))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"record-{result.task.number}-{result.revision}.pdf"
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ---------------------------------------------------------------------------- staff: tasks, key and flying
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def task_list(request):
+    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue")}
+    qs = sel.task_list(actor=request.user, filters=filters)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    from apps.enterprises.selectors import townships_for
+
+    can_add = request.user.has_perm("inspections.add_inspectiontask")
+    return render(
+        request,
+        "inspections/tasks/task_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "kinds": TaskKind.choices,
+            "statuses": TaskStatus.choices,
+            "sources": TaskSource.choices,
+            "townships": townships_for(request.user),
+            "query": _query_without_page(request),
+            "can_add": can_add,
+            "rules": sel.key_rules_in_force(on=timezone.localdate()) if can_add else [],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+@permission_required("inspections.view_inspectiontask", raise_exception=True)
+def overdue_tasks(request):
+    """Target of the home-page KPI 逾期未检查."""
+    return redirect(reverse("inspections:tasks") + "?overdue=1")
+
+
+@require_POST
+@login_required
+@permission_required("inspections.add_inspectiontask", raise_exception=True)
+def key_tasks_start(request):
+    """The button: a job for the whole city (or the staff member's townships) — progress on the job page."""
+    today = timezone.localdate()
+    job = job_create(
+        kind=KEY_TASKS_JOB,
+        payload={"on": today.isoformat()},
+        actor=request.user,
+        title=f"按规则生成 {today.year} 年重点检查任务",
+    )
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@login_required
+@permission_required("inspections.add_inspectiontask", raise_exception=True)
+def flying_create(request):
+    initial = {}
+    if request.method != "POST" and str(request.GET.get("enterprise", "")).isdigit():
+        initial["enterprise"] = f"#{request.GET['enterprise']}"
+    form = FlyingTaskForm(request.POST or None, actor=request.user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = svc.flying_task_create(
+                actor=request.user,
+                enterprise_id=form.cleaned_data["enterprise"].pk,
+                reason=form.cleaned_data["reason"],
+                inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]],
+                due_date=form.cleaned_data.get("due_date"),
+            )
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            _fail(request, exc)
+            for field, errors in (exc.fields or {}).items():
+                if field in form.fields:
+                    for e in errors:
+                        form.add_error(field, e)
+        else:
+            messages.success(request, f"已创建飞行检查任务 {task.number}")
+            return redirect("inspections:task_detail", pk=task.pk)
+    return render(request, "inspections/tasks/flying_form.html", {"form": form})
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_inspectiontask", raise_exception=True)
+def task_assign(request, pk):
+    task = _task_or_404(request, pk)
+    form = InspectorsForm(request.POST, actor=request.user)
+    try:
+        if not form.is_valid():
+            raise svc.ValidationFailed("请至少选择 2 名检查人员")
+        svc.task_assign_inspectors(
+            actor=request.user, task_id=task.pk, inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]]
+        )
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "检查人员已指派")
+    return redirect("inspections:task_detail", pk=task.pk)
+
+
+# ---------------------------------------------------------------------------- rectification
+@login_required
+@permission_required("inspections.view_rectification", raise_exception=True)
+def rectification_list(request):
+    overdue = request.GET.get("overdue") == "1"
+    status = request.GET.get("status", "")
+    qs = sel.rectification_list(actor=request.user, overdue=overdue, status=status)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/tasks/rectification_list.html",
+        {
+            "page": page,
+            "overdue": overdue,
+            "status": status,
+            "statuses": RectificationStatus.choices,
+            "today": timezone.localdate(),
+            "query": _query_without_page(request),
+            "can_change": request.user.has_perm("inspections.change_rectification"),
+            "submit_form": RectificationSubmitForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_rectification", raise_exception=True)
+def rectification_submit_view(request, pk):
+    form = RectificationSubmitForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise svc.ValidationFailed("请填写整改情况说明")
+        svc.rectification_submit(actor=request.user, rectification_id=pk, note=form.cleaned_data["note"])
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已登记整改情况，待复查")
+    return redirect(request.POST.get("next") or reverse("inspections:rectifications"))
+
+
+# ---------------------------------------------------------------------------- publication (一公开)
+@login_required
+@permission_required("inspections.view_publication", raise_exception=True)
+def publication_list(request):
+    status = request.GET.get("status", "")
+    overdue = request.GET.get("overdue") == "1"
+    qs = sel.publication_list(actor=request.user, status=status, overdue=overdue)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    calendar = WorkdayCalendar()
+    rows = [{"publication": p, "clock": sel.publication_clock(p, calendar=calendar)} for p in page]
+    return render(
+        request,
+        "inspections/tasks/publication_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "overdue": overdue,
+            "statuses": PublicationStatus.choices,
+            "query": _query_without_page(request),
+            "publication_days": svc.publication_working_days(),
+            "objection_days": svc.objection_working_days(),
+        },
+    )
+
+
+@login_required
+@permission_required("inspections.view_publication", raise_exception=True)
+def publication_detail(request, pk):
+    try:
+        publication = sel.publication_get(actor=request.user, pk=pk)
+    except (ObjectDoesNotExist, ValueError):
+        raise Http404 from None
+    today = timezone.localdate()
+    can_change = request.user.has_perm("inspections.change_publication")
+    return render(
+        request,
+        "inspections/tasks/publication_detail.html",
+        {
+            "publication": publication,
+            "result": publication.result,
+            "clock": sel.publication_clock(publication),
+            "objections": sel.objections_of(publication),
+            "can_change": can_change,
+            "window_open": publication.objection_window_ends is None or today <= publication.objection_window_ends,
+            "objection_form": ObjectionForm(),
+            "decision_form": ObjectionDecisionForm(),
+        },
+    )
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_publication", raise_exception=True)
+def publication_publish_view(request, pk):
+    try:
+        svc.publication_publish(actor=request.user, publication_id=pk)
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已公示，公众可在公示平台查看")
+    return redirect("inspections:publication_detail", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_publication", raise_exception=True)
+def objection_record_view(request, pk):
+    form = ObjectionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise svc.ValidationFailed("请填写异议内容")
+        svc.objection_record(actor=request.user, publication_id=pk, **form.cleaned_data)
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        messages.success(request, "已登记异议，公示暂缓，待处理")
+    return redirect("inspections:publication_detail", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_publication", raise_exception=True)
+def objection_decide_view(request, pk):
+    form = ObjectionDecisionForm(request.POST)
+    publication_id = request.POST.get("publication", "")
+    try:
+        if not form.is_valid():
+            raise svc.ValidationFailed("请选择处理结果并填写处理意见")
+        objection = svc.objection_decide(
+            actor=request.user, objection_id=pk, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+        )
+    except OutOfScope:
+        raise Http404 from None
+    except DomainError as exc:
+        _fail(request, exc)
+    else:
+        publication_id = objection.publication_id
+        if objection.decision == "upheld":
+            messages.warning(request, "异议成立：公示继续暂缓，待检查人员更正记录后重新进入公示。")
+        else:
+            messages.success(request, "异议不成立：维持检查结果，按期公示。")
+    if not str(publication_id).isdigit():
+        return redirect("inspections:publications")
+    return redirect("inspections:publication_detail", pk=int(publication_id))
