@@ -9,9 +9,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     LANG=C.UTF-8 \
     DJANGO_SETTINGS_MODULE=haining_foodsafety.settings.production
 
-# fonts-noto-cjk: Chinese glyphs for generated PDFs/images. tzdata: Asia/Shanghai for cron-like schedules in logs.
+# fonts-noto-cjk: Chinese glyphs for the PDF records; pango + harfbuzz-subset: WeasyPrint; tzdata: Asia/Shanghai.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends fonts-noto-cjk tzdata \
+    && apt-get install -y --no-install-recommends \
+        fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 tzdata \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
