@@ -43,6 +43,7 @@ setup: install
 	$(RUN_ENV) $(BIN)/python manage.py setup_demo --enterprises $(SEED_ENTERPRISES)
 
 serve: install
+	@mkdir -p staticfiles  # WhiteNoise serves from the finders in demo mode; an empty STATIC_ROOT avoids its warning
 	@echo "服务地址：http://$(HOST):$(PORT)/  （Ctrl-C 停止）"
 	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT) --noreload
 
