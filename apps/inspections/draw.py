@@ -23,7 +23,9 @@ Contract (docs/draw.md has the full text):
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import heapq
 import hmac
 import json
 import math
@@ -102,14 +104,33 @@ def stratum_quota(pool_size: int, *, proportion: str | None = None, count: int |
 
 
 # ---------------------------------------------------------------------------- enterprise selection
-def _ranker(seed: bytes, prefix: str):
-    """rank(suffix) = hmac_sha256(seed, prefix + suffix).hexdigest(), with the prefix absorbed once (same value)."""
-    base = hmac.new(seed, prefix.encode("utf-8"), hashlib.sha256)
+_BLOCK = 64  # SHA-256 block size
 
-    def rank(suffix: str) -> str:
-        h = base.copy()
-        h.update(suffix.encode("utf-8"))
-        return h.hexdigest()
+
+@functools.lru_cache(maxsize=16)
+def _pads(seed: bytes):
+    """SHA-256 states after the HMAC inner and outer key pads (never mutated: callers copy them)."""
+    key = hashlib.sha256(seed).digest() if len(seed) > _BLOCK else seed
+    key = key.ljust(_BLOCK, b"\0")
+    return hashlib.sha256(bytes(b ^ 0x36 for b in key)), hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+
+def _ranker(seed: bytes, prefix: str):
+    """rank(suffix) = hmac_sha256(seed, prefix + suffix).digest() — HMAC (RFC 2104) spelled out on hashlib objects
+    with the keyed pads and the prefix absorbed once, so each rank costs two hash copies. Raw digests sort exactly
+    like their hex strings; callers hex only what they keep (``test_streamed_ranks_equal_the_one_shot_hmac``)."""
+    inner_pad, outer_pad = _pads(seed)
+    inner = inner_pad.copy()
+    inner.update(prefix.encode("utf-8"))
+    outer_copy = outer_pad.copy
+    inner_copy = inner.copy
+
+    def rank(suffix: str) -> bytes:
+        i = inner_copy()
+        i.update(suffix.encode("utf-8"))
+        o = outer_copy()
+        o.update(i.digest())
+        return o.digest()
 
     return rank
 
@@ -118,7 +139,7 @@ def select_stratum(seed: bytes, draw_uid: str, stratum_key: str, codes: Iterable
     """The first ``k`` of the pool by ``(rank, code)``: [(rank, code), ...]. Independent of the pool's order."""
     rank = _ranker(seed, f"{draw_uid}|{stratum_key}|")
     ranked = sorted((rank(code), code) for code in codes)
-    return ranked[:k]
+    return [(r.hex(), code) for r, code in ranked[:k]]
 
 
 # ---------------------------------------------------------------------------- inspector assignment
@@ -166,10 +187,10 @@ def assign_inspectors(
                 "message": f"对象 {code} 可抽检查人员仅 {len(eligible)} 人，少于每户 {per_task} 人",
             }
         rank = _ranker(seed, f"{draw_uid}|inspector|{code}|")
-        ranked = sorted((rank(badge), badge) for badge in eligible)[:per_task]
+        ranked = heapq.nsmallest(per_task, [(rank(badge), badge) for badge in eligible])  # == sorted(...)[:per_task]
         for _rank, badge in ranked:
             load[badge] += 1
-        out.append(ranked)
+        out.append([(r.hex(), badge) for r, badge in ranked])
     return out, None
 
 

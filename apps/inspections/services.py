@@ -8,7 +8,7 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.common.audit import audit_record, diff, model_snapshot
@@ -438,60 +438,118 @@ def _persist_result(*, draw: Draw, plan: DrawPlan, result: dict, actor, now) -> 
         Inspector.objects.filter(badge_no__in={i["badge"] for i in draw.inspectors}).values_list("badge_no", "pk")
     )
 
-    selection_rows = DrawSelection.objects.bulk_create(
-        [
-            DrawSelection(
-                draw=draw,
-                stratum_key=s["stratum"],
-                enterprise_id=enterprise_ids[s["code"]],
-                code=s["code"],
-                rank=s["rank"],
-                order=s["order"],
+    sel_table = DrawSelection._meta.db_table
+    asg_table = DrawInspectorAssignment._meta.db_table
+    if connection.vendor == "postgresql":
+        # one statement per table whatever the size: arrays unnested server-side (no model instances)
+        with connection.cursor() as cur:
+            cur.execute(
+                f"""
+                INSERT INTO {sel_table} (draw_id, stratum_key, enterprise_id, code, rank, "order")
+                SELECT %s, u.stratum_key, u.enterprise_id, u.code, u.rank, u.ord
+                FROM unnest(%s::text[], %s::bigint[], %s::text[], %s::text[], %s::int[])
+                    AS u(stratum_key, enterprise_id, code, rank, ord)
+                """,
+                [
+                    draw.pk,
+                    [x["stratum"] for x in sels],
+                    [enterprise_ids[x["code"]] for x in sels],
+                    [x["code"] for x in sels],
+                    [x["rank"] for x in sels],
+                    [x["order"] for x in sels],
+                ],
             )
-            for s in sels
-        ]
-    )
-    assignment_rows = DrawInspectorAssignment.objects.bulk_create(
-        [
-            DrawInspectorAssignment(
-                selection=row, inspector_id=badge_ids[ins["badge"]], badge=ins["badge"], rank=ins["rank"], order=i
+            selected = cur.rowcount
+            flat = [(x["order"], i, ins) for x in sels for i, ins in enumerate(x["inspectors"])]
+            cur.execute(
+                f"""
+                INSERT INTO {asg_table} (selection_id, inspector_id, badge, rank, "order")
+                SELECT s.id, u.inspector_id, u.badge, u.rank, u.ord
+                FROM unnest(%s::int[], %s::bigint[], %s::text[], %s::text[], %s::int[])
+                    AS u(sel_order, inspector_id, badge, rank, ord)
+                JOIN {sel_table} s ON s.draw_id = %s AND s."order" = u.sel_order
+                """,
+                [
+                    [o for o, _i, _ins in flat],
+                    [badge_ids[ins["badge"]] for _o, _i, ins in flat],
+                    [ins["badge"] for _o, _i, ins in flat],
+                    [ins["rank"] for _o, _i, ins in flat],
+                    [i for _o, i, _ins in flat],
+                    draw.pk,
+                ],
             )
-            for row, s in zip(selection_rows, sels, strict=True)
-            for i, ins in enumerate(s["inspectors"])
-        ]
-    )
+            assigned = cur.rowcount
+    else:
+        selection_rows = DrawSelection.objects.bulk_create(
+            [
+                DrawSelection(
+                    draw=draw,
+                    stratum_key=x["stratum"],
+                    enterprise_id=enterprise_ids[x["code"]],
+                    code=x["code"],
+                    rank=x["rank"],
+                    order=x["order"],
+                )
+                for x in sels
+            ]
+        )
+        assigned = len(
+            DrawInspectorAssignment.objects.bulk_create(
+                [
+                    DrawInspectorAssignment(
+                        selection=row,
+                        inspector_id=badge_ids[ins["badge"]],
+                        badge=ins["badge"],
+                        rank=ins["rank"],
+                        order=i,
+                    )
+                    for row, x in zip(selection_rows, sels, strict=True)
+                    for i, ins in enumerate(x["inspectors"])
+                ]
+            )
+        )
+        selected = len(selection_rows)
     due = plan.task_due_date or (timezone.localdate(now) + dt.timedelta(days=DEFAULT_TASK_DAYS))
-    tasks = InspectionTask.objects.bulk_create(
-        [
-            InspectionTask(
-                number=f"{draw.draw_uid}-{row.order:05d}",
-                enterprise_id=row.enterprise_id,
-                kind=TaskKind.ROUTINE_RANDOM,
-                source=TaskSource.DRAW,
-                status=TaskStatus.ASSIGNED,
-                plan=plan,
-                draw=draw,
-                selection=row,
-                due_date=due,
-                created_by=actor,
-            )
-            for row in selection_rows
-        ]
-    )
-    task_by_selection = {t.selection_id: t for t in tasks}
-    TaskInspector.objects.bulk_create(
-        [
-            TaskInspector(
-                task=task_by_selection[a.selection_id],
-                inspector_id=a.inspector_id,
-                role=TaskInspectorRole.LEAD if a.order == 0 else TaskInspectorRole.MEMBER,
-                order=a.order,
-                assignment=a,
-            )
-            for a in assignment_rows
-        ]
-    )
-    return len(tasks)
+    # Tasks and their inspectors are derived from the rows just written, set-based in the database (two statements,
+    # no Python objects): task number = "<draw_uid>-<order>", the first drawn inspector leads.
+    task_table = InspectionTask._meta.db_table
+    link_table = TaskInspector._meta.db_table
+    with connection.cursor() as cur:
+        cur.execute(
+            f"""
+            INSERT INTO {task_table} (number, enterprise_id, kind, source, status, plan_id, draw_id, selection_id,
+                rule_code, reason, due_date, cancelled_reason, created_by_id, version, created_at, updated_at)
+            SELECT %s || '-' || CAST(s."order" AS TEXT), s.enterprise_id, %s, %s, %s, %s, %s, s.id,
+                '', '', %s, '', %s, 1, %s, %s
+            FROM {sel_table} s WHERE s.draw_id = %s ORDER BY s."order"
+            """,
+            [
+                draw.draw_uid,
+                TaskKind.ROUTINE_RANDOM,
+                TaskSource.DRAW,
+                TaskStatus.ASSIGNED,
+                plan.pk,
+                draw.pk,
+                due,
+                getattr(actor, "pk", None),
+                now,
+                now,
+                draw.pk,
+            ],
+        )
+        created = cur.rowcount
+        cur.execute(
+            f"""
+            INSERT INTO {link_table} (task_id, inspector_id, role, "order", assignment_id, assigned_at)
+            SELECT t.id, a.inspector_id, CASE WHEN a."order" = 0 THEN %s ELSE %s END, a."order", a.id, %s
+            FROM {asg_table} a JOIN {task_table} t ON t.selection_id = a.selection_id
+            WHERE t.draw_id = %s ORDER BY a.id
+            """,
+            [TaskInspectorRole.LEAD, TaskInspectorRole.MEMBER, now, draw.pk],
+        )
+    if not (created == selected == len(sels)) or assigned != sum(len(x["inspectors"]) for x in sels):
+        raise AssertionError("draw rows and tasks disagree")  # pragma: no cover - would roll the draw back
+    return created
 
 
 @transaction.atomic
