@@ -13,6 +13,7 @@ NAV_ITEMS = [
     ("风险分级", "risk:overview", "risk.view_riskassessment"),
     ("双随机抽查", "inspections:plans", "inspections.view_drawplan"),
     ("我的任务", "inspections:my_tasks", "inspections.add_inspectionresult"),
+    ("检查任务", "inspections:tasks", "inspections.view_publication"),  # staff: tasks, rectification, publication
     ("后台任务", "jobs:list", "common.view_job"),
     ("审计日志", "audit:list", "common.view_auditevent"),
     ("接口文档", "api-docs", None),
@@ -25,6 +26,7 @@ NAV_ICONS = {
     "risk:overview": "speedometer2",
     "inspections:plans": "shuffle",
     "inspections:my_tasks": "clipboard-check",
+    "inspections:tasks": "clipboard-data",
     "jobs:list": "hourglass-split",
     "audit:list": "journal-text",
     "api-docs": "code-square",
