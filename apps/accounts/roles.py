@@ -93,6 +93,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("inspections", "inspector", "view", "add", "change"),
             *_crud("inspections", "inspectorconflict", "view", "add", "change", "delete"),
             *_crud("standards", "checkitem", "view", "add", "change"),
+            *_crud("inspections", "keyinspectionrule", "view", "add", "change"),
             *_crud("inspections", "inspectiontask", "view", "add", "change"),
             *_crud("inspections", "inspectionresult", "view"),
             *_crud("inspections", "publication", "view", "add", "change"),

@@ -17,6 +17,7 @@ from .models import (
     Inspector,
     InspectorConflict,
     ItemResult,
+    KeyInspectionRule,
     Objection,
     Photo,
     Publication,
@@ -178,3 +179,14 @@ class PublicationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["result", "status", "due_by", "objection_window_ends", "published_at"]
     list_filter = ["status"]
     inlines = [ObjectionInline]
+
+
+@admin.register(KeyInspectionRule)
+class KeyInspectionRuleAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """Reference data (not township-scoped): the rules that make key inspections (重点检查, Order 49 Art 22).
+
+    ``criteria``: any of {"sectors": [...], "grades": [...], "business_types": [codes], "food_categories": [codes]}."""
+
+    list_display = ["code", "name", "due_working_days", "effective_from", "effective_until", "is_active", "order"]
+    list_filter = ["is_active"]
+    search_fields = ["code", "name"]

@@ -408,18 +408,27 @@ def test_key_rules_are_data_with_an_effective_date(city_staff, township_a):
     assert key_tasks_generate(actor=city_staff, on=rule.effective_from)["created"] == 1
 
 
-def test_key_tasks_follow_risk_grades(city_staff, township_a):
-    from apps.risk.models import RiskAssessment
-
-    producer = make_enterprise(township_a, business_type="food_production")
-    grade_fields = {f.name for f in RiskAssessment._meta.get_fields()}
-    if "grade" not in grade_fields:  # pragma: no cover
-        pytest.skip("risk model changed")
-    make_inspector(township=township_a), make_inspector(township=township_a)
+def test_key_tasks_follow_risk_grades(city_staff, township_a, monkeypatch):
+    from apps.inspections import services_fieldwork
     from apps.inspections.selectors import enterprise_strata_attributes
 
-    assert enterprise_strata_attributes([producer.pk])[producer.pk]["grade"] == ""
-    assert key_tasks_generate(actor=city_staff)["created"] == 0  # ungraded producer: no rule matches
+    producer_c = make_enterprise(township_a, business_type="food_production")
+    producer_b = make_enterprise(township_a, business_type="food_production")
+    caterer_d = make_enterprise(township_a, business_type="catering")
+    caterer_c = make_enterprise(township_a, business_type="catering")
+    make_inspector(township=township_a), make_inspector(township=township_a)
+    grades = {producer_c.pk: "C", producer_b.pk: "B", caterer_d.pk: "D", caterer_c.pk: "C"}
+
+    def graded(ids, *, on=None):
+        out = enterprise_strata_attributes(ids, on=on)
+        for pk, attrs in out.items():
+            attrs["grade"] = grades.get(pk, "")
+        return out
+
+    monkeypatch.setattr(services_fieldwork, "enterprise_strata_attributes", graded)
+    key_tasks_generate(actor=city_staff)
+    tasks = {t.enterprise_id: t.rule_code for t in InspectionTask.objects.filter(kind=TaskKind.KEY)}
+    assert tasks == {producer_c.pk: "producer-grade-cd", caterer_d.pk: "operator-grade-d"}
 
 
 def test_sniffing_does_not_trust_names():
@@ -427,3 +436,28 @@ def test_sniffing_does_not_trust_names():
     assert sniff_image_type(b"RIFF\0\0\0\0WEBPVP8 ") == "image/webp"
     assert sniff_image_type(b"RIFF\0\0\0\0AVI LIST") is None
     assert sniff_image_type(b"GIF89a") is None
+
+
+# ---------------------------------------------------------------------------- the dynamic risk score follows
+def test_finalised_result_updates_the_dynamic_risk_score(field):
+    from apps.risk.models import RiskAssessment
+    from apps.risk.services import scheme_in_force
+
+    if scheme_in_force(sector="catering", on=timezone.localdate()) is None:  # pragma: no cover - fixtures changed
+        pytest.skip("no catering risk scheme in force")
+    clean = result_finalise(actor=field.user, result_id=field.complete_draft().pk)
+    first = RiskAssessment.objects.get(source_ref=f"inspection-result:{clean.pk}")
+    fix = result_correct(actor=field.user, result_id=clean.pk, reason="多项判定有误，更正")
+    fix = result_save(
+        actor=field.user,
+        result_id=fix.pk,
+        data={"outcome": "rectify", "rectification_requirements": "全面整改"},
+        items=field.items("nonconform"),
+        inspector_signature=png_bytes(),
+        operator_signature=png_bytes(),
+    )
+    worse = result_finalise(actor=field.user, result_id=fix.pk)
+    second = RiskAssessment.objects.get(source_ref=f"inspection-result:{worse.pk}")
+    assert second.is_current and second.total_score > first.total_score
+    event = AuditEvent.objects.filter(action="inspections.result_finalise", object_id=str(worse.pk)).get()
+    assert event.extra["risk"].startswith("assessment ")
