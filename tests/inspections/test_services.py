@@ -272,3 +272,33 @@ def test_verify_draw_command_detects_tampered_rows(world, city_staff, capsys):
         call_command("verify_draw", draw.draw_uid)
     out = capsys.readouterr().out
     assert "DIFFERS" in out and "第 1 户" in out
+
+
+def test_strata_by_credit_class_and_risk_grade_read_the_risk_app(world, city_staff, now):
+    from apps.inspections.selectors import enterprise_strata_attributes
+    from apps.risk.models import CreditClass
+
+    high = world.caterers[:4]
+    today = now.date()
+    for e in high:
+        CreditClass.objects.create(enterprise=e, credit_class="B", source="旧", as_of=today - dt.timedelta(days=400))
+        CreditClass.objects.create(enterprise=e, credit_class="D", source="国家企业信用信息公示系统", as_of=today)
+    CreditClass.objects.create(
+        enterprise=world.caterers[4], credit_class="D", source="将来", as_of=today + dt.timedelta(days=5)
+    )
+    attrs = enterprise_strata_attributes([e.pk for e in world.caterers[:5]], on=today)
+    assert [attrs[e.pk]["credit_class"] for e in world.caterers[:5]] == ["D", "D", "D", "D", ""]
+    assert attrs[high[0].pk]["township"] == "xiashi" and attrs[high[0].pk]["business_type"] == "catering"
+    plan = world.plan(
+        city_staff,
+        strata=[
+            {"key": "credit=D", "label": "信用D类", "filter": {"credit_classes": ["D"]}, "proportion": "1"},
+            {"key": "grade=C,D", "label": "风险C/D级", "filter": {"grades": ["C", "D"]}, "proportion": "1"},
+            {"key": "rest", "label": "其余", "count": 1},
+        ],
+    )
+    draw = plan_commit(actor=city_staff, plan_id=plan.pk)
+    by_key = {s["key"]: s for s in draw.strata}
+    assert by_key["credit=D"]["codes"] == sorted(e.uscc for e in high) and by_key["credit=D"]["k"] == 4
+    assert by_key["grade=C,D"]["codes"] == []  # no current risk grades in this world
+    assert len(by_key["rest"]["codes"]) == 50 - 4
