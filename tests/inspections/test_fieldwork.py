@@ -461,3 +461,20 @@ def test_finalised_result_updates_the_dynamic_risk_score(field):
     assert second.is_current and second.total_score > first.total_score
     event = AuditEvent.objects.filter(action="inspections.result_finalise", object_id=str(worse.pk)).get()
     assert event.extra["risk"].startswith("assessment ")
+
+
+def test_one_changed_byte_in_a_photo_is_found_by_the_nightly_check(field):
+    draft = field.complete_draft()
+    photo = photo_add(actor=field.user, result_id=draft.pk, upload=Upload(jpeg_bytes()))
+    final = result_finalise(actor=field.user, result_id=draft.pk)
+    assert evidence_verify()["broken_count"] == 0
+    path = photo.file.path
+    with open(path, "r+b") as fh:
+        fh.seek(200)
+        byte = fh.read(1)
+        fh.seek(200)
+        fh.write(bytes([byte[0] ^ 0x01]))
+    report = evidence_verify()
+    assert report["broken_count"] == 1 and report["broken"][0]["result"] == final.pk
+    assert result_verify(final).ok  # the cheap (public page) check covers hash, seal, rows and signatures only
+    assert AuditEvent.objects.filter(action="inspections.evidence_verify", outcome="failure").count() == 1
