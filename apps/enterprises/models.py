@@ -143,6 +143,7 @@ class Enterprise(TimeStampedModel):
             models.Index(fields=["township", "status"]),
             models.Index(fields=["updated_at", "id"]),
             models.Index(fields=["business_type", "status"]),
+            models.Index(fields=["township", "name", "id"], name="enterprise_list_order"),
         ]
         permissions = [
             ("import_enterprise", "可从 Excel 导入检查对象"),

@@ -32,6 +32,8 @@ def _base(actor) -> QuerySet[Enterprise]:
             Prefetch("licences", queryset=Licence.objects.order_by("-is_active", "expires_on", "id")),
             "food_categories",
         )
+        # by township, then name: served by the (township, name, id) index even at 300,000 rows
+        .order_by("township_id", "name", "id")
     )
 
 
