@@ -40,7 +40,7 @@ from .services import (
 from .tasks import EXPORT_JOB_KIND
 
 PAGE_SIZE = 25
-EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job (STYLE.md §3.7); ~0.6 ms/row in openpyxl
+EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job (STYLE.md §3.7); openpyxl writes ~1-2 ms/row here
 
 
 def _get_or_404(request, pk) -> Enterprise:
