@@ -131,3 +131,8 @@ def enterprise_feed(*, actor, filters=None, updated_since=None, cursor=None) -> 
         when, pk = cursor
         qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
     return qs
+
+
+def enterprise_count(*, actor) -> int:
+    """Operating businesses visible to the actor (the registry figure on the home pages)."""
+    return Enterprise.objects.visible_to(actor).operating().count()

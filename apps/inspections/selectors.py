@@ -432,3 +432,30 @@ from .selectors_fieldwork import (  # noqa: E402, F401
     task_list_for_inspector,
     unpublished_result_count,
 )
+
+
+# ---------------------------------------------------------------------------- home-page figures
+def active_draw_plan_count(*, actor) -> int:
+    """Plans committed and not yet drawn, plus drawn plans of this year that still have open tasks."""
+    year = timezone.localdate().year
+    open_tasks = InspectionTask.objects.filter(plan_id=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
+    return (
+        plan_list(actor=actor)
+        .annotate(has_open=Exists(open_tasks))
+        .filter(Q(status=DrawPlanStatus.COMMITTED) | Q(status=DrawPlanStatus.DRAWN, year=year, has_open=True))
+        .count()
+    )
+
+
+def inspection_completion_percent(*, actor) -> int | None:
+    """Share of this year's random-check tasks (not cancelled) that are finalised; None when there are none."""
+    year = timezone.localdate().year
+    counts = (
+        InspectionTask.objects.visible_to(actor)
+        .filter(kind=TaskKind.ROUTINE_RANDOM, due_date__year=year)
+        .exclude(status=TaskStatus.CANCELLED)
+        .aggregate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
+    )
+    if not counts["total"]:
+        return None
+    return round(100 * counts["done"] / counts["total"])

@@ -51,12 +51,15 @@ def test_township_staff_home_shows_own_township_only_and_placeholders(client, st
     client.force_login(staff_a)
     html = client.get("/").content.decode()
     assert "硖石街道" in html and "许村镇" not in html and "海洲街道" not in html
-    # Figures of apps whose counting selector does not exist yet: "—" with a note, in the real card layout.
-    # (The inspections app provides 逾期未检查 and 逾期未整改; the registry's count is still pending.)
-    assert html.count('class="kpi-value is-pending"') == 1
-    assert "功能上线后显示" in html
-    for label in ("检查对象（名录）", "逾期未检查", "逾期未整改"):
-        assert label in html
+    # All three figures now come from their apps' selectors (registry, risk coverage debt, rectifications),
+    # each linking to the rows behind it.
+    assert html.count('class="kpi-value is-pending"') == 0
+    for label, url in (
+        ("检查对象（名录）", "/enterprises/"),
+        ("逾期未检查", "/risk/coverage/"),
+        ("逾期未整改", "/inspections/"),
+    ):
+        assert label in html and f'href="{url}' in html
     assert "125000" in html and "估算" in html  # 2020 population of 硖石街道 (estimate)
 
 
@@ -322,3 +325,15 @@ def test_township_admin_writes_are_audited(client, sys_admin, township_a):
     assert response.status_code == 302
     event = AuditEvent.objects.filter(action="admin.change", object_type="accounts.township").latest("seq")
     assert event.changes == {"order": [1, 20]}
+
+
+def test_township_home_registry_figure_counts_only_own_operating_businesses(client, staff_a, township_a, township_b):
+    from apps.enterprises.selectors import enterprise_count
+    from tests.factories.enterprises import EnterpriseFactory
+
+    EnterpriseFactory.create_batch(2, township=township_a)
+    EnterpriseFactory(township=township_b)
+    assert enterprise_count(actor=staff_a) == 2
+    client.force_login(staff_a)
+    kpis = {k.label: k.value for k in client.get("/").context["kpis"]}
+    assert kpis["检查对象（名录）"] == 2
