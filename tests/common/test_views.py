@@ -376,3 +376,19 @@ def test_admin_is_in_chinese(client, sys_admin):
     html = client.get(reverse("admin:index")).content.decode()
     assert "海宁市食品安全监管平台" in html and 'lang="zh-hans"' in html.lower()
     assert "用户" in html and "镇街" in html
+
+
+def test_finished_job_shows_chinese_summary_and_a_link_to_its_result(client, city_staff):
+    from apps.common.models import Job, JobStatus
+
+    job = Job.objects.create(
+        kind="common.selftest",
+        created_by=city_staff,
+        status=JobStatus.DONE,
+        progress=100,
+        result={"summary": "导出完成：共 3 条", "next_url": "/enterprises/", "rows": 3},
+    )
+    client.force_login(city_staff)
+    html = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert "导出完成：共 3 条" in html
+    assert 'href="/enterprises/"' in html and "查看结果" in html
