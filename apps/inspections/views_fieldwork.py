@@ -316,7 +316,8 @@ def _file_response(field, content_type: str, filename: str):
     except (OSError, ValueError):
         raise Http404 from None
     response = FileResponse(handle, content_type=content_type)
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # attachment + nosniff (SECURITY.md FILE-07): <img> still shows it; opening the URL downloads, never renders
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=600"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -429,7 +430,11 @@ def key_tasks_start(request):
 def flying_create(request):
     initial = {}
     if request.method != "POST" and str(request.GET.get("enterprise", "")).isdigit():
-        initial["enterprise"] = f"#{request.GET['enterprise']}"
+        from apps.enterprises.models import Enterprise
+
+        found = Enterprise.objects.visible_to(request.user).filter(pk=int(request.GET["enterprise"])).first()
+        if found is not None:
+            initial["enterprise"] = found.uscc or f"#{found.pk}"
     form = FlyingTaskForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
