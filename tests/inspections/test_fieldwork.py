@@ -478,3 +478,22 @@ def test_one_changed_byte_in_a_photo_is_found_by_the_nightly_check(field):
     assert report["broken_count"] == 1 and report["broken"][0]["result"] == final.pk
     assert result_verify(final).ok  # the cheap (public page) check covers hash, seal, rows and signatures only
     assert AuditEvent.objects.filter(action="inspections.evidence_verify", outcome="failure").count() == 1
+
+
+def test_key_task_generation_query_count_does_not_grow(city_staff, township_a, township_b):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(4):
+        make_inspector(township=township_a if i % 2 else township_b)
+    make_enterprise(township_a, business_type="central_kitchen")
+    key_tasks_generate(actor=city_staff)  # warm caches (permissions, content types)
+    counts = []
+    for n in (3, 30):
+        for i in range(n):
+            make_enterprise(township_a if i % 2 else township_b, business_type="central_kitchen")
+        with CaptureQueriesContext(connection) as queries:
+            created = key_tasks_generate(actor=city_staff)["created"]
+        assert created == n
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
