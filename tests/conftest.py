@@ -75,6 +75,23 @@ def service_missing_reason(marker: str) -> str | None:
     return SERVICE_MARKERS[marker][0]()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Transactional tests (django_db(transaction=True), transactional_db, live_server) end with a flush that empties
+    every table, including the rows data migrations put there (business types, check items, risk schemes...).
+    Give them serialized rollback, so each one starts from the post-migration contents again and later tests see
+    the same reference rows as on the first run (this matters on PostgreSQL, where those tests run)."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+        transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
+        if not transactional or (marker and "serialized_rollback" in marker.kwargs):
+            continue
+        kwargs = dict(marker.kwargs) if marker else {}
+        kwargs.update(transaction=True, serialized_rollback=True)
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
 def pytest_report_header(config):
     """One line saying which services this run has, so a log tells at once what was skipped and why."""
     parts = []
