@@ -192,3 +192,34 @@ def test_redis_marker_runs_with_redis():
 @pytest.mark.browser
 def test_browser_marker_finds_chromium():
     assert os.access(conftest.CHROMIUM, os.X_OK)
+
+
+class CollectedItem:
+    def __init__(self, marker=None, fixturenames=()):
+        self.markers = [marker.mark] if marker is not None else []
+        self.fixturenames = list(fixturenames)
+
+    def get_closest_marker(self, name):
+        return next((m for m in self.markers if m.name == name), None)
+
+    def add_marker(self, marker, append=True):
+        mark = getattr(marker, "mark", marker)
+        self.markers.insert(len(self.markers) if append else 0, mark)
+
+
+def test_transactional_tests_get_serialized_rollback():
+    plain = CollectedItem(pytest.mark.django_db)
+    marked = CollectedItem(pytest.mark.django_db(transaction=True, databases=["default"]))
+    by_fixture = CollectedItem(None, ["transactional_db"])
+    live = CollectedItem(None, ["live_server"])
+    explicit = CollectedItem(pytest.mark.django_db(transaction=True, serialized_rollback=False))
+    no_db = CollectedItem(None, ["settings"])
+    conftest.pytest_collection_modifyitems(None, [plain, marked, by_fixture, live, explicit, no_db])
+
+    for item in (marked, by_fixture, live):
+        mark = item.get_closest_marker("django_db")
+        assert mark.kwargs["transaction"] is True and mark.kwargs["serialized_rollback"] is True
+    assert marked.get_closest_marker("django_db").kwargs["databases"] == ["default"]
+    assert "serialized_rollback" not in plain.get_closest_marker("django_db").kwargs
+    assert explicit.get_closest_marker("django_db").kwargs["serialized_rollback"] is False  # an explicit choice stays
+    assert no_db.get_closest_marker("django_db") is None
