@@ -8,27 +8,19 @@ import importlib
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401 - fixtures
-    MOBILE,
-    chromium,
-    demo_accounts,
-    login,
-    new_page,
-    save_screenshot,
-)
+from tests.browser.conftest import MOBILE, login, save_screenshot
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def pool(demo_accounts):  # noqa: F811
+def pool(demo_accounts):
     from django.apps import apps as registry
 
     from apps.accounts.models import Township
     from apps.enterprises.models import BusinessType
     from apps.standards.models import CheckItem
-
-    from .factories import make_enterprise, make_inspector
+    from tests.inspections.factories import make_enterprise, make_inspector
 
     if not BusinessType.objects.exists():  # a transactional test before may have flushed migration data
         importlib.import_module("apps.enterprises.migrations.0002_reference_business_types").load(registry, None)
@@ -41,7 +33,7 @@ def pool(demo_accounts):  # noqa: F811
         make_inspector(township=a if i % 2 else b, name=f"执法员{i}")
 
 
-def test_city_staff_draw_on_a_phone_and_public_record_verifies(new_page, pool):  # noqa: F811
+def test_city_staff_draw_on_a_phone_and_public_record_verifies(new_page, pool):
     probe = new_page(MOBILE)
     page = probe.page
     login(probe, "shiju")
