@@ -263,6 +263,27 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # One stable schema name per choice set (several models have a "status" or "kind"; grades appear in many places).
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "apps.common.models.JobStatus",
+        "TownshipKindEnum": "apps.accounts.models.TownshipKind",
+        "EnterpriseStatusEnum": "apps.enterprises.choices.EnterpriseStatus",
+        "LicenceKindEnum": "apps.enterprises.choices.LicenceKind",
+        "RiskGradeEnum": "apps.risk.choices.Grade",
+        "CreditGradeEnum": "apps.risk.choices.CreditGrade",
+        "SchemeStatusEnum": "apps.risk.choices.SchemeStatus",
+        "AssessmentKindEnum": "apps.risk.choices.AssessmentKind",
+        "OverrideStatusEnum": "apps.risk.choices.OverrideStatus",
+        "DrawPlanStatusEnum": "apps.inspections.choices.DrawPlanStatus",
+        "DrawStatusEnum": "apps.inspections.choices.DrawStatus",
+        "TaskKindEnum": "apps.inspections.choices.TaskKind",
+        "TaskSourceEnum": "apps.inspections.choices.TaskSource",
+        "TaskStatusEnum": "apps.inspections.choices.TaskStatus",
+        "ResultStatusEnum": "apps.inspections.choices.ResultStatus",
+        "PenaltyKindEnum": "apps.inspections.choices.PenaltyKind",
+        "RectificationStatusEnum": "apps.inspections.choices.RectificationStatus",
+        "PublicationStatusEnum": "apps.inspections.choices.PublicationStatus",
+    },
 }
 
 # ---------------------------------------------------------------- logging
