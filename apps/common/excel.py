@@ -97,10 +97,13 @@ _XML_DANGER = tuple(
     pattern.encode(enc) for pattern in ("<!DOCTYPE", "<!ENTITY") for enc in ("utf-8", "utf-16-le", "utf-16-be")
 )
 _MERGE_RE = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]{0,200}?\bref="([A-Za-z0-9:$]{1,40})"')
+_ROW_CLOSE_RE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
+_CELL_VALUE_RE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?[vtf][\s>/]")
+_ROW_PENDING_MAX = 8 * MB
 _OVERLAP = 256
 _IN_CHUNK = 64 * 1024
 _OUT_CHUNK = 256 * 1024
-_KEEP_PARTS = ("[Content_Types].xml",)
+_KEEP_PARTS = ("[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels")
 _KEEP_MAX = 1 * MB
 
 
@@ -112,6 +115,7 @@ class PrescanReport:
     max_ratio: float = 0.0
     names: list[str] = field(default_factory=list)
     merged: dict[str, list[str]] = field(default_factory=dict)  # worksheet part -> ["A3:A4", ...]
+    value_rows: dict[str, int] = field(default_factory=dict)  # worksheet part -> rows holding a value or formula
     kept: dict[str, bytes] = field(default_factory=dict)
 
 
@@ -226,11 +230,27 @@ def _stream_entry(data: bytes, info: zipfile.ZipInfo, region_end: int, report: P
     kept = bytearray()
     merges: list[str] = []
     merge_seen: set[int] = set()
+    row_pending = b""
+    value_rows: int | None = 0
     tail = b""
     produced = 0
     running_crc = 0
     first = True
     budget = limits.max_total_uncompressed - report.uncompressed
+
+    def count_rows(out: bytes) -> None:
+        """Rows holding a value (<v>, inline <t>) or a formula, counted on the stream: lets the row cap refuse a
+        file without parsing it. Each segment between two </row> is exactly one row (plus empty <row/>s)."""
+        nonlocal row_pending, value_rows
+        buf = row_pending + out
+        last = 0
+        for m in _ROW_CLOSE_RE.finditer(buf):
+            if _CELL_VALUE_RE.search(buf, last, m.start()):
+                value_rows += 1
+            last = m.end()
+        row_pending = buf[last:]
+        if len(row_pending) > _ROW_PENDING_MAX:  # one enormous row: give up counting, the reader still counts
+            value_rows, row_pending = None, b""
 
     def consume(out: bytes, consumed: int) -> None:
         nonlocal produced, running_crc, first, tail
@@ -261,6 +281,8 @@ def _stream_entry(data: bytes, info: zipfile.ZipInfo, region_end: int, report: P
                 if pos not in merge_seen:
                     merge_seen.add(pos)
                     merges.append(m.group(1).decode("ascii").replace("$", ""))
+        if is_sheet and value_rows is not None:
+            count_rows(out)
         if keep and len(kept) < _KEEP_MAX:
             kept.extend(out[: _KEEP_MAX - len(kept)])
         tail = window[-_OVERLAP:]
@@ -303,6 +325,8 @@ def _stream_entry(data: bytes, info: zipfile.ZipInfo, region_end: int, report: P
         report.max_ratio = max(report.max_ratio, produced / max(consumed, 1))
     if merges:
         report.merged[name] = merges
+    if is_sheet and value_rows is not None:
+        report.value_rows[name] = value_rows
     if keep:
         report.kept[name] = bytes(kept)
 
@@ -360,6 +384,45 @@ def xlsx_prescan(data: bytes, limits: XlsxLimits = DEFAULT_LIMITS) -> PrescanRep
         raise WorkbookRejected("文件含有嵌入的对象（OLE/ActiveX），出于安全原因不予读取。", code="embedded_object")
     report.compressed = sum(i.compress_size for i in infos)
     return report
+
+
+def xlsx_sheet_parts(report: PrescanReport) -> list[tuple[str, str]]:
+    """``[(sheet name, part path), ...]`` in workbook order, from the parts the pre-scan kept (no openpyxl)."""
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        workbook = fromstring(report.kept.get("xl/workbook.xml", b""))
+        rels = fromstring(report.kept.get("xl/_rels/workbook.xml.rels", b""))
+    except Exception:  # truncated (> 1 MB) or malformed: callers fall back to openpyxl
+        return []
+    targets = {}
+    for rel in rels.iter():
+        if rel.tag.endswith("Relationship") and rel.get("Id"):
+            target = rel.get("Target", "")
+            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    out = []
+    for sheet in workbook.iter():
+        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet":
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if rid in targets:
+                out.append((sheet.get("name", ""), targets[rid]))
+    return out
+
+
+def xlsx_data_rows(report: PrescanReport, sheet_name: str | None = None) -> int | None:
+    """Data rows (header excluded) of the sheet ``read_table`` would read, counted by the pre-scan; None if unknown."""
+    parts = xlsx_sheet_parts(report)
+    if not parts:
+        return None
+    part = next((p for name, p in parts if name == sheet_name), parts[0][1])
+    counted = report.value_rows.get(part)
+    return None if counted is None else max(counted - 1, 0)
+
+
+def too_many_rows_issue(rows: int, limits: XlsxLimits) -> Issue:
+    return Issue(
+        None, "", f"数据行超过 {limits.max_rows:,} 行的上限（约 {rows:,} 行，不含表头），请拆分为多个文件分批导入。"
+    )
 
 
 # ---------------------------------------------------------------------------------------------------- opening
@@ -655,9 +718,14 @@ def read_table(
     keys = tuple(c.key for c in columns)
     table = Table(sheet=ws.title, keys=keys)
     if prescan is not None:
-        part = getattr(ws, "_worksheet_path", "") or ""
-        refs = prescan.merged.get(part.lstrip("/"), [])
-        table.issues.extend(_merge_issues(refs))
+        part = (getattr(ws, "_worksheet_path", "") or "").lstrip("/")
+        table.issues.extend(_merge_issues(prescan.merged.get(part, [])))
+        counted = prescan.value_rows.get(part)
+        if counted is not None and counted - 1 > limits.max_rows:  # the header row holds values too
+            table.issues.append(too_many_rows_issue(counted - 1, limits))
+            table.fatal = True
+            table.data_rows = counted - 1
+            return table
 
     by_header: dict[str, int] = {}
     for idx, col in enumerate(columns):

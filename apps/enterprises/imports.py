@@ -1,15 +1,20 @@
 """Excel import of the enterprise registry (issue 3 point 4; SECURITY.md FILE-01..07; docs/import.md).
 
-Flow: ``enterprise_import_template`` → upload → ``enterprise_import_check`` (pre-scan, parse, validate: the dry
-run, stored as a report next to the upload) → ``enterprise_import_confirm`` (a Job of kind
-``enterprises.import``) → ``enterprise_import_commit`` in the job: the file is read and validated again and written
-all-or-nothing by ``services.enterprise_upsert_many`` (bulk create/update in one transaction, upsert by USCC, one
-audit event with the counts).
+Flow: ``enterprise_import_template`` → upload → ``enterprise_import_upload`` / ``enterprise_import_check`` (pre-scan,
+parse, validate against the database: the dry run, stored as a report next to the upload) →
+``enterprise_import_confirm`` (a Job of kind ``enterprises.import``) → ``enterprise_import_commit`` in the job: the
+file is read and validated again and written all-or-nothing in ONE transaction with bulk inserts/updates (upsert by
+USCC), with ONE audit event carrying the counts.
 
-This module owns the spreadsheet side: the template columns, cell parsing (Excel serial dates, text dates,
-full-width digits, numbers stored as text and codes stored as numbers) with row-numbered Chinese reasons, the
-township scope check, and the upload storage (``MEDIA_ROOT/imports/<uuid>.xlsx`` + ``<uuid>.json``; MEDIA_ROOT is
-not served by the application, files are read only through the owner-checked views).
+Validation of each row's values uses the registry's own rules (``services.enterprise_clean`` / ``licence_clean``,
+shared with the pages and the API); this module adds the spreadsheet side (template columns, cell parsing with
+row-numbered Chinese reasons: Excel serial dates, text dates, full-width digits, numbers stored as text and codes
+stored as numbers), the township scope check, the cross-row checks (duplicates in the file, licences owned by
+another enterprise) and a lean bulk writer that plans in chunks of 1,000 rows with a constant number of queries per
+chunk and keeps ids and plain values rather than model instances (30,000 rows in ~220 MB).
+
+Uploads live in ``MEDIA_ROOT/imports/<uuid>.xlsx`` + ``<uuid>.json`` (MEDIA_ROOT is not served by the application;
+files are read only through owner-checked views) and are deleted after the commit or after the TTL.
 
 An empty cell means "keep the stored value" for an existing enterprise and "use the default" for a new one;
 optional columns may be left out of the sheet with the same effect.
@@ -35,8 +40,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Township
 from apps.common import excel
+from apps.common.audit import audit_record
 from apps.common.excel import Column, Issue, ValueProblem, WorkbookRejected, XlsxLimits
-from apps.common.exceptions import DomainError, ValidationFailed
+from apps.common.exceptions import DomainError
 from apps.common.jobs import job_create, job_handler
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 
@@ -46,6 +52,7 @@ from .models import BusinessType, FoodCategory
 log = logging.getLogger(__name__)
 
 JOB_KIND = "enterprises.import"
+CHECK_JOB_KIND = "enterprises.import_check"
 AUDIT_ACTION = "enterprise.import"
 SHEET_TITLE = "检查对象"
 TEMPLATE_FILENAME = "检查对象导入模板.xlsx"
@@ -324,7 +331,7 @@ def enterprise_import_template(*, actor) -> bytes:
 # ------------------------------------------------------------------------------------------------ row parsing
 @dataclass
 class RowParse:
-    rows: list[dict] = field(default_factory=list)  # data vocabulary for services.enterprise_upsert_many
+    rows: list[dict] = field(default_factory=list)  # the registry's data vocabulary (services.enterprise_clean)
     issues: list[Issue] = field(default_factory=list)
 
 
@@ -550,6 +557,7 @@ class ImportReport:
     seconds: float = 0.0
     rejected: bool = False  # refused as a whole (pre-scan / header / row limit): no import possible
     refused_file: bool = False  # refused by the pre-scan: not a safe .xlsx at all (nothing is stored)
+    pending: bool = False  # checked later by a job (large file)
     status_code: int = 200  # 400 / 413 for a refused file
 
     @property
@@ -579,35 +587,253 @@ def _sort_key(issue: Issue):
 COLUMN_ORDER = {c.header: i for i, c in enumerate(COLUMNS)}
 
 
-def _service_label_to_header() -> dict[str, str]:
-    from .services import FIELD_LABELS
+# ------------------------------------------------------------------------------------------------ plan + write
+PLAN_CHUNK = 1000
+_LICENCE_KEYS = {"kind": "licence_kind", "number": "licence_number", "issued_on": "licence_issued_on"}
+_LICENCE_KEYS["expires_on"] = "licence_expires_on"
+_COMPARE = (
+    "name", "uscc", "uscc_override_reason", "uscc_warning", "legal_representative", "contact_person",
+    "contact_phone", "registered_address", "business_address", "latitude", "longitude", "scale", "area_type",
+    "sunshine_kitchen", "sunshine_kitchen_online", "online_catering", "responsibility_list",
+    "responsibility_list_date", "liability_insurance", "third_party_evaluator", "cold_chain", "brand_tags",
+    "health_cert_count", "health_cert_next_expiry",
+)  # fmt: skip
+_FK = {"township": "township_id", "business_type": "business_type_id"}
+_LICENCE_VALUES = ("id", "enterprise_id", "kind", "number", "issued_on", "expires_on", "check_warning", "is_active")
 
-    out = {}
-    for key, label in FIELD_LABELS.items():
-        column = COLUMN_BY_KEY.get(key)
-        out[label] = column.header if column else label
-    for sub, key in (("类型", "licence_kind"), ("编号", "licence_number"), ("发证日期", "licence_issued_on")):
-        out[f"证照1{sub}"] = COLUMN_BY_KEY[key].header
-    out["证照1有效期至"] = COLUMN_BY_KEY["licence_expires_on"].header
-    out["证照编号"] = COLUMN_BY_KEY["licence_number"].header
-    return out
+
+@dataclass
+class _Plan:
+    """What a commit would do, kept compact (ids and plain values, not model instances) so 30,000 rows fit."""
+
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    creates: list[tuple[dict, list | None, list[dict]]] = field(default_factory=list)  # values, categories, licences
+    updates: list = field(default_factory=list)  # changed Enterprise instances (fetched, then modified)
+    update_fields: set = field(default_factory=set)
+    categories: dict[int, list[int]] = field(default_factory=dict)  # existing enterprise id -> new category ids
+    licences_new: list[tuple[int, dict]] = field(default_factory=list)  # (existing enterprise id, values)
+    licences_changed: list = field(default_factory=list)  # Licence instances with the new values
+    unchanged: int = 0
+    versions: dict[int, int] = field(default_factory=dict)  # every matched enterprise: id -> version when read
+
+    def counts(self, total: int) -> dict:
+        return {
+            "total": total,
+            "created": len(self.creates),
+            "updated": len(self.updates),
+            "unchanged": self.unchanged,
+            "licences_created": len(self.licences_new) + sum(len(c[2]) for c in self.creates),
+            "licences_updated": len(self.licences_changed),
+        }
 
 
-def _service_issues(errors: dict[str, list[str]], known: set[tuple[int, str]]) -> list[Issue]:
-    """``{"<row>": ["标签：原因", ...]}`` from the service → Issues, skipping cells this module already reported."""
-    labels = _service_label_to_header()
-    out = []
-    for row, messages in errors.items():
-        row_no = int(row)
-        for message in messages:
-            label, sep, reason = message.partition("：")
-            column = labels.get(label, label) if sep else ""
-            if not sep:
-                reason = message
-            if (row_no, column) in known:
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> _Plan:
+    """Validate every row with the registry's own rules (``services.enterprise_clean`` / ``licence_clean``, the same
+    as the page and the API) against the database, and work out the writes. Writes nothing."""
+    from django.db.models import Q
+
+    from . import services
+    from .identifiers import normalize_code
+    from .models import Enterprise, Licence
+
+    lk = services._Lookups()  # reference data loaded once for all rows
+    types = lk.business_types()
+    allowed = services.actor_township_ids(actor)
+    through = Enterprise.food_categories.through
+    plan = _Plan()
+    seen_uscc: dict[str, int] = {}
+    seen_licence: dict[tuple, int] = {}
+    now = timezone.now()
+    done = 0
+
+    def error(row: int, key: str, message: str) -> None:
+        header = COLUMN_BY_KEY[key].header if key in COLUMN_BY_KEY else services.FIELD_LABELS.get(key, "")
+        if (row, header) not in known:
+            plan.errors.append(Issue(row, header, message))
+
+    for chunk in _chunks(rows, PLAN_CHUNK):
+        codes = {normalize_code(r["uscc"]) for r in chunk if r.get("uscc")}
+        qs = Enterprise.objects.filter(uscc__in=codes)
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        existing = {e.uscc: e for e in qs}
+        plan.versions.update((e.pk, e.version) for e in existing.values())
+        cats: dict[int, set] = {}
+        for ent_id, cat_id in through.objects.filter(enterprise_id__in=[e.pk for e in existing.values()]).values_list(
+            "enterprise_id", "foodcategory_id"
+        ):
+            cats.setdefault(ent_id, set()).add(cat_id)
+
+        cleaned_rows = []
+        for row in chunk:
+            number = row["row_number"]
+            errors_before = len(plan.errors)
+            code = normalize_code(row.get("uscc")) if row.get("uscc") else ""
+            ent = existing.get(code) if code else None
+            if code:
+                if code in seen_uscc:
+                    error(number, "uscc", f"与第 {seen_uscc[code]} 行的统一社会信用代码重复")
+                    continue
+                seen_uscc[code] = number
+            if ent is not None and allowed is not None and ent.township_id not in allowed:
+                error(number, "uscc", "该代码已在您管辖范围以外的镇街登记，不能由您修改")
                 continue
-            out.append(Issue(row_no, column, reason))
-    return out
+            data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences")}
+            cleaned = services.enterprise_clean(actor=actor, data=data, instance=ent, lookups=lk)
+            for key, messages in cleaned.errors.items():
+                for message in messages:
+                    error(number, key, message)
+            status = row.get("status")
+            if ent is not None and ent.status == EnterpriseStatus.CANCELLED and status not in (None, ent.status):
+                error(number, "status", "该检查对象已注销，不能通过导入恢复")
+            business_type = cleaned.values.get("business_type") or (types.get(ent.business_type_id) if ent else None)
+            licences = []
+            for lic in row.get("licences") or []:
+                values, lic_errors, _warnings = services.licence_clean(lic, business_type=business_type)
+                for key, messages in lic_errors.items():
+                    for message in messages:
+                        error(number, _LICENCE_KEYS.get(key, "licence_number"), message)
+                if not lic_errors:
+                    key = (values["kind"], values["number"])
+                    if key in seen_licence:
+                        error(number, "licence_number", f"许可证编号 {key[1]} 与第 {seen_licence[key]} 行重复")
+                        continue
+                    seen_licence[key] = number
+                    licences.append(values)
+            if cleaned.warnings and not cleaned.errors:
+                for warning in cleaned.warnings:
+                    plan.warnings.append(Issue(number, COLUMN_BY_KEY["uscc"].header, f"{warning}（已按例外说明导入）"))
+            if len(plan.errors) == errors_before and not cleaned.errors:  # a row with an error is never planned
+                cleaned_rows.append((number, ent, cleaned, status, licences))
+
+        pairs = {(lic["kind"], lic["number"]) for *_, licences in cleaned_rows for lic in licences}
+        owned: dict[tuple, tuple] = {}
+        if pairs:
+            condition = Q()
+            for kind in {k for k, _ in pairs}:
+                condition |= Q(kind=kind, number__in=[n for k, n in pairs if k == kind])
+            for values in Licence.objects.filter(condition).values_list(*_LICENCE_VALUES):
+                owned[(values[2], values[3])] = values
+
+        for number, ent, cleaned, status, licences in cleaned_rows:
+            conflict = False
+            for lic in licences:
+                row_of = owned.get((lic["kind"], lic["number"]))
+                if row_of is not None and (ent is None or row_of[1] != ent.pk):
+                    error(number, "licence_number", f"许可证编号 {lic['number']} 已登记在其他检查对象名下")
+                    conflict = True
+            if conflict:
+                continue
+            if ent is None:
+                _plan_create(plan, cleaned, status, licences, now)
+            else:
+                _plan_update(plan, ent, cleaned, status, licences, cats.get(ent.pk, set()), owned, actor, now)
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    return plan
+
+
+def _plan_create(plan: _Plan, cleaned, status, licences, now) -> None:
+    values = {}
+    for key, value in cleaned.values.items():
+        values[_FK.get(key, key)] = value.pk if key in _FK else value
+    values["status"] = status or EnterpriseStatus.OPERATING
+    if values["status"] != EnterpriseStatus.OPERATING:
+        values["deactivated_at"], values["status_reason"] = now, "导入时即为该状态"
+    categories = [c.pk for c in cleaned.food_categories] if cleaned.food_categories is not None else None
+    plan.creates.append((values, categories, licences))
+
+
+def _plan_update(plan: _Plan, ent, cleaned, status, licences, current_cats: set, owned: dict, actor, now) -> None:
+    from .models import Licence
+
+    changed = set()
+    for key in _COMPARE:
+        if key in cleaned.values and getattr(ent, key) != cleaned.values[key]:
+            setattr(ent, key, cleaned.values[key])
+            changed.add(key)
+    bt = cleaned.values.get("business_type")
+    if bt is not None and bt.pk != ent.business_type_id:
+        ent.business_type_id = bt.pk
+        changed.add("business_type")
+    if status and status != ent.status:
+        ent.status = status
+        if status == EnterpriseStatus.OPERATING:
+            ent.deactivated_at, ent.status_reason = None, ""
+        else:
+            ent.deactivated_at, ent.status_reason = now, "导入更新状态"
+        changed |= {"status", "deactivated_at", "status_reason"}
+    touched = bool(changed)
+    if cleaned.food_categories is not None:
+        new_cats = sorted({c.pk for c in cleaned.food_categories})
+        if set(new_cats) != current_cats:
+            plan.categories[ent.pk] = new_cats
+            touched = True
+    for lic in licences:
+        row_of = owned.get((lic["kind"], lic["number"]))
+        if row_of is None:
+            plan.licences_new.append((ent.pk, lic))
+            touched = True
+            continue
+        current = dict(zip(_LICENCE_VALUES, row_of, strict=True))
+        diff = {k: lic[k] for k in ("issued_on", "expires_on", "check_warning") if k in lic and current[k] != lic[k]}
+        if not current["is_active"] and ent.status != EnterpriseStatus.CANCELLED:
+            diff["is_active"] = True
+        if diff:
+            current.update(diff, updated_at=now)
+            plan.licences_changed.append(Licence(**current))
+            touched = True
+    if touched:
+        ent.version += 1
+        ent.updated_by = actor if actor is not None and actor.is_authenticated else None
+        ent.updated_at = now
+        plan.updates.append(ent)
+        plan.update_fields |= changed
+    else:
+        plan.unchanged += 1
+
+
+def _write(plan: _Plan, *, actor, batch_size: int = 1000) -> None:
+    """All writes of a plan; call inside the import's transaction."""
+    from .models import Enterprise, Licence
+
+    user = actor if actor is not None and actor.is_authenticated else None
+    through = Enterprise.food_categories.through
+    for chunk in _chunks(plan.creates, batch_size):
+        objs = [Enterprise(version=1, created_by=user, updated_by=user, **values) for values, _, _ in chunk]
+        Enterprise.objects.bulk_create(objs, batch_size=batch_size)
+        if any(obj.pk is None for obj in objs):  # backends without RETURNING: look the ids up
+            ids = dict(Enterprise.objects.filter(uscc__in=[o.uscc for o in objs]).values_list("uscc", "pk"))
+            for obj in objs:
+                obj.pk = obj.id = ids[obj.uscc]
+        links, lics = [], []
+        for obj, (_values, categories, licences) in zip(objs, chunk, strict=True):
+            links.extend(through(enterprise_id=obj.pk, foodcategory_id=c) for c in categories or ())
+            lics.extend(Licence(enterprise_id=obj.pk, is_active=True, **lic) for lic in licences)
+        through.objects.bulk_create(links, batch_size=batch_size)
+        Licence.objects.bulk_create(lics, batch_size=batch_size)
+    if plan.updates:
+        fields = sorted(plan.update_fields | {"version", "updated_by", "updated_at"})
+        Enterprise.objects.bulk_update(plan.updates, fields, batch_size=batch_size)
+    if plan.categories:
+        for ids in _chunks(list(plan.categories), batch_size):
+            through.objects.filter(enterprise_id__in=ids).delete()
+        links = [through(enterprise_id=e, foodcategory_id=c) for e, cats in plan.categories.items() for c in cats]
+        through.objects.bulk_create(links, batch_size=batch_size)
+    if plan.licences_new:
+        Licence.objects.bulk_create(
+            [Licence(enterprise_id=e, is_active=True, **lic) for e, lic in plan.licences_new], batch_size=batch_size
+        )
+    if plan.licences_changed:
+        fields = ["issued_on", "expires_on", "check_warning", "is_active", "updated_at"]
+        Licence.objects.bulk_update(plan.licences_changed, fields, batch_size=batch_size)
 
 
 def _parse(
@@ -620,6 +846,11 @@ def _parse(
 ) -> tuple[RowParse, int, ImportReport | None]:
     """Pre-scan + open + read + parse. Returns (parsed, data_rows, None) or (…, report) when refused as a whole."""
     report = excel.xlsx_prescan(data, limits)
+    counted = excel.xlsx_data_rows(report, SHEET_TITLE)
+    if counted is not None and counted > limits.max_rows:  # refused before openpyxl reads a row
+        issue = excel.too_many_rows_issue(counted, limits)
+        return RowParse(issues=[issue]), counted, ImportReport(errors=[issue], rejected=True)
+    expected_rows = expected_rows or counted
     wb = excel.xlsx_open(data)
     try:
         ref = _Reference(actor)
@@ -655,17 +886,15 @@ def _parse(
 
 
 def enterprise_import_check(
-    *, actor, data: bytes, filename: str = "", limits: XlsxLimits | None = None
+    *, actor, data: bytes, filename: str = "", limits: XlsxLimits | None = None, progress=None
 ) -> ImportReport:
     """The dry run: every problem of the file with its row number and a Chinese reason; writes nothing."""
-    from .services import enterprise_upsert_many
-
     _require_import(actor)
     limits = limits or import_limits()
     started = time.monotonic()
     meta = {"filename": filename, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
     try:
-        parsed, n_rows, refused = _parse(data, actor=actor, limits=limits)
+        parsed, n_rows, refused = _parse(data, actor=actor, limits=limits, progress=progress)
     except WorkbookRejected as exc:
         return ImportReport(
             **meta,
@@ -685,14 +914,17 @@ def enterprise_import_check(
         report.errors.append(Issue(None, "", "工作表中没有数据行（表头以下全部为空）"))
         report.seconds = _since(started)
         return report
-    result = enterprise_upsert_many(actor=actor, rows=parsed.rows, dry_run=True)
     known = {(i.row, i.column) for i in parsed.issues}
-    report.errors = sorted(parsed.issues + _service_issues(result.errors, known), key=_sort_key)
-    error_rows = {i.row for i in report.errors}
-    warnings = {row: msgs for row, msgs in result.warnings.items() if int(row) not in error_rows}
-    report.warnings = sorted(_service_issues(warnings, set()), key=_sort_key)
+
+    def checked(count: int) -> None:
+        if progress is not None:
+            progress(50 + int(45 * count / max(n_rows, 1)), f"已核对 {count:,} / {n_rows:,} 行")
+
+    plan = _plan(parsed.rows, actor=actor, known=known, lock=False, progress=checked)
+    report.errors = sorted(parsed.issues + plan.errors, key=_sort_key)
+    report.warnings = sorted(plan.warnings, key=_sort_key)
     if not report.errors:
-        report.counts = result.as_dict()
+        report.counts = plan.counts(n_rows)
     report.seconds = _since(started)
     return report
 
@@ -717,9 +949,9 @@ def enterprise_import_commit(
     """
     from apps.common.models import AuditEvent
 
-    from .services import enterprise_upsert_many
-
     _require_import(actor)
+    if not (actor.has_perm("enterprises.add_enterprise") and actor.has_perm("enterprises.change_enterprise")):
+        raise PermissionDenied
     limits = limits or import_limits()
     report = progress or (lambda pct, msg="": None)
     sha = hashlib.sha256(data).hexdigest()
@@ -735,27 +967,39 @@ def enterprise_import_commit(
         raise _failed(sorted(parsed.issues, key=_sort_key), "数据有误")
     if not parsed.rows:
         raise DomainError("工作表中没有数据行，未写入任何数据")
-    report(50, f"已读取 {n_rows:,} 行，正在核对并写入数据库")
-
-    def service_progress(pct: int, message: str = "") -> None:
-        report(50 + int(pct) // 2, message)
-
+    report(50, f"已读取 {n_rows:,} 行，正在与名录核对")
     extra = {"file": filename[:200], "sha256": sha, "rows": n_rows}
     if job is not None:
         extra["job"] = str(job.pk)
-    try:
-        with transaction.atomic():
-            result = enterprise_upsert_many(
-                actor=actor,
-                rows=parsed.rows,
-                audit_action=AUDIT_ACTION,
-                audit_extra=extra,
-                progress=service_progress,
-            )
-    except ValidationFailed as exc:
-        rows = (exc.fields or {}).get("rows", {})
-        raise _failed(sorted(_service_issues(rows, set()), key=_sort_key), "数据有误") from None
-    return _result({**result.as_dict(), **extra})
+
+    def checked(count: int) -> None:
+        report(50 + int(25 * count / max(n_rows, 1)), f"已核对 {count:,} / {n_rows:,} 行")
+
+    plan = _plan(parsed.rows, actor=actor, known=set(), lock=False, progress=checked)
+    if plan.errors:
+        raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
+    report(75, "正在写入数据库（一次事务，全部成功或全部不写入）")
+    with transaction.atomic():
+        if _changed_since(plan):  # someone edited a matched row meanwhile: plan again on locked rows
+            plan = _plan(parsed.rows, actor=actor, known=set(), lock=True)
+            if plan.errors:
+                raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
+        counts = plan.counts(n_rows)
+        _write(plan, actor=actor)
+        audit_record(AUDIT_ACTION, object_type="enterprises.enterprise", actor=actor, extra={**counts, **extra})
+    return _result({**counts, **extra})
+
+
+def _changed_since(plan: _Plan) -> bool:
+    """Lock the matched rows (until commit) and tell whether any version moved since the plan read them."""
+    from .models import Enterprise
+
+    for ids in _chunks(list(plan.versions), PLAN_CHUNK):
+        rows = Enterprise.objects.select_for_update().filter(pk__in=ids).values_list("pk", "version")
+        current = dict(rows)
+        if any(current.get(pk) != plan.versions[pk] for pk in ids):
+            return True
+    return False
 
 
 def _result(extra: dict) -> dict:
@@ -820,31 +1064,133 @@ def _display_name(name: str) -> str:
     return name[:120] or "未命名.xlsx"
 
 
-def enterprise_import_upload(*, actor, data: bytes, filename: str) -> tuple[str, ImportReport]:
-    """Run the dry run and store its report; keep the workbook only when it can be imported. Returns (id, report)."""
-    _require_import(actor)
-    uploads_purge()
-    name = _display_name(filename)
-    report = enterprise_import_check(actor=actor, data=data, filename=name)
-    upload_id = uuid.uuid4().hex
+def sync_rows() -> int:
+    """Files up to this many rows are checked in the request; larger ones in a job (FILE-07)."""
+    return int(getattr(settings, "ENTERPRISE_IMPORT_SYNC_ROWS", 2000))
+
+
+def _estimate_rows(scan) -> int:
+    """Data rows of the sheet to import, from the pre-scan's count of rows holding values (header excluded)."""
+    counted = excel.xlsx_data_rows(scan, SHEET_TITLE)
+    if counted is None:  # parts not understood: assume the largest sheet
+        counted = max((n - 1 for n in scan.value_rows.values()), default=0)
+    return counted
+
+
+def _write_meta(json_path: Path, meta: dict) -> None:
+    tmp = json_path.with_suffix(".json.part")
+    tmp.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+    os.replace(tmp, json_path)
+
+
+def _store_report(upload_id: str, actor, report: ImportReport, **extra) -> dict:
     xlsx_path, json_path = _paths(upload_id)
-    if report.refused_file:  # not a safe .xlsx: nothing is stored
-        return "", report
-    if report.ok:
-        tmp = xlsx_path.with_suffix(".part")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, xlsx_path)
+    if not report.ok:
+        xlsx_path.unlink(missing_ok=True)  # only a file that can be imported is kept
     meta = {
         "id": upload_id,
         "owner_id": actor.pk,
         "created_at": timezone.now().isoformat(),
         "status": "checked" if report.ok else "invalid",
         "job_id": None,
+        "check_job_id": None,
         **report.as_dict(),
+        **extra,
     }
-    json_path.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+    _write_meta(json_path, meta)
+    return meta
+
+
+def enterprise_import_upload(*, actor, data: bytes, filename: str) -> tuple[str, ImportReport]:
+    """Check an upload and store its report; keep the workbook only when it can be imported.
+
+    Returns ``(upload_id, report)``; ``upload_id`` is "" when the pre-scan refused the file (nothing stored). Files
+    of more than ``sync_rows()`` rows are checked by a job (``report.pending``; the report page follows it).
+    """
+    _require_import(actor)
+    uploads_purge()
+    name = _display_name(filename)
+    limits = import_limits()
+    started = time.monotonic()
+    try:
+        scan = excel.xlsx_prescan(data, limits)
+    except WorkbookRejected as exc:
+        return "", ImportReport(
+            filename=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            size=len(data),
+            errors=[Issue(None, "", exc.message)],
+            rejected=True,
+            refused_file=True,
+            status_code=exc.status_code,
+            seconds=_since(started),
+        )
+    upload_id = uuid.uuid4().hex
+    xlsx_path, json_path = _paths(upload_id)
+    estimate = _estimate_rows(scan)
+    if estimate <= sync_rows() or estimate > limits.max_rows:
+        report = enterprise_import_check(actor=actor, data=data, filename=name, limits=limits)
+        if report.refused_file:
+            return "", report
+        if report.ok:
+            _save_upload(xlsx_path, data)
+        _store_report(upload_id, actor, report)
+        return upload_id, report
+
+    _save_upload(xlsx_path, data)
+    report = ImportReport(filename=name, sha256=hashlib.sha256(data).hexdigest(), size=len(data), rows=estimate)
+    report.pending = True
+    meta = _store_report(upload_id, actor, report, status="checking")
+    job = job_create(
+        kind=CHECK_JOB_KIND,
+        payload={"upload_id": upload_id, "filename": name, "rows": estimate},
+        actor=actor,
+        title=f"预检导入文件：{name}"[:200],
+        dedupe_key=f"{CHECK_JOB_KIND}:{upload_id}",
+    )
+    meta.update(status="checking", check_job_id=str(job.pk))
+    _write_meta(json_path, meta)
     return upload_id, report
+
+
+def _save_upload(xlsx_path: Path, data: bytes) -> None:
+    tmp = xlsx_path.with_suffix(".part")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, xlsx_path)
+
+
+@job_handler(CHECK_JOB_KIND)
+def enterprise_import_check_job(job, progress) -> dict:
+    """Job body of a large dry run: check the stored upload as its uploader and store the report."""
+    actor = job.created_by
+    if actor is None or not actor.is_active:
+        raise DomainError("上传文件的账户已不存在或已停用")
+    upload_id = str(job.payload.get("upload_id", ""))
+    try:
+        xlsx_path, _json_path = _paths(upload_id)
+        data = xlsx_path.read_bytes()
+    except FileNotFoundError:
+        raise DomainError("上传的文件已过期或已被清理，请重新上传") from None
+    report = enterprise_import_check(
+        actor=actor, data=data, filename=str(job.payload.get("filename", "")), progress=progress
+    )
+    _store_report(upload_id, actor, report, check_job_id=str(job.pk))
+    if report.ok:
+        summary = f"预检通过：{report.rows:,} 行，可以确认导入"
+    else:
+        summary = f"预检发现 {len(report.errors):,} 处问题，文件不能导入"
+    progress(100, summary)
+    return {"summary": summary, "rows": report.rows, "errors": len(report.errors), "next_url": _report_url(upload_id)}
+
+
+def _report_url(upload_id: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("enterprises:import_report", args=[upload_id])
+    except NoReverseMatch:  # pragma: no cover - urls not installed
+        return ""
 
 
 def upload_report(*, actor, upload_id: str) -> dict:
@@ -875,6 +1221,8 @@ def enterprise_import_confirm(*, actor, upload_id: str):
     _require_import(actor)
     meta = upload_report(actor=actor, upload_id=upload_id)
     xlsx_path, json_path = _paths(upload_id)
+    if meta.get("status") == "checking":
+        raise DomainError("预检尚未完成，请稍候", code="import_not_ready")
     if meta.get("status") not in ("checked", "queued") or not xlsx_path.exists():
         raise DomainError("该文件未通过预检或已导入，请重新上传", code="import_not_ready")
     with transaction.atomic():
@@ -886,7 +1234,7 @@ def enterprise_import_confirm(*, actor, upload_id: str):
             dedupe_key=f"{JOB_KIND}:{upload_id}",
         )
         meta.update(status="queued", job_id=str(job.pk))
-        json_path.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+        _write_meta(json_path, meta)
     return job
 
 
@@ -929,7 +1277,7 @@ def _mark(json_path: Path, **changes) -> None:
     try:
         meta = json.loads(json_path.read_text(encoding="utf-8"))
         meta.update(changes)
-        json_path.write_text(json.dumps(meta, ensure_ascii=False, default=str), encoding="utf-8")
+        _write_meta(json_path, meta)
     except (FileNotFoundError, ValueError):
         pass
 

@@ -122,8 +122,14 @@ def import_report_view(request, upload_id):
     meta = _meta_or_404(request, upload_id)
     errors = meta["errors"][: imports.PAGE_ERRORS]
     warnings = meta["warnings"][: imports.PAGE_ERRORS]
+    check_job = None
+    if meta.get("status") == "checking" and meta.get("check_job_id"):
+        from apps.common.models import Job
+
+        check_job = Job.objects.visible_to(request.user).filter(pk=meta["check_job_id"]).first()
     context = {
         "meta": meta,
+        "check_job": check_job,
         "upload_id": upload_id,
         "errors": errors,
         "warnings": warnings,

@@ -146,11 +146,33 @@ class TestReadTable:
         assert [i.row for i in table.issues] == [2]
         assert "合并单元格 B2:B3（第 2–3 行）" in table.issues[0].message
 
-    def test_row_limit_stops_reading(self):
+    def test_row_limit_refuses_from_the_prescan_count_before_parsing(self):
         rows = [(f"A{i}", "甲", None) for i in range(6)]
         table, got = table_of(sheet(rows), limits=XlsxLimits(max_rows=5))
-        assert table.fatal and len(got) == 5
+        assert table.fatal and got == []
         assert "超过 5 行" in str(table.issues[-1])
+        table, got = table_of(sheet(rows[:5]), limits=XlsxLimits(max_rows=5))
+        assert not table.fatal and len(got) == 5
+
+    def test_row_limit_is_also_enforced_while_streaming(self):
+        rows = [(f"A{i}", "甲", None) for i in range(6)]
+        data = sheet(rows)
+        wb = excel.xlsx_open(data)
+        table = excel.read_table(wb, COLS, prescan=None, limits=XlsxLimits(max_rows=5))
+        got = list(table.rows())
+        assert table.fatal and len(got) == 5 and "超过 5 行" in str(table.issues[-1])
+
+    def test_prescan_counts_only_rows_that_hold_values(self):
+        def edit(ws):
+            from openpyxl.styles import Font
+
+            for r in range(10, 20):  # formatted but empty cells: rows that hold no value
+                ws.cell(r, 1).font = Font(bold=True)
+            ws.row_dimensions[30].height = 40  # an empty row with a custom height
+
+        data = sheet([("A1", "甲", None), ("A2", None, "2024-01-05")], edit=edit)
+        report = excel.xlsx_prescan(data)
+        assert report.value_rows["xl/worksheets/sheet1.xml"] == 3  # header + 2 rows
 
     def test_column_limit(self):
         headers = ("代码", "名称", *[f"x{i}" for i in range(4)])
@@ -276,3 +298,20 @@ class TestWriters:
         # and it reads back through our own reader (the required-mark * is ignored)
         table, rows = table_of(content, columns=(Column("a", "甲", required=True), Column("b", "乙")))
         assert not table.fatal and rows == []
+
+
+def test_sheet_parts_and_data_rows_come_from_the_prescan_without_openpyxl():
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "说明"
+    wb.active.append(["只有一行"])
+    data_ws = wb.create_sheet("检查对象")
+    for i in range(8):
+        data_ws.append([f"A{i}", "x"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    report = excel.xlsx_prescan(buf.getvalue())
+    assert [name for name, _ in excel.xlsx_sheet_parts(report)] == ["说明", "检查对象"]
+    assert excel.xlsx_data_rows(report, "检查对象") == 7  # header excluded
+    assert excel.xlsx_data_rows(report) == 0  # the first sheet

@@ -385,3 +385,142 @@ class TestUploadAndJob:
         assert ws.max_row == 1 + len(report.errors) == 4
         assert all(c.data_type == "s" for row in ws.iter_rows() for c in row if c.value is not None)
         assert ws["C2"].value == "'=1+1"  # neutralised (SECURITY.md EXP-01)
+
+
+# ------------------------------------------------------------------------------------------------ rules and queries
+class TestRulesAndQueries:
+    def test_query_count_does_not_grow_with_rows(self, staff_a):
+        """The plan reads per chunk of 1,000 rows, never per row (re-import of 3 vs 30 unchanged rows)."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        small, big = workbook(rows_a(3)), workbook(rows_a(30, start=3))
+        imports.enterprise_import_commit(actor=staff_a, data=small)
+        imports.enterprise_import_commit(actor=staff_a, data=big)
+        counts = []
+        for data in (small, big):
+            with CaptureQueriesContext(connection) as ctx:
+                imports.enterprise_import_commit(actor=staff_a, data=data)
+            counts.append(len(ctx))
+        assert counts[0] == counts[1], counts
+
+    def test_first_import_query_count_does_not_grow_with_rows(self, staff_a):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows_a(1, start=500)))  # warm caches
+        counts = []
+        for n, start in ((3, 0), (20, 100)):  # SQLite inserts ~24 enterprises per statement: stay in one batch
+            with CaptureQueriesContext(connection) as ctx:
+                imports.enterprise_import_commit(actor=staff_a, data=workbook(rows_a(n, start=start)))
+            counts.append(len(ctx))
+        assert counts[0] == counts[1], counts
+
+    def test_a_row_edited_between_check_and_write_is_planned_again_under_lock(self, staff_a, monkeypatch):
+        from django.db.models import F
+
+        rows = rows_a(2)
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        target = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
+        rows[0]["联系人"] = "文件里的新联系人"
+        calls = []
+        real_plan = imports._plan
+
+        def plan_then_someone_edits(*args, **kwargs):
+            result = real_plan(*args, **kwargs)
+            calls.append(kwargs["lock"])
+            if len(calls) == 1:  # a colleague saves the enterprise page right after our check
+                Enterprise.objects.filter(pk=target.pk).update(version=F("version") + 1, contact_phone="0573-1")
+            return result
+
+        monkeypatch.setattr(imports, "_plan", plan_then_someone_edits)
+        result = imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        assert calls == [False, True]
+        assert (result["updated"], result["unchanged"]) == (1, 1)
+        target.refresh_from_db()
+        assert target.contact_person == "文件里的新联系人"
+        assert target.contact_phone == rows[0]["联系电话"]  # the file is what the user confirmed
+        assert target.version == 3  # 1, then the colleague's save, then the import
+
+    def test_township_of_an_existing_enterprise_cannot_change(self, city_staff):
+        rows = valid_rows(1, townships=["硖石街道"])
+        imports.enterprise_import_commit(actor=city_staff, data=workbook(rows))
+        rows[0]["所属镇街"] = "许村镇"
+        report = imports.enterprise_import_check(actor=city_staff, data=workbook(rows))
+        assert [(i.row, i.column) for i in report.errors] == [(2, "所属镇街")], messages(report)
+
+    def test_cancelled_enterprise_is_not_revived(self, staff_a):
+        rows = rows_a(1)
+        rows[0]["经营状态"] = "注销"
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        rows[0]["经营状态"] = "营业"
+        report = imports.enterprise_import_check(actor=staff_a, data=workbook(rows))
+        assert any("已注销" in m for m in messages(report)), messages(report)
+
+    def test_same_licence_twice_in_the_file(self, staff_a):
+        rows = rows_a(2)
+        rows[1]["许可证类型"], rows[1]["许可证编号"] = rows[0]["许可证类型"], rows[0]["许可证编号"]
+        report = imports.enterprise_import_check(actor=staff_a, data=workbook(rows))
+        assert any(m.startswith("第 3 行「许可证编号」") and "与第 2 行重复" in m for m in messages(report))
+
+    def test_categories_are_replaced_and_new_licences_added(self, staff_a):
+        rows = rows_a(1)
+        from apps.enterprises.identifiers import make_licence_number
+
+        first_number = make_licence_number("JY", "2330481888888")
+        rows[0].update({"业态": "餐饮服务", "食品类别": "热食类", "许可证类型": "食品经营许可证"})
+        rows[0]["许可证编号"] = first_number
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        rows[0]["食品类别"] = "冷食类、C05"
+        rows[0]["许可证编号"] = make_licence_number("JY", "2330481999999")
+        result = imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        assert result["updated"] == 1 and result["licences_created"] == 1
+        ent = Enterprise.objects.get()
+        assert sorted(ent.food_categories.values_list("code", flat=True)) == ["C02", "C05"]
+        assert set(ent.licences.values_list("number", flat=True)) == {first_number, rows[0]["许可证编号"]}
+
+
+class TestLargeFilesAreCheckedInAJob:
+    def test_large_upload_is_checked_by_a_job_and_then_confirmable(
+        self, staff_a, settings, django_capture_on_commit_callbacks
+    ):
+        settings.ENTERPRISE_IMPORT_SYNC_ROWS = 3
+        with django_capture_on_commit_callbacks(execute=True):
+            upload_id, report = imports.enterprise_import_upload(
+                actor=staff_a, data=workbook(rows_a(5)), filename="big.xlsx"
+            )
+        assert report.pending and report.rows == 5
+        check = Job.objects.get(kind="enterprises.import_check")
+        assert check.status == JobStatus.DONE and check.created_by == staff_a, check.error
+        assert check.result["next_url"].endswith(f"/{upload_id}/") and "预检通过" in check.result["summary"]
+        meta = imports.upload_report(actor=staff_a, upload_id=upload_id)
+        assert meta["status"] == "checked" and meta["counts"]["created"] == 5
+        assert Enterprise.objects.count() == 0
+        with django_capture_on_commit_callbacks(execute=True):
+            job = imports.enterprise_import_confirm(actor=staff_a, upload_id=upload_id)
+        job.refresh_from_db()
+        assert job.status == JobStatus.DONE and Enterprise.objects.count() == 5
+
+    def test_large_invalid_upload_keeps_only_the_report(self, staff_a, settings, django_capture_on_commit_callbacks):
+        settings.ENTERPRISE_IMPORT_SYNC_ROWS = 3
+        rows = rows_a(5)
+        rows[4]["所属镇街"] = "许村镇"
+        with django_capture_on_commit_callbacks(execute=True):
+            upload_id, _ = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows), filename="big.xlsx")
+        meta = imports.upload_report(actor=staff_a, upload_id=upload_id)
+        assert meta["status"] == "invalid" and meta["errors"][0]["row"] == 6
+        assert not (imports.upload_dir() / f"{upload_id}.xlsx").exists()
+
+    def test_confirm_waits_for_the_check(self, staff_a, settings):
+        settings.ENTERPRISE_IMPORT_SYNC_ROWS = 3
+        upload_id, report = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(5)), filename="b.xlsx")
+        assert report.pending  # the check job is not run yet (no commit in this test transaction)
+        with pytest.raises(DomainError, match="预检尚未完成"):
+            imports.enterprise_import_confirm(actor=staff_a, upload_id=upload_id)
+
+    def test_too_many_rows_are_refused_at_once_not_queued(self, staff_a, settings):
+        settings.ENTERPRISE_IMPORT_SYNC_ROWS = 3
+        settings.ENTERPRISE_IMPORT_LIMITS = {"max_rows": 4}
+        upload_id, report = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(5)), filename="c.xlsx")
+        assert not report.pending and "超过 4 行" in str(report.errors[0])
+        assert not Job.objects.exists()

@@ -157,3 +157,14 @@ class TestPages:
 
     def test_get_on_confirm_is_not_allowed(self, client_a):
         assert client_a.get(reverse("enterprises:import_confirm", args=["0" * 32])).status_code == 405
+
+
+def test_report_page_follows_a_large_check_with_a_progress_bar(client_a, settings):
+    settings.ENTERPRISE_IMPORT_SYNC_ROWS = 1
+    response = client_a.post(
+        reverse("enterprises:import"), {"file": _file(workbook(valid_rows(3, townships=["硖石街道"])), "a.xlsx")}
+    )
+    assert response.status_code == 302
+    page = client_a.get(response["Location"]).content.decode()
+    assert "正在后台预检" in page and 'hx-trigger="every 2s"' in page
+    assert "确认导入" not in page
