@@ -404,12 +404,14 @@ def main() -> int:
         print()
         print(f"坏文件语料（{len(bad['bad'])} 个，目标每个 ≤ {GOAL_BAD_SECONDS} s，无写入）：")
         for item in bad["bad"]:
-            flag = "✓" if item["answered"] and not item["written"] and item["seconds"] <= GOAL_BAD_SECONDS else "✗"
+            informational = item["name"].startswith("valid_")  # a good file: its dry-run time, not a 2 s goal
+            passed = item["answered"] and not item["written"] and (informational or item["seconds"] <= GOAL_BAD_SECONDS)
+            flag = ("ℹ" if informational else "✓") if passed else "✗"
             print(
                 f"  {flag} {item['name']:34s} {item['seconds']:6.3f} s  堆峰值 {item['peak_mb']:6.1f} MB  {item['message']}"
             )
-            ok = ok and flag == "✓"
-        slowest = max(bad["bad"], key=lambda x: x["seconds"])
+            ok = ok and passed
+        slowest = max((b for b in bad["bad"] if not b["name"].startswith("valid_")), key=lambda x: x["seconds"])
         print(f"  最慢：{slowest['name']} {slowest['seconds']:.3f} s")
     return 0 if ok else 1
 
