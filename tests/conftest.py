@@ -115,9 +115,36 @@ def pytest_runtest_setup(item):
         pytest.skip(reason)
 
 
+# Reference rows that data migrations load (model label, migration module, loader). A transactional test's flush
+# empties them; serialized rollback restores them for transactional tests, and this restores them for any test
+# that asks for `reference`, whatever ran before it on the same worker.
+MIGRATION_REFERENCE_DATA = (
+    ("enterprises.BusinessType", "apps.enterprises.migrations.0002_reference_business_types", "load"),
+    ("standards.CheckItem", "apps.standards.migrations.0002_starter_check_items", "load"),
+    ("risk.RiskScheme", "apps.risk.migrations.0002_reference_schemes", "load"),
+    ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
+)
+
+
+def ensure_migration_reference_data() -> list[str]:
+    import importlib
+
+    from django.apps import apps as registry
+
+    reloaded = []
+    for label, module, loader in MIGRATION_REFERENCE_DATA:
+        app_label = label.split(".")[0]
+        if not registry.is_installed(f"apps.{app_label}") or registry.get_model(label).objects.exists():
+            continue
+        getattr(importlib.import_module(module), loader)(registry, None)
+        reloaded.append(label)
+    return reloaded
+
+
 @pytest.fixture
 def reference(db):
-    """Haining's 12 townships, populations and role groups, as `make run` loads them."""
+    """Haining's 12 townships, populations and role groups, as `make run` loads them (and the migration data)."""
+    ensure_migration_reference_data()
     reference_data_load()
     roles_sync()
 

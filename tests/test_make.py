@@ -223,3 +223,19 @@ def test_transactional_tests_get_serialized_rollback():
     assert "serialized_rollback" not in plain.get_closest_marker("django_db").kwargs
     assert explicit.get_closest_marker("django_db").kwargs["serialized_rollback"] is False  # an explicit choice stays
     assert no_db.get_closest_marker("django_db") is None
+
+
+@pytest.mark.django_db
+def test_reference_fixture_restores_migration_data_after_a_flush():
+    """A transactional test's flush empties the rows data migrations loaded; `reference` puts them back."""
+    from apps.enterprises.models import BusinessType
+    from apps.standards.models import CheckItem
+    from tests.conftest import ensure_migration_reference_data
+
+    count = BusinessType.objects.count()
+    BusinessType.objects.filter(parent__isnull=False).delete()
+    BusinessType.objects.all().delete()
+    CheckItem.objects.all().delete()
+    assert set(ensure_migration_reference_data()) >= {"enterprises.BusinessType", "standards.CheckItem"}
+    assert BusinessType.objects.count() == count and CheckItem.objects.exists()
+    assert ensure_migration_reference_data() == []
