@@ -8,6 +8,8 @@ from .base import REDIS_URL
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="hn-media-")
+# WhiteNoise warns when STATIC_ROOT does not exist (no collectstatic in tests); assets come from the finders.
+STATIC_ROOT = tempfile.mkdtemp(prefix="hn-static-")
 DEMO_MODE = True
 # The request-level tests use locmem cache so throttles/idempotency don't leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
