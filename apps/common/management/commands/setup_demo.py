@@ -43,6 +43,8 @@ class Command(BaseCommand):
             call_command("seed_demo", "--enterprises", str(n), stdout=self.stdout)
         else:
             self.stdout.write("seed_demo 命令尚不可用，跳过演示名录。")
+        if "seed_demo_inspectors" in get_commands():
+            call_command("seed_demo_inspectors", stdout=self.stdout)
         if n > 0 and "regrade" in get_commands():
             self.stdout.write("按生效方案评定本年度风险等级……")
             call_command("regrade", stdout=self.stdout)
