@@ -174,10 +174,12 @@ def _lock_head() -> AuditChainHead:
         return AuditChainHead.objects.select_for_update().get(pk=1)
     except AuditChainHead.DoesNotExist:
         pass
-    # First event ever (or after a test flush). A missing head with events present means tampering: refuse.
-    if AuditEvent.objects.exists():
+    # First event ever (or after a test flush). Concurrent first writers: the loser's insert waits for the winner
+    # and re-reads its row (created=False). Only a writer that itself had to create the head while events already
+    # exist has found the head deleted under a non-empty chain — tampering: refuse (its creation rolls back).
+    _, created = AuditChainHead.objects.get_or_create(pk=1)
+    if created and AuditEvent.objects.exists():
         raise RuntimeError("审计链头缺失，拒绝写入审计记录；请运行 manage.py audit_verify 检查")
-    AuditChainHead.objects.get_or_create(pk=1)  # concurrent first writers: the loser re-reads the winner's row
     return AuditChainHead.objects.select_for_update().get(pk=1)
 
 
