@@ -112,7 +112,14 @@ def demo_accounts_create(*, password: str | None = None) -> list[dict]:
         else:
             user.townships.clear()
         audit_record("user.demo_create", obj=user, extra={"role": role_code})
-        out.append({"username": username, "password": pw, "role": role.label, "township": user.townships.first().name if township_code else "全市"})
+        out.append(
+            {
+                "username": username,
+                "password": pw,
+                "role": role.label,
+                "township": user.townships.first().name if township_code else "全市",
+            }
+        )
     return out
 
 
