@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import DEFAULT_DB_ALIAS
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Township
@@ -90,6 +91,26 @@ def pytest_collection_modifyitems(config, items):
         kwargs = dict(marker.kwargs) if marker else {}
         kwargs.update(transaction=True, serialized_rollback=True)
         item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup):
+    """pytest-django's database setup, plus: the serialized post-migration contents stay reachable from every
+    connection wrapper. Django keeps them on the wrapper object, but once Playwright's sync API has started an event
+    loop in this process, asgiref hands out a new wrapper (context-local) that lacks them, and serialized rollback
+    would silently do nothing. This project has one database alias, so the class attribute is unambiguous."""
+    from django.db import connections
+
+    patched = []
+    if len(connections.settings) == 1:
+        wrapper = connections[DEFAULT_DB_ALIAS]
+        contents = getattr(wrapper, "_test_serialized_contents", None)
+        if contents is not None:
+            type(wrapper)._test_serialized_contents = contents
+            patched.append(type(wrapper))
+    yield
+    for cls in patched:
+        del cls._test_serialized_contents
 
 
 def pytest_report_header(config):
