@@ -306,3 +306,11 @@ def test_idempotent_create_for_api_clients(township_a):
 
 def test_uscc_of_factory_is_valid():
     assert make_uscc("92330481", "70000001") == "9233048170000001XA"
+
+
+@pytest.mark.parametrize("query", ["updated_since=", "cursor=", "updated_since=&cursor="])
+def test_feed_with_empty_since_and_cursor_is_a_400_not_a_500(api_client, city_staff, query):
+    api_client.force_authenticate(city_staff)
+    response = api_client.get(f"/api/v1/enterprises/?{query}")
+    assert response.status_code == 400
+    assert set(response.json()) == {"code", "message", "fields"}

@@ -147,3 +147,10 @@ def test_client_with_scope_reads_grades(township_a):
     assert client.get(f"/api/v1/risk/enterprises/{a.enterprise_id}/history/").status_code == 200
     assert client.get("/api/v1/risk/schemes/").status_code == 200
     assert client.get("/api/v1/risk/credit-classes/").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["updated_since=", "cursor="])
+def test_feed_with_empty_since_or_cursor_is_a_400_not_a_500(api_client, city_staff, query):
+    api_client.force_authenticate(city_staff)
+    response = api_client.get(f"/api/v1/risk/assessments/?{query}")
+    assert response.status_code == 400 and set(response.json()) == {"code", "message", "fields"}

@@ -143,6 +143,8 @@ class EnterpriseViewSet(
             raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
         since = _parse_since(params["updated_since"]) if params.get("updated_since") else None
         cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
+        if since is None and cursor is None:
+            raise ValidationError({"updated_since": ["变更订阅需要 updated_since（ISO-8601 时间）或 cursor，不能为空"]})
         size = FEED_DEFAULT_PAGE_SIZE
         if params.get("page_size"):
             try:

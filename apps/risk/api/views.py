@@ -93,6 +93,8 @@ class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
             raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
         since = parse_updated_since(params["updated_since"]) if params.get("updated_since") else None
         cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
+        if since is None and cursor is None:
+            raise ValidationError({"updated_since": ["变更订阅需要 updated_since（ISO-8601 时间）或 cursor，不能为空"]})
         size = _page_size(params)
         qs = self.filter_queryset(self.get_queryset()).order_by("updated_at", "id")
         if since is not None:
