@@ -18,12 +18,12 @@ def _json(status, code, message):
     )
 
 
-def _error(request, status, code, message):
+def _error(request, status, code, message, title=None):
     if request.path.startswith("/api/"):
         return _json(status, code, message)
     context = {
         "status": status,
-        "title": TITLES[status],
+        "title": title or TITLES[status],
         "message": message,
         "request_id": getattr(request, "request_id", ""),
     }
@@ -36,6 +36,15 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return _error(request, 403, "permission_denied", "您的账户没有执行此操作的权限。如需开通，请联系系统管理员。")
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: why the form was refused and what to do, in Chinese; the reason is logged, not shown."""
+    log.warning("CSRF check failed for %s: %s", request.path, reason)
+    if request.path.startswith("/api/"):
+        return _json(403, "csrf_failed", "跨站请求校验失败：请刷新页面后重试；接口客户端请使用令牌（Bearer）认证。")
+    message = "页面已过期或表单校验失败（CSRF）。请返回上一页并刷新后重新提交；如仍失败，请确认浏览器允许本站 Cookie。"
+    return _error(request, 403, "csrf_failed", message, title="表单已过期，请刷新后重试")
 
 
 def page_not_found(request, exception=None):

@@ -4,7 +4,10 @@ A warning must be acknowledged with an override reason, which is recorded on the
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+
+from django.conf import settings
 
 USCC_ALPHA = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_W = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, ..., 28
@@ -20,6 +23,38 @@ LICENCE_SHAPES = {
     "DJ": re.compile(r"^[0-9A-Za-z\u4e00-\u9fff\-]{4,40}$"),
     "DK": re.compile(r"^[0-9A-Za-z\u4e00-\u9fff\-]{4,40}$"),
 }
+# GB 32100-2015 附录 A (with its amendments): position 1 is the registration authority, position 2 the organisation
+# category within it. A position-1 code outside the table is an error; a position-2 code that the table does not list
+# for that authority is a warning (the table is only [S]-confirmed, DOMAIN.md §4.1), to be accepted with a reason.
+USCC_AUTHORITIES = {
+    "1": ("机构编制", {"1": "机关", "2": "事业单位", "3": "中央编办直接管理机构编制的群众团体", "9": "其他"}),
+    "2": ("外交", {"1": "外国常驻新闻机构", "9": "其他"}),
+    "3": (
+        "司法行政",
+        {
+            "1": "律师执业机构",
+            "2": "公证处",
+            "3": "基层法律服务所",
+            "4": "司法鉴定机构",
+            "5": "仲裁委员会",
+            "9": "其他",
+        },
+    ),
+    "4": ("文化", {"1": "外国在华文化中心", "9": "其他"}),
+    "5": ("民政", {"1": "社会团体", "2": "民办非企业单位", "3": "基金会", "9": "其他"}),
+    "6": ("旅游", {"1": "外国旅游部门常驻代表机构", "2": "港澳台地区旅游部门常驻内地（大陆）代表机构", "9": "其他"}),
+    "7": ("宗教", {"1": "宗教活动场所", "2": "宗教院校", "9": "其他"}),
+    "8": ("工会", {"1": "基层工会", "9": "其他"}),
+    "9": ("市场监管（工商）", {"1": "企业", "2": "个体工商户", "3": "农民专业合作社"}),
+    "A": ("中央军委改革和编制办公室", {"1": "军队事业单位", "9": "其他"}),
+    "N": ("农业农村", {"1": "组级集体经济组织", "2": "村级集体经济组织", "3": "乡镇级集体经济组织", "9": "其他"}),
+    "Y": ("其他", {"1": "其他"}),
+}
+# Positions 3–8: the division code of the registering authority. Haining's own (DOMAIN.md §4.1) by default; a code
+# from elsewhere is a warning, accepted with a reason (a branch registered in Jiaxing, a chain's head office…).
+DEFAULT_HOME_DIVISIONS = ("330481",)
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
+
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
 
@@ -53,9 +88,23 @@ def org_check_char(body8: str) -> str:
     return {10: "X", 11: "0"}.get(r, str(r))
 
 
-def check_uscc(raw) -> IdentifierCheck:
+def _invisible(text: str) -> list[str]:
+    return sorted({c for c in text if unicodedata.category(c) in _INVISIBLE_CATEGORIES})
+
+
+def configured_home_divisions() -> tuple[str, ...]:
+    return tuple(getattr(settings, "USCC_HOME_DIVISIONS", DEFAULT_HOME_DIVISIONS))
+
+
+def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> IdentifierCheck:
+    """Shape, GB 32100 tables and both check characters. With `home_divisions`, a code registered elsewhere warns."""
     code = normalize_code(raw)
     result = IdentifierCheck(code)
+    invisible = _invisible(code)
+    if invisible:
+        names = "、".join(f"U+{ord(c):04X}" for c in invisible)
+        result.errors.append(f"统一社会信用代码含不可见字符（{names}），多见于从网页或文档复制，请删除后重新输入")
+        return result
     if len(code) != 18:
         result.errors.append(f"统一社会信用代码应为 18 位（当前 {len(code)} 位）")
         return result
@@ -66,6 +115,23 @@ def check_uscc(raw) -> IdentifierCheck:
     if not USCC_SHAPE.match(code):
         result.errors.append("统一社会信用代码第 3–8 位应为行政区划代码（6 位数字）")
         return result
+    authority = USCC_AUTHORITIES.get(code[0])
+    if authority is None:
+        known = "、".join(USCC_AUTHORITIES)
+        result.errors.append(
+            f"统一社会信用代码第 1 位（登记管理部门代码）“{code[0]}”不在 GB 32100 代码表中（应为 {known}）"
+        )
+        return result
+    authority_name, categories = authority
+    if code[1] not in categories:
+        known = "、".join(f"{k} {v}" for k, v in categories.items())
+        result.warnings.append(
+            f"第 2 位（机构类别代码）“{code[1]}”不在登记管理部门“{authority_name}”的类别中（应为 {known}），请核对"
+        )
+    if home_divisions and code[2:8] not in home_divisions:
+        result.warnings.append(
+            f"第 3–8 位登记机关行政区划代码为 {code[2:8]}，不是海宁市（{'、'.join(home_divisions)}），请确认该主体在海宁经营"
+        )
     if org_check_char(code[8:16]) != code[16]:
         result.warnings.append(f"第 17 位（组织机构代码校验码）应为 {org_check_char(code[8:16])}，实际为 {code[16]}")
     expected = uscc_check_char(code[:17])

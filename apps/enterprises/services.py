@@ -50,7 +50,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -58,9 +58,10 @@ from apps.accounts.models import Township
 from apps.common.audit import audit_record, diff, model_snapshot
 from apps.common.exceptions import InvalidTransition, PreconditionFailed, ValidationFailed
 from apps.common.scoping import user_sees_all_townships, user_township_ids
+from apps.common.text import clean_text
 
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
-from .identifiers import check_licence, check_uscc, normalize_code
+from .identifiers import check_licence, check_uscc, configured_home_divisions, normalize_code
 from .models import BusinessType, Enterprise, FoodCategory, Licence
 
 TEXT_FIELDS = {
@@ -257,12 +258,16 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
 
     for key, max_len in TEXT_FIELDS.items():
         if key in data:
-            text = "" if data[key] is None else re.sub(r"\s+", " ", str(data[key])).strip()
+            try:  # the same rule as forms and the API (apps/common/text.py): here it also covers the Excel import
+                text = "" if data[key] is None else clean_text(re.sub(r"\s+", " ", str(data[key])), multiline=False)
+            except ValidationError as exc:
+                out.error(key, exc.messages[0])
+                continue
             if len(text) > max_len:
                 out.error(key, f"不能超过 {max_len} 个字符")
             out.values[key] = text
     if creating or "name" in data:
-        if not out.values.get("name"):
+        if not out.values.get("name") and "name" not in out.errors:
             out.error("name", "名称不能为空")
     if out.values.get("contact_phone") and not PHONE_RE.match(out.values["contact_phone"]):
         out.error("contact_phone", "联系电话只能包含数字、空格和 + - ( )")
@@ -274,7 +279,7 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
             out.values["uscc"] = None
             out.values["uscc_warning"] = ""
         else:
-            check = check_uscc(raw)
+            check = check_uscc(raw, home_divisions=configured_home_divisions())
             if check.errors:
                 for msg in check.errors:
                     out.error("uscc", msg)

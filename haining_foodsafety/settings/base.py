@@ -25,6 +25,9 @@ TRUST_X_REAL_IP = env.bool("TRUST_X_REAL_IP", default=False)
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
+# Our own catalogue first: Chinese labels for third-party apps that ship none (django-axes). Edit the .po, then
+# `msgfmt -o locale/zh_Hans/LC_MESSAGES/django.mo locale/zh_Hans/LC_MESSAGES/django.po` (the .mo is committed).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # ---------------------------------------------------------------- apps
@@ -167,6 +170,11 @@ JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=10 * 60)
 JOB_PENDING_GRACE_SECONDS = env.int("JOB_PENDING_GRACE_SECONDS", default=120)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 
+# ---------------------------------------------------------------- registry
+# USCC positions 3–8 (registering authority's division code) that count as "ours"; any other code warns and needs a
+# reason (issue 8 point 9). Haining AMR = 330481 (DOMAIN.md §4.1).
+USCC_HOME_DIVISIONS = env.list("USCC_HOME_DIVISIONS", default=["330481"])
+
 # ---------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -186,6 +194,8 @@ SESSION_COOKIE_AGE = 30 * 60  # idle logout after 30 minutes (SECURITY.md SESS-0
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# A refused CSRF check gets the platform's own Chinese page (JSON under /api/), never Django's stock page.
+CSRF_FAILURE_VIEW = "apps.common.views.csrf_failure"
 
 # django-axes: 5 failures within 15 minutes lock the account for 30 minutes.
 AXES_FAILURE_LIMIT = 5

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from apps.enterprises.identifiers import (
     USCC_ALPHA,
+    USCC_AUTHORITIES,
     check_licence,
     check_uscc,
     make_licence_number,
@@ -18,9 +19,13 @@ NOT_ALPHA = st.sampled_from("IOSVZ!#*-_.中号")
 DIGITS = st.text("0123456789", min_size=6, max_size=6)
 
 
+# Positions 1–2 from the GB 32100 tables (authority, then one of its categories); the rest arbitrary.
+AUTHORITY_CATEGORY = st.sampled_from([a + c for a, (_, cats) in USCC_AUTHORITIES.items() for c in cats])
+
+
 @st.composite
 def valid_usccs(draw):
-    head = draw(ALPHA) + draw(ALPHA) + draw(DIGITS)
+    head = draw(AUTHORITY_CATEGORY) + draw(DIGITS)
     body = "".join(draw(st.lists(ALPHA, min_size=8, max_size=8)))
     return make_uscc(head, body)
 
@@ -121,3 +126,36 @@ def test_licence_shape_errors_are_refused(kind, number):
 
 def test_licence_full_width_and_spaces():
     assert check_licence("JY", " ＪＹ２３３０ ４８１０００１２３０ ").value == "JY23304810001230"
+
+
+# ------------------------------------------------------------------------------------------------ GB 32100 tables
+@pytest.mark.parametrize(
+    "code, fragment",
+    [
+        ("00330481Q28PCGMN1J", "第 1 位（登记管理部门代码）“0”"),
+        ("Z9330481H2YKF6DP7B", "非法字符"),
+    ],
+)
+def test_unknown_registration_authority_is_refused(code, fragment):
+    result = check_uscc(code)
+    assert result.errors and fragment in result.errors[0]
+
+
+def test_category_not_listed_for_the_authority_warns():
+    result = check_uscc("Y9330481H2YKF6DP7B")
+    assert not result.errors
+    assert any("第 2 位（机构类别代码）“9”" in w for w in result.warnings)
+    assert not any("第 2 位" in w for w in check_uscc("91330481123456788A").warnings)
+
+
+def test_code_registered_outside_haining_warns_only_when_home_divisions_are_given():
+    assert check_uscc("91350200776049653A").ok
+    result = check_uscc("91350200776049653A", home_divisions=("330481",))
+    assert result.warnings == ["第 3–8 位登记机关行政区划代码为 350200，不是海宁市（330481），请确认该主体在海宁经营"]
+    assert check_uscc("91330481123456788A", home_divisions=("330481",)).ok
+
+
+@pytest.mark.parametrize("hidden", ["\u200b", "\x00", "\ufeff"])
+def test_invisible_characters_are_named_not_reported_as_wrong_length(hidden):
+    result = check_uscc(f"913304811234{hidden}56788A")
+    assert result.errors and "不可见字符" in result.errors[0] and f"U+{ord(hidden):04X}" in result.errors[0]
