@@ -94,7 +94,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
+def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's database setup, plus: the serialized post-migration contents stay reachable from every
     connection wrapper. Django keeps them on the wrapper object, but once Playwright's sync API has started an event
     loop in this process, asgiref hands out a new wrapper (context-local) that lacks them, and serialized rollback
@@ -108,6 +108,11 @@ def django_db_setup(django_db_setup):
         if contents is not None:
             type(wrapper)._test_serialized_contents = contents
             patched.append(type(wrapper))
+    # Reference data once per test database (issue 9 point 6), not before every test: tests run in transactions
+    # that roll back, so the rows stay; a transactional test's flush removes them and `reference` reloads them.
+    with django_db_blocker.unblock():
+        _reference_load()
+        _audit_chain_reset()
     yield
     for cls in patched:
         del cls._test_serialized_contents
@@ -162,12 +167,38 @@ def ensure_migration_reference_data() -> list[str]:
     return reloaded
 
 
-@pytest.fixture
-def reference(db):
-    """Haining's 12 townships, populations and role groups, as `make run` loads them (and the migration data)."""
+def _reference_load():
     ensure_migration_reference_data()
     reference_data_load()
     roles_sync()
+
+
+def _audit_chain_reset():
+    """The session load's audit events are setup, not test data: every test starts from an empty chain (seq 1),
+    as it did when each test loaded the reference itself. TRUNCATE (PostgreSQL refuses DELETE on the chain)."""
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    from apps.common.models import AuditChainHead, AuditEvent
+
+    tables = [AuditEvent._meta.db_table, AuditChainHead._meta.db_table]
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=False)
+    connection.ops.execute_sql_flush(statements)
+
+
+def _reference_present() -> bool:
+    from apps.accounts.roles import ROLES
+
+    return Township.objects.count() >= 12 and Group.objects.count() >= len(ROLES)
+
+
+@pytest.fixture
+def reference(db):
+    """Haining's 12 townships, populations and role groups, as `make run` loads them (and the migration data).
+
+    Loaded once per test database by django_db_setup; reloaded only after a transactional test flushed them."""
+    if not _reference_present():
+        _reference_load()
 
 
 @pytest.fixture
