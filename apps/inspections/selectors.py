@@ -258,6 +258,11 @@ def inspector_exclusions(enterprise_ids, *, avoid_previous: bool) -> dict[int, s
 
 
 # ---------------------------------------------------------------------------- public verification record
+def public_draws():
+    """Every draw record, newest first (一公开: no actor)."""
+    return Draw.objects.select_related("plan", "outcome").order_by("-committed_at", "-id")
+
+
 def draw_public_get(draw_uid: str) -> Draw:
     """Draw records are public (一公开): no actor, any draw by its uid."""
     return Draw.objects.select_related("plan", "outcome", "parent", "redraw").get(draw_uid=draw_uid)
