@@ -275,9 +275,9 @@ def draw_inputs(draw: Draw) -> dict:
         "draw_uid": draw.draw_uid,
         "draw_date": draw.draw_date.isoformat(),
         "strata": [{k: s[k] for k in ("key", "label", "filter", "proportion", "count", "codes")} for s in draw.strata],
-        "inspectors": [
-            {k: i[k] for k in ("badge", "name", "township", "certificate_valid_until", "load")} for i in draw.inspectors
-        ],
+        # as frozen: {"badge"[, "township"][, "capacity"]} since issue 8 (docs/draw.md); older draws keep the full
+        # entries their published inputs_hash covers
+        "inspectors": [dict(i) for i in draw.inspectors],
         "exclusions": draw.exclusions,
         "enterprise_townships": draw.enterprise_townships,
         "rules": draw.rules,
