@@ -43,8 +43,9 @@ def draw_detail(request, draw_uid):
     draw = _get(draw_uid)
     record = draw_record(draw)
     problems = _differences(draw)
+    labels = {s["key"]: s.get("label") or s["key"] for s in draw.strata}
     rows = [
-        {**sel, "name": record["enterprise_names"].get(sel["code"], "")}
+        {**sel, "name": record["enterprise_names"].get(sel["code"], ""), "stratum_label": labels.get(sel["stratum"])}
         for sel in (record["result"] or {}).get("selections", [])
     ]
     strata = [{**s, "pool_size": len(s["codes"])} for s in draw.strata]
