@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Q
 
 from apps.common.portal import PortalRecord, portal_sections
 from apps.enterprises.models import Enterprise
+from apps.enterprises.selectors import public_enterprise_lookup
 from apps.risk.choices import Grade
 from apps.risk.selectors import current_grades
 
@@ -45,11 +45,7 @@ def enterprise_lookup(q: str, *, limit: int = LOOKUP_LIMIT) -> Lookup:
     show_grade = show_risk_grade()
     if not q:
         return Lookup([], False, show_grade)
-    found = list(
-        Enterprise.objects.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
-        .select_related("township", "business_type")
-        .order_by("name", "id")[: limit + 1]
-    )
+    found = public_enterprise_lookup(q, limit=limit + 1)
     truncated = len(found) > limit
     rows = [LookupRow(e) for e in found[:limit]]
     ids = [r.enterprise.pk for r in rows]
