@@ -15,8 +15,7 @@ urlpatterns = [
     path("risk/", include("apps.risk.urls")),
     path("enterprises/", include("apps.enterprises.urls")),
     path("inspections/", include("apps.inspections.urls")),
-    path("public/draws/", include("apps.inspections.urls_public")),
-    path("public/results/", include("apps.inspections.urls_public_results")),
+    path("public/", include("apps.public.urls")),  # 一公开 portal, no login (draws, results, lookup, verifier)
     path("manage/", admin.site.urls),
     # /api/v1/: router, schema (/api/v1/schema/), Swagger UI (/api/v1/docs/) and a JSON catch-all, in api_urls.
     path("api/v1/", include("haining_foodsafety.api_urls")),

@@ -63,9 +63,16 @@ def recompute(inputs, seed):
     rules = inputs["rules"]
     per_task, cap = rules["inspectors_per_task"], rules.get("load_cap")
     own_rule = rules.get("avoid_own_township")
-    people = [i for i in inputs["inspectors"] if (i.get("certificate_valid_until") or "") >= inputs["draw_date"]]
+    # an entry without certificate_valid_until was certified when the pool was frozen (records since issue 8)
+    people = [
+        i
+        for i in inputs["inspectors"]
+        if "certificate_valid_until" not in i or (i["certificate_valid_until"] or "") >= inputs["draw_date"]
+    ]
     load = {i["badge"]: i.get("load") or 0 for i in people}
     home = {i["badge"]: i.get("township") or "" for i in people}
+    room = {i["badge"]: i["capacity"] for i in people if i.get("capacity") is not None}  # remaining assignments
+    used = dict.fromkeys(load, 0)
     exclusions = inputs.get("exclusions") or {}
     townships = inputs.get("enterprise_townships") or {}
     selections = []
@@ -75,7 +82,10 @@ def recompute(inputs, seed):
         ok = [
             b
             for b in load
-            if b not in exclusions.get(code, []) and not (own and home[b] == own) and (cap is None or load[b] < cap)
+            if b not in exclusions.get(code, [])
+            and not (own and home[b] == own)
+            and (cap is None or load[b] < cap)
+            and (b not in room or used[b] < room[b])
         ]
         if len(ok) < per_task:
             return {
@@ -94,6 +104,7 @@ def recompute(inputs, seed):
         picked = sorted((rank(seed, f"{uid}|inspector|{code}|{b}"), b) for b in ok)[:per_task]
         for _r, b in picked:
             load[b] += 1
+            used[b] += 1
         selections.append(
             {
                 "order": order,

@@ -136,3 +136,18 @@ def enterprise_feed(*, actor, filters=None, updated_since=None, cursor=None) -> 
 def enterprise_count(*, actor) -> int:
     """Operating businesses visible to the actor (the registry figure on the home pages)."""
     return Enterprise.objects.visible_to(actor).operating().count()
+
+
+def public_enterprise_lookup(q: str, *, limit: int) -> list[Enterprise]:
+    """一公开 lookup (no actor: the registry's public face — name, USCC, township, business type, status, address).
+
+    Name contains ``q`` or the USCC equals ``q`` (any case); at most ``limit`` rows, by name. One query.
+    """
+    q = (q or "").strip()
+    if not q:
+        return []
+    return list(
+        Enterprise.objects.filter(Q(name__icontains=q) | Q(uscc=q.upper()))
+        .select_related("township", "business_type")
+        .order_by("name", "id")[:limit]
+    )

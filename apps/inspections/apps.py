@@ -16,3 +16,8 @@ class InspectionsConfig(AppConfig):
             from .selectors import completed_inspections
 
             register_inspection_source(completed_inspections)
+
+        # 一公开 portal sections (published results, draw records): apps.public reads them from the registry
+        from .portal import register
+
+        register()

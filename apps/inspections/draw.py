@@ -13,9 +13,11 @@ Contract (docs/draw.md has the full text):
   ``rank(code) = hmac_sha256(key=seed, msg=f"{draw_uid}|{s}|{code}".encode("utf-8")).hexdigest()``;
   sort by ``(rank, code)`` and take the first ``k_s``.
 * inspectors: the selected enterprises of all strata, in rank order — sorted by ``(rank, stratum key, code)`` — are
-  served one after another. For each, the eligible inspectors are those with a certificate valid on the draw date,
-  not excluded for that enterprise (declared conflict / previous inspector: ``exclusions[code]``), not from the
-  enterprise's own township when that rule is on, and below the load cap (initial load + assignments so far);
+  served one after another. For each, the eligible inspectors are those with a certificate valid on the draw date
+  (entries without ``certificate_valid_until`` were certified when the pool was frozen), not excluded for that
+  enterprise (declared conflict / previous inspector: ``exclusions[code]``), not from the enterprise's own township
+  when that rule is on, below the load cap (initial ``load`` + assignments so far) and below their own ``capacity``
+  (assignments so far, when the entry gives one);
   they are ranked by ``hmac_sha256(seed, f"{draw_uid}|inspector|{code}|{badge}")`` (ties by badge) and the lowest
   ``inspectors_per_task`` are taken. If fewer are eligible the draw is ``infeasible`` at that enterprise and stops.
 * result: a canonical JSON document (sorted keys, UTF-8, no insignificant whitespace); ``result_hash`` is its SHA-256.
@@ -156,7 +158,9 @@ def assign_inspectors(
 ) -> tuple[list[list[tuple[str, str]]], dict | None]:
     """Inspectors for each selection (already in rank order). Returns (per-selection [(rank, badge)], error or None).
 
-    ``inspectors``: [{"badge", "township", "load", "certificate_valid_until" (ISO date)}];
+    ``inspectors``: [{"badge", optional "township", "load", "certificate_valid_until" (ISO date), "capacity"}] —
+    what the platform freezes since issue 8 is {"badge"} plus "township" (own-township rule on) and "capacity"
+    (remaining assignments, only where the load cap can bind); docs/draw.md says why each field is published;
     ``rules``: {"inspectors_per_task", "load_cap" (int|None), "avoid_own_township" (bool)}.
     """
     per_task = int(rules["inspectors_per_task"])
@@ -165,9 +169,13 @@ def assign_inspectors(
     cap = rules.get("load_cap")
     own_township_rule = bool(rules.get("avoid_own_township"))
     # certificate valid on the draw date (ISO dates compare as strings)
-    pool = [i for i in inspectors if (i.get("certificate_valid_until") or "") >= draw_date]
+    pool = [
+        i for i in inspectors if "certificate_valid_until" not in i or (i["certificate_valid_until"] or "") >= draw_date
+    ]
     load = {i["badge"]: int(i.get("load") or 0) for i in pool}
     township_of = {i["badge"]: i.get("township") or "" for i in pool}
+    capacity = {i["badge"]: int(i["capacity"]) for i in pool if i.get("capacity") is not None}
+    used = dict.fromkeys(load, 0)
     out: list[list[tuple[str, str]]] = []
     for sel in selections:
         code = sel["code"]
@@ -176,7 +184,10 @@ def assign_inspectors(
         eligible = [
             badge
             for badge in load
-            if badge not in excluded and not (own and township_of[badge] == own) and (cap is None or load[badge] < cap)
+            if badge not in excluded
+            and not (own and township_of[badge] == own)
+            and (cap is None or load[badge] < cap)
+            and (badge not in capacity or used[badge] < capacity[badge])
         ]
         if len(eligible) < per_task:
             return out, {
@@ -190,6 +201,7 @@ def assign_inspectors(
         ranked = heapq.nsmallest(per_task, [(rank(badge), badge) for badge in eligible])  # == sorted(...)[:per_task]
         for _rank, badge in ranked:
             load[badge] += 1
+            used[badge] += 1
         out.append([(r.hex(), badge) for r, badge in ranked])
     return out, None
 
@@ -215,6 +227,10 @@ def validate_inputs(inputs: Mapping) -> None:
         validate_key(badge, "执法证号")
     if len(set(badges)) != len(badges):
         raise DrawInputError("检查人员执法证号重复")
+    for i in inputs["inspectors"]:
+        room = i.get("capacity")
+        if room is not None and (isinstance(room, bool) or not isinstance(room, int) or room < 0):
+            raise DrawInputError(f"检查人员 {i['badge']} 的剩余任务容量无效：{room!r}")
 
 
 def strata_with_quota(inputs: Mapping) -> list[dict]:

@@ -258,6 +258,11 @@ def inspector_exclusions(enterprise_ids, *, avoid_previous: bool) -> dict[int, s
 
 
 # ---------------------------------------------------------------------------- public verification record
+def public_draws():
+    """Every draw record, newest first (一公开: no actor)."""
+    return Draw.objects.select_related("plan", "outcome").order_by("-committed_at", "-id")
+
+
 def draw_public_get(draw_uid: str) -> Draw:
     """Draw records are public (一公开): no actor, any draw by its uid."""
     return Draw.objects.select_related("plan", "outcome", "parent", "redraw").get(draw_uid=draw_uid)
@@ -270,9 +275,9 @@ def draw_inputs(draw: Draw) -> dict:
         "draw_uid": draw.draw_uid,
         "draw_date": draw.draw_date.isoformat(),
         "strata": [{k: s[k] for k in ("key", "label", "filter", "proportion", "count", "codes")} for s in draw.strata],
-        "inspectors": [
-            {k: i[k] for k in ("badge", "name", "township", "certificate_valid_until", "load")} for i in draw.inspectors
-        ],
+        # as frozen: {"badge"[, "township"][, "capacity"]} since issue 8 (docs/draw.md); older draws keep the full
+        # entries their published inputs_hash covers
+        "inspectors": [dict(i) for i in draw.inspectors],
         "exclusions": draw.exclusions,
         "enterprise_townships": draw.enterprise_townships,
         "rules": draw.rules,

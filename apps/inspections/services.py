@@ -274,24 +274,29 @@ def _freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
         "avoid_previous_inspector": plan.avoid_previous_inspector,
         "avoid_declared_conflicts": True,
     }
+    frozen_strata = [
+        {
+            "key": s.key,
+            "label": s.label,
+            "filter": s.filter or {},
+            "proportion": None if s.proportion is None else str(s.proportion),
+            "count": s.count,
+            "codes": sorted(pools[s.key]),
+        }
+        for s in strata
+    ]
+    try:
+        total_k = sum(q["k"] for q in hrs.strata_with_quota({"strata": frozen_strata}))
+    except hrs.DrawInputError as exc:
+        raise ValidationFailed(str(exc))
     inputs = {
         "algorithm": ALGORITHM_HRS_V1,
         "draw_uid": draw_uid,
         "draw_date": draw_date.isoformat(),
-        "strata": [
-            {
-                "key": s.key,
-                "label": s.label,
-                "filter": s.filter or {},
-                "proportion": None if s.proportion is None else str(s.proportion),
-                "count": s.count,
-                "codes": sorted(pools[s.key]),
-            }
-            for s in strata
-        ],
-        "inspectors": [
-            {k: i[k] for k in ("badge", "name", "township", "certificate_valid_until", "load")} for i in inspectors
-        ],
+        "strata": frozen_strata,
+        "inspectors": _public_inspector_entries(
+            inspectors, load_cap=plan.load_cap, own_township=plan.avoid_own_township, total_k=total_k
+        ),
         "exclusions": exclusions,
         "enterprise_townships": townships,
         "rules": rules,
@@ -303,6 +308,27 @@ def _freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
     excluded = {reason: sorted(code_of[i] for i in ids if i in code_of) for reason, ids in excluded_sets.items()}
     excluded["no_stratum"] = sorted(unmatched)
     return {"inputs": inputs, "excluded": excluded}
+
+
+def _public_inspector_entries(pool: list[dict], *, load_cap, own_township: bool, total_k: int) -> list[dict]:
+    """The inspector pool as frozen and published: only what re-computing the draw needs (docs/draw.md).
+
+    The badge always (the assignment names inspectors by it); the home township only when the "not from the
+    enterprise's own township" rule is on; the remaining capacity ``load_cap − open tasks`` only where the cap can
+    bind in this draw (it is below the number of enterprises to be drawn). Never the name, the certificate expiry
+    (the pool holds only inspectors certified on the draw date) or the open workload.
+    """
+    out = []
+    for i in pool:
+        entry = {"badge": i["badge"]}
+        if own_township:
+            entry["township"] = i["township"]
+        if load_cap is not None:
+            room = max(0, load_cap - i["load"])
+            if room < total_k:
+                entry["capacity"] = room
+        out.append(entry)
+    return out
 
 
 def _feasibility_problems(inputs: dict) -> list[str]:
@@ -318,12 +344,17 @@ def _feasibility_problems(inputs: dict) -> list[str]:
         problems.append(f"执法证有效的在岗检查人员仅 {len(inspectors)} 人，少于每户 {n} 人")
     cap = rules.get("load_cap")
     if cap is not None:
-        room = sum(max(0, cap - i["load"]) for i in inspectors)
+        # an inspector serves each enterprise at most once: total_k is the most anyone can take in this draw
+        room = sum(
+            min(total_k, i["capacity"] if "capacity" in i else max(0, cap - int(i.get("load") or 0)))
+            for i in inspectors
+        )
         if room < n * total_k:
             problems.append(f"检查人员任务上限剩余容量 {room} 人次，少于需要的 {n * total_k} 人次")
     township_count: dict[str, int] = {}
     for i in inspectors:
-        township_count[i["township"]] = township_count.get(i["township"], 0) + 1
+        township = i.get("township") or ""
+        township_count[township] = township_count.get(township, 0) + 1
     own = inputs.get("enterprise_townships") or {}
     short = []
     for s in inputs["strata"]:

@@ -20,6 +20,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 DEMO_MODE = env.bool("DEMO_MODE", default=False)
 # Trust X-Real-IP only behind our own reverse proxy (docker-compose / nginx sets it); otherwise REMOTE_ADDR.
 TRUST_X_REAL_IP = env.bool("TRUST_X_REAL_IP", default=False)
+# 一公开 portal: publish each business's current risk grade on the enterprise lookup (the city decides; off by default).
+PUBLIC_SHOW_RISK_GRADE = env.bool("PUBLIC_SHOW_RISK_GRADE", default=False)
 
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "zh-hans"
@@ -58,6 +60,7 @@ LOCAL_APPS = [
     "apps.standards",
     "apps.inspections",
     "apps.risk",
+    "apps.public",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

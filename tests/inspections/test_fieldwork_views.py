@@ -1,5 +1,5 @@
 """Fieldwork pages: the inspector's list and phone form (save, photo upload, signatures, finalise, 409 for a stale
-device), who sees what (404 outside scope), the PDF record, staff lists, the public results pages, home KPIs."""
+device), who sees what (404 outside scope), the PDF record, staff lists, home KPIs (the public results pages: tests/public/test_result_pages.py)."""
 
 import base64
 import re
@@ -9,10 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.inspections.choices import PublicationStatus, ResultStatus, TaskStatus
-from apps.inspections.models import InspectionResult, Photo, Publication
+from apps.inspections.choices import ResultStatus
+from apps.inspections.models import InspectionResult, Photo
 from apps.inspections.selectors_fieldwork import task_check_items
-from apps.inspections.services_fieldwork import publications_publish_due, result_finalise, result_start
+from apps.inspections.services_fieldwork import result_finalise, result_start
 
 from .factories import make_enterprise, make_inspector, make_task
 from .fieldwork_helpers import field_fixture, jpeg_bytes, png_bytes  # noqa: F401
@@ -196,33 +196,6 @@ def test_township_home_shows_overdue_rectifications(field, staff_a):
     html = _client(staff_a).get("/").content.decode()
     assert "逾期未整改" in html and 'id="home-overdue-rectifications"' in html
     assert re.search(r"硖石街道</span><a[^>]*>1 项", html)
-
-
-def test_public_results_pages(field):
-    final = result_finalise(actor=field.user, result_id=field.complete_draft().pk)
-    client = Client()
-    detail = reverse("public_results:detail", args=[final.public_id])
-    html = client.get(detail).content.decode()
-    assert "VERIFIED" in html and final.content_hash in html and "尚未公示" in html
-    assert "后厨" not in client.get(reverse("public_results:list")).content.decode()
-    later = timezone.now() + timezone.timedelta(days=20)
-    publications_publish_due(now=later)
-    assert Publication.objects.get(result=final).status == PublicationStatus.PUBLISHED
-    listing = client.get(reverse("public_results:list")).content.decode()
-    assert "海宁市硖石美味餐饮店" in listing
-    html = client.get(detail).content.decode()
-    assert "张检查" in html and field.me.badge_no in html and "合格" in html
-    assert "王老板" not in html  # the operator's signer is never public
-    assert (
-        client.get(reverse("public_results:detail", args=["00000000-0000-0000-0000-000000000000"])).status_code == 404
-    )
-
-
-def test_draft_has_no_public_page(field):
-    draft = result_start(actor=field.user, task_id=field.task.pk)
-    assert Client().get(reverse("public_results:detail", args=[draft.public_id])).status_code == 404
-    field.task.refresh_from_db()
-    assert field.task.status == TaskStatus.IN_PROGRESS
 
 
 def test_generate_key_tasks_command(township_a, township_b):

@@ -174,7 +174,8 @@ class Draw(AppendOnlyModel):
     """A committed draw: everything the result depends on, frozen and published before the seed is revealed.
 
     ``strata``: [{"key", "label", "filter", "proportion" (str|None), "count" (int|None), "k", "codes" (sorted), "pool_hash"}]
-    ``inspectors``: [{"badge", "name", "township", "load"}] — active inspectors with a valid certificate on the draw date
+    ``inspectors``: [{"badge"[, "township"][, "capacity"]}] — active inspectors with a valid certificate on the draw
+    date; the township only under the own-township rule, the capacity only where the load cap can bind (docs/draw.md)
     ``exclusions``: {"<enterprise code>": ["<badge>", ...]} — declared conflicts and previous inspectors (回避)
     ``enterprise_townships``: {"<code>": "<township code>"} — only when the "not from own township" rule is on
     ``rules``: {"inspectors_per_task", "load_cap", "avoid_own_township", ...}

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_public_results as views
+from . import views_results as views
 
 app_name = "public_results"
 

@@ -1,4 +1,4 @@
-"""一公开: every draw record is public — no login (PRODUCT.md §4)."""
+"""一公开: every draw record is public — no login (PRODUCT.md §4). What a record holds, and why: docs/draw.md."""
 
 import json
 
@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .models import Draw
-from .selectors import draw_differences, draw_public_get, draw_record
+from apps.inspections.models import Draw
+from apps.inspections.selectors import draw_differences, draw_public_get, draw_record, public_draws
 
 
 def _get(draw_uid):
@@ -34,8 +34,7 @@ def _differences(draw) -> list[str]:
 
 @require_GET
 def draw_list(request):
-    qs = Draw.objects.select_related("plan", "outcome").order_by("-committed_at", "-id")
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = Paginator(public_draws(), 30).get_page(request.GET.get("page"))
     return render(request, "public/draw_list.html", {"page": page})
 
 
@@ -44,18 +43,11 @@ def draw_detail(request, draw_uid):
     draw = _get(draw_uid)
     record = draw_record(draw)
     problems = _differences(draw)
-    inspectors = {i["badge"]: i["name"] for i in record["inputs"]["inspectors"]}
-    rows = []
-    for sel in (record["result"] or {}).get("selections", []):
-        rows.append(
-            {
-                **sel,
-                "name": record["enterprise_names"].get(sel["code"], ""),
-                "inspector_rows": [
-                    {"badge": i["badge"], "name": inspectors.get(i["badge"], "")} for i in sel["inspectors"]
-                ],
-            }
-        )
+    labels = {s["key"]: s.get("label") or s["key"] for s in draw.strata}
+    rows = [
+        {**sel, "name": record["enterprise_names"].get(sel["code"], ""), "stratum_label": labels.get(sel["stratum"])}
+        for sel in (record["result"] or {}).get("selections", [])
+    ]
     strata = [{**s, "pool_size": len(s["codes"])} for s in draw.strata]
     return render(
         request,

@@ -12,9 +12,9 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .choices import InspectionOutcome, ItemVerdict, PenaltyKind, PublicationStatus
-from .models import InspectionResult
-from .selectors_fieldwork import (
+from apps.inspections.choices import InspectionOutcome, ItemVerdict, PenaltyKind, PublicationStatus
+from apps.inspections.models import InspectionResult
+from apps.inspections.selectors_fieldwork import (
     public_publication_of,
     public_result_get,
     public_results,
