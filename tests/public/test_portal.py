@@ -110,7 +110,7 @@ def test_unknown_term_gives_a_friendly_empty_state(published):
 
 @pytest.mark.parametrize(
     "q,message",
-    [("美" * 300, "查询词最多 100 个字"), ("美味\x00餐饮", "无法识别的字符")],
+    [("美" * 300, "查询词最多 100 个字"), ("美味\x00餐饮", "控制字符（U+0000）")],
     ids=["300-chars", "null-byte"],
 )
 def test_bad_input_is_a_400_with_a_chinese_message(published, q, message):
