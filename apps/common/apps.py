@@ -8,3 +8,12 @@ class CommonConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401  (system checks: defusedxml active)
+        from .navigation import STAFF, register_nav
+
+        # 后台任务: for the roles that start jobs (apps add their job-starting permissions) and the job admins.
+        register_nav("后台任务", "jobs:list", perm=("common.view_all_jobs",), icon="hourglass-split", order=80)
+        register_nav("审计日志", "audit:list", perm="common.view_auditevent", icon="journal-text", order=85)
+        register_nav(
+            "工作日历", "calendar:index", perm="common.change_calendaroverride", icon="calendar-week", order=90
+        )
+        register_nav("系统管理", "admin:index", perm=STAFF, icon="gear", order=99)

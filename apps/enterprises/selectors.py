@@ -10,7 +10,7 @@ import json
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -136,3 +136,20 @@ def enterprise_feed(*, actor, filters=None, updated_since=None, cursor=None) -> 
 def enterprise_count(*, actor) -> int:
     """Operating businesses visible to the actor (the registry figure on the home pages)."""
     return Enterprise.objects.visible_to(actor).operating().count()
+
+
+# The filter that lists exactly the rows enterprise_count counts (home-page figures link with it).
+OPERATING_FILTER = {"status": "operating"}
+
+
+def enterprise_counts_by_township(*, actor) -> dict[int, int]:
+    """Operating businesses per township id (one query), in the actor's scope — the leadership table."""
+    rows = (
+        Enterprise.objects.visible_to(actor)
+        .operating()
+        .order_by()
+        .values("township_id")
+        .annotate(n=Count("id"))
+        .values_list("township_id", "n")
+    )
+    return dict(rows)

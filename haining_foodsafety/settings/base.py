@@ -55,6 +55,7 @@ LOCAL_APPS = [
     "apps.standards",
     "apps.inspections",
     "apps.risk",
+    "apps.dashboard",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
