@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import calendar_entries as ce
 from .exceptions import ValidationFailed
-from .workdays import SOURCE_CHINESE_CALENDAR, SOURCE_FALLBACK, WorkdayCalendar
+from .workdays import SOURCE_CHINESE_CALENDAR, SOURCE_FALLBACK, WorkdayCalendar, missing_calendar_years
 
 STATUS_LABELS = {
     SOURCE_CHINESE_CALENDAR: "已内置（国务院通知）",
@@ -86,7 +86,7 @@ def _render(request, *, year: int, form=None, upload=None, problems=None, status
     context = {
         "year": year,
         "years": years,
-        "missing": [y["year"] for y in years if y["status"] == SOURCE_FALLBACK and y["year"] >= today.year],
+        "missing": missing_calendar_years(today=today),
         "status_label": STATUS_LABELS[WorkdayCalendar().status(year)],
         "rows": rows,
         "kind_labels": ce.KIND_LABELS,
