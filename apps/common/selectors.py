@@ -36,4 +36,5 @@ def audit_chain_status(*, actor) -> dict:
         "head_hash": head.last_hash if head else "",
         "last_verify": last_verify,
         "events_today": AuditEvent.objects.filter(occurred_at__gte=today).count(),
+        "today": today.date(),  # /audit/?date_from=<today> lists the events_today rows
     }

@@ -425,7 +425,7 @@ def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.
     return dict(out)
 
 
-# Fieldwork reads that other apps look up here by name (home-page KPIs, the inspector's home list).
+# Fieldwork reads used by apps.dashboard (home-page figures, the inspector's home list).
 from .selectors_fieldwork import (  # noqa: E402, F401
     overdue_inspection_count,
     overdue_rectification_count,

@@ -93,6 +93,17 @@ def test_every_home_figure_opens_a_list_of_the_same_rows(client, request, busy_c
             assert rows_behind(client, link.url) == link.value, f"{row['township']} {link.text}"
 
 
+def test_audit_admin_chain_figures_open_their_events(client, busy_city, audit_admin):
+    client.force_login(audit_admin)
+    response = client.get("/")
+    chain = response.context["chain"]
+    html = response.content.decode()
+    today = f"/audit/?date_from={chain['today']:%Y-%m-%d}"
+    assert 'href="/audit/"' in html and f'href="{today}"' in html
+    assert rows_behind(client, "/audit/") == chain["length"] > 0
+    assert rows_behind(client, today) == chain["events_today"] > 0
+
+
 def test_the_figures_differ_from_the_unfiltered_lists(client, busy_city, city_staff, leader):
     """Guard: the data above really makes the filters matter (else the test above could not fail)."""
     client.force_login(city_staff)
