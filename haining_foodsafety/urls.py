@@ -1,14 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from apps.accounts import views as account_views
+from apps.dashboard import views as dashboard_views
 
 admin.site.site_header = "海宁市食品安全监管平台 · 系统管理"
 admin.site.site_title = "海宁市食品安全监管平台"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", dashboard_views.home, name="home"),
+    path("calendar/", include("apps.common.urls_calendar")),
     path("accounts/", include("apps.accounts.urls")),
     path("jobs/", include("apps.common.urls_jobs")),
     path("audit/", include("apps.common.urls_audit")),

@@ -137,6 +137,9 @@ class ApiClient(models.Model):
 
     objects = ApiClientQuerySet.as_manager()
 
+    # apps.common.api.clients recognises a client in request.auth by this mark (common does not import accounts).
+    is_api_client = True
+
     class Meta:
         verbose_name = "接口客户端"
         verbose_name_plural = "接口客户端"

@@ -6,6 +6,8 @@ and tests/common/test_scoping_coverage.py fails on a view that relies on it.
 
 from rest_framework import exceptions, permissions
 
+from apps.common.api.clients import api_client_of
+
 
 class DenyAll(permissions.BasePermission):
     """The global default: a view that declares nothing allows nothing (SECURITY.md ACL-10)."""
@@ -65,10 +67,8 @@ class ClientScopes(permissions.BasePermission):
     code = "insufficient_scope"
 
     def has_permission(self, request, view):
-        from apps.accounts.models import ApiClient
-
-        client = getattr(request, "auth", None)
-        if not isinstance(client, ApiClient):
+        client = api_client_of(request)
+        if client is None:
             return True
         required = getattr(view, "required_scopes", None) or {}
         method = "GET" if request.method in ("HEAD", "OPTIONS") else request.method

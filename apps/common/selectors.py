@@ -18,3 +18,23 @@ def audit_event_list(*, actor):
 def audit_events_for_object(*, actor, obj):
     """History of one object, shown on its detail page to anyone who may see the object itself."""
     return AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).order_by("-seq")
+
+
+def audit_chain_status(*, actor) -> dict:
+    """Chain length, head hash and the last verification (an ``audit.verify`` event), for the audit admin."""
+    from django.utils import timezone
+
+    from apps.common.models import AuditChainHead
+
+    if not actor.has_perm("common.view_auditevent"):
+        return {}
+    head = AuditChainHead.objects.filter(pk=1).first()
+    last_verify = AuditEvent.objects.filter(action="audit.verify").order_by("-seq").first()
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "length": head.last_seq if head else 0,
+        "head_hash": head.last_hash if head else "",
+        "last_verify": last_verify,
+        "events_today": AuditEvent.objects.filter(occurred_at__gte=today).count(),
+        "today": today.date(),  # /audit/?date_from=<today> lists the events_today rows
+    }

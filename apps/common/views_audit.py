@@ -36,6 +36,7 @@ ACTION_LABELS = {
     "admin.add": "后台新增",
     "admin.change": "后台修改",
     "admin.delete": "后台删除",
+    "calendar.year_set": "录入节假日安排",
 }
 
 

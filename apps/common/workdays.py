@@ -146,3 +146,33 @@ def calendar_warnings(years: Iterable[int | dt.date], *, calendar: WorkdayCalend
     calendar = calendar or WorkdayCalendar()
     wanted = sorted({y.year if isinstance(y, dt.date) else int(y) for y in years})
     return [FALLBACK_WARNING.format(year=year) for year in wanted if calendar.status(year) == SOURCE_FALLBACK]
+
+
+def missing_calendar_years(*, today: dt.date | None = None, ahead: int = 1, calendar: WorkdayCalendar | None = None):
+    """Years from this one to ``ahead`` years on whose working days are only the Monday–Friday guess.
+
+    Clocks started now (20 working days for publication, rectification deadlines) run into next year, so the
+    home page of the city staff and the calendar page name these years until their schedule is entered.
+    """
+    from django.utils import timezone
+
+    calendar = calendar or WorkdayCalendar()
+    year = (today or timezone.localdate()).year
+    return [y for y in range(year, year + ahead + 1) if calendar.status(y) == SOURCE_FALLBACK]
+
+
+# ---------------------------------------------------------------------------- apps that store computed deadlines
+# A stored deadline computed on the Monday–Friday fallback is wrong once the year's schedule is entered. An app
+# that stores such dates registers a listener (in its AppConfig.ready); the calendar service calls every listener
+# inside its transaction with the years that changed and a fresh calendar, and records what they moved.
+_CALENDAR_LISTENERS: list = []
+
+
+def register_calendar_listener(fn) -> None:
+    """``fn(*, years: set[int], calendar: WorkdayCalendar, actor) -> dict`` (a summary for the audit event)."""
+    if fn not in _CALENDAR_LISTENERS:
+        _CALENDAR_LISTENERS.append(fn)
+
+
+def calendar_listeners() -> list:
+    return list(_CALENDAR_LISTENERS)

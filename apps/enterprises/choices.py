@@ -1,18 +1,13 @@
 from django.db import models
 
+# Sector lives in standards (check items and risk tables are keyed by it); re-exported for the registry.
+from apps.standards.choices import Sector  # noqa: F401
+
 
 class EnterpriseStatus(models.TextChoices):
     OPERATING = "operating", "营业"
     SUSPENDED = "suspended", "停业"
     CANCELLED = "cancelled", "注销"
-
-
-class Sector(models.TextChoices):
-    """The supervision sector a business type belongs to (decides check items and the risk table)."""
-
-    PRODUCTION = "production", "生产"
-    SALES = "sales", "销售"
-    CATERING = "catering", "餐饮"
 
 
 class Scale(models.TextChoices):

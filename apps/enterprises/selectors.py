@@ -10,7 +10,7 @@ import json
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -151,3 +151,20 @@ def public_enterprise_lookup(q: str, *, limit: int) -> list[Enterprise]:
         .select_related("township", "business_type")
         .order_by("name", "id")[:limit]
     )
+
+
+# The filter that lists exactly the rows enterprise_count counts (home-page figures link with it).
+OPERATING_FILTER = {"status": "operating"}
+
+
+def enterprise_counts_by_township(*, actor) -> dict[int, int]:
+    """Operating businesses per township id (one query), in the actor's scope — the leadership table."""
+    rows = (
+        Enterprise.objects.visible_to(actor)
+        .operating()
+        .order_by()
+        .values("township_id")
+        .annotate(n=Count("id"))
+        .values_list("township_id", "n")
+    )
+    return dict(rows)

@@ -430,7 +430,7 @@ def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.
     return dict(out)
 
 
-# Fieldwork reads that other apps look up here by name (home-page KPIs, the inspector's home list).
+# Fieldwork reads used by apps.dashboard (home-page figures, the inspector's home list).
 from .selectors_fieldwork import (  # noqa: E402, F401
     overdue_inspection_count,
     overdue_rectification_count,
@@ -440,27 +440,65 @@ from .selectors_fieldwork import (  # noqa: E402, F401
 
 
 # ---------------------------------------------------------------------------- home-page figures
-def active_draw_plan_count(*, actor) -> int:
-    """Plans committed and not yet drawn, plus drawn plans of this year that still have open tasks."""
+# Each figure counts the rows of a list page opened with the filter named beside it (apps.dashboard links so).
+def active_plans(qs):
+    """Plans committed and not yet drawn, plus drawn plans of this year that still have open tasks (``?active=1``)."""
     year = timezone.localdate().year
     open_tasks = InspectionTask.objects.filter(plan_id=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
-    return (
-        plan_list(actor=actor)
-        .annotate(has_open=Exists(open_tasks))
-        .filter(Q(status=DrawPlanStatus.COMMITTED) | Q(status=DrawPlanStatus.DRAWN, year=year, has_open=True))
-        .count()
+    return qs.annotate(has_open=Exists(open_tasks)).filter(
+        Q(status=DrawPlanStatus.COMMITTED) | Q(status=DrawPlanStatus.DRAWN, year=year, has_open=True)
     )
+
+
+def active_draw_plan_count(*, actor) -> int:
+    return active_plans(plan_list(actor=actor)).count()
+
+
+def completion_task_filters(*, year: int, done: bool = False, township_id: int | None = None) -> dict:
+    """Task-list parameters of the completion figures: this year's random checks, not cancelled (or finalised)."""
+    params = {"kind": TaskKind.ROUTINE_RANDOM.value, "year": str(year)}
+    if done:
+        params["status"] = TaskStatus.FINALISED.value
+    else:
+        params["cancelled"] = "0"
+    if township_id is not None:
+        params["township"] = str(township_id)
+    return params
+
+
+def _completion_tasks(actor, year):
+    return (
+        InspectionTask.objects.visible_to(actor)
+        .filter(kind=TaskKind.ROUTINE_RANDOM, due_date__year=year)
+        .exclude(status=TaskStatus.CANCELLED)
+    )
+
+
+def _completion(total: int, done: int, year: int) -> dict:
+    return {"year": year, "total": total, "done": done, "percent": round(100 * done / total) if total else None}
+
+
+def inspection_completion(*, actor, year: int | None = None) -> dict:
+    """This year's random-check tasks (not cancelled): ``total``, ``done`` (finalised), ``percent`` (None if 0)."""
+    year = year or timezone.localdate().year
+    counts = _completion_tasks(actor, year).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED))
+    )
+    return _completion(counts["total"], counts["done"], year)
+
+
+def inspection_completion_by_township(*, actor, year: int | None = None) -> dict[int, dict]:
+    """``inspection_completion`` per township id of the enterprise (one query)."""
+    year = year or timezone.localdate().year
+    rows = (
+        _completion_tasks(actor, year)
+        .order_by()
+        .values("enterprise__township_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
+    )
+    return {r["enterprise__township_id"]: _completion(r["total"], r["done"], year) for r in rows}
 
 
 def inspection_completion_percent(*, actor) -> int | None:
     """Share of this year's random-check tasks (not cancelled) that are finalised; None when there are none."""
-    year = timezone.localdate().year
-    counts = (
-        InspectionTask.objects.visible_to(actor)
-        .filter(kind=TaskKind.ROUTINE_RANDOM, due_date__year=year)
-        .exclude(status=TaskStatus.CANCELLED)
-        .aggregate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
-    )
-    if not counts["total"]:
-        return None
-    return round(100 * counts["done"] / counts["total"])
+    return inspection_completion(actor=actor)["percent"]

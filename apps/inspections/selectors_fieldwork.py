@@ -89,7 +89,8 @@ def my_tasks(*, actor, show: str = "open"):
 
 
 def task_list(*, actor, filters: dict | None = None):
-    """Staff list of tasks (scoped), with simple filters: kind, status, source, township (id), q (name/number)."""
+    """Staff list of tasks (scoped), with simple filters: kind, status, source, township (id), q (name/number),
+    year (of the due date), cancelled=0 (without cancelled tasks), overdue."""
     filters = filters or {}
     qs = InspectionTask.objects.visible_to(actor)
     if filters.get("kind") in TaskKind.values:
@@ -102,6 +103,10 @@ def task_list(*, actor, filters: dict | None = None):
         qs = qs.filter(enterprise__township_id=int(filters["township"]))
     if filters.get("overdue"):
         qs = qs.filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
+    if str(filters.get("year") or "").isdigit() and 2000 <= int(filters["year"]) <= 2100:
+        qs = qs.filter(due_date__year=int(filters["year"]))
+    if filters.get("cancelled") == "0":
+        qs = qs.exclude(status=TaskStatus.CANCELLED)
     q = (filters.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(enterprise__name__icontains=q) | Q(number__icontains=q))
@@ -423,6 +428,8 @@ def publication_list(*, actor, status: str = "", overdue: bool = False):
     qs = Publication.objects.visible_to(actor)
     if status in PublicationStatus.values:
         qs = qs.filter(status=status)
+    elif status == UNPUBLISHED:  # the home-page figure 待公示结果
+        qs = qs.filter(status__in=UNPUBLISHED_STATUSES)
     if overdue:
         qs = qs.filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD), due_by__lt=timezone.localdate())
     return _publication_base(qs).order_by("due_by", "id")
@@ -432,13 +439,13 @@ def publication_get(*, actor, pk) -> Publication:
     return _publication_base(Publication.objects.visible_to(actor)).get(pk=pk)
 
 
+UNPUBLISHED = "unpublished"  # ?status=unpublished on the publication list: pending or held
+UNPUBLISHED_STATUSES = (PublicationStatus.PENDING, PublicationStatus.HELD)
+
+
 def unpublished_result_count(*, actor) -> int:
-    """Home-page KPI: finalised results still waiting for publication (pending or held)."""
-    return (
-        Publication.objects.visible_to(actor)
-        .filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD))
-        .count()
-    )
+    """Home-page KPI: finalised results still waiting for publication (pending or held), ``?status=unpublished``."""
+    return Publication.objects.visible_to(actor).filter(status__in=UNPUBLISHED_STATUSES).count()
 
 
 def publication_feed(*, actor, updated_since=None, cursor=None):

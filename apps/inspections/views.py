@@ -34,6 +34,8 @@ def plan_list(request):
     status = request.GET.get("status", "")
     if status in DrawPlanStatus.values:
         qs = qs.filter(status=status)
+    if request.GET.get("active") == "1":  # the home-page figure 进行中的抽查计划
+        qs = selectors.active_plans(qs)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
         request,

@@ -379,7 +379,9 @@ def result_pdf(request, pk):
 @login_required
 @permission_required("inspections.view_inspectiontask", raise_exception=True)
 def task_list(request):
-    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue")}
+    filters = {
+        k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue", "year", "cancelled")
+    }
     qs = sel.task_list(actor=request.user, filters=filters)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     from apps.enterprises.selectors import townships_for
@@ -540,7 +542,7 @@ def publication_list(request):
             "rows": rows,
             "status": status,
             "overdue": overdue,
-            "statuses": PublicationStatus.choices,
+            "statuses": [(sel.UNPUBLISHED, "未公示（待公示与暂缓公示）"), *PublicationStatus.choices],
             "query": _query_without_page(request),
             "publication_days": svc.publication_working_days(),
             "objection_days": svc.objection_working_days(),

@@ -5,9 +5,7 @@ Later issues add the standards catalogue (Standard, TestItem) to this app.
 
 from django.db import models
 
-from apps.enterprises.choices import Sector
-
-from .choices import CheckItemCategory
+from .choices import CheckItemCategory, Sector
 
 
 class CheckItemQuerySet(models.QuerySet):

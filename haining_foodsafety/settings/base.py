@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "apps.standards",
     "apps.inspections",
     "apps.risk",
+    "apps.dashboard",
     "apps.public",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS

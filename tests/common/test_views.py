@@ -145,12 +145,12 @@ def test_500_renders_without_database_or_user(rf):
 
 
 def test_unhandled_exception_gives_the_chinese_500_page(client, staff_a, monkeypatch):
-    from apps.accounts import views as account_views
+    from apps.dashboard import views as dashboard_views
 
     def boom(user):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setitem(account_views.HOME_CONTEXT, "township_staff", boom)
+    monkeypatch.setitem(dashboard_views.HOME_CONTEXT, "township_staff", boom)
     client.raise_request_exception = False
     client.force_login(staff_a)
     response = client.get("/")

@@ -29,6 +29,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from apps.common.api.clients import api_client_of, is_api_client
 from apps.common.exceptions import Conflict, DomainError, ValidationFailed
 from apps.common.models import IdempotencyRecord
 
@@ -52,10 +53,8 @@ class IdempotencyInProgress(Conflict):
 
 
 def request_owner(request) -> str:
-    from apps.accounts.models import ApiClient
-
-    client = getattr(request, "auth", None)
-    if isinstance(client, ApiClient):
+    client = api_client_of(request)
+    if client is not None:
         return f"client:{client.pk}"
     return f"user:{request.user.pk}"
 
@@ -99,11 +98,7 @@ def idempotent_call(view, request, handler):
         return handler()
     key = request.headers.get(HEADER)
     if key is None:
-        from apps.accounts.models import ApiClient
-
-        if getattr(view, "idempotency_required_for_clients", True) and isinstance(
-            getattr(request, "auth", None), ApiClient
-        ):
+        if getattr(view, "idempotency_required_for_clients", True) and is_api_client(request):
             raise ValidationFailed(
                 "接口客户端的写请求必须携带 Idempotency-Key 请求头",
                 code="idempotency_key_required",

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class DashboardConfig(AppConfig):
+    """The role home pages and their figures, built only from the public selectors of the apps that own the data."""
+
+    name = "apps.dashboard"
+    label = "dashboard"
+    verbose_name = "工作台与驾驶舱"
+
+    def ready(self):
+        from apps.common.navigation import register_nav
+
+        register_nav("首页", "home", icon="house-door", order=0)
