@@ -134,8 +134,8 @@ class StratumForm(forms.Form):
         self.fields["townships"].choices = choices["townships"]
         self.fields["business_types"].choices = choices["business_types"]
         self.fields["percent"].error_messages.update(
-            min_value="抽取比例应在 0.01%–100% 之间",
-            max_value="抽取比例应在 0.01%–100% 之间",
+            min_value="抽取比例应在 0.01%%–100%% 之间",  # %% : Django formats these messages with %
+            max_value="抽取比例应在 0.01%%–100%% 之间",
             max_decimal_places="抽取比例最多两位小数",
             invalid="抽取比例请填写数字",
         )
@@ -171,6 +171,12 @@ class StratumForm(forms.Form):
 
 
 class BaseStratumFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": f"最多 {MAX_STRATA} 个分层",
+        "too_few_forms": "至少需要一个分层",
+        "missing_management_form": "分层数据不完整，请刷新页面后重新填写",
+    }
+
     def __init__(self, *args, **kwargs):
         kwargs["form_kwargs"] = {**(kwargs.get("form_kwargs") or {}), "choices": stratum_choices()}
         super().__init__(*args, **kwargs)

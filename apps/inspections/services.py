@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from .models import (
     RedrawRequest,
     TaskInspector,
 )
+from .models.draws import STRATUM_COUNT_MAX
 from .selectors import commit_draw_date, feasibility_problems, plan_freeze
 
 DEFAULT_TASK_DAYS = 30
@@ -89,6 +91,8 @@ def _clean_strata(strata: list[dict]) -> list[dict]:
             proportion = None if proportion is None else Decimal(str(proportion)).quantize(Decimal("0.0001"))
             count = None if count is None else int(count)
             hrs.stratum_quota(10, proportion=None if proportion is None else str(proportion), count=count)
+            if count is not None and count > STRATUM_COUNT_MAX:
+                raise hrs.DrawInputError(f"抽取户数应在 0–{STRATUM_COUNT_MAX} 之间")
         except (hrs.DrawInputError, ArithmeticError, ValueError) as exc:
             msg = str(exc) if isinstance(exc, hrs.DrawInputError) else "比例或户数无效"
             raise ValidationFailed(msg, fields={"strata": [f"分层 {key}：{msg}"]})
@@ -116,6 +120,15 @@ def _set_strata(plan: DrawPlan, strata: list[dict]):
 
 
 # ---------------------------------------------------------------------------- plans
+def _full_clean(plan: DrawPlan):
+    """Model validators (domain bounds) as a ValidationFailed with the Chinese messages per field."""
+    try:
+        plan.full_clean(exclude=list(PLAN_M2M))
+    except DjangoValidationError as exc:
+        fields = exc.message_dict
+        raise ValidationFailed("；".join(m for ms in fields.values() for m in ms), fields=fields) from exc
+
+
 @transaction.atomic
 def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
     _require(actor, "inspections.add_drawplan")
@@ -125,7 +138,7 @@ def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
         raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
     clean = _clean_strata(strata)
     plan = DrawPlan(created_by=actor, **data)
-    plan.full_clean(exclude=list(PLAN_M2M))
+    _full_clean(plan)
     plan.save()
     for name, values in m2m.items():
         if values is not None:
@@ -155,7 +168,7 @@ def plan_update(
     for field, value in data.items():
         setattr(plan, field, value)
     plan.version += 1
-    plan.full_clean(exclude=list(PLAN_M2M))
+    _full_clean(plan)
     plan.save()
     for name, values in m2m.items():
         if values is not None:
