@@ -192,8 +192,8 @@ def plan_commit(request, pk):
 def plan_draw(request, pk):
     """GET: the committed pools and quotas that will be drawn; POST (of that draw): draw."""
     plan = _get_or_404(selectors.plan_get, actor=request.user, pk=pk)
-    pending = selectors.pending_draw_of_plan(plan)
-    if pending is None or plan.status == DrawPlanStatus.CANCELLED:
+    pending = selectors.pending_draw_of_plan(plan)  # a cancelled plan's draw has its (cancelled) outcome
+    if pending is None or not pending.can_transition_to(DrawStatus.DRAWN):
         messages.error(request, "该计划没有待抽取的承诺（已抽取、已取消或尚未承诺公示）")
         return redirect("inspections:plan_detail", pk=pk)
     if request.method == "POST":
