@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from .models.draws import MAX_STRATA, PLAN_YEAR_MAX, PLAN_YEAR_MIN, STRATUM_COUN
 
 GRADE_CHOICES = [(g, f"{g} 级") for g in "ABCD"]
 CREDIT_CHOICES = [(c, f"{c} 类") for c in "ABCD"]
+DESCRIPTION_MAX = 2000
 
 
 class PlanForm(forms.ModelForm):
@@ -70,6 +72,10 @@ class PlanForm(forms.ModelForm):
                 if kind and isinstance(validator.limit_value, int):
                     self.fields[name].widget.attrs[kind] = validator.limit_value
         self.fields["year"].error_messages["invalid"] = "年度请填写四位数字，如 2026"
+        self.fields["description"].validators.append(
+            MaxLengthValidator(DESCRIPTION_MAX, message=f"说明最多 {DESCRIPTION_MAX} 个字")
+        )
+        self.fields["description"].widget.attrs["maxlength"] = DESCRIPTION_MAX
         for field in self.fields.values():
             if isinstance(field.widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 continue
@@ -213,11 +219,18 @@ def strata_initial(plan) -> list[dict]:
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="理由", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=1000
+        label="理由",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        max_length=1000,
+        error_messages={"max_length": "理由最多 1000 个字", "required": "请填写理由"},
     )
 
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label="审批意见", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+        label="审批意见",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"max_length": "审批意见最多 200 个字"},
     )

@@ -98,7 +98,7 @@ def plan_update(request, pk):
             services.plan_update(
                 actor=request.user,
                 plan_id=plan.pk,
-                version=int(request.POST.get("version") or plan.version),
+                version=_posted_version(request, plan),
                 strata=_strata_from(formset),
                 **data,
             )
@@ -136,6 +136,14 @@ def plan_detail(request, pk):
             "decision_form": DecisionForm(),
         },
     )
+
+
+def _posted_version(request, plan) -> int:
+    """The version the edit form was opened at; a missing or forged value counts as stale (409 message, no 500)."""
+    raw = request.POST.get("version")
+    if raw in (None, ""):
+        return plan.version
+    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
 
 
 def _version_matches(request, obj) -> bool:
@@ -329,10 +337,9 @@ def redraw_decide(request, pk):
         return redirect("inspections:plan_detail", pk=req.draw.plan_id)
     form = DecisionForm(request.POST or None)
     approve = decision == "approve"
-    if request.method == "POST":
-        if not is_confirmed(request):
-            return redirect(f"{reverse('inspections:redraw_decide', args=[pk])}?decision={decision}")
-        form.is_valid()
+    if request.method == "POST" and not is_confirmed(request):
+        return redirect(f"{reverse('inspections:redraw_decide', args=[pk])}?decision={decision}")
+    if request.method == "POST" and form.is_valid():  # an invalid note re-renders the page with its message
         try:
             decided = services.redraw_decide(
                 actor=request.user, request_id=pk, approve=approve, note=form.cleaned_data.get("note", "")

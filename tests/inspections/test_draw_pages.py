@@ -108,6 +108,7 @@ def test_every_stratum_formset_is_capped():
         ("strata-0-percent", "1000", "抽取比例应在 0.01%–100% 之间"),
         ("strata-0-percent", "0", "抽取比例应在 0.01%–100% 之间"),
         ("strata-0-percent", "NaN", "抽取比例请填写数字"),
+        ("description", "说" * 2001, "说明最多 2000 个字"),
     ],
 )
 def test_out_of_domain_numbers_are_refused_with_a_chinese_message(world, staff_client, field, value, message):
@@ -132,6 +133,16 @@ def test_edit_refuses_bounds_too(world, staff_client, city_staff):
     assert response.status_code == 200 and "年度应在 2020–2100 之间" in response.content.decode()
     plan.refresh_from_db()
     assert plan.year == 2026
+
+
+@pytest.mark.parametrize("version", ["abc", "99999999999999999999", "-1"])
+def test_a_forged_version_on_edit_is_a_message_not_a_500(world, staff_client, city_staff, version):
+    plan = world.plan(city_staff)
+    data = plan_form_data(name="改过的名称", version=version)
+    response = staff_client.post(reverse("inspections:plan_update", args=[plan.pk]), data)
+    assert response.status_code == 200 and "数据已被他人修改" in response.content.decode()
+    plan.refresh_from_db()
+    assert plan.name != "改过的名称"
 
 
 def test_services_and_database_refuse_out_of_domain_numbers(world, city_staff):
@@ -233,7 +244,7 @@ def test_cancel_preview_asks_for_a_reason_then_cancels(world, staff_client, city
     page = staff_client.get(url).content.decode()
     assert "已承诺的种子" in page and "确认取消计划" in page
     empty = staff_client.post(url, {"confirm": "yes", "version": plan.version, "reason": ""})
-    assert empty.status_code == 200 and "该字段是必填项" in empty.content.decode()
+    assert empty.status_code == 200 and "请填写理由" in empty.content.decode()
     done = staff_client.post(url, {"confirm": "yes", "version": plan.version, "reason": "范围有误，重新制定"})
     assert done.status_code == 302
     plan.refresh_from_db()
@@ -257,6 +268,9 @@ def test_redraw_approval_previews_the_tasks_it_cancels(world, city_staff, other_
     page = other.get(url, {"decision": "approve"})
     assert page.context["tasks_to_cancel"] == 10 and "尚未开始检查的 10 个任务将被取消" in page.content.decode()
     assert other.post(url, {"decision": "approve"}).status_code == 302  # unconfirmed: nothing happens
+    too_long = other.post(url, {"decision": "approve", "confirm": "yes", "note": "意" * 201})
+    assert too_long.status_code == 200 and "审批意见最多 200 个字" in too_long.content.decode()
+    assert RedrawRequest.objects.get(pk=req.pk).status == RedrawRequestStatus.PENDING
     assert RedrawRequest.objects.get(pk=req.pk).status == RedrawRequestStatus.PENDING
     other.post(url, {"decision": "approve", "confirm": "yes", "note": "同意"})
     assert RedrawRequest.objects.get(pk=req.pk).status == RedrawRequestStatus.APPROVED
