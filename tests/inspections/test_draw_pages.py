@@ -343,3 +343,20 @@ def test_admin_cannot_write_plans_strata_tasks_or_their_inspectors(world, city_s
         assert not model_admin.has_change_permission(request) and not model_admin.has_add_permission(request)
         for inline in model_admin.get_inline_instances(request):
             assert not inline.has_change_permission(request) and not inline.has_add_permission(request, None)
+
+
+def test_commit_preview_query_count_is_constant(world, staff_client, city_staff, township_a):
+    from apps.enterprises.choices import EnterpriseStatus
+
+    plan = world.plan(city_staff, strata=[{"key": "all", "proportion": "0.1"}])
+    url = reverse("inspections:plan_commit", args=[plan.pk])
+
+    def add_rows(n):
+        for _ in range(n):
+            make_enterprise(township_a)
+            make_enterprise(township_a, status=EnterpriseStatus.CANCELLED)  # listed among the exclusions
+
+    def fetch():
+        assert staff_client.get(url).status_code == 200
+
+    assert_constant_queries(fetch, add_rows)
