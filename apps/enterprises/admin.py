@@ -6,6 +6,7 @@ version check and audit trail — use the registry pages, the API or the Excel i
 from django.contrib import admin
 
 from apps.common.admin import AuditedAdminMixin, ScopedModelAdmin
+from apps.common.formsets import CappedInlineMixin
 
 from .models import BusinessType, Enterprise, FoodCategory, Licence
 
@@ -45,7 +46,7 @@ class ReadOnlyMixin:
         return False
 
 
-class LicenceInline(ReadOnlyMixin, admin.TabularInline):
+class LicenceInline(CappedInlineMixin, ReadOnlyMixin, admin.TabularInline):
     model = Licence
     extra = 0
     fields = ["kind", "number", "issued_on", "expires_on", "is_active", "check_warning"]

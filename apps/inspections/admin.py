@@ -1,9 +1,15 @@
 """Admin: scoped (ScopedAdminMixin). Draw tables are read-only here — draws are made only by the draw services;
-the secret seed (DrawSeal) has no admin at all."""
+the secret seed (DrawSeal) has no admin at all.
+
+Plans, their strata, tasks and task inspectors are read-only as well: their writes have checks (status transitions,
+bounds, scope, the two-inspector rule, one audit event) that live in the services and are reached through the staff
+pages (计划 → 承诺公示 → 执行抽取; 任务 → 指派). An admin form saving the row directly would skip them.
+Every inline caps its formset (CappedInlineMixin)."""
 
 from django.contrib import admin
 
 from apps.common.admin import ScopedAdminMixin
+from apps.common.formsets import CappedInlineMixin
 
 from .models import (
     Draw,
@@ -45,7 +51,7 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class InspectorConflictInline(ScopedAdminMixin, admin.TabularInline):
+class InspectorConflictInline(CappedInlineMixin, ScopedAdminMixin, admin.TabularInline):
     model = InspectorConflict
     extra = 0
     raw_id_fields = ["enterprise"]
@@ -62,28 +68,21 @@ class InspectorAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
     inlines = [InspectorConflictInline]
 
 
-class DrawStratumInline(admin.TabularInline):
+class DrawStratumInline(CappedInlineMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = DrawStratum
     extra = 0
+    fields = ["order", "key", "label", "filter", "proportion", "count"]
+    readonly_fields = fields
 
 
 @admin.register(DrawPlan)
-class DrawPlanAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class DrawPlanAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: plans are created, edited, committed and cancelled on the 双随机抽查计划 pages (services)."""
+
     list_display = ["name", "year", "round_label", "status", "scheduled_at", "created_by"]
     list_filter = ["status", "year"]
     search_fields = ["name", "round_label"]
-    filter_horizontal = ["townships", "business_types", "check_items"]
-    readonly_fields = ["status", "committed_at", "cancelled_at", "created_by", "approved_by", "version"]
     inlines = [DrawStratumInline]
-
-    def has_change_permission(self, request, obj=None):
-        # a committed plan is frozen: its pool and commitment are already published
-        if obj is not None and not obj.is_editable:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Draw)
@@ -124,28 +123,29 @@ class RedrawRequestAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_display = ["draw", "status", "requested_by", "decided_by", "created_at"]
 
 
-class TaskInspectorInline(ScopedAdminMixin, admin.TabularInline):
+class TaskInspectorInline(CappedInlineMixin, ScopedAdminMixin, ReadOnlyAdminMixin, admin.TabularInline):
     model = TaskInspector
     extra = 0
-    raw_id_fields = ["inspector", "assignment"]
+    fields = ["inspector", "role", "order", "assignment", "assigned_at"]
+    readonly_fields = fields
 
 
 @admin.register(InspectionTask)
-class InspectionTaskAdmin(ScopedAdminMixin, AuditedAdminMixin, admin.ModelAdmin):
+class InspectionTaskAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: tasks come from draws, key-inspection rules and the flying-inspection form; inspectors are
+    assigned on the task page (services check certificates, 回避 and the two-inspector rule)."""
+
     list_display = ["number", "enterprise", "kind", "source", "status", "due_date"]
     list_filter = ["kind", "source", "status"]
+    list_select_related = ["enterprise"]
     search_fields = ["number", "enterprise__name", "enterprise__uscc"]
-    raw_id_fields = ["enterprise", "plan", "draw", "selection", "origin_task"]
-    filter_horizontal = ["check_items"]
     inlines = [TaskInspectorInline]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
 
-
-class ItemResultInline(ScopedAdminMixin, admin.TabularInline):
+class ItemResultInline(CappedInlineMixin, ScopedAdminMixin, admin.TabularInline):
     model = ItemResult
     extra = 0
+    max_num = 500  # one row per check item of the result
 
 
 @admin.register(InspectionResult)
@@ -168,7 +168,7 @@ class RectificationAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     list_filter = ["status"]
 
 
-class ObjectionInline(ScopedAdminMixin, admin.TabularInline):
+class ObjectionInline(CappedInlineMixin, ScopedAdminMixin, admin.TabularInline):
     model = Objection
     extra = 0
     can_delete = False

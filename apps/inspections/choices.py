@@ -29,6 +29,15 @@ class DrawStatus(models.TextChoices):
     CANCELLED = "cancelled", "计划取消（种子已公开）"
 
 
+# A draw's status is derived from its outcome row; the only way out of "committed" is the insert of that row.
+DRAW_TRANSITIONS = {
+    DrawStatus.COMMITTED: {DrawStatus.DRAWN, DrawStatus.INFEASIBLE, DrawStatus.CANCELLED},
+    DrawStatus.DRAWN: set(),
+    DrawStatus.INFEASIBLE: set(),
+    DrawStatus.CANCELLED: set(),
+}
+
+
 class DrawOutcomeStatus(models.TextChoices):
     DRAWN = "drawn", "已抽取"
     INFEASIBLE = "infeasible", "无法完成（检查人员不足）"
@@ -39,6 +48,13 @@ class RedrawRequestStatus(models.TextChoices):
     PENDING = "pending", "待审批"
     APPROVED = "approved", "已批准"
     REJECTED = "rejected", "已驳回"
+
+
+REDRAW_REQUEST_TRANSITIONS = {
+    RedrawRequestStatus.PENDING: {RedrawRequestStatus.APPROVED, RedrawRequestStatus.REJECTED},
+    RedrawRequestStatus.APPROVED: set(),
+    RedrawRequestStatus.REJECTED: set(),
+}
 
 
 class TaskKind(models.TextChoices):
@@ -122,3 +138,21 @@ class ObjectionDecision(models.TextChoices):
     PENDING = "pending", "待处理"
     UPHELD = "upheld", "异议成立"
     REJECTED = "rejected", "异议不成立"
+
+
+# Chinese names of codes shown on the draw pages (no raw codes in front of a person).
+ALGORITHM_LABELS = {ALGORITHM_HRS_V1: "HMAC 排序抽取法（第 1 版）"}
+
+EXCLUSION_REASON_LABELS = {
+    "closed": "停业、注销的对象",
+    "inspected_recently": "近期已检查的对象",
+    "open_same_round": "同批次其他计划中未完成的对象",
+    "no_stratum": "不属于任何分层的对象",
+}
+
+STRATUM_DIMENSION_LABELS = {
+    "grades": "风险等级",
+    "credit_classes": "信用风险分类",
+    "townships": "镇街",
+    "business_types": "业态",
+}

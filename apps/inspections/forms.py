@@ -3,16 +3,20 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.forms import formset_factory
+from django.utils import timezone
 
 from apps.accounts.models import Township
 from apps.enterprises.models import BusinessType
 from apps.standards.models import CheckItem
 
 from .models import DrawPlan
+from .models.draws import MAX_STRATA, PLAN_YEAR_MAX, PLAN_YEAR_MIN, STRATUM_COUNT_MAX
 
 GRADE_CHOICES = [(g, f"{g} 级") for g in "ABCD"]
 CREDIT_CHOICES = [(c, f"{c} 类") for c in "ABCD"]
+DESCRIPTION_MAX = 2000
 
 
 class PlanForm(forms.ModelForm):
@@ -61,10 +65,45 @@ class PlanForm(forms.ModelForm):
         self.fields["check_items"].queryset = CheckItem.objects.active().order_by("order", "code")
         self.fields["townships"].help_text = "不选表示全市"
         self.fields["business_types"].help_text = "不选表示全部业态；选上级业态包含其下级"
+        # the browser gets the same bounds as the model validators (which give the Chinese messages)
+        for name in ("year", "exclude_inspected_months", "inspectors_per_task", "load_cap"):
+            for validator in self.fields[name].validators:
+                kind = {"min_value": "min", "max_value": "max"}.get(getattr(validator, "code", ""))
+                if kind and isinstance(validator.limit_value, int):
+                    self.fields[name].widget.attrs[kind] = validator.limit_value
+        self.fields["year"].error_messages["invalid"] = "年度请填写四位数字，如 2026"
+        self.fields["description"].validators.append(
+            MaxLengthValidator(DESCRIPTION_MAX, message=f"说明最多 {DESCRIPTION_MAX} 个字")
+        )
+        self.fields["description"].widget.attrs["maxlength"] = DESCRIPTION_MAX
         for field in self.fields.values():
             if isinstance(field.widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
                 continue
             field.widget.attrs.setdefault("class", "form-control")
+
+    def _in_year_range(self, name: str, value):
+        if value is not None and not (PLAN_YEAR_MIN <= value.year <= PLAN_YEAR_MAX):
+            raise forms.ValidationError(f"{self.fields[name].label}应在 {PLAN_YEAR_MIN}–{PLAN_YEAR_MAX} 年之间")
+        return value
+
+    def clean_task_due_date(self):
+        value = self._in_year_range("task_due_date", self.cleaned_data.get("task_due_date"))
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("检查完成期限不能早于今天")
+        return value
+
+    def clean_scheduled_at(self):
+        return self._in_year_range("scheduled_at", self.cleaned_data.get("scheduled_at"))
+
+
+def stratum_choices() -> dict[str, list[tuple[str, str]]]:
+    """The township and business-type choices of a stratum form, read once per formset (not once per form)."""
+    return {
+        "townships": list(Township.objects.filter(is_active=True).order_by("order").values_list("code", "name")),
+        "business_types": list(
+            BusinessType.objects.filter(is_active=True).order_by("order").values_list("code", "name")
+        ),
+    }
 
 
 class StratumForm(forms.Form):
@@ -83,15 +122,28 @@ class StratumForm(forms.Form):
     percent = forms.DecimalField(
         label="抽取比例（%）", required=False, min_value=Decimal("0.01"), max_value=100, decimal_places=2
     )
-    count = forms.IntegerField(label="或抽取户数", required=False, min_value=0)
+    count = forms.IntegerField(
+        label="或抽取户数",
+        required=False,
+        min_value=0,
+        max_value=STRATUM_COUNT_MAX,
+        error_messages={
+            "min_value": f"抽取户数应在 0–{STRATUM_COUNT_MAX} 之间",
+            "max_value": f"抽取户数应在 0–{STRATUM_COUNT_MAX} 之间",
+            "invalid": "抽取户数请填写整数",
+        },
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, choices=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["townships"].choices = list(
-            Township.objects.filter(is_active=True).order_by("order").values_list("code", "name")
-        )
-        self.fields["business_types"].choices = list(
-            BusinessType.objects.filter(is_active=True).order_by("order").values_list("code", "name")
+        choices = choices or stratum_choices()
+        self.fields["townships"].choices = choices["townships"]
+        self.fields["business_types"].choices = choices["business_types"]
+        self.fields["percent"].error_messages.update(
+            min_value="抽取比例应在 0.01%%–100%% 之间",  # %% : Django formats these messages with %
+            max_value="抽取比例应在 0.01%%–100%% 之间",
+            max_decimal_places="抽取比例最多两位小数",
+            invalid="抽取比例请填写数字",
         )
         for name in ("label", "key", "percent", "count"):
             self.fields[name].widget.attrs.setdefault("class", "form-control")
@@ -124,7 +176,29 @@ class StratumForm(forms.Form):
         }
 
 
-StratumFormSet = formset_factory(StratumForm, extra=0, min_num=1, max_num=12, validate_max=True)
+class BaseStratumFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": f"最多 {MAX_STRATA} 个分层",
+        "too_few_forms": "至少需要一个分层",
+        "missing_management_form": "分层数据不完整，请刷新页面后重新填写",
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs["form_kwargs"] = {**(kwargs.get("form_kwargs") or {}), "choices": stratum_choices()}
+        super().__init__(*args, **kwargs)
+
+
+# absolute_max = max_num: a forged TOTAL_FORMS (100000) builds at most 12 forms and is refused (validate_max).
+StratumFormSet = formset_factory(
+    StratumForm,
+    formset=BaseStratumFormSet,
+    extra=0,
+    min_num=1,
+    max_num=MAX_STRATA,
+    absolute_max=MAX_STRATA,
+    validate_max=True,
+    validate_min=True,
+)
 
 
 def strata_initial(plan) -> list[dict]:
@@ -145,11 +219,18 @@ def strata_initial(plan) -> list[dict]:
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="理由", widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=1000
+        label="理由",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        max_length=1000,
+        error_messages={"max_length": "理由最多 1000 个字", "required": "请填写理由"},
     )
 
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label="审批意见", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+        label="审批意见",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+        error_messages={"max_length": "审批意见最多 200 个字"},
     )

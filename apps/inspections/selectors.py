@@ -5,16 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.apps import apps as django_apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from apps.accounts.models import Township
+from apps.common.exceptions import ValidationFailed
 from apps.enterprises.choices import EnterpriseStatus
-from apps.enterprises.models import Enterprise
+from apps.enterprises.models import BusinessType, Enterprise
 
 from . import draw as hrs
-from .choices import OPEN_TASK_STATUSES, DrawOutcomeStatus, DrawPlanStatus, TaskKind, TaskStatus
+from .choices import (
+    ALGORITHM_HRS_V1,
+    EXCLUSION_REASON_LABELS,
+    OPEN_TASK_STATUSES,
+    STRATUM_DIMENSION_LABELS,
+    DrawOutcomeStatus,
+    DrawPlanStatus,
+    TaskKind,
+    TaskStatus,
+)
 from .models import (
     Draw,
     DrawInspectorAssignment,
@@ -142,6 +154,19 @@ def redraw_requests_of_plan(*, actor, plan):
     )
 
 
+def redraw_request_get(*, actor, pk):
+    return (
+        RedrawRequest.objects.visible_to(actor)
+        .select_related("draw", "draw__plan", "draw__outcome", "requested_by", "decided_by")
+        .get(pk=pk)
+    )
+
+
+def redraw_cancellable_task_count(*, actor, draw) -> int:
+    """Tasks of a draw that an approved re-draw would cancel (not started yet)."""
+    return InspectionTask.objects.visible_to(actor).filter(draw=draw, status=TaskStatus.ASSIGNED).count()
+
+
 def plans_due(*, now: dt.datetime):
     """Committed plans whose scheduled time has come (for the beat task; system-level, not user-scoped)."""
     return DrawPlan.objects.filter(status=DrawPlanStatus.COMMITTED, scheduled_at__lte=now).order_by(
@@ -255,6 +280,283 @@ def inspector_exclusions(enterprise_ids, *, avoid_previous: bool) -> dict[int, s
         for eid, (_key, badges) in latest.items():
             out[eid] |= badges
     return out
+
+
+# ---------------------------------------------------------------------------- freezing the pool (system-level reads)
+def commit_draw_date(plan: DrawPlan, *, redraw: bool = False, now: dt.datetime | None = None):
+    """(scheduled_at or None, draw date) of a draw committed now: a future scheduled time of a first draw is kept,
+    and the pool (certificates, exclusions) is judged on that day."""
+    now = now or timezone.now()
+    scheduled = plan.scheduled_at if (plan.scheduled_at and plan.scheduled_at > now and not redraw) else None
+    return scheduled, timezone.localdate(scheduled) if scheduled else timezone.localdate(now)
+
+
+def public_inspector_entries(pool: list[dict], *, load_cap, own_township: bool, total_k: int) -> list[dict]:
+    """The inspector pool as frozen and published: only what re-computing the draw needs (docs/draw.md).
+
+    The badge always (the assignment names inspectors by it); the home township only when the "not from the
+    enterprise's own township" rule is on; the remaining capacity ``load_cap − open tasks`` only where the cap can
+    bind in this draw (it is below the number of enterprises to be drawn). Never the name, the certificate expiry
+    (the pool holds only inspectors certified on the draw date) or the open workload.
+    """
+    out = []
+    for i in pool:
+        entry = {"badge": i["badge"]}
+        if own_township:
+            entry["township"] = i["township"]
+        if load_cap is not None:
+            room = max(0, load_cap - i["load"])
+            if room < total_k:
+                entry["capacity"] = room
+        out.append(entry)
+    return out
+
+
+def plan_freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
+    """Everything a draw depends on, computed from the database now (a fixed number of queries)."""
+    strata = list(plan.strata.all())
+    if not strata:
+        raise ValidationFailed("计划没有分层，无法承诺")
+    scope = plan_scope_queryset(plan)
+    excluded_sets = plan_exclusion_sets(plan, scope, today=draw_date)
+    excluded_ids = set().union(*excluded_sets.values()) if excluded_sets else set()
+    candidates = list(scope.values_list("pk", "uscc"))
+    attrs = enterprise_strata_attributes(scope.values("pk"), on=draw_date)
+
+    code_of = {pk: enterprise_code(uscc, pk) for pk, uscc in candidates}
+    pools: dict[str, list[str]] = {s.key: [] for s in strata}
+    pool_ids: dict[str, int] = {}
+    unmatched = []
+    for pk, _uscc in candidates:
+        if pk in excluded_ids:
+            continue
+        a = attrs.get(pk)
+        for s in strata:
+            if a is not None and stratum_matches(s.filter or {}, a):
+                pools[s.key].append(code_of[pk])
+                pool_ids[code_of[pk]] = pk
+                break
+        else:
+            unmatched.append(code_of[pk])
+
+    inspectors = inspector_pool(draw_date=draw_date)
+    badges = {i["badge"] for i in inspectors}
+    excl_by_id = inspector_exclusions(list(pool_ids.values()), avoid_previous=plan.avoid_previous_inspector)
+    exclusions = {
+        code_of[eid]: sorted(b for b in bs if b in badges)
+        for eid, bs in excl_by_id.items()
+        if code_of.get(eid) in pool_ids
+    }
+    exclusions = {k: v for k, v in sorted(exclusions.items()) if v}
+    townships = {}
+    if plan.avoid_own_township:
+        townships = {code: attrs[eid]["township"] for code, eid in sorted(pool_ids.items())}
+
+    rules = {
+        "inspectors_per_task": plan.inspectors_per_task,
+        "load_cap": plan.load_cap,
+        "avoid_own_township": plan.avoid_own_township,
+        "avoid_previous_inspector": plan.avoid_previous_inspector,
+        "avoid_declared_conflicts": True,
+    }
+    frozen_strata = [
+        {
+            "key": s.key,
+            "label": s.label,
+            "filter": s.filter or {},
+            "proportion": None if s.proportion is None else str(s.proportion),
+            "count": s.count,
+            "codes": sorted(pools[s.key]),
+        }
+        for s in strata
+    ]
+    try:
+        total_k = sum(q["k"] for q in hrs.strata_with_quota({"strata": frozen_strata}))
+    except hrs.DrawInputError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    inputs = {
+        "algorithm": ALGORITHM_HRS_V1,
+        "draw_uid": draw_uid,
+        "draw_date": draw_date.isoformat(),
+        "strata": frozen_strata,
+        "inspectors": public_inspector_entries(
+            inspectors, load_cap=plan.load_cap, own_township=plan.avoid_own_township, total_k=total_k
+        ),
+        "exclusions": exclusions,
+        "enterprise_townships": townships,
+        "rules": rules,
+    }
+    try:
+        hrs.validate_inputs(inputs)
+    except hrs.DrawInputError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    excluded = {reason: sorted(code_of[i] for i in ids if i in code_of) for reason, ids in excluded_sets.items()}
+    excluded["no_stratum"] = sorted(unmatched)
+    return {"inputs": inputs, "excluded": excluded}
+
+
+def feasibility_problems(inputs: dict) -> list[str]:
+    """Cheap necessary conditions, checked at commitment so a committed draw is very unlikely to be infeasible."""
+    rules = inputs["rules"]
+    n = rules["inspectors_per_task"]
+    inspectors = inputs["inspectors"]
+    total_k = sum(s["k"] for s in hrs.strata_with_quota(inputs))
+    problems = []
+    if total_k == 0:
+        problems.append("冻结后的对象库为空或各分层抽取户数均为 0")
+    if len(inspectors) < n:
+        problems.append(f"执法证有效的在岗检查人员仅 {len(inspectors)} 人，少于每户 {n} 人")
+    cap = rules.get("load_cap")
+    if cap is not None:
+        # an inspector serves each enterprise at most once: total_k is the most anyone can take in this draw
+        room = sum(
+            min(total_k, i["capacity"] if "capacity" in i else max(0, cap - int(i.get("load") or 0)))
+            for i in inspectors
+        )
+        if room < n * total_k:
+            problems.append(f"检查人员任务上限剩余容量 {room} 人次，少于需要的 {n * total_k} 人次")
+    township_count: dict[str, int] = {}
+    for i in inspectors:
+        township = i.get("township") or ""
+        township_count[township] = township_count.get(township, 0) + 1
+    own = inputs.get("enterprise_townships") or {}
+    short = []
+    for s in inputs["strata"]:
+        for code in s["codes"]:
+            available = (
+                len(inspectors)
+                - len(inputs["exclusions"].get(code, ()))
+                - township_count.get(own.get(code, ""), 0) * bool(own)
+            )
+            if available < n:
+                short.append(code)
+    if short:
+        problems.append(f"{len(short)} 个对象回避后可抽检查人员少于 {n} 人（如 {', '.join(short[:3])}）")
+    return problems
+
+
+def enterprise_names(codes: Iterable[str]) -> dict[str, str]:
+    """{draw code: enterprise name} for USCC and ``HN-<id>`` codes (two queries)."""
+    codes = list(codes)
+    usccs = [c for c in codes if not c.startswith("HN-")]
+    ids = {int(c[3:]): c for c in codes if c.startswith("HN-") and c[3:].isdigit()}
+    out = dict(Enterprise.objects.filter(uscc__in=usccs).values_list("uscc", "name")) if usccs else {}
+    if ids:
+        out.update({ids[pk]: name for pk, name in Enterprise.objects.filter(pk__in=ids).values_list("pk", "name")})
+    return out
+
+
+def stratum_conditions(filters: Iterable[dict]) -> list[list[str]]:
+    """Each stratum filter in words: ["风险等级：C 级、D 级", "镇街：硖石街道"] (codes replaced by names; 2 queries)."""
+    filters = list(filters)
+    wanted = {dim: {v for f in filters for v in (f or {}).get(dim) or []} for dim in ("townships", "business_types")}
+    names = {
+        "townships": dict(Township.objects.filter(code__in=wanted["townships"]).values_list("code", "name"))
+        if wanted["townships"]
+        else {},
+        "business_types": dict(
+            BusinessType.objects.filter(code__in=wanted["business_types"]).values_list("code", "name")
+        )
+        if wanted["business_types"]
+        else {},
+        "grades": {g: f"{g} 级" for g in "ABCD"},
+        "credit_classes": {c: f"{c} 类" for c in "ABCD"},
+    }
+    out = []
+    for f in filters:
+        lines = []
+        for dim, label in STRATUM_DIMENSION_LABELS.items():
+            values = (f or {}).get(dim) or []
+            if values:
+                lines.append(f"{label}：" + "、".join(names[dim].get(v, v) for v in values))
+        out.append(lines or ["不限"])
+    return out
+
+
+def _rule_text(proportion, count) -> str:
+    if proportion is not None:
+        percent = (Decimal(str(proportion)) * 100).normalize()
+        return f"{percent:f}%（向上取整）"
+    return f"{count} 户"
+
+
+def plan_commit_preview(plan: DrawPlan, *, listed: int = 200) -> dict:
+    """What "承诺公示" would freeze right now: pool and quota per stratum, the excluded businesses by reason (with
+    names), the inspector pool and the problems that would refuse the commitment. Reads only (the plan is got
+    through ``plan_get(actor=…)`` by the caller); the commitment itself re-computes all of it under lock."""
+    scheduled, draw_date = commit_draw_date(plan)
+    base = {"draw_date": draw_date, "scheduled": scheduled, "listed": listed}
+    try:
+        frozen = plan_freeze(plan, draw_uid=f"HN{plan.year}-{plan.pk:05d}-0", draw_date=draw_date)
+    except ValidationFailed as exc:
+        return {**base, "problems": [exc.message], "strata": [], "exclusions": []}
+    inputs = frozen["inputs"]
+    quotas = hrs.strata_with_quota(inputs)
+    conditions = stratum_conditions(s["filter"] for s in inputs["strata"])
+    strata = [
+        {
+            "label": s["label"] or f"分层 {i + 1}",
+            "conditions": conditions[i],
+            "rule": _rule_text(s["proportion"], s["count"]),
+            "pool": len(s["codes"]),
+            "k": q["k"],
+        }
+        for i, (s, q) in enumerate(zip(inputs["strata"], quotas, strict=True))
+    ]
+    shown = {reason: codes[:listed] for reason, codes in frozen["excluded"].items()}
+    names = enterprise_names(c for codes in shown.values() for c in codes)
+    exclusions = [
+        {
+            "reason": reason,
+            "label": EXCLUSION_REASON_LABELS.get(reason, reason),
+            "count": len(codes),
+            "rows": [(c, names.get(c, "")) for c in shown[reason]],
+        }
+        for reason, codes in frozen["excluded"].items()
+    ]
+    if plan.exclude_inspected_months:
+        for e in exclusions:
+            if e["reason"] == "inspected_recently":
+                e["label"] = f"近 {plan.exclude_inspected_months} 个月内已检查的对象"
+    return {
+        **base,
+        "strata": strata,
+        "total_pool": sum(s["pool"] for s in strata),
+        "total_k": sum(s["k"] for s in strata),
+        "exclusions": exclusions,
+        "excluded_total": sum(e["count"] for e in exclusions),
+        "inspector_count": len(inputs["inspectors"]),
+        "avoidance_count": len(inputs["exclusions"]),
+        "inspectors_per_task": plan.inspectors_per_task,
+        "problems": feasibility_problems(inputs),
+    }
+
+
+def draw_preview(draw: Draw) -> dict:
+    """What "执行抽取" will draw from a committed draw: the published pools and quotas (no reads beyond the row)."""
+    conditions = stratum_conditions(s.get("filter") or {} for s in draw.strata)
+    strata = [
+        {
+            "label": s.get("label") or f"分层 {i + 1}",
+            "conditions": conditions[i],
+            "rule": _rule_text(s.get("proportion"), s.get("count")),
+            "pool": len(s.get("codes") or []),
+            "k": s.get("k", 0),
+        }
+        for i, s in enumerate(draw.strata)
+    ]
+    return {
+        "strata": strata,
+        "total_pool": sum(s["pool"] for s in strata),
+        "total_k": sum(s["k"] for s in strata),
+        "inspector_count": len(draw.inspectors),
+        "inspectors_per_task": (draw.rules or {}).get("inspectors_per_task"),
+    }
+
+
+def draw_strata_display(draw: Draw) -> dict[str, str]:
+    """{stratum key: its Chinese name} of a draw (the key is what the verifier uses; people read the label)."""
+    return {s["key"]: s.get("label") or f"分层 {i + 1}" for i, s in enumerate(draw.strata)}
 
 
 # ---------------------------------------------------------------------------- public verification record

@@ -8,6 +8,7 @@ import secrets
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from .choices import (
     ALGORITHM_HRS_V1,
     DrawOutcomeStatus,
     DrawPlanStatus,
+    DrawStatus,
     RedrawRequestStatus,
     TaskInspectorRole,
     TaskKind,
@@ -38,15 +40,8 @@ from .models import (
     RedrawRequest,
     TaskInspector,
 )
-from .selectors import (
-    enterprise_code,
-    enterprise_strata_attributes,
-    inspector_exclusions,
-    inspector_pool,
-    plan_exclusion_sets,
-    plan_scope_queryset,
-    stratum_matches,
-)
+from .models.draws import STRATUM_COUNT_MAX
+from .selectors import commit_draw_date, feasibility_problems, plan_freeze
 
 DEFAULT_TASK_DAYS = 30
 PLAN_FIELDS = (
@@ -96,6 +91,8 @@ def _clean_strata(strata: list[dict]) -> list[dict]:
             proportion = None if proportion is None else Decimal(str(proportion)).quantize(Decimal("0.0001"))
             count = None if count is None else int(count)
             hrs.stratum_quota(10, proportion=None if proportion is None else str(proportion), count=count)
+            if count is not None and count > STRATUM_COUNT_MAX:
+                raise hrs.DrawInputError(f"抽取户数应在 0–{STRATUM_COUNT_MAX} 之间")
         except (hrs.DrawInputError, ArithmeticError, ValueError) as exc:
             msg = str(exc) if isinstance(exc, hrs.DrawInputError) else "比例或户数无效"
             raise ValidationFailed(msg, fields={"strata": [f"分层 {key}：{msg}"]})
@@ -123,6 +120,15 @@ def _set_strata(plan: DrawPlan, strata: list[dict]):
 
 
 # ---------------------------------------------------------------------------- plans
+def _full_clean(plan: DrawPlan):
+    """Model validators (domain bounds) as a ValidationFailed with the Chinese messages per field."""
+    try:
+        plan.full_clean(exclude=list(PLAN_M2M))
+    except DjangoValidationError as exc:
+        fields = exc.message_dict
+        raise ValidationFailed("；".join(m for ms in fields.values() for m in ms), fields=fields) from exc
+
+
 @transaction.atomic
 def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
     _require(actor, "inspections.add_drawplan")
@@ -132,7 +138,7 @@ def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
         raise ValidationFailed(f"未知字段：{', '.join(sorted(unknown))}")
     clean = _clean_strata(strata)
     plan = DrawPlan(created_by=actor, **data)
-    plan.full_clean(exclude=list(PLAN_M2M))
+    _full_clean(plan)
     plan.save()
     for name, values in m2m.items():
         if values is not None:
@@ -162,7 +168,7 @@ def plan_update(
     for field, value in data.items():
         setattr(plan, field, value)
     plan.version += 1
-    plan.full_clean(exclude=list(PLAN_M2M))
+    _full_clean(plan)
     plan.save()
     for name, values in m2m.items():
         if values is not None:
@@ -184,8 +190,8 @@ def plan_cancel(*, actor, plan_id: int, reason: str) -> DrawPlan:
     if not (reason or "").strip():
         raise ValidationFailed("请填写取消原因", fields={"reason": ["请填写取消原因"]})
     plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
-    if plan.status not in (DrawPlanStatus.DRAFT, DrawPlanStatus.COMMITTED):
-        raise InvalidTransition("已抽取的计划不能取消；如需重新抽取请提出重新抽取申请")
+    if not plan.can_transition_to(DrawPlanStatus.CANCELLED):
+        raise InvalidTransition("已抽取或已取消的计划不能取消；如需重新抽取请提出重新抽取申请")
     before = model_snapshot(plan)
     revealed = _reveal_on_cancel(plan=plan, actor=actor, reason=reason.strip())
     plan.status = DrawPlanStatus.CANCELLED
@@ -226,163 +232,16 @@ def _reveal_on_cancel(*, plan: DrawPlan, actor, reason: str) -> Draw | None:
     return draw
 
 
-# ---------------------------------------------------------------------------- freezing the pool
-def _freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
-    """Everything a draw depends on, computed from the database now (a fixed number of queries)."""
-    strata = list(plan.strata.all())
-    if not strata:
-        raise ValidationFailed("计划没有分层，无法承诺")
-    scope = plan_scope_queryset(plan)
-    excluded_sets = plan_exclusion_sets(plan, scope, today=draw_date)
-    excluded_ids = set().union(*excluded_sets.values()) if excluded_sets else set()
-    candidates = list(scope.values_list("pk", "uscc"))
-    attrs = enterprise_strata_attributes(scope.values("pk"), on=draw_date)
-
-    code_of = {pk: enterprise_code(uscc, pk) for pk, uscc in candidates}
-    pools: dict[str, list[str]] = {s.key: [] for s in strata}
-    pool_ids: dict[str, int] = {}
-    unmatched = []
-    for pk, _uscc in candidates:
-        if pk in excluded_ids:
-            continue
-        a = attrs.get(pk)
-        for s in strata:
-            if a is not None and stratum_matches(s.filter or {}, a):
-                pools[s.key].append(code_of[pk])
-                pool_ids[code_of[pk]] = pk
-                break
-        else:
-            unmatched.append(code_of[pk])
-
-    inspectors = inspector_pool(draw_date=draw_date)
-    badges = {i["badge"] for i in inspectors}
-    excl_by_id = inspector_exclusions(list(pool_ids.values()), avoid_previous=plan.avoid_previous_inspector)
-    exclusions = {
-        code_of[eid]: sorted(b for b in bs if b in badges)
-        for eid, bs in excl_by_id.items()
-        if code_of.get(eid) in pool_ids
-    }
-    exclusions = {k: v for k, v in sorted(exclusions.items()) if v}
-    townships = {}
-    if plan.avoid_own_township:
-        townships = {code: attrs[eid]["township"] for code, eid in sorted(pool_ids.items())}
-
-    rules = {
-        "inspectors_per_task": plan.inspectors_per_task,
-        "load_cap": plan.load_cap,
-        "avoid_own_township": plan.avoid_own_township,
-        "avoid_previous_inspector": plan.avoid_previous_inspector,
-        "avoid_declared_conflicts": True,
-    }
-    frozen_strata = [
-        {
-            "key": s.key,
-            "label": s.label,
-            "filter": s.filter or {},
-            "proportion": None if s.proportion is None else str(s.proportion),
-            "count": s.count,
-            "codes": sorted(pools[s.key]),
-        }
-        for s in strata
-    ]
-    try:
-        total_k = sum(q["k"] for q in hrs.strata_with_quota({"strata": frozen_strata}))
-    except hrs.DrawInputError as exc:
-        raise ValidationFailed(str(exc))
-    inputs = {
-        "algorithm": ALGORITHM_HRS_V1,
-        "draw_uid": draw_uid,
-        "draw_date": draw_date.isoformat(),
-        "strata": frozen_strata,
-        "inspectors": _public_inspector_entries(
-            inspectors, load_cap=plan.load_cap, own_township=plan.avoid_own_township, total_k=total_k
-        ),
-        "exclusions": exclusions,
-        "enterprise_townships": townships,
-        "rules": rules,
-    }
-    try:
-        hrs.validate_inputs(inputs)
-    except hrs.DrawInputError as exc:
-        raise ValidationFailed(str(exc))
-    excluded = {reason: sorted(code_of[i] for i in ids if i in code_of) for reason, ids in excluded_sets.items()}
-    excluded["no_stratum"] = sorted(unmatched)
-    return {"inputs": inputs, "excluded": excluded}
-
-
-def _public_inspector_entries(pool: list[dict], *, load_cap, own_township: bool, total_k: int) -> list[dict]:
-    """The inspector pool as frozen and published: only what re-computing the draw needs (docs/draw.md).
-
-    The badge always (the assignment names inspectors by it); the home township only when the "not from the
-    enterprise's own township" rule is on; the remaining capacity ``load_cap − open tasks`` only where the cap can
-    bind in this draw (it is below the number of enterprises to be drawn). Never the name, the certificate expiry
-    (the pool holds only inspectors certified on the draw date) or the open workload.
-    """
-    out = []
-    for i in pool:
-        entry = {"badge": i["badge"]}
-        if own_township:
-            entry["township"] = i["township"]
-        if load_cap is not None:
-            room = max(0, load_cap - i["load"])
-            if room < total_k:
-                entry["capacity"] = room
-        out.append(entry)
-    return out
-
-
-def _feasibility_problems(inputs: dict) -> list[str]:
-    """Cheap necessary conditions, checked at commitment so a committed draw is very unlikely to be infeasible."""
-    rules = inputs["rules"]
-    n = rules["inspectors_per_task"]
-    inspectors = inputs["inspectors"]
-    total_k = sum(s["k"] for s in hrs.strata_with_quota(inputs))
-    problems = []
-    if total_k == 0:
-        problems.append("冻结后的对象库为空或各分层抽取户数均为 0")
-    if len(inspectors) < n:
-        problems.append(f"执法证有效的在岗检查人员仅 {len(inspectors)} 人，少于每户 {n} 人")
-    cap = rules.get("load_cap")
-    if cap is not None:
-        # an inspector serves each enterprise at most once: total_k is the most anyone can take in this draw
-        room = sum(
-            min(total_k, i["capacity"] if "capacity" in i else max(0, cap - int(i.get("load") or 0)))
-            for i in inspectors
-        )
-        if room < n * total_k:
-            problems.append(f"检查人员任务上限剩余容量 {room} 人次，少于需要的 {n * total_k} 人次")
-    township_count: dict[str, int] = {}
-    for i in inspectors:
-        township = i.get("township") or ""
-        township_count[township] = township_count.get(township, 0) + 1
-    own = inputs.get("enterprise_townships") or {}
-    short = []
-    for s in inputs["strata"]:
-        for code in s["codes"]:
-            available = (
-                len(inspectors)
-                - len(inputs["exclusions"].get(code, ()))
-                - township_count.get(own.get(code, ""), 0) * bool(own)
-            )
-            if available < n:
-                short.append(code)
-    if short:
-        problems.append(f"{len(short)} 个对象回避后可抽检查人员少于 {n} 人（如 {', '.join(short[:3])}）")
-    return problems
-
-
 def _draw_uid(plan: DrawPlan, attempt: int) -> str:
     return f"HN{plan.year}-{plan.pk:05d}-{attempt}"
 
 
 def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = None, **redraw) -> Draw:
-    now = timezone.now()
-    scheduled = plan.scheduled_at if (plan.scheduled_at and plan.scheduled_at > now and parent is None) else None
-    draw_date = timezone.localdate(scheduled) if scheduled else timezone.localdate(now)
+    scheduled, draw_date = commit_draw_date(plan, redraw=parent is not None)
     draw_uid = _draw_uid(plan, attempt)
-    frozen = _freeze(plan, draw_uid=draw_uid, draw_date=draw_date)
+    frozen = plan_freeze(plan, draw_uid=draw_uid, draw_date=draw_date)
     inputs = frozen["inputs"]
-    problems = _feasibility_problems(inputs)
+    problems = feasibility_problems(inputs)
     if problems:
         raise ValidationFailed("无法承诺：" + "；".join(problems), fields={"plan": problems})
     seed = secrets.token_bytes(hrs.SEED_BYTES)
@@ -429,7 +288,7 @@ def plan_commit(*, actor, plan_id: int) -> Draw:
     """Freeze the pool, generate the seed and publish its commitment — before the draw (PRODUCT.md §4)."""
     _require(actor, "inspections.add_draw")
     plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
-    if plan.status != DrawPlanStatus.DRAFT:
+    if not plan.can_transition_to(DrawPlanStatus.COMMITTED):
         raise InvalidTransition("只有草稿状态的计划可以承诺公示")
     draw = _commit_draw(actor=actor, plan=plan, attempt=1)
     before = model_snapshot(plan)
@@ -598,10 +457,10 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
     plan = plans.select_for_update().get(pk=plan_id)  # serialises concurrent draws of one plan
     if plan.status == DrawPlanStatus.CANCELLED:
         raise InvalidTransition("计划已取消")
-    if plan.status == DrawPlanStatus.DRAFT:
+    if plan.can_transition_to(DrawPlanStatus.COMMITTED):
         raise InvalidTransition("计划尚未承诺公示种子与对象库，不能抽取")
     draw = Draw.objects.filter(plan=plan, outcome__isnull=True).order_by("-attempt").first()
-    if draw is None:
+    if draw is None or not draw.can_transition_to(DrawStatus.DRAWN):
         raise Conflict("该计划本批次已完成抽取，不能重复抽取（如需重抽请提出申请并经他人批准）")
     if draw.scheduled_at and draw.scheduled_at > now:
         raise Conflict(f"未到公布的抽取时间（{timezone.localtime(draw.scheduled_at):%Y-%m-%d %H:%M}）")
@@ -631,7 +490,7 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
     created = 0
     if status == DrawOutcomeStatus.DRAWN:
         created = _persist_result(draw=draw, plan=plan, result=result, actor=actor, now=now)
-    if plan.status == DrawPlanStatus.COMMITTED:
+    if plan.can_transition_to(DrawPlanStatus.DRAWN):  # a re-draw leaves a drawn plan drawn
         DrawPlan.objects.filter(pk=plan.pk).update(
             status=DrawPlanStatus.DRAWN, version=plan.version + 1, updated_at=now
         )
@@ -662,7 +521,7 @@ def redraw_request(*, actor, draw_id: int, reason: str) -> RedrawRequest:
     if len(reason) < 4:
         raise ValidationFailed("请写明重新抽取的理由", fields={"reason": ["请写明重新抽取的理由（至少 4 个字）"]})
     draw = Draw.objects.visible_to(actor).select_related("plan").get(pk=draw_id)
-    if draw.outcome_or_none is None:
+    if draw.can_transition_to(DrawStatus.DRAWN):  # still committed: nothing drawn yet
         raise InvalidTransition("尚未抽取的抽取不能申请重新抽取")
     if Draw.objects.filter(parent=draw).exists():
         raise InvalidTransition("该抽取已被重新抽取，请对最新一次抽取提出申请")
@@ -687,7 +546,8 @@ def redraw_decide(*, actor, request_id: int, approve: bool, note: str = "") -> R
         .select_related("draw", "draw__plan")
         .get(pk=request_id)
     )
-    if req.status != RedrawRequestStatus.PENDING:
+    decision = RedrawRequestStatus.APPROVED if approve else RedrawRequestStatus.REJECTED
+    if not req.can_transition_to(decision):
         raise InvalidTransition("该申请已处理")
     if req.requested_by_id == actor.pk:
         raise PermissionDenied("重新抽取须由申请人以外的人员批准")

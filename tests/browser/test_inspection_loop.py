@@ -107,10 +107,14 @@ def test_draw_inspect_publish_verify(loop_data, new_page):
     login(staff, "shiju")
     page = staff.page
     page.goto(staff.url(f"/inspections/plans/{plan.pk}/"))
+    with page.expect_navigation():  # each irreversible step opens its preview, then is confirmed
+        page.get_by_role("link", name="承诺公示（冻结对象库）").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="承诺公示（冻结对象库）").click()
+        page.get_by_role("button", name="确认承诺公示").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="执行抽取").click()
+        page.get_by_role("link", name="执行抽取").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认执行抽取").click()
     assert "抽取完成" in page.locator(".app-messages").inner_text()
     draw = Draw.objects.get(plan=plan)
     staff.assert_clean()

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.services import api_client_create
-from apps.inspections.models import Draw
+from apps.inspections.models import Draw, DrawPlan
 from apps.inspections.services import draw_execute, plan_commit
 from tests.helpers.queries import assert_constant_queries
 
@@ -50,15 +50,23 @@ def test_city_staff_pages_create_commit_draw(world, city_staff):
     detail = client.get(plan_url)
     assert "承诺公示" in detail.content.decode()
     pk = int(plan_url.rstrip("/").split("/")[-1])
-    assert client.post(reverse("inspections:plan_commit", args=[pk])).status_code == 302
-    response = client.post(reverse("inspections:plan_draw", args=[pk]))
+    # irreversible steps: a preview page, then a confirmed POST of what the preview showed
+    assert client.get(reverse("inspections:plan_commit", args=[pk])).status_code == 200
+    version = DrawPlan.objects.get(pk=pk).version
+    commit = client.post(reverse("inspections:plan_commit", args=[pk]), {"confirm": "yes", "version": version})
+    assert commit.status_code == 302
+    pending = Draw.objects.get(plan_id=pk)
+    assert client.get(reverse("inspections:plan_draw", args=[pk])).status_code == 200
+    response = client.post(
+        reverse("inspections:plan_draw", args=[pk]), {"confirm": "yes", "draw_uid": pending.draw_uid}
+    )
     draw = Draw.objects.get(plan_id=pk)
     assert response["Location"] == reverse("inspections:draw_detail", args=[draw.pk])
     assert draw.outcome.selected_count == 2 + 3
     page = client.get(response["Location"]).content.decode()
     assert draw.selections.first().enterprise.name in page
     # a second draw from the page is refused with a message, nothing new stored
-    client.post(reverse("inspections:plan_draw", args=[pk]))
+    client.post(reverse("inspections:plan_draw", args=[pk]), {"confirm": "yes", "draw_uid": pending.draw_uid})
     assert Draw.objects.filter(plan_id=pk).count() == 1
 
 

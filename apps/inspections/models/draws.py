@@ -12,6 +12,8 @@ No draw row is ever updated or deleted (ORM guards in ``base.py``; PostgreSQL tr
 A draw's status is derived from whether its outcome exists.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -19,8 +21,30 @@ from django.db import models
 from apps.common.models import TimeStampedModel
 from apps.common.scoping import ScopedQuerySet, user_sees_all_townships, user_township_ids
 
-from ..choices import ALGORITHM_HRS_V1, DrawOutcomeStatus, DrawPlanStatus, DrawStatus, RedrawRequestStatus
-from .base import AppendOnlyModel, AppendOnlyQuerySet
+from ..choices import (
+    ALGORITHM_HRS_V1,
+    DRAW_PLAN_TRANSITIONS,
+    DRAW_TRANSITIONS,
+    REDRAW_REQUEST_TRANSITIONS,
+    DrawOutcomeStatus,
+    DrawPlanStatus,
+    DrawStatus,
+    RedrawRequestStatus,
+)
+from .base import AppendOnlyModel, AppendOnlyQuerySet, StatusTransitions
+
+# Domain bounds of a plan (form, model validators, serializer and DB check constraints all read these).
+PLAN_YEAR_MIN, PLAN_YEAR_MAX = 2020, 2100
+EXCLUDE_MONTHS_MAX = 36  # "not inspected in the last N months": three years at most
+INSPECTORS_PER_TASK_MIN, INSPECTORS_PER_TASK_MAX = 2, 10
+LOAD_CAP_MIN, LOAD_CAP_MAX = 1, 1000
+STRATUM_COUNT_MAX = 100_000  # more than any frozen pool of Haining (about 30,000 businesses); min(count, pool) applies
+MAX_STRATA = 12
+
+
+def _between(low, high, what: str):
+    message = f"{what}应在 {low}–{high} 之间"
+    return [MinValueValidator(low, message=message), MaxValueValidator(high, message=message)]
 
 
 # ---------------------------------------------------------------------------- plans
@@ -39,13 +63,14 @@ class DrawPlanQuerySet(ScopedQuerySet):
         )
 
 
-class DrawPlan(TimeStampedModel):
+class DrawPlan(StatusTransitions, TimeStampedModel):
     """A 双随机 draw plan: scope, strata, exclusions, inspector rules and the scheduled time of the draw."""
 
+    TRANSITIONS = DRAW_PLAN_TRANSITIONS
     SCOPE_PATH = "townships"  # M2M; scope_for_user is overridden (sub-queries, no duplicate rows)
 
     name = models.CharField("计划名称", max_length=100)
-    year = models.PositiveSmallIntegerField("年度")
+    year = models.PositiveSmallIntegerField("年度", validators=_between(PLAN_YEAR_MIN, PLAN_YEAR_MAX, "年度"))
     round_label = models.CharField("批次", max_length=40, help_text="如“第一批”“2026年第二季度”")
     description = models.TextField("说明", blank=True)
 
@@ -62,19 +87,28 @@ class DrawPlan(TimeStampedModel):
 
     # exclusions applied when the pool is frozen
     exclude_inspected_months = models.PositiveSmallIntegerField(
-        "排除近 N 个月内已检查的对象", default=3, help_text="0 表示不排除（《食品生产经营监督检查管理办法》第四十二条）"
+        "排除近 N 个月内已检查的对象",
+        default=3,
+        validators=_between(0, EXCLUDE_MONTHS_MAX, "排除月数"),
+        help_text="0 表示不排除，最多 36 个月（《食品生产经营监督检查管理办法》第四十二条）",
     )
     exclude_closed = models.BooleanField("排除停业、注销对象", default=True)
     exclude_open_same_round = models.BooleanField("排除同批次其他计划中未完成的对象", default=True)
 
     # inspector rules
     inspectors_per_task = models.PositiveSmallIntegerField(
-        "每户检查人员数", default=2, validators=[MinValueValidator(2), MaxValueValidator(10)]
+        "每户检查人员数",
+        default=2,
+        validators=_between(INSPECTORS_PER_TASK_MIN, INSPECTORS_PER_TASK_MAX, "每户检查人员数"),
     )
     avoid_previous_inspector = models.BooleanField("回避上次检查该对象的人员", default=True)
     avoid_own_township = models.BooleanField("回避本镇街执法人员", default=False)
     load_cap = models.PositiveSmallIntegerField(
-        "每人未完成任务上限", null=True, blank=True, help_text="含已有未完成任务；留空表示不限"
+        "每人未完成任务上限",
+        null=True,
+        blank=True,
+        validators=_between(LOAD_CAP_MIN, LOAD_CAP_MAX, "每人未完成任务上限"),
+        help_text="含已有未完成任务；留空表示不限",
     )
 
     task_due_date = models.DateField("检查完成期限", null=True, blank=True)
@@ -113,6 +147,20 @@ class DrawPlan(TimeStampedModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=DrawPlanStatus.values), name="drawplan_status_valid"),
             models.CheckConstraint(condition=models.Q(inspectors_per_task__gte=2), name="drawplan_two_inspectors_min"),
+            models.CheckConstraint(
+                condition=models.Q(inspectors_per_task__lte=INSPECTORS_PER_TASK_MAX), name="drawplan_inspectors_max"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year__gte=PLAN_YEAR_MIN, year__lte=PLAN_YEAR_MAX), name="drawplan_year_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(exclude_inspected_months__lte=EXCLUDE_MONTHS_MAX), name="drawplan_exclude_months_max"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(load_cap__isnull=True)
+                | models.Q(load_cap__gte=LOAD_CAP_MIN, load_cap__lte=LOAD_CAP_MAX),
+                name="drawplan_load_cap_range",
+            ),
         ]
 
     def __str__(self):
@@ -120,7 +168,16 @@ class DrawPlan(TimeStampedModel):
 
     @property
     def is_editable(self) -> bool:
+        """Only a draft can be edited: committing publishes the frozen pool (the draft → committed step)."""
         return self.status == DrawPlanStatus.DRAFT
+
+    @property
+    def can_commit(self) -> bool:
+        return self.can_transition_to(DrawPlanStatus.COMMITTED)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.can_transition_to(DrawPlanStatus.CANCELLED)
 
 
 class DrawStratum(models.Model):
@@ -136,9 +193,20 @@ class DrawStratum(models.Model):
     label = models.CharField("分层名称", max_length=100, blank=True)
     filter = models.JSONField("分层条件", default=dict, blank=True)
     proportion = models.DecimalField(
-        "抽取比例", max_digits=5, decimal_places=4, null=True, blank=True, help_text="0–1，如 0.05 表示 5%"
+        "抽取比例",
+        max_digits=5,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(Decimal("0.0001"), message="抽取比例应大于 0 且不超过 1"),
+            MaxValueValidator(Decimal("1"), message="抽取比例应大于 0 且不超过 1"),
+        ],
+        help_text="0–1，如 0.05 表示 5%",
     )
-    count = models.PositiveIntegerField("抽取户数", null=True, blank=True)
+    count = models.PositiveIntegerField(
+        "抽取户数", null=True, blank=True, validators=_between(0, STRATUM_COUNT_MAX, "抽取户数")
+    )
     order = models.PositiveSmallIntegerField("顺序", default=0)
 
     class Meta:
@@ -156,10 +224,23 @@ class DrawStratum(models.Model):
                 condition=models.Q(proportion__isnull=True) | models.Q(proportion__gt=0, proportion__lte=1),
                 name="stratum_proportion_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(count__isnull=True) | models.Q(count__lte=STRATUM_COUNT_MAX),
+                name="stratum_count_max",
+            ),
         ]
 
     def __str__(self):
         return self.label or self.key
+
+    @property
+    def display_name(self) -> str:
+        """What people read: the label, or "分层 N" (the key is a code for the verifier)."""
+        return self.label or f"分层 {self.order + 1}"
+
+    @property
+    def percent_text(self) -> str:
+        return "" if self.proportion is None else f"{(self.proportion * 100).normalize():f}%"
 
 
 # ---------------------------------------------------------------------------- draws (append-only)
@@ -170,7 +251,7 @@ class DrawQuerySet(AppendOnlyQuerySet, ScopedQuerySet):
         return self.filter(plan__in=DrawPlan.objects.all().scope_for_user(user).values("pk"))
 
 
-class Draw(AppendOnlyModel):
+class Draw(StatusTransitions, AppendOnlyModel):
     """A committed draw: everything the result depends on, frozen and published before the seed is revealed.
 
     ``strata``: [{"key", "label", "filter", "proportion" (str|None), "count" (int|None), "k", "codes" (sorted), "pool_hash"}]
@@ -182,6 +263,7 @@ class Draw(AppendOnlyModel):
     ``inputs_hash`` = sha256 of the canonical JSON of all of the above (``apps.inspections.draw.inputs_hash``).
     """
 
+    TRANSITIONS = DRAW_TRANSITIONS
     SCOPE_PATH = "plan__townships"
 
     plan = models.ForeignKey(DrawPlan, verbose_name="抽查计划", on_delete=models.PROTECT, related_name="draws")
@@ -407,9 +489,10 @@ class RedrawRequestQuerySet(ScopedQuerySet):
         return self.filter(draw__plan__in=DrawPlan.objects.all().scope_for_user(user).values("pk"))
 
 
-class RedrawRequest(TimeStampedModel):
+class RedrawRequest(StatusTransitions, TimeStampedModel):
     """A request to re-draw (with reason); approval by a different user creates the new ``Draw``."""
 
+    TRANSITIONS = REDRAW_REQUEST_TRANSITIONS
     SCOPE_PATH = "draw__plan__townships"
 
     draw = models.ForeignKey(Draw, verbose_name="原抽取", on_delete=models.PROTECT, related_name="redraw_requests")
