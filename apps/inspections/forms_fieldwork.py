@@ -88,7 +88,7 @@ class FlyingTaskForm(InspectorsForm):
             self.candidates, self.more_candidates = found, more
             self.add_error(
                 "enterprise",
-                f"“{text}”匹配到{'20 多' if more else f' {len(found)} '}家检查对象，请在下方选择一家"
+                f"“{text}”匹配到 {'超过 20' if more else len(found)} 家检查对象，请在下方选择一家"
                 + ("（或输入更完整的名称）" if more else ""),
             )
         return cleaned
