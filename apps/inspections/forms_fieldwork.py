@@ -13,7 +13,15 @@ from .selectors_fieldwork import ENTERPRISE_QUERY_MAX, enterprise_candidates, in
 FLYING_DUE_MAX_DAYS = 366  # a flying inspection is due within a year at most
 
 
+MAX_TASK_INSPECTORS = 10  # a task team is 2–4 people; the cap keeps a hostile POST from naming thousands of ids
+
+
 class InspectorChoiceField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        if value and len(value) > MAX_TASK_INSPECTORS:
+            raise forms.ValidationError(f"每项任务最多选派 {MAX_TASK_INSPECTORS} 名检查人员")
+        return super().clean(value)
+
     def label_from_instance(self, obj):
         township = obj.township.name if obj.township_id else "市局"
         return f"{obj.name}（{obj.badge_no}，{township}）"

@@ -419,3 +419,13 @@ def test_rectification_submit_does_not_redirect_off_site(field, staff_a):
         reverse("inspections:rectification_submit", args=[rect.pk]), {"note": "已整改", "next": "https://evil.example/"}
     )
     assert response.status_code == 302 and response["Location"] == reverse("inspections:rectifications")
+
+
+def test_inspector_lists_are_capped(city_staff, township_a):
+    ent = make_enterprise(township_a)
+    response = _client(city_staff).post(
+        reverse("inspections:flying_create"),
+        {"enterprise": ent.uscc, "reason": "群众举报后厨卫生", "inspectors": [str(i) for i in range(1, 50)]},
+    )
+    assert response.status_code == 200 and "最多选派 10 名检查人员" in response.content.decode()
+    assert not InspectionTask.objects.exists()
