@@ -429,3 +429,32 @@ def test_inspector_lists_are_capped(city_staff, township_a):
     )
     assert response.status_code == 200 and "最多选派 10 名检查人员" in response.content.decode()
     assert not InspectionTask.objects.exists()
+
+
+def test_migration_narrows_old_recheck_tasks_not_started(field):
+    import importlib
+
+    from django.apps import apps as registry
+
+    items = task_check_items(field.task)
+    draft = result_start(actor=field.user, task_id=field.task.pk)
+    verdicts = {ci.pk: ("conform", "") for ci in items}
+    verdicts[items[2].pk] = ("nonconform", "")
+    result_save(
+        actor=field.user,
+        result_id=draft.pk,
+        data={"outcome": "rectify", "rectification_requirements": "整改"},
+        items=verdicts,
+        inspector_signature=png_bytes(),
+        operator_signature=png_bytes(color=(0, 0, 0)),
+    )
+    result_finalise(actor=field.user, result_id=draft.pk)
+    follow_up = InspectionTask.objects.get(kind=TaskKind.FOLLOW_UP)
+    follow_up.check_items.set(items)  # as the code before this change made it: the whole list
+    importlib.import_module("apps.inspections.migrations.0006_fieldwork_recheck_items").narrow(registry, None)
+    assert list(follow_up.check_items.values_list("pk", flat=True)) == [items[2].pk]
+    # a started re-check keeps its list
+    follow_up.check_items.set(items)
+    result_start(actor=field.user, task_id=follow_up.pk)
+    importlib.import_module("apps.inspections.migrations.0006_fieldwork_recheck_items").narrow(registry, None)
+    assert follow_up.check_items.count() == len(items)
