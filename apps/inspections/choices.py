@@ -97,6 +97,13 @@ class ResultStatus(models.TextChoices):
     FINAL = "final", "已定稿"
 
 
+# A final record is never changed: a correction is a new record (revision + 1) that supersedes it.
+RESULT_TRANSITIONS = {
+    ResultStatus.DRAFT: {ResultStatus.FINAL},
+    ResultStatus.FINAL: set(),
+}
+
+
 class InspectionOutcome(models.TextChoices):
     PASS = "pass", "合格"
     RECTIFY = "rectify", "责令整改"
@@ -127,11 +134,40 @@ class RectificationStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤销"
 
 
+RECTIFICATION_TRANSITIONS = {
+    # the follow-up inspection may verify an order the business never reported done
+    RectificationStatus.OPEN: {
+        RectificationStatus.SUBMITTED,
+        RectificationStatus.VERIFIED,
+        RectificationStatus.FAILED,
+        RectificationStatus.CANCELLED,
+    },
+    RectificationStatus.SUBMITTED: {
+        RectificationStatus.VERIFIED,
+        RectificationStatus.FAILED,
+        RectificationStatus.CANCELLED,
+    },
+    RectificationStatus.VERIFIED: set(),
+    RectificationStatus.FAILED: set(),
+    RectificationStatus.CANCELLED: set(),
+}
+
+
 class PublicationStatus(models.TextChoices):
     PENDING = "pending", "待公示"
     HELD = "held", "异议处理中（暂缓公示）"
     PUBLISHED = "published", "已公示"
     WITHDRAWN = "withdrawn", "已撤回"
+
+
+PUBLICATION_TRANSITIONS = {
+    # pending → held by an objection; held → pending when every objection is decided and none upheld;
+    # a correction that is finalised withdraws the publication of the record it supersedes
+    PublicationStatus.PENDING: {PublicationStatus.HELD, PublicationStatus.PUBLISHED, PublicationStatus.WITHDRAWN},
+    PublicationStatus.HELD: {PublicationStatus.PENDING, PublicationStatus.WITHDRAWN},
+    PublicationStatus.PUBLISHED: {PublicationStatus.WITHDRAWN},
+    PublicationStatus.WITHDRAWN: set(),
+}
 
 
 class ObjectionDecision(models.TextChoices):

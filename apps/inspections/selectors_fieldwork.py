@@ -23,6 +23,7 @@ from apps.standards.models import CheckItem
 
 from .choices import (
     OPEN_TASK_STATUSES,
+    ItemVerdict,
     ObjectionDecision,
     PublicationStatus,
     RectificationStatus,
@@ -133,6 +134,69 @@ def task_check_items(task: InspectionTask) -> list[CheckItem]:
         if planned:
             return planned
     return list(CheckItem.objects.active().for_business_type(task.enterprise.business_type))
+
+
+def failed_check_items(result: InspectionResult) -> list[CheckItem]:
+    """The items a re-check (整改复查) looks at again: those judged 不符合; if none, those 基本符合 (the order may
+    concern remarks only); empty when the record found nothing wrong."""
+    rows = sorted(result.items.all(), key=lambda ir: (ir.check_item.order, ir.check_item.code))
+    for verdicts in ((ItemVerdict.NONCONFORM,), (ItemVerdict.NONCONFORM, ItemVerdict.BASIC)):
+        found = [ir.check_item for ir in rows if ir.verdict in verdicts]
+        if found:
+            return found
+    return []
+
+
+@dataclass
+class FollowedRectification:
+    """What a re-check task is about: the order, and the failed items of the record that issued it (with notes)."""
+
+    rectification: Rectification
+    failed_items: list[ItemResult]
+
+
+def rectification_followed_by(task: InspectionTask) -> FollowedRectification | None:
+    """For a re-check task: the rectification order it verifies (None for other tasks)."""
+    if task.kind != TaskKind.FOLLOW_UP:
+        return None
+    rect = (
+        Rectification.objects.filter(follow_up_task=task)
+        .select_related("task", "result")
+        .prefetch_related(Prefetch("result__items", queryset=ItemResult.objects.select_related("check_item")))
+        .first()
+    )
+    if rect is None:
+        return None
+    failed = {ci.pk for ci in failed_check_items(rect.result)}
+    rows = sorted(
+        (ir for ir in rect.result.items.all() if ir.check_item_id in failed),
+        key=lambda ir: (ir.check_item.order, ir.check_item.code),
+    )
+    return FollowedRectification(rectification=rect, failed_items=rows)
+
+
+@dataclass
+class Contact:
+    address: str
+    person: str
+    phone: str  # as shown: the full number, or masked without 查看联系电话全号
+    tel: str  # "tel:" link target; empty when the number is masked or absent
+
+
+def task_contact(task: InspectionTask, *, actor) -> Contact:
+    """Where to go and whom to call: the business address and the contact phone (masked per SECURITY.md PII-01)."""
+    from apps.enterprises.api.serializers import can_see_phone, mask_phone
+
+    enterprise = task.enterprise
+    raw = (enterprise.contact_phone or "").strip()
+    full = bool(raw) and can_see_phone(actor)
+    digits = "".join(ch for ch in raw if ch.isdigit() or ch == "+")
+    return Contact(
+        address=enterprise.business_address or enterprise.registered_address or "",
+        person=enterprise.contact_person or enterprise.legal_representative or "",
+        phone=raw if full or not raw else mask_phone(raw),
+        tel=f"tel:{digits}" if full and digits else "",
+    )
 
 
 def overdue_task_count(*, actor) -> int:
@@ -424,15 +488,49 @@ def _publication_base(qs):
     )
 
 
-def publication_list(*, actor, status: str = "", overdue: bool = False):
+PUBLISHABLE = "publishable"  # list filter: pending, objection window over (what 批量公示 takes)
+
+
+def publication_list(*, actor, status: str = "", overdue: bool = False, today: dt.date | None = None):
     qs = Publication.objects.visible_to(actor)
-    if status in PublicationStatus.values:
+    if status == PUBLISHABLE:
+        qs = qs.filter(status=PublicationStatus.PENDING).filter(
+            Q(objection_window_ends__isnull=True) | Q(objection_window_ends__lt=today or timezone.localdate())
+        )
+    elif status in PublicationStatus.values:
         qs = qs.filter(status=status)
     elif status == UNPUBLISHED:  # the home-page figure 待公示结果
         qs = qs.filter(status__in=UNPUBLISHED_STATUSES)
     if overdue:
         qs = qs.filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD), due_by__lt=timezone.localdate())
     return _publication_base(qs).order_by("due_by", "id")
+
+
+def publication_publishable_on(publication: Publication) -> dt.date | None:
+    """The first day staff (and the hourly beat) may publish: the day after the objection window ends."""
+    if publication.objection_window_ends is None:
+        return None
+    return publication.objection_window_ends + dt.timedelta(days=1)
+
+
+def publication_hold(publication: Publication, *, today: dt.date | None = None) -> str | None:
+    """Why ``publication`` cannot be published today, in words (None: it can be published now)."""
+    today = today or timezone.localdate()
+    if not publication.can_transition_to(PublicationStatus.PUBLISHED):
+        if publication.status == PublicationStatus.HELD:
+            return "企业异议处理中：异议处理完毕（异议不成立）后公示"
+        return f"当前状态（{publication.get_status_display()}）不能公示"
+    ends = publication.objection_window_ends
+    if ends is not None and today <= ends:
+        return f"异议期至 {ends:%Y-%m-%d} 结束，{publication_publishable_on(publication):%Y-%m-%d} 起可公示"
+    return None
+
+
+def publications_for_bulk(*, actor, ids, today: dt.date | None = None) -> list[dict]:
+    """The preview of 批量公示: each chosen publication in scope with ``hold`` (None: will be published)."""
+    today = today or timezone.localdate()
+    rows = _publication_base(Publication.objects.visible_to(actor).filter(pk__in=list(ids))).order_by("due_by", "id")
+    return [{"publication": p, "hold": publication_hold(p, today=today)} for p in rows]
 
 
 def publication_get(*, actor, pk) -> Publication:
@@ -544,6 +642,68 @@ def public_base_url(request=None) -> str:
     if request is not None:
         return request.build_absolute_uri("/").rstrip("/")
     return "http://localhost:8000"
+
+
+ENTERPRISE_QUERY_MAX = 60  # characters: a name is at most a few dozen; longer input is refused, not searched
+ENTERPRISE_SUGGESTIONS_MAX = 20
+
+
+def enterprise_suggestions(*, actor, q: str, limit: int = ENTERPRISE_SUGGESTIONS_MAX):
+    """Operating businesses in the actor's scope whose name contains ``q`` or whose USCC starts with it — exact name
+    first, then names starting with ``q``. Returns (up to ``limit`` rows, whether there are more).
+
+    Pinyin initials (``hnxs`` for 海宁硖石…) need pypinyin and a stored initials column on Enterprise: not yet."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from apps.enterprises.models import Enterprise
+
+    q = " ".join((q or "").split())[:ENTERPRISE_QUERY_MAX]
+    if not q:
+        return [], False
+    limit = max(1, min(int(limit), ENTERPRISE_SUGGESTIONS_MAX))
+    cond = Q(name__icontains=q)
+    if q.isascii() and q.isalnum():
+        cond |= Q(uscc__startswith=q.upper())
+    rows = list(
+        Enterprise.objects.visible_to(actor)
+        .operating()
+        .filter(cond)
+        .select_related("township", "business_type")
+        .annotate(
+            rank=Case(
+                When(uscc=q.upper(), then=Value(0)),
+                When(name=q, then=Value(0)),
+                When(name__startswith=q, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "name", "pk")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def enterprise_candidates(*, actor, text: str, pick=None):
+    """The flying-inspection form: the business the user means. ``pick`` (an id chosen from the suggestions) wins;
+    else an exact USCC or exact name; else the suggestions for the text. Returns (rows, more) like
+    ``enterprise_suggestions`` — one row means "found"."""
+    from apps.enterprises.models import Enterprise
+
+    qs = Enterprise.objects.visible_to(actor).operating().select_related("township", "business_type")
+    if pick:
+        found = list(qs.filter(pk=pick)[:1])
+        if found:
+            return found, False
+    text = " ".join((text or "").split())
+    if text.startswith("#") and text[1:].isdigit():
+        return list(qs.filter(pk=int(text[1:]))[:1]), False
+    exact = list(qs.filter(uscc=text.upper())[:1]) if text.isascii() else []
+    if exact:
+        return exact, False
+    named = list(qs.filter(name=text).order_by("pk")[:2])
+    if len(named) == 1:
+        return named, False
+    return enterprise_suggestions(actor=actor, q=text)
 
 
 def inspectors_for_choice(*, actor):

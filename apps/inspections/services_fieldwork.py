@@ -34,7 +34,6 @@ from apps.enterprises.models import Enterprise
 from apps.standards.models import CheckItem
 
 from .choices import (
-    OPEN_TASK_STATUSES,
     InspectionOutcome,
     ItemVerdict,
     ObjectionDecision,
@@ -61,8 +60,10 @@ from .models import (
 from .selectors import enterprise_strata_attributes, inspector_exclusions
 from .selectors_fieldwork import (
     content_digest,
+    failed_check_items,
     key_rule_matches,
     key_rules_in_force,
+    publication_hold,
     publications_due,
     result_content,
     seal_of,
@@ -307,7 +308,7 @@ def task_assign_inspectors(*, actor, task_id: int, inspector_ids, version: int |
         raise OutOfScope() from None
     if task.source == TaskSource.DRAW:
         raise InvalidTransition("随机抽取任务的检查人员由抽取结果确定，不能改派（如需变更请申请重新抽取）")
-    if task.status not in OPEN_TASK_STATUSES:
+    if not task.can_transition_to(TaskStatus.FINALISED):
         raise InvalidTransition("任务已完成或已取消，不能改派")
     if task.results.exists():
         raise InvalidTransition("已开始填写检查结果的任务不能改派")
@@ -511,7 +512,7 @@ def _result_for_write(actor, result_id) -> tuple[InspectionResult, InspectionTas
 def result_start(*, actor, task_id: int) -> InspectionResult:
     """Open (or return) the task's draft record; the task moves to 检查中."""
     task = _task_for_write(actor, task_id)
-    if task.status not in OPEN_TASK_STATUSES:
+    if not task.can_transition_to(TaskStatus.FINALISED):
         raise InvalidTransition("任务已完成或已取消；如需修改已定稿的记录，请提出更正")
     draft = InspectionResult.objects.filter(task=task, status=ResultStatus.DRAFT).first()
     if draft is not None:
@@ -525,7 +526,7 @@ def result_start(*, actor, task_id: int) -> InspectionResult:
             draft = InspectionResult.objects.create(task=task, revision=revision, inspected_at=now, created_by=actor)
     except IntegrityError:
         raise Conflict("该任务已有正在填写的记录，请刷新") from None
-    if task.status == TaskStatus.ASSIGNED:
+    if task.can_transition_to(TaskStatus.IN_PROGRESS):
         task.status = TaskStatus.IN_PROGRESS
         task.started_at = now
         task.version += 1
@@ -681,7 +682,7 @@ def result_save(
 ) -> InspectionResult:
     """Save a draft (fields, item verdicts, drawn signatures). A final result answers 409; so does a stale version."""
     result, task = _result_for_write(actor, result_id)
-    if result.status != ResultStatus.DRAFT:
+    if not result.can_transition_to(ResultStatus.FINAL):
         raise Conflict("该检查结果已定稿，不能修改；如需修改请提出更正", code="result_final")
     if version is not None and int(version) != result.version:
         raise Conflict("该记录已在其他设备上修改，请刷新后再保存")
@@ -804,7 +805,7 @@ def _exif_taken_at(data: bytes):
 def photo_add(*, actor, result_id: int, upload, caption: str = "", check_item_id: int | None = None) -> Photo:
     """Store one photo of a draft unchanged (EXIF kept: this is the evidence copy), with its SHA-256 taken now."""
     result, task = _result_for_write(actor, result_id)
-    if result.status != ResultStatus.DRAFT:
+    if not result.can_transition_to(ResultStatus.FINAL):
         raise Conflict("该检查结果已定稿，不能再添加照片", code="result_final")
     size = getattr(upload, "size", None)
     if size is None or size > photo_max_bytes():
@@ -856,7 +857,7 @@ def photo_delete(*, actor, photo_id: int) -> None:
     except (Photo.DoesNotExist, ValueError, TypeError):
         raise OutOfScope() from None
     result, _task = _result_for_write(actor, result_id)
-    if result.status != ResultStatus.DRAFT:
+    if not result.can_transition_to(ResultStatus.FINAL):
         raise Conflict("该检查结果已定稿，照片不能删除", code="result_final")
     photo = Photo.objects.get(pk=photo_id)
     name, digest = photo.file.name, photo.sha256
@@ -902,7 +903,7 @@ def result_finalise(*, actor, result_id: int, version: int | None = None) -> Ins
     done; a rectification order and follow-up task, the publication (20 working days) and the dynamic risk score
     follow. Two devices at once: the row lock serialises them, the second sees a final record and gets 409."""
     result, task = _result_for_write(actor, result_id)
-    if result.status == ResultStatus.FINAL:
+    if not result.can_transition_to(ResultStatus.FINAL):
         raise Conflict("该检查结果已定稿（可能已在其他设备上提交）", code="result_final")
     if version is not None and int(version) != result.version:
         raise Conflict("该记录已在其他设备上修改，请刷新后再提交")
@@ -924,7 +925,7 @@ def result_finalise(*, actor, result_id: int, version: int | None = None) -> Ins
     result.version += 1
     result.save()
 
-    first_completion = task.status != TaskStatus.FINALISED
+    first_completion = task.can_transition_to(TaskStatus.FINALISED)
     if first_completion:
         task.status = TaskStatus.FINALISED
         task.completed_at = now
@@ -955,7 +956,7 @@ def result_finalise(*, actor, result_id: int, version: int | None = None) -> Ins
 
 def _withdraw_superseded(result: InspectionResult, *, actor, now) -> int | None:
     old = Publication.objects.select_for_update().filter(result_id=result.supersedes_id).first()
-    if old is None or old.status == PublicationStatus.WITHDRAWN:
+    if old is None or not old.can_transition_to(PublicationStatus.WITHDRAWN):
         return None
     old.status = PublicationStatus.WITHDRAWN
     old.withdrawn_at = now
@@ -985,7 +986,8 @@ def _rectification_issue(result, task, *, actor, day, calendar) -> Rectification
             for ti in task.task_inspectors.all()
         ]
     )
-    follow_up.check_items.set(task.check_items.all())
+    # the re-check looks again at what failed (不符合, else 基本符合), not at the whole checklist
+    follow_up.check_items.set(failed_check_items(result) or task.check_items.all())
     rect = Rectification.objects.create(
         task=task,
         result=result,
@@ -1007,11 +1009,12 @@ def _rectification_issue(result, task, *, actor, day, calendar) -> Rectification
 
 def _rectification_close(task, result, *, actor, now) -> int | None:
     rect = Rectification.objects.select_for_update().filter(follow_up_task=task).first()
-    if rect is None or rect.status not in (RectificationStatus.OPEN, RectificationStatus.SUBMITTED):
+    if rect is None:
         return None
-    rect.status = (
-        RectificationStatus.VERIFIED if result.outcome == InspectionOutcome.PASS else RectificationStatus.FAILED
-    )
+    to_status = RectificationStatus.VERIFIED if result.outcome == InspectionOutcome.PASS else RectificationStatus.FAILED
+    if not rect.can_transition_to(to_status):
+        return None
+    rect.status = to_status
     rect.verified_at = now
     rect.verified_by = actor if getattr(actor, "is_authenticated", False) else None
     rect.version += 1
@@ -1126,7 +1129,7 @@ def rectification_submit(*, actor, rectification_id: int, note: str) -> Rectific
         rect = Rectification.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=rectification_id)
     except (Rectification.DoesNotExist, ValueError, TypeError):
         raise OutOfScope() from None
-    if rect.status != RectificationStatus.OPEN:
+    if not rect.can_transition_to(RectificationStatus.SUBMITTED):
         raise InvalidTransition("只有整改中的通知可以登记整改情况")
     note = (note or "").strip()
     if not note:
@@ -1178,11 +1181,46 @@ def publication_publish(*, actor, publication_id: int, now=None) -> Publication:
     """Publish now (staff), once the objection window has ended and no objection is undecided."""
     publication = _publication_locked(actor, publication_id)
     now = now or timezone.now()
-    if publication.status != PublicationStatus.PENDING:
-        raise InvalidTransition(f"当前状态（{publication.get_status_display()}）不能公示")
-    if publication.objection_window_ends and timezone.localdate(now) <= publication.objection_window_ends:
-        raise InvalidTransition(f"异议期至 {publication.objection_window_ends:%Y-%m-%d} 结束，届满后方可公示")
+    hold = publication_hold(publication, today=timezone.localdate(now))
+    if hold:
+        raise InvalidTransition(hold)
     return _publish(publication, actor=actor, now=now)
+
+
+BULK_PUBLISH_MAX = 500
+
+
+@transaction.atomic
+def publications_publish_many(*, actor, publication_ids, now=None) -> dict:
+    """批量公示 (city staff): publish each chosen publication that may be published now — one audit event each, the
+    same checks as one by one. Those that cannot (out of scope, held, window still open) are listed with the reason;
+    one refusal never blocks the others. At most ``BULK_PUBLISH_MAX`` in one go."""
+    _require(actor, "inspections.change_publication")
+    ids = []
+    for raw in publication_ids or []:
+        try:
+            value = int(raw)
+        except (TypeError, ValueError):
+            raise ValidationFailed("公示记录编号无效", fields={"ids": ["编号无效"]}) from None
+        if value > 0 and value not in ids:
+            ids.append(value)
+    if not ids:
+        raise ValidationFailed("请选择要公示的记录", fields={"ids": ["请至少选择 1 条"]})
+    if len(ids) > BULK_PUBLISH_MAX:
+        raise ValidationFailed(f"一次最多公示 {BULK_PUBLISH_MAX} 条", fields={"ids": ["选择过多"]})
+    now = now or timezone.now()
+    published, refused = [], {}
+    for pk in sorted(ids):  # lock order: by pk
+        try:
+            with transaction.atomic():
+                publication_publish(actor=actor, publication_id=pk, now=now)
+        except OutOfScope:
+            refused[pk] = "不存在或不在您的管辖范围内"
+        except DomainError as exc:
+            refused[pk] = exc.message
+        else:
+            published.append(pk)
+    return {"published": published, "refused": refused}
 
 
 def publications_publish_due(*, now=None) -> list[int]:
@@ -1212,7 +1250,7 @@ def objection_record(
     if len(text) < 4:
         raise ValidationFailed("请填写异议内容", fields={"text": ["请填写异议内容"]})
     submitted_at = submitted_at or timezone.now()
-    if publication.status not in (PublicationStatus.PENDING, PublicationStatus.HELD):
+    if publication.status != PublicationStatus.HELD and not publication.can_transition_to(PublicationStatus.HELD):
         raise InvalidTransition("已公示或已撤回的结果不能再提出异议")
     if publication.objection_window_ends and timezone.localdate(submitted_at) > publication.objection_window_ends:
         raise ValidationFailed(
@@ -1262,7 +1300,7 @@ def objection_decide(*, actor, objection_id: int, decision: str, note: str = "",
     audit_record("inspections.objection_decide", obj=objection, actor=actor, extra={"decision": decision, "note": note})
     undecided = publication.objections.filter(decision=ObjectionDecision.PENDING).exists()
     upheld = publication.objections.filter(decision=ObjectionDecision.UPHELD).exists()
-    if publication.status == PublicationStatus.HELD and not undecided and not upheld:
+    if publication.can_transition_to(PublicationStatus.PENDING) and not undecided and not upheld:
         publication.status = PublicationStatus.PENDING
         publication.version += 1
         publication.save()

@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.exceptions import Conflict, DomainError, OutOfScope
@@ -24,7 +25,6 @@ from apps.common.workdays import WorkdayCalendar
 from . import selectors_fieldwork as sel
 from . import services_fieldwork as svc
 from .choices import (
-    OPEN_TASK_STATUSES,
     InspectionOutcome,
     ItemVerdict,
     PenaltyKind,
@@ -140,10 +140,11 @@ def _task_context(request, task, *, values=None, errors=None):
             and publication.status == PublicationStatus.HELD
             and publication.objections.filter(decision="upheld").exists()
         )
+    task_open = task.can_transition_to(TaskStatus.FINALISED)
     can_assign = (
         request.user.has_perm("inspections.change_inspectiontask")
         and task.source != TaskSource.DRAW
-        and task.status in OPEN_TASK_STATUSES
+        and task_open
         and not results
     )
     return {
@@ -162,7 +163,7 @@ def _task_context(request, task, *, values=None, errors=None):
         "assigned": assigned,
         "can_write": can_write,
         "editing": bool(can_write and draft),
-        "can_start": can_write and draft is None and task.status in OPEN_TASK_STATUSES,
+        "can_start": can_write and draft is None and task_open,
         "can_correct": can_write
         and final is not None
         and draft is None
@@ -174,6 +175,9 @@ def _task_context(request, task, *, values=None, errors=None):
         "default_rect_days": svc.rectification_working_days_default(),
         "photo_max_mb": svc.photo_max_bytes() // (1024 * 1024),
         "rectifications": [r for res in results for r in res.rectifications.all()],
+        "followed": sel.rectification_followed_by(task),
+        "contact": sel.task_contact(task, actor=request.user),
+        "saved": bool(draft and request.GET.get("saved") == str(draft.version)),
         "today": timezone.localdate(),
     }
 
@@ -268,9 +272,11 @@ def result_save_view(request, pk):
             f"检查记录已定稿并封存（内容哈希 {final.content_hash[:12]}…）。结果将于 {final.publication.due_by:%Y-%m-%d} 前公示。",
         )
         return redirect("inspections:task_detail", pk=task.pk)
-    if not photo_errors:
-        messages.success(request, "已保存草稿")
-    return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
+    if photo_errors:
+        return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
+    # "已保存草稿" is shown next to the save button (the page opens there), not at the top of a long form
+    saved.refresh_from_db(fields=["version"])
+    return redirect(reverse("inspections:task_detail", args=[task.pk]) + f"?saved={saved.version}#save-status")
 
 
 @require_POST
@@ -458,7 +464,37 @@ def flying_create(request):
         else:
             messages.success(request, f"已创建飞行检查任务 {task.number}")
             return redirect("inspections:task_detail", pk=task.pk)
-    return render(request, "inspections/tasks/flying_form.html", {"form": form})
+    picked = form.cleaned_data.get("enterprise_pick") if form.is_bound and hasattr(form, "cleaned_data") else None
+    return render(
+        request,
+        "inspections/tasks/flying_form.html",
+        {
+            "form": form,
+            "candidates": form.candidates,
+            "more": form.more_candidates,
+            "picked": picked,
+            "q": form.data.get("enterprise", "") if form.is_bound else "",
+        },
+    )
+
+
+@require_GET
+@login_required
+@permission_required("inspections.add_inspectiontask", raise_exception=True)
+def flying_enterprises(request):
+    """Suggestions for the enterprise field of the flying-inspection form (htmx fragment): scoped, at most 20."""
+    q = request.GET.get("q", request.GET.get("enterprise", ""))
+    if len(q) > sel.ENTERPRISE_QUERY_MAX:
+        return HttpResponse(
+            f'<div class="small text-danger" role="alert">关键字不能超过 {sel.ENTERPRISE_QUERY_MAX} 个字</div>',
+            status=400,
+        )
+    candidates, more = sel.enterprise_suggestions(actor=request.user, q=q)
+    return render(
+        request,
+        "inspections/tasks/_enterprise_suggestions.html",
+        {"candidates": candidates, "more": more, "q": q.strip(), "picked": None},
+    )
 
 
 @require_POST
@@ -490,6 +526,8 @@ def rectification_list(request):
     status = request.GET.get("status", "")
     qs = sel.rectification_list(actor=request.user, overdue=overdue, status=status)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    for rect in page:
+        rect.can_submit = rect.can_transition_to(RectificationStatus.SUBMITTED)
     return render(
         request,
         "inspections/tasks/rectification_list.html",
@@ -521,7 +559,12 @@ def rectification_submit_view(request, pk):
         _fail(request, exc)
     else:
         messages.success(request, "已登记整改情况，待复查")
-    return redirect(request.POST.get("next") or reverse("inspections:rectifications"))
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("inspections:rectifications")
+    return redirect(target)
 
 
 # ---------------------------------------------------------------------------- publication (一公开)
@@ -530,10 +573,20 @@ def rectification_submit_view(request, pk):
 def publication_list(request):
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
-    qs = sel.publication_list(actor=request.user, status=status, overdue=overdue)
+    today = timezone.localdate()
+    qs = sel.publication_list(actor=request.user, status=status, overdue=overdue, today=today)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     calendar = WorkdayCalendar()
-    rows = [{"publication": p, "clock": sel.publication_clock(p, calendar=calendar)} for p in page]
+    rows = [
+        {
+            "publication": p,
+            "clock": sel.publication_clock(p, calendar=calendar),
+            "hold": sel.publication_hold(p, today=today),
+            "publishable_on": sel.publication_publishable_on(p),
+        }
+        for p in page
+    ]
+    can_bulk = request.user.has_perm("inspections.change_publication")
     return render(
         request,
         "inspections/tasks/publication_list.html",
@@ -542,8 +595,17 @@ def publication_list(request):
             "rows": rows,
             "status": status,
             "overdue": overdue,
-            "statuses": [(sel.UNPUBLISHED, "未公示（待公示与暂缓公示）"), *PublicationStatus.choices],
+            "statuses": [
+                (sel.UNPUBLISHED, "未公示（待公示与暂缓公示）"),
+                (sel.PUBLISHABLE, "可公示（异议期已届满）"),
+                *PublicationStatus.choices,
+            ],
             "query": _query_without_page(request),
+            "can_bulk": can_bulk,
+            "publishable_count": sel.publication_list(actor=request.user, status=sel.PUBLISHABLE, today=today).count()
+            if can_bulk
+            else 0,
+            "bulk_max": svc.BULK_PUBLISH_MAX,
             "publication_days": svc.publication_working_days(),
             "objection_days": svc.objection_working_days(),
         },
@@ -559,6 +621,7 @@ def publication_detail(request, pk):
         raise Http404 from None
     today = timezone.localdate()
     can_change = request.user.has_perm("inspections.change_publication")
+    hold = sel.publication_hold(publication, today=today)
     return render(
         request,
         "inspections/tasks/publication_detail.html",
@@ -569,6 +632,11 @@ def publication_detail(request, pk):
             "objections": sel.objections_of(publication),
             "can_change": can_change,
             "window_open": publication.objection_window_ends is None or today <= publication.objection_window_ends,
+            "hold": hold,
+            "can_publish": can_change and hold is None,
+            "publishable_on": sel.publication_publishable_on(publication),
+            "can_object": can_change
+            and (publication.status == PublicationStatus.HELD or publication.can_transition_to(PublicationStatus.HELD)),
             "objection_form": ObjectionForm(),
             "decision_form": ObjectionDecisionForm(),
         },
@@ -588,6 +656,53 @@ def publication_publish_view(request, pk):
     else:
         messages.success(request, "已公示，公众可在公示平台查看")
     return redirect("inspections:publication_detail", pk=pk)
+
+
+@require_POST
+@login_required
+@permission_required("inspections.change_publication", raise_exception=True)
+def publications_bulk(request):
+    """批量公示: choose on the list (or "all that may be published") → this preview, which says what will be
+    published and what will not and why → confirm → the service publishes, one audit event per publication."""
+    post = request.POST
+    today = timezone.localdate()
+    if post.get("all") == "1":
+        ids = list(
+            sel.publication_list(actor=request.user, status=sel.PUBLISHABLE, today=today).values_list("pk", flat=True)[
+                : svc.BULK_PUBLISH_MAX + 1
+            ]
+        )
+    else:
+        ids = [v for v in post.getlist("ids") if v.isdigit()][: svc.BULK_PUBLISH_MAX + 1]
+    if not ids:
+        messages.error(request, "请先勾选要公示的记录")
+        return redirect("inspections:publications")
+    if len(ids) > svc.BULK_PUBLISH_MAX:
+        messages.error(request, f"一次最多公示 {svc.BULK_PUBLISH_MAX} 条，请缩小范围（如按状态筛选后分批）")
+        return redirect("inspections:publications")
+    if post.get("confirm") == "1":
+        try:
+            outcome = svc.publications_publish_many(actor=request.user, publication_ids=ids)
+        except DomainError as exc:
+            _fail(request, exc)
+            return redirect("inspections:publications")
+        if outcome["published"]:
+            messages.success(request, f"已公示 {len(outcome['published'])} 条，公众可在公示平台查看")
+        if outcome["refused"]:
+            messages.warning(request, f"{len(outcome['refused'])} 条未公示（状态已变化或不在管辖范围内），请刷新后查看")
+        return redirect(reverse("inspections:publications") + "?status=published")
+    rows = sel.publications_for_bulk(actor=request.user, ids=ids, today=today)
+    ready = [r for r in rows if r["hold"] is None]
+    return render(
+        request,
+        "inspections/tasks/publication_bulk_confirm.html",
+        {
+            "rows": rows,
+            "ready": ready,
+            "held": [r for r in rows if r["hold"] is not None],
+            "missing": len(ids) - len(rows),
+        },
+    )
 
 
 @require_POST

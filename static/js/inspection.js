@@ -1,5 +1,6 @@
 /* The phone form of an inspection record: show the fields of the chosen outcome, take the location on request,
-   confirm before finalising, and warn before leaving with unsaved changes. */
+   confirm before finalising, and warn before leaving with unsaved changes. Also: the search box over the
+   inspector checkboxes (flying inspection, assigning a task). */
 (function () {
   "use strict";
 
@@ -66,6 +67,40 @@
       }
     });
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  // A search box over a long list of checkboxes (the inspectors of a task): typing hides the options that do not
+  // match; checked ones always stay visible. Without JS the box stays hidden and every option is shown.
+  function initCheckFilters() {
+    document.querySelectorAll("[data-filter-checks]").forEach(function (input) {
+      var list = document.getElementById(input.getAttribute("data-filter-checks"));
+      if (!list) return;
+      var status = document.getElementById(input.getAttribute("data-filter-status") || "");
+      var wrapper = input.closest("[hidden]");
+      if (wrapper) wrapper.hidden = false;
+      var options = Array.prototype.slice.call(list.querySelectorAll("input[type=checkbox]")).map(function (box) {
+        var row = box.closest("div") || box.parentNode;
+        return { box: box, row: row, text: (row.textContent || "").toLowerCase() };
+      });
+      function apply() {
+        var words = input.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+        var shown = 0;
+        options.forEach(function (o) {
+          var match = words.every(function (w) { return o.text.indexOf(w) !== -1; });
+          o.row.hidden = !(match || o.box.checked);
+          if (!o.row.hidden) shown += 1;
+        });
+        var chosen = options.filter(function (o) { return o.box.checked; }).length;
+        if (status) status.textContent = (words.length ? "显示 " + shown + " / " + options.length + " 人；" : "") + "已选 " + chosen + " 人";
+      }
+      input.addEventListener("input", apply);
+      list.addEventListener("change", apply);
+      apply();
+    });
+  }
+
+  function start() {
+    init();
+    initCheckFilters();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -11,10 +11,11 @@ SAVE_SCREENSHOTS=1 writes docs/screenshots/inspection-*.png.
 import datetime as dt
 import importlib
 import io
+import os
 
 import pytest
 
-from .conftest import DESKTOP, MOBILE, login, save_screenshot
+from .conftest import DESKTOP, MOBILE, SCREENSHOT_DIR, login, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -145,6 +146,17 @@ def test_draw_inspect_publish_verify(loop_data, new_page):
     assert tap["height"] >= 44 and tap["width"] >= 100  # a thumb-sized target at 390 px
     page.locator("#summary").fill("后厨整洁，留样记录完整。")
     page.set_input_files("#photos-input", files=[{"name": "kitchen.png", "mimeType": "image/png", "buffer": _png()}])
+    page.locator("#photo_caption").fill("后厨操作间全景")
+    # 保存草稿: the page comes back with the confirmation next to the button, inside the phone's viewport
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存草稿").click()
+    status = page.locator("#save-status")
+    assert "已保存草稿" in status.inner_text()
+    box = status.bounding_box()
+    assert box and 0 <= box["y"] and box["y"] + box["height"] <= MOBILE["height"], box
+    assert "后厨操作间全景" in page.locator(".photo-grid").inner_text()  # photos by caption, not by hash
+    if os.environ.get("SAVE_SCREENSHOTS") == "1":  # the viewport only: a full-page shot resizes the signature pads
+        page.screenshot(path=str(SCREENSHOT_DIR / "fieldwork-save-draft-loop-mobile.png"))
     page.locator("label[for=outcome-pass]").click()
     assert not page.locator("[data-outcome-section=rectify]").is_visible()
     page.locator("label[for=outcome-rectify]").click()
@@ -217,3 +229,75 @@ def test_draw_inspect_publish_verify(loop_data, new_page):
     save_screenshot(desktop_public, "inspection-public-result-desktop.png")
     staff.assert_clean()
     desktop_public.assert_clean()
+
+
+def test_flying_inspection_autocomplete_and_bulk_publish(new_page, loop_data):
+    """City staff type part of a name into the flying-inspection form: suggestions appear (htmx, no inline JS), they
+    pick one of several matches, search the inspector list, and create the task. Then 批量公示: choose → preview →
+    confirm, at 390 px."""
+    from apps.enterprises.models import Enterprise
+    from apps.inspections.models import InspectionTask, Publication
+
+    enterprise = loop_data["enterprise"]
+    twin = Enterprise.objects.create(
+        name="海宁市硖石美味餐饮店（二店）",
+        uscc=None,
+        township=enterprise.township,
+        business_type=enterprise.business_type,
+        business_address="硖石街道西山路 20 号",
+    )
+    staff = new_page(MOBILE)
+    login(staff, "shiju")
+    page = staff.page
+    page.goto(staff.url("/inspections/tasks/flying/new/"))
+    page.locator("#id_enterprise").fill("硖石美味")
+    suggestions = page.locator("[data-testid=enterprise-suggestions] input[name=enterprise_pick]")
+    suggestions.first.wait_for()
+    assert suggestions.count() == 2
+    page.locator(f"label[for=pick-{twin.pk}]").click()
+    page.locator("#id_reason").fill("群众举报后厨卫生问题")
+    page.locator("#inspector-filter").fill("HN3300")
+    visible = page.locator("#id_inspectors label:visible")
+    assert visible.count() == 2
+    for i in range(2):
+        visible.nth(i).click()
+    assert "已选 2 人" in page.locator("#inspector-filter-status").inner_text()
+    assert staff.scroll_width() <= MOBILE["width"]
+    with page.expect_navigation():
+        page.get_by_role("button", name="创建任务").click()
+    task = InspectionTask.objects.get(enterprise=twin)
+    assert page.url.endswith(f"/inspections/tasks/{task.pk}/")
+    staff.assert_clean()
+
+    # 批量公示 of a publication whose objection window is over (made by the services)
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.inspections.selectors_fieldwork import task_check_items
+    from apps.inspections.services_fieldwork import result_finalise, result_save, result_start
+
+    inspector = User.objects.get(username="jiancha")
+    draft = result_start(actor=inspector, task_id=task.pk)
+    result_save(
+        actor=inspector,
+        result_id=draft.pk,
+        data={"outcome": "pass", "operator_refused_to_sign": True},
+        items={ci.pk: ("conform", "") for ci in task_check_items(task)},
+        inspector_signature=_png(),
+    )
+    publication = Publication.objects.get(result=result_finalise(actor=inspector, result_id=draft.pk))
+    Publication.objects.filter(pk=publication.pk).update(
+        objection_window_ends=timezone.localdate() - dt.timedelta(days=1)
+    )
+    page.goto(staff.url("/inspections/publications/"))
+    page.locator(f"#pick-{publication.pk}").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="预览公示所选").click()
+    assert "将公示 1 条" in page.locator("[data-testid=bulk-summary]").inner_text()
+    save_screenshot(staff, "fieldwork-bulk-publish-confirm-loop-mobile.png")
+    with page.expect_navigation():
+        page.locator("#bulk-confirm").click()
+    assert "已公示 1 条" in page.locator(".app-messages").inner_text()
+    publication.refresh_from_db()
+    assert publication.status == "published"
+    staff.assert_clean()

@@ -5,13 +5,14 @@ from django.db import models
 
 from apps.common.models import TimeStampedModel
 
-from ..choices import ObjectionDecision, PublicationStatus
-from .tasks import TaskChildQuerySet
+from ..choices import PUBLICATION_TRANSITIONS, ObjectionDecision, PublicationStatus
+from .tasks import StatusTransitions, TaskChildQuerySet
 
 
-class Publication(TimeStampedModel):
+class Publication(StatusTransitions, TimeStampedModel):
     SCOPE_PATH = "result__task__enterprise__township"
     TASK_PATH = "result__task"
+    TRANSITIONS = PUBLICATION_TRANSITIONS
 
     result = models.OneToOneField(
         "inspections.InspectionResult", verbose_name="检查结果", on_delete=models.PROTECT, related_name="publication"

@@ -11,6 +11,9 @@ from apps.common.models import TimeStampedModel
 from apps.common.scoping import ScopedQuerySet, user_sees_all_townships
 
 from ..choices import (
+    RECTIFICATION_TRANSITIONS,
+    RESULT_TRANSITIONS,
+    TASK_TRANSITIONS,
     InspectionOutcome,
     ItemVerdict,
     PenaltyKind,
@@ -23,6 +26,16 @@ from ..choices import (
 )
 
 INSPECTOR_ROLE_CODE = "inspector"
+
+
+class StatusTransitions:
+    """``TRANSITIONS`` is the declared table of choices.py; services check it before they change ``status``
+    (STYLE.md §3.2), and views ask it which actions to offer."""
+
+    TRANSITIONS: dict = {}
+
+    def can_transition_to(self, new_status: str) -> bool:
+        return new_status in self.TRANSITIONS.get(self.status, ())
 
 
 def _role_codes(user) -> set[str]:
@@ -66,8 +79,9 @@ class TaskChildQuerySet(ScopedQuerySet):
         return self.filter(**{f"{path}__in": InspectionTask.objects.all().scope_for_user(user).values("pk")})
 
 
-class InspectionTask(TimeStampedModel):
+class InspectionTask(StatusTransitions, TimeStampedModel):
     SCOPE_PATH = "enterprise__township"
+    TRANSITIONS = TASK_TRANSITIONS
 
     number = models.CharField("任务编号", max_length=48, unique=True)
     enterprise = models.ForeignKey(
@@ -199,7 +213,7 @@ class TaskInspector(models.Model):
         return f"{self.task_id} {self.inspector_id}"
 
 
-class InspectionResult(TimeStampedModel):
+class InspectionResult(StatusTransitions, TimeStampedModel):
     """现场检查结果. Final results are immutable; a correction is a new result with ``supersedes`` set.
 
     ``revision``: 1 for the first record, 2+ for corrections. ``version``: optimistic-concurrency counter (ETag);
@@ -208,6 +222,7 @@ class InspectionResult(TimeStampedModel):
 
     SCOPE_PATH = "task__enterprise__township"
     TASK_PATH = "task"
+    TRANSITIONS = RESULT_TRANSITIONS
 
     public_id = models.UUIDField(
         "公开校验编号", default=uuid.uuid4, unique=True, editable=False, help_text="现场检查笔录二维码指向的校验页面"
@@ -394,11 +409,12 @@ class Photo(models.Model):
         return f"{self.task_id} {self.sha256[:12]}"
 
 
-class Rectification(TimeStampedModel):
+class Rectification(StatusTransitions, TimeStampedModel):
     """责令整改通知: deadline in working days, and a follow-up task to verify."""
 
     SCOPE_PATH = "task__enterprise__township"
     TASK_PATH = "task"
+    TRANSITIONS = RECTIFICATION_TRANSITIONS
 
     task = models.ForeignKey(
         InspectionTask, verbose_name="检查任务", on_delete=models.PROTECT, related_name="rectifications"
