@@ -451,10 +451,10 @@ def test_migration_narrows_old_recheck_tasks_not_started(field):
     result_finalise(actor=field.user, result_id=draft.pk)
     follow_up = InspectionTask.objects.get(kind=TaskKind.FOLLOW_UP)
     follow_up.check_items.set(items)  # as the code before this change made it: the whole list
-    importlib.import_module("apps.inspections.migrations.0006_fieldwork_recheck_items").narrow(registry, None)
+    importlib.import_module("apps.inspections.migrations.0007_fieldwork_recheck_items").narrow(registry, None)
     assert list(follow_up.check_items.values_list("pk", flat=True)) == [items[2].pk]
     # a started re-check keeps its list
     follow_up.check_items.set(items)
     result_start(actor=field.user, task_id=follow_up.pk)
-    importlib.import_module("apps.inspections.migrations.0006_fieldwork_recheck_items").narrow(registry, None)
+    importlib.import_module("apps.inspections.migrations.0007_fieldwork_recheck_items").narrow(registry, None)
     assert follow_up.check_items.count() == len(items)
