@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Township
 from apps.common.exceptions import DomainError
 from apps.common.jobs import job_create
+from apps.common.labels import audit_action_label
 from apps.common.selectors import job_get
 
 from .api.serializers import can_see_phone, mask_phone
@@ -154,6 +155,7 @@ def _list_url() -> str:
 
 
 # ------------------------------------------------------------------------------------------------ detail
+# Short names on the enterprise's own 变更记录 (the object is implied); any other event gets its audit-log name.
 ACTION_LABELS = {
     "enterprise.create": "新建",
     "enterprise.update": "修改",
@@ -246,7 +248,7 @@ def _history(events, *, show_phone: bool) -> list[dict]:
         rows.append(
             {
                 "event": ev,
-                "label": ACTION_LABELS.get(ev.action, ev.action),
+                "label": ACTION_LABELS.get(ev.action) or audit_action_label(ev.action),
                 "changes": changes,
                 "notes": notes,
             }

@@ -1,10 +1,12 @@
 import django_filters
 
+from apps.common.filters import BaseFilterSet
+
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
 from .models import CreditClass, RiskAssessment, RiskEvent
 
 
-class AssessmentFilterSet(django_filters.FilterSet):
+class AssessmentFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     township = django_filters.NumberFilter(field_name="enterprise__township_id", label="镇街编号")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label="风险等级")
@@ -17,7 +19,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
         fields = ["enterprise", "township", "grade", "year", "kind", "current"]
 
 
-class CreditClassFilterSet(django_filters.FilterSet):
+class CreditClassFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     credit_class = django_filters.ChoiceFilter(choices=CreditGrade.choices, label="信用风险分类")
 
@@ -26,7 +28,7 @@ class CreditClassFilterSet(django_filters.FilterSet):
         fields = ["enterprise", "credit_class"]
 
 
-class RiskEventFilterSet(django_filters.FilterSet):
+class RiskEventFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     event_type = django_filters.ChoiceFilter(choices=EventType.choices, label="事件类型")
     year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year", label="年度")

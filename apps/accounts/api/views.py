@@ -4,10 +4,11 @@ from rest_framework import viewsets
 from apps.accounts.api.serializers import TownshipOutputSerializer
 from apps.accounts.models import Township, TownshipKind
 from apps.accounts.selectors import township_list
+from apps.common.filters import BaseFilterSet
 from apps.common.permissions import ClientScopes, ModelPermissions
 
 
-class TownshipFilterSet(filters.FilterSet):
+class TownshipFilterSet(BaseFilterSet):
     kind = filters.ChoiceFilter(choices=TownshipKind.choices, label="类型")
     is_active = filters.BooleanFilter(label="启用")
 
