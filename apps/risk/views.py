@@ -8,9 +8,8 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -105,19 +104,17 @@ def regrade(request):
 def assessment_list(request):
     townships = _townships_for(request.user)
     form = AssessmentFilterForm(request.GET or None, townships=townships)
-    qs = selectors.assessment_list(actor=request.user).filter(is_current=True)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("q"):
-            qs = qs.filter(Q(enterprise__name__icontains=data["q"]) | Q(enterprise__uscc__iexact=data["q"]))
-        if data.get("township"):
-            qs = qs.filter(enterprise__township_id=data["township"])
-        if data.get("grade"):
-            qs = qs.filter(grade=data["grade"])
-    qs = qs.order_by("enterprise__township__order", "enterprise__name", "enterprise_id")
+    filter_errors = {}
+    try:
+        qs = selectors.current_assessment_list(actor=request.user, filters=request.GET)
+    except ValidationError as exc:
+        filter_errors = exc.message_dict
+        qs = selectors.current_assessment_list(actor=request.user).none()
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
-        request, "risk/assessment_list.html", {"form": form, "page": page, "query": _query_without_page(request)}
+        request,
+        "risk/assessment_list.html",
+        {"form": form, "page": page, "query": _query_without_page(request), "filter_errors": filter_errors},
     )
 
 
