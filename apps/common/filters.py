@@ -31,6 +31,7 @@ __all__ = [
     "JobFilterSet",
     "StableOrderingFilter",
     "filter_queryset",
+    "merge_filters",
     "without_empty",
 ]
 
@@ -78,6 +79,25 @@ class StableOrderingFilter(django_filters.OrderingFilter):
         if value:
             qs = qs.order_by(*qs.query.order_by, "-id" if str(value[-1]).startswith("-") else "id")
         return qs
+
+
+def merge_filters(filters, **fixed):
+    """``filters`` (QueryDict, dict or None) with ``fixed`` values set on top, as one QueryDict (empty ones dropped).
+
+    For a selector whose callers pass a fixed condition by keyword (``rectification_list(actor=a, overdue=True)``):
+    the condition still goes through the FilterSet, not around it.
+    """
+    merged = QueryDict(mutable=True)
+    source = without_empty(filters) or {}
+    for key in source:
+        values = source.getlist(key) if hasattr(source, "getlist") else source[key]
+        merged.setlist(key, list(values) if isinstance(values, list | tuple) else [values])
+    for key, value in fixed.items():
+        if value is True:
+            value = "true"
+        if value not in (None, "", False):
+            merged.setlist(key, [str(value)])
+    return merged
 
 
 def filter_queryset(filterset_class, queryset, filters):

@@ -12,6 +12,21 @@ from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 
+def filtered_or_errors(selector, *, actor, filters, invalid_filters: str = "none"):
+    """``(rows, errors)``: ``selector(actor=..., filters=...)``; on invalid filter values, the errors (field → Chinese
+    messages, shown beside the form) and no rows (``"none"``) or the unfiltered list (``"ignore"``).
+
+    The one place a list page turns a FilterSet error into what the page shows (ScopedListView and the function
+    views that are not yet class-based use it).
+    """
+    try:
+        return selector(actor=actor, filters=filters), {}
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+    base = selector(actor=actor)
+    return (base if invalid_filters == "ignore" else base.none()), errors
+
+
 class ScopedQuerysetMixin(LoginRequiredMixin, PermissionRequiredMixin):
     """``selector(actor=user)`` returns ``Model.objects.visible_to(user)``; a detail outside scope is 404.
 
@@ -49,13 +64,10 @@ class ScopedListView(ScopedQuerysetMixin, TemplateView):
         return self.request.GET
 
     def get_queryset(self):
-        self.filter_errors = {}
-        try:
-            return self.selector(actor=self.request.user, filters=self.get_filters())
-        except ValidationError as exc:
-            self.filter_errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
-        base = self.selector(actor=self.request.user)
-        return base if self.invalid_filters == "ignore" else base.none()
+        rows, self.filter_errors = filtered_or_errors(
+            self.selector, actor=self.request.user, filters=self.get_filters(), invalid_filters=self.invalid_filters
+        )
+        return rows
 
     def get_filter_form(self):
         if self.filterset_class is None:

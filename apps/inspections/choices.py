@@ -111,6 +111,9 @@ class RectificationStatus(models.TextChoices):
     CANCELLED = "cancelled", "已撤销"
 
 
+OPEN_RECTIFICATION_STATUSES = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED)
+
+
 class PublicationStatus(models.TextChoices):
     PENDING = "pending", "待公示"
     HELD = "held", "异议处理中（暂缓公示）"

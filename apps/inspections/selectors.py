@@ -10,11 +10,13 @@ from django.apps import apps as django_apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
+from apps.common.filters import filter_queryset
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
 from . import draw as hrs
 from .choices import OPEN_TASK_STATUSES, DrawOutcomeStatus, DrawPlanStatus, TaskKind, TaskStatus
+from .filters import DrawFilterSet, DrawPlanFilterSet
 from .models import (
     Draw,
     DrawInspectorAssignment,
@@ -99,9 +101,10 @@ def stratum_matches(filter_: dict, attrs: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------- plans / draws (staff)
-def plan_list(*, actor):
+def plan_list(*, actor, filters=None):
+    """Plans (scoped), newest year first, through ``DrawPlanFilterSet`` (page and API)."""
     return (
-        DrawPlan.objects.visible_to(actor)
+        filter_queryset(DrawPlanFilterSet, DrawPlan.objects.visible_to(actor), filters)
         .select_related("created_by")
         .prefetch_related("townships", "business_types")
         .annotate(draw_count=Count("draws", distinct=True))
@@ -118,9 +121,10 @@ def plan_get(*, actor, pk):
     )
 
 
-def draw_list(*, actor):
+def draw_list(*, actor, filters=None):
+    """Draws (scoped) through ``DrawFilterSet``."""
     return (
-        Draw.objects.visible_to(actor)
+        filter_queryset(DrawFilterSet, Draw.objects.visible_to(actor), filters)
         .select_related("plan", "outcome", "parent", "committed_by", "requested_by", "approved_by")
         .order_by("-committed_at", "-id")
     )

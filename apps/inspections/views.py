@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from apps.common.exceptions import DomainError
+from apps.common.viewmixins import filtered_or_errors
 
 from . import selectors, services
 from .choices import DrawPlanStatus, RedrawRequestStatus
@@ -30,10 +31,8 @@ def _fail(request, exc: DomainError):
 @login_required
 @permission_required("inspections.view_drawplan", raise_exception=True)
 def plan_list(request):
-    qs = selectors.plan_list(actor=request.user)
     status = request.GET.get("status", "")
-    if status in DrawPlanStatus.values:
-        qs = qs.filter(status=status)
+    qs, filter_errors = filtered_or_errors(selectors.plan_list, actor=request.user, filters=request.GET)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     return render(
         request,
@@ -42,6 +41,7 @@ def plan_list(request):
             "page": page,
             "statuses": DrawPlanStatus.choices,
             "status": status,
+            "filter_errors": filter_errors,
             "can_add": request.user.has_perm("inspections.add_drawplan"),
         },
     )

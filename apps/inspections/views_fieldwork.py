@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.exceptions import Conflict, DomainError, OutOfScope
 from apps.common.jobs import job_create
+from apps.common.viewmixins import filtered_or_errors
 from apps.common.workdays import WorkdayCalendar
 
 from . import selectors_fieldwork as sel
@@ -380,7 +381,7 @@ def result_pdf(request, pk):
 @permission_required("inspections.view_inspectiontask", raise_exception=True)
 def task_list(request):
     filters = {k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue")}
-    qs = sel.task_list(actor=request.user, filters=filters)
+    qs, filter_errors = filtered_or_errors(sel.task_list, actor=request.user, filters=request.GET)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     from apps.enterprises.selectors import townships_for
 
@@ -391,6 +392,7 @@ def task_list(request):
         {
             "page": page,
             "filters": filters,
+            "filter_errors": filter_errors,
             "kinds": TaskKind.choices,
             "statuses": TaskStatus.choices,
             "sources": TaskSource.choices,
@@ -486,13 +488,14 @@ def task_assign(request, pk):
 def rectification_list(request):
     overdue = request.GET.get("overdue") == "1"
     status = request.GET.get("status", "")
-    qs = sel.rectification_list(actor=request.user, overdue=overdue, status=status)
+    qs, filter_errors = filtered_or_errors(sel.rectification_list, actor=request.user, filters=request.GET)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "inspections/tasks/rectification_list.html",
         {
             "page": page,
+            "filter_errors": filter_errors,
             "overdue": overdue,
             "status": status,
             "statuses": RectificationStatus.choices,
@@ -528,7 +531,7 @@ def rectification_submit_view(request, pk):
 def publication_list(request):
     status = request.GET.get("status", "")
     overdue = request.GET.get("overdue") == "1"
-    qs = sel.publication_list(actor=request.user, status=status, overdue=overdue)
+    qs, filter_errors = filtered_or_errors(sel.publication_list, actor=request.user, filters=request.GET)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     calendar = WorkdayCalendar()
     rows = [{"publication": p, "clock": sel.publication_clock(p, calendar=calendar)} for p in page]
@@ -538,6 +541,7 @@ def publication_list(request):
         {
             "page": page,
             "rows": rows,
+            "filter_errors": filter_errors,
             "status": status,
             "overdue": overdue,
             "statuses": PublicationStatus.choices,

@@ -6,7 +6,7 @@ from django.db.models import Q
 from apps.common.filters import BaseFilterSet
 
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CreditClass, RiskAssessment, RiskEvent
+from .models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
 
 # a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
@@ -47,3 +47,9 @@ class RiskEventFilterSet(BaseFilterSet):
     class Meta:
         model = RiskEvent
         fields = ["enterprise", "event_type", "year"]
+
+
+class SchemeFilterSet(BaseFilterSet):
+    class Meta:
+        model = RiskScheme
+        fields = ["code", "status"]
