@@ -35,6 +35,10 @@ class InspectionsConfig(AppConfig):
     }
 
     def ready(self):
+        from . import visibility
+
+        visibility.register()  # inspectors see the enterprises of their assigned tasks (apps.common.scoping)
+
         # completed inspections feed the risk app's frequency / coverage-debt rules (it must not import us)
         from django.apps import apps
 
