@@ -88,6 +88,7 @@ class ScopedListView(ScopedQuerysetMixin, TemplateView):
             page=page,
             filter_form=self.get_filter_form(),
             filter_errors=self.filter_errors,
+            filter_errors_ignored=self.invalid_filters == "ignore",
             query=query,
             filtered=any(v.strip() for k in params for v in params.getlist(k)),
         )
