@@ -8,7 +8,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,10 +19,12 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Township
 from apps.common.exceptions import DomainError
 from apps.common.scoping import user_sees_all_townships
+from apps.common.viewmixins import ScopedListView
 from apps.enterprises.models import Enterprise
 
 from . import coverage, engine, selectors, services
 from .choices import GRADES, OverrideStatus, SchemeStatus
+from .filters import AssessmentFilterSet
 from .forms import (
     AssessmentFilterForm,
     CoverageFilterForm,
@@ -99,23 +101,25 @@ def regrade(request):
 
 
 # ------------------------------------------------------------------------------------------------ grade list
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def assessment_list(request):
-    townships = _townships_for(request.user)
-    form = AssessmentFilterForm(request.GET or None, townships=townships)
-    filter_errors = {}
-    try:
-        qs = selectors.current_assessment_list(actor=request.user, filters=request.GET)
-    except ValidationError as exc:
-        filter_errors = exc.message_dict
-        qs = selectors.current_assessment_list(actor=request.user).none()
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "risk/assessment_list.html",
-        {"form": form, "page": page, "query": _query_without_page(request), "filter_errors": filter_errors},
-    )
+class AssessmentListView(ScopedListView):
+    """Current grades through ``AssessmentFilterSet`` (the API's too); the filter bar is ``AssessmentFilterForm``."""
+
+    permission_required = "risk.view_riskassessment"
+    selector = staticmethod(selectors.current_assessment_list)
+    filterset_class = AssessmentFilterSet
+    paginate_by = PAGE_SIZE
+    template_name = "risk/assessment_list.html"
+
+    def get_filter_form(self):
+        return AssessmentFilterForm(self.request.GET or None, townships=_townships_for(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = context["filter_form"]
+        return context
+
+
+assessment_list = AssessmentListView.as_view()
 
 
 # ------------------------------------------------------------------------------------------------ risk card

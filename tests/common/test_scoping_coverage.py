@@ -431,11 +431,12 @@ def test_class_based_pages_read_through_the_scoped_mixin():
     problems = html_view_class_problems(html_routes())
     assert not problems, "\n".join(problems)
     names = {_name(getattr(r.callback, "view_class", object)) for r in html_routes()}
-    # the list pages of common and enterprises are ScopedListView pages
+    # list pages that are ScopedListView pages
     assert {
         "apps.common.views_audit.AuditListView",
         "apps.common.views_jobs.JobListView",
         "apps.enterprises.views.EnterpriseListView",
+        "apps.risk.views.AssessmentListView",
     } <= names
 
 
