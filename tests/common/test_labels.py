@@ -78,3 +78,15 @@ def test_job_pages_show_kind_names(client, staff_a):
     assert "导出检查对象名录" in html and "<code>enterprises.export</code>" not in html
     detail = client.get(reverse("jobs:detail", args=[job.pk])).content.decode()
     assert "导出检查对象名录" in detail and "<code>" not in detail
+
+
+@pytest.mark.django_db
+def test_admin_audit_and_job_lists_show_names(client, audit_admin, sys_admin, staff_a):
+    audit_record("enterprise.create", object_type="enterprises.enterprise", object_repr="乡味小吃", actor=staff_a)
+    client.force_login(audit_admin)
+    html = client.get(reverse("admin:common_auditevent_changelist")).content.decode()
+    assert "新增检查对象" in html and "检查对象" in html
+    Job.objects.create(kind="enterprises.export", created_by=sys_admin)
+    client.force_login(sys_admin)
+    response = client.get(reverse("admin:common_job_changelist"))
+    assert response.status_code == 200 and "导出检查对象名录" in response.content.decode()
