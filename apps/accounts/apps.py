@@ -17,6 +17,7 @@ class AccountsConfig(AppConfig):
         "role.permissions_set": "设置角色权限",
         "user.demo_create": "创建演示账户",
     }
+    audit_object_types = {"auth.group": "角色"}  # roles are Django groups (apps.accounts.roles)
 
     def ready(self):
         from . import signals  # noqa: F401  (login/logout/lockout audit events)
