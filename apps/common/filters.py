@@ -103,15 +103,21 @@ def merge_filters(filters, **fixed):
 def filter_queryset(filterset_class, queryset, filters):
     """What a selector calls: ``filters`` (request.GET, a dict or None) applied through ``filterset_class``.
 
-    Invalid values raise ``ValidationError`` with the FilterSet's Chinese messages (``FilterSet.qs`` would silently
-    ignore them and show every row); the page shows them beside the form, the API answers 400.
+    Invalid values raise ``ValidationError`` with the FilterSet's Chinese messages, each led by the filter's name
+    (``FilterSet.qs`` would silently ignore them and show every row); the page shows them beside the form.
     """
     if filters is None:
         return queryset
     fs = filterset_class(filters, queryset=queryset)
     if not fs.is_valid():
-        raise ValidationError({key: list(messages) for key, messages in fs.errors.items()})
+        raise ValidationError({key: [f"{_label(fs, key)}：{m}" for m in msgs] for key, msgs in fs.errors.items()})
     return fs.qs
+
+
+def _label(filterset, name: str) -> str:
+    """The Chinese name of a filter, so that an error beside the form says which field it is about."""
+    found = filterset.filters.get(name)
+    return str(found.label) if found is not None and found.label else name
 
 
 class FilterForm(forms.Form):

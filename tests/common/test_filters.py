@@ -117,3 +117,12 @@ def _perm(label):
 
     app_label, codename = label.split(".")
     return list(Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+
+
+@pytest.mark.django_db
+def test_invalid_value_messages_name_the_filter():
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as info:
+        filter_queryset(EnterpriseFilterSet, Enterprise.objects.all(), QueryDict("status=bogus"))
+    assert info.value.message_dict["status"][0].startswith("经营状态：")
