@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.exceptions import Conflict, DomainError, OutOfScope
 from apps.common.jobs import job_create
-from apps.common.viewmixins import filtered_or_errors
+from apps.common.viewmixins import ScopedListView
 from apps.common.workdays import WorkdayCalendar
 
 from . import selectors_fieldwork as sel
@@ -36,6 +36,7 @@ from .choices import (
     TaskSource,
     TaskStatus,
 )
+from .filters import PublicationFilterSet, RectificationFilterSet, TaskFilterSet
 from .forms_fieldwork import (
     FlyingTaskForm,
     InspectorsForm,
@@ -377,32 +378,35 @@ def result_pdf(request, pk):
 
 
 # ---------------------------------------------------------------------------- staff: tasks, key and flying
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def task_list(request):
-    filters = {k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue")}
-    qs, filter_errors = filtered_or_errors(sel.task_list, actor=request.user, filters=request.GET)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    from apps.enterprises.selectors import townships_for
+class TaskListView(ScopedListView):
+    """Staff list of tasks through ``TaskFilterSet`` (the API's too)."""
 
-    can_add = request.user.has_perm("inspections.add_inspectiontask")
-    return render(
-        request,
-        "inspections/tasks/task_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "filter_errors": filter_errors,
-            "kinds": TaskKind.choices,
-            "statuses": TaskStatus.choices,
-            "sources": TaskSource.choices,
-            "townships": townships_for(request.user),
-            "query": _query_without_page(request),
-            "can_add": can_add,
-            "rules": sel.key_rules_in_force(on=timezone.localdate()) if can_add else [],
-            "today": timezone.localdate(),
-        },
-    )
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.task_list)
+    filterset_class = TaskFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/task_list.html"
+
+    def get_context_data(self, **kwargs):
+        from apps.enterprises.selectors import townships_for
+
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        can_add = request.user.has_perm("inspections.add_inspectiontask")
+        context.update(
+            filters={k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue")},
+            kinds=TaskKind.choices,
+            statuses=TaskStatus.choices,
+            sources=TaskSource.choices,
+            townships=townships_for(request.user),
+            can_add=can_add,
+            rules=sel.key_rules_in_force(on=timezone.localdate()) if can_add else [],
+            today=timezone.localdate(),
+        )
+        return context
+
+
+task_list = TaskListView.as_view()
 
 
 @login_required
@@ -483,28 +487,30 @@ def task_assign(request, pk):
 
 
 # ---------------------------------------------------------------------------- rectification
-@login_required
-@permission_required("inspections.view_rectification", raise_exception=True)
-def rectification_list(request):
-    overdue = request.GET.get("overdue") == "1"
-    status = request.GET.get("status", "")
-    qs, filter_errors = filtered_or_errors(sel.rectification_list, actor=request.user, filters=request.GET)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "inspections/tasks/rectification_list.html",
-        {
-            "page": page,
-            "filter_errors": filter_errors,
-            "overdue": overdue,
-            "status": status,
-            "statuses": RectificationStatus.choices,
-            "today": timezone.localdate(),
-            "query": _query_without_page(request),
-            "can_change": request.user.has_perm("inspections.change_rectification"),
-            "submit_form": RectificationSubmitForm(),
-        },
-    )
+class RectificationListView(ScopedListView):
+    """Rectification orders through ``RectificationFilterSet``."""
+
+    permission_required = "inspections.view_rectification"
+    selector = staticmethod(sel.rectification_list)
+    filterset_class = RectificationFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/rectification_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        context.update(
+            overdue=request.GET.get("overdue") == "1",
+            status=request.GET.get("status", ""),
+            statuses=RectificationStatus.choices,
+            today=timezone.localdate(),
+            can_change=request.user.has_perm("inspections.change_rectification"),
+            submit_form=RectificationSubmitForm(),
+        )
+        return context
+
+
+rectification_list = RectificationListView.as_view()
 
 
 @require_POST
@@ -526,30 +532,31 @@ def rectification_submit_view(request, pk):
 
 
 # ---------------------------------------------------------------------------- publication (一公开)
-@login_required
-@permission_required("inspections.view_publication", raise_exception=True)
-def publication_list(request):
-    status = request.GET.get("status", "")
-    overdue = request.GET.get("overdue") == "1"
-    qs, filter_errors = filtered_or_errors(sel.publication_list, actor=request.user, filters=request.GET)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    calendar = WorkdayCalendar()
-    rows = [{"publication": p, "clock": sel.publication_clock(p, calendar=calendar)} for p in page]
-    return render(
-        request,
-        "inspections/tasks/publication_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "filter_errors": filter_errors,
-            "status": status,
-            "overdue": overdue,
-            "statuses": PublicationStatus.choices,
-            "query": _query_without_page(request),
-            "publication_days": svc.publication_working_days(),
-            "objection_days": svc.objection_working_days(),
-        },
-    )
+class PublicationListView(ScopedListView):
+    """Publications through ``PublicationFilterSet``, each with its 20-working-day clock."""
+
+    permission_required = "inspections.view_publication"
+    selector = staticmethod(sel.publication_list)
+    filterset_class = PublicationFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/publication_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        calendar = WorkdayCalendar()
+        context.update(
+            rows=[{"publication": p, "clock": sel.publication_clock(p, calendar=calendar)} for p in context["page"]],
+            status=request.GET.get("status", ""),
+            overdue=request.GET.get("overdue") == "1",
+            statuses=PublicationStatus.choices,
+            publication_days=svc.publication_working_days(),
+            objection_days=svc.objection_working_days(),
+        )
+        return context
+
+
+publication_list = PublicationListView.as_view()
 
 
 @login_required

@@ -437,6 +437,10 @@ def test_class_based_pages_read_through_the_scoped_mixin():
         "apps.common.views_jobs.JobListView",
         "apps.enterprises.views.EnterpriseListView",
         "apps.risk.views.AssessmentListView",
+        "apps.inspections.views.PlanListView",
+        "apps.inspections.views_fieldwork.TaskListView",
+        "apps.inspections.views_fieldwork.RectificationListView",
+        "apps.inspections.views_fieldwork.PublicationListView",
     } <= names
 
 
