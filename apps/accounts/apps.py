@@ -5,6 +5,19 @@ class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
     verbose_name = "账户与镇街"
+    audit_actions = {
+        "auth.login": "登录",
+        "auth.logout": "退出登录",
+        "auth.login_failed": "登录失败",
+        "auth.locked_out": "账户锁定",
+        "admin.password_change": "后台修改密码",
+        "api_client.create": "创建接口客户端",
+        "api_client.revoke": "吊销接口客户端",
+        "reference.load": "加载基础数据",
+        "role.permissions_set": "设置角色权限",
+        "user.demo_create": "创建演示账户",
+    }
+    audit_object_types = {"auth.group": "角色"}  # roles are Django groups (apps.accounts.roles)
 
     def ready(self):
         from apps.common.navigation import register_nav

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from apps.common.audit import audit_record, diff, model_snapshot
+from apps.common.labels import audit_action_label, job_kind_label, object_type_label
 from apps.common.models import AuditEvent, CalendarOverride, Job
 from apps.common.scoping import is_scoped_model
 
@@ -108,6 +109,38 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class _LabelledCodeFilter(admin.SimpleListFilter):
+    """A list filter over a code column whose options are the codes' Chinese names (apps.common.labels)."""
+
+    label_of = None
+
+    def lookups(self, request, model_admin):
+        codes = model_admin.get_queryset(request).order_by().values_list(self.parameter_name, flat=True).distinct()
+        return sorted(((c, type(self).label_of(c)) for c in codes if c), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        return queryset.filter(**{self.parameter_name: value}) if value else queryset
+
+
+class AuditActionFilter(_LabelledCodeFilter):
+    title = "事件"
+    parameter_name = "action"
+    label_of = staticmethod(audit_action_label)
+
+
+class AuditObjectTypeFilter(_LabelledCodeFilter):
+    title = "对象类型"
+    parameter_name = "object_type"
+    label_of = staticmethod(object_type_label)
+
+
+class JobKindFilter(_LabelledCodeFilter):
+    title = "类型"
+    parameter_name = "kind"
+    label_of = staticmethod(job_kind_label)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The audit log for the audit admin (common.view_auditevent): read-only, append-only underneath."""
@@ -117,14 +150,14 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "occurred_at",
         "actor_repr",
         "actor_role",
-        "action",
-        "object_type",
+        "action_name",
+        "object_type_name",
         "object_repr",
         "outcome",
         "ip",
     ]
     list_display_links = ["seq"]
-    list_filter = ["outcome", "action", "object_type"]
+    list_filter = ["outcome", AuditActionFilter, AuditObjectTypeFilter]
     search_fields = ["=seq", "actor_repr", "=object_id", "object_repr", "=request_id"]
     date_hierarchy = "occurred_at"
     ordering = ["-seq"]
@@ -138,7 +171,9 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "api_client",
         "ip",
         "request_id",
+        "action_name",
         "action",
+        "object_type_name",
         "object_type",
         "object_id",
         "object_repr",
@@ -151,18 +186,27 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     readonly_fields = fields
     actions = None
 
+    @admin.display(description="事件", ordering="action")
+    def action_name(self, obj):
+        return audit_action_label(obj.action)
+
+    @admin.display(description="对象类型", ordering="object_type")
+    def object_type_name(self, obj):
+        return object_type_label(obj.object_type)
+
 
 @admin.register(Job)
 class JobAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Background jobs, read-only (state changes only through apps.common.jobs); scoped by Job.visible_to."""
 
-    list_display = ["title", "kind", "status", "progress", "created_by", "created_at", "finished_at", "attempts"]
-    list_filter = ["status", "kind"]
+    list_display = ["title", "kind_name", "status", "progress", "created_by", "created_at", "finished_at", "attempts"]
+    list_filter = ["status", JobKindFilter]
     search_fields = ["title", "kind", "=id"]
     ordering = ["-created_at"]
     list_select_related = ["created_by"]
     readonly_fields = [
         "id",
+        "kind_name",
         "kind",
         "title",
         "status",
@@ -184,6 +228,10 @@ class JobAdmin(ScopedAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
+
+    @admin.display(description="类型", ordering="kind")
+    def kind_name(self, obj):
+        return job_kind_label(obj.kind)
 
 
 @admin.register(CalendarOverride)

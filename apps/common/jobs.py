@@ -6,7 +6,7 @@ worker, so a second delivery changes nothing. The handler reports progress (0–
 ``jobs_sweep`` (Celery beat, every minute) re-publishes jobs that stayed pending too long or whose lease ran out,
 and parks a job as failed once it has used ``JOB_MAX_ATTEMPTS`` deliveries (a poison job, FLT-08).
 
-Register work with ``@job_handler("kind")`` in ``apps/<app>/job_handlers.py`` (discovered in every process that
+Register work with ``@job_handler("kind", label="中文名称")`` in ``apps/<app>/job_handlers.py`` (discovered in every process that
 runs jobs; the built-in ones live in ``apps/common/jobs_builtin.py``). The handler gets ``(job, progress)`` and
 returns a JSON-able dict. Its effects must be idempotent (protect them with a unique key such as ``job_id``): after
 a crash or an expired lease the job runs again.
@@ -28,6 +28,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from .audit import audit_record, to_jsonable
 from .exceptions import DomainError
+from .labels import register_job_kind
 from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,13 @@ _HANDLERS: dict[str, Callable[[Job, ProgressFn], dict]] = {}
 _discovered = False
 
 
-def job_handler(kind: str):
+def job_handler(kind: str, *, label: str = ""):
+    """``label``: the kind's Chinese name, shown on the jobs pages (apps.common.labels)."""
+
     def register(fn):
         _HANDLERS[kind] = fn
+        if label:
+            register_job_kind(kind, label)
         return fn
 
     return register

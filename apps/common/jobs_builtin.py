@@ -7,7 +7,7 @@ import time
 from .jobs import job_handler
 
 
-@job_handler("common.selftest")
+@job_handler("common.selftest", label="系统自检")
 def selftest(job, progress):
     steps = max(1, min(int(job.payload.get("steps", 4)), 20))
     delay = max(0.0, min(float(job.payload.get("delay", 0.2)), 2.0))

@@ -4,9 +4,31 @@ Every scoped model declares SCOPE_PATH, the lookup from the row to a Township id
 (``"township"`` on Enterprise, ``"enterprise__township"`` on tasks, samples, incidents).
 City-level users hold ``accounts.view_all_townships`` and see all rows. A model may refine the
 rule (e.g. inspectors see only their tasks) by overriding ``ScopedQuerySet.scope_for_user``.
+
+Another app may *widen* who sees rows of a model it does not own, without that model's app naming it: it registers a
+visibility rule (``register_visibility_rule("enterprises.Enterprise", rule)`` from its ``AppConfig.ready``). A rule
+gets the user and returns a ``values("pk")`` sub-query of the extra rows that user sees, or ``None``. Example: the
+inspections app lets an inspector open the enterprises of the tasks assigned to them (an inspector drawn for another
+township's business, 回避本镇街) — ``enterprises`` does not know inspections' ORM paths.
 """
 
+from collections.abc import Callable
+
 from django.db import models
+
+VisibilityRule = Callable[[object], object]  # user -> values("pk") sub-query of extra visible rows, or None
+_VISIBILITY_RULES: dict[str, list[VisibilityRule]] = {}
+
+
+def register_visibility_rule(model_label: str, rule: VisibilityRule) -> None:
+    """Widen ``visible_to`` of ``model_label`` ("app_label.ModelName") by ``rule``; idempotent per rule."""
+    rules = _VISIBILITY_RULES.setdefault(model_label.lower(), [])
+    if rule not in rules:
+        rules.append(rule)
+
+
+def visibility_rules(model) -> list[VisibilityRule]:
+    return list(_VISIBILITY_RULES.get(model._meta.label_lower, ()))
 
 
 def user_sees_all_townships(user) -> bool:
@@ -22,7 +44,16 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        return self.scope_for_user(user)
+        scoped = self.scope_for_user(user)
+        if user_sees_all_townships(user):
+            return scoped
+        extra = [sub for sub in (rule(user) for rule in visibility_rules(self.model)) if sub is not None]
+        if not extra:
+            return scoped
+        cond = models.Q(pk__in=scoped.values("pk"))
+        for sub in extra:
+            cond |= models.Q(pk__in=sub)
+        return self.filter(cond)
 
     def scope_for_user(self, user):
         """Default rule: city-wide roles see all, others see rows of their township(s)."""

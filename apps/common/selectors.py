@@ -1,18 +1,21 @@
+from apps.common.filters import AuditEventFilterSet, JobFilterSet, filter_queryset
 from apps.common.models import AuditEvent, Job
 
 
-def job_list(*, actor):
-    return Job.objects.visible_to(actor).select_related("created_by")
+def job_list(*, actor, filters=None):
+    """Jobs the actor may see (their own; all with common.view_all_jobs), newest first, through ``JobFilterSet``."""
+    return filter_queryset(JobFilterSet, Job.objects.visible_to(actor).select_related("created_by"), filters)
 
 
 def job_get(*, actor, pk):
     return job_list(actor=actor).get(pk=pk)
 
 
-def audit_event_list(*, actor):
+def audit_event_list(*, actor, filters=None):
+    """The audit log for the audit admin, newest first, through ``AuditEventFilterSet``."""
     if actor is None or not actor.is_authenticated or not actor.has_perm("common.view_auditevent"):
         return AuditEvent.objects.none()
-    return AuditEvent.objects.select_related("actor").order_by("-seq")
+    return filter_queryset(AuditEventFilterSet, AuditEvent.objects.select_related("actor").order_by("-seq"), filters)
 
 
 def audit_events_for_object(*, actor, obj):

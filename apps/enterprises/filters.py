@@ -9,6 +9,7 @@ Parameters (all optional, combinable):
     licence expiring from today up to that many days ahead) · uscc_warning (rows saved with a check override) ·
     q (name, USCC, addresses, licence number) · ordering.
 
+An empty value is no filter (``BaseFilterSet``: a browser submits the untouched fields as ``?status=``).
 A township outside the caller's scope filters to nothing (the queryset is already scoped); it is not an error.
 """
 
@@ -19,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from apps.accounts.models import Township
+from apps.common.filters import BaseFilterSet, StableOrderingFilter
 
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
 from .identifiers import normalize_code
@@ -36,21 +38,11 @@ FLAG_FIELDS = (
 MAX_EXPIRY_DAYS = 3650
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
-    """Ordering with the primary key as the last key, so pages never overlap or skip rows on ties."""
-
-    def filter(self, qs, value):
-        qs = super().filter(qs, value)
-        if value:
-            qs = qs.order_by(*qs.query.order_by, "-id" if str(value[-1]).startswith("-") else "id")
-        return qs
-
-
 def _active_licences():
     return Licence.objects.filter(enterprise=OuterRef("pk"), is_active=True)
 
 
-class EnterpriseFilterSet(django_filters.FilterSet):
+class EnterpriseFilterSet(BaseFilterSet):
     township = django_filters.ModelMultipleChoiceFilter(
         queryset=Township.objects.all(), label="所属镇街", distinct=False
     )

@@ -1160,7 +1160,7 @@ def _save_upload(xlsx_path: Path, data: bytes) -> None:
     os.replace(tmp, xlsx_path)
 
 
-@job_handler(CHECK_JOB_KIND)
+@job_handler(CHECK_JOB_KIND, label="检查对象导入预检")
 def enterprise_import_check_job(job, progress) -> dict:
     """Job body of a large dry run: check the stored upload as its uploader and store the report."""
     actor = job.created_by
@@ -1238,7 +1238,7 @@ def enterprise_import_confirm(*, actor, upload_id: str):
     return job
 
 
-@job_handler(JOB_KIND)
+@job_handler(JOB_KIND, label="检查对象导入")
 def enterprise_import_job(job, progress) -> dict:
     """Job body: load the stored upload of the job's creator and commit it; delete the upload afterwards."""
     actor = job.created_by

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.common.models import TimeStampedModel
-from apps.common.scoping import ScopedQuerySet, user_sees_all_townships
+from apps.common.scoping import ScopedQuerySet
 
 from .choices import AreaType, EnterpriseStatus, LicenceKind, Scale, Sector
 
@@ -55,15 +55,8 @@ class EnterpriseQuerySet(ScopedQuerySet):
     def operating(self):
         return self.filter(status=EnterpriseStatus.OPERATING)
 
-    def scope_for_user(self, user):
-        """Township rule, plus for 执法检查人员 the enterprises of the tasks assigned to them (PRODUCT.md §1): an
-        inspector drawn for another township's business (回避本镇街) must be able to open it. Lookup by name only —
-        this app does not import apps.inspections."""
-        scoped = super().scope_for_user(user)
-        if user_sees_all_townships(user) or "inspector" not in (getattr(user, "role_codes", None) or []):
-            return scoped
-        assigned = Enterprise.objects.filter(inspection_tasks__task_inspectors__inspector__user=user).values("pk")
-        return self.filter(models.Q(pk__in=scoped.values("pk")) | models.Q(pk__in=assigned))
+    # The township rule (ScopedQuerySet). Inspectors also see the enterprises of their assigned tasks: that rule is
+    # registered by the inspections app (apps.common.scoping.register_visibility_rule), this app does not name it.
 
 
 class Enterprise(TimeStampedModel):

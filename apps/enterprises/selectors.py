@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.accounts.models import Township
+from apps.common.filters import filter_queryset
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 from apps.common.selectors import audit_events_for_object
 
@@ -38,10 +39,7 @@ def _base(actor) -> QuerySet[Enterprise]:
 
 
 def apply_filters(qs: QuerySet, filters) -> QuerySet:
-    fs = EnterpriseFilterSet(filters, queryset=qs)
-    if not fs.is_valid():  # FilterSet.qs would silently drop invalid params
-        raise ValidationError({key: list(messages) for key, messages in fs.errors.items()})
-    return fs.qs
+    return filter_queryset(EnterpriseFilterSet, qs, filters)  # invalid params raise (FilterSet.qs would drop them)
 
 
 def enterprise_list(*, actor, filters=None, for_export: bool = False) -> QuerySet[Enterprise]:

@@ -18,7 +18,7 @@ from apps.common.jobs import job_handler
 EXPORT_JOB_KIND = "enterprises.export"
 
 
-@job_handler(EXPORT_JOB_KIND)
+@job_handler(EXPORT_JOB_KIND, label="导出检查对象名录")
 def enterprise_export_job(job, progress) -> dict:
     from .exports import export_file_path
     from .services import enterprise_export

@@ -5,6 +5,34 @@ class InspectionsConfig(AppConfig):
     name = "apps.inspections"
     label = "inspections"
     verbose_name = "双随机抽查与监督检查"
+    audit_actions = {
+        "inspections.plan_create": "新建抽查计划",
+        "inspections.plan_update": "修改抽查计划",
+        "inspections.plan_commit": "承诺公示（冻结对象库）",
+        "inspections.plan_cancel": "取消抽查计划",
+        "inspections.draw_execute": "执行抽取",
+        "inspections.redraw_request": "申请重新抽取",
+        "inspections.redraw_approve": "批准重新抽取",
+        "inspections.redraw_reject": "驳回重新抽取",
+        "inspections.task_assign": "指派检查人员",
+        "inspections.flying_task_create": "新建飞行检查任务",
+        "inspections.key_tasks_generate": "生成重点检查任务",
+        "inspections.result_start": "开始现场检查",
+        "inspections.result_save": "保存检查记录草稿",
+        "inspections.result_finalise": "检查记录定稿",
+        "inspections.result_correct": "更正检查记录",
+        "inspections.photo_add": "上传现场照片",
+        "inspections.photo_delete": "删除现场照片",
+        "inspections.rectification_issue": "下达整改",
+        "inspections.rectification_submit": "登记整改情况",
+        "inspections.rectification_verify": "整改复查",
+        "inspections.publication_publish": "公开检查结果",
+        "inspections.publication_withdraw": "撤回公开",
+        "inspections.objection_record": "登记异议",
+        "inspections.objection_decide": "处理异议",
+        "inspections.evidence_verify": "检查记录封存校验",
+        "inspector.demo_seed": "生成演示检查人员",
+    }
 
     def ready(self):
         from apps.common.navigation import add_nav_permission, register_nav
@@ -27,6 +55,10 @@ class InspectionsConfig(AppConfig):
         from .calendar_hooks import reschedule_open_clocks
 
         register_calendar_listener(reschedule_open_clocks)  # stored deadlines follow an entered holiday schedule
+
+        from . import visibility
+
+        visibility.register()  # inspectors see the enterprises of their assigned tasks (apps.common.scoping)
 
         # completed inspections feed the risk app's frequency / coverage-debt rules (it must not import us)
         from django.apps import apps

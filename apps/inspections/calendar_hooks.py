@@ -9,9 +9,8 @@ import datetime as dt
 
 from django.utils import timezone
 
-from .choices import OPEN_TASK_STATUSES, PublicationStatus
+from .choices import OPEN_RECTIFICATION_STATUSES, OPEN_TASK_STATUSES, PublicationStatus
 from .models import Publication, Rectification
-from .selectors_fieldwork import OPEN_RECTIFICATION_STATUSES
 
 
 def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:

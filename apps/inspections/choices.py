@@ -152,6 +152,8 @@ RECTIFICATION_TRANSITIONS = {
     RectificationStatus.CANCELLED: set(),
 }
 
+OPEN_RECTIFICATION_STATUSES = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED)
+
 
 class PublicationStatus(models.TextChoices):
     PENDING = "pending", "待公示"

@@ -7,7 +7,7 @@ from apps.common.jobs import job_handler
 KEY_TASKS_JOB = "inspections.key_tasks"
 
 
-@job_handler(KEY_TASKS_JOB)
+@job_handler(KEY_TASKS_JOB, label="生成重点检查任务")
 def key_tasks_job(job, progress):
     from .services_fieldwork import key_tasks_generate
 

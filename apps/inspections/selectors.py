@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Township
 from apps.common.exceptions import ValidationFailed
+from apps.common.filters import filter_queryset
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise
 
@@ -27,6 +28,7 @@ from .choices import (
     TaskKind,
     TaskStatus,
 )
+from .filters import DrawFilterSet, DrawPlanFilterSet
 from .models import (
     Draw,
     DrawInspectorAssignment,
@@ -111,9 +113,10 @@ def stratum_matches(filter_: dict, attrs: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------- plans / draws (staff)
-def plan_list(*, actor):
+def plan_list(*, actor, filters=None):
+    """Plans (scoped), newest year first, through ``DrawPlanFilterSet`` (page and API)."""
     return (
-        DrawPlan.objects.visible_to(actor)
+        filter_queryset(DrawPlanFilterSet, DrawPlan.objects.visible_to(actor), filters)
         .select_related("created_by")
         .prefetch_related("townships", "business_types")
         .annotate(draw_count=Count("draws", distinct=True))
@@ -130,9 +133,10 @@ def plan_get(*, actor, pk):
     )
 
 
-def draw_list(*, actor):
+def draw_list(*, actor, filters=None):
+    """Draws (scoped) through ``DrawFilterSet``."""
     return (
-        Draw.objects.visible_to(actor)
+        filter_queryset(DrawFilterSet, Draw.objects.visible_to(actor), filters)
         .select_related("plan", "outcome", "parent", "committed_by", "requested_by", "approved_by")
         .order_by("-committed_at", "-id")
     )
@@ -743,17 +747,9 @@ from .selectors_fieldwork import (  # noqa: E402, F401
 
 # ---------------------------------------------------------------------------- home-page figures
 # Each figure counts the rows of a list page opened with the filter named beside it (apps.dashboard links so).
-def active_plans(qs):
-    """Plans committed and not yet drawn, plus drawn plans of this year that still have open tasks (``?active=1``)."""
-    year = timezone.localdate().year
-    open_tasks = InspectionTask.objects.filter(plan_id=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
-    return qs.annotate(has_open=Exists(open_tasks)).filter(
-        Q(status=DrawPlanStatus.COMMITTED) | Q(status=DrawPlanStatus.DRAWN, year=year, has_open=True)
-    )
-
-
 def active_draw_plan_count(*, actor) -> int:
-    return active_plans(plan_list(actor=actor)).count()
+    """Home figure 进行中的抽查计划; its link is the plan list with ``?active=1`` (the same FilterSet)."""
+    return plan_list(actor=actor, filters={"active": "1"}).count()
 
 
 def completion_task_filters(*, year: int, done: bool = False, township_id: int | None = None) -> dict:

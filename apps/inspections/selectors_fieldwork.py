@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from apps.common.filters import filter_queryset, merge_filters
 from apps.common.workdays import WorkdayCalendar, calendar_warnings, working_days_between
 from apps.standards.models import CheckItem
 
@@ -26,11 +27,16 @@ from .choices import (
     ItemVerdict,
     ObjectionDecision,
     PublicationStatus,
-    RectificationStatus,
     ResultStatus,
     TaskKind,
-    TaskSource,
     TaskStatus,
+)
+from .filters import (
+    UNPUBLISHED_STATUSES,
+    PublicationFilterSet,
+    RectificationFilterSet,
+    ResultFilterSet,
+    TaskFilterSet,
 )
 from .models import (
     InspectionResult,
@@ -47,7 +53,6 @@ from .models import (
 
 CONTENT_FORMAT = "hn-inspection-record/1"
 SEAL_SALT = "apps.inspections.result-seal"
-OPEN_RECTIFICATION_STATUSES = (RectificationStatus.OPEN, RectificationStatus.SUBMITTED)
 PUBLICATION_WARN_WORKING_DAYS = 5  # the clock turns amber when this few working days are left
 
 
@@ -89,28 +94,9 @@ def my_tasks(*, actor, show: str = "open"):
     )
 
 
-def task_list(*, actor, filters: dict | None = None):
-    """Staff list of tasks (scoped), with simple filters: kind, status, source, township (id), q (name/number),
-    year (of the due date), cancelled=0 (without cancelled tasks), overdue."""
-    filters = filters or {}
-    qs = InspectionTask.objects.visible_to(actor)
-    if filters.get("kind") in TaskKind.values:
-        qs = qs.filter(kind=filters["kind"])
-    if filters.get("status") in TaskStatus.values:
-        qs = qs.filter(status=filters["status"])
-    if filters.get("source") in TaskSource.values:
-        qs = qs.filter(source=filters["source"])
-    if str(filters.get("township") or "").isdigit():
-        qs = qs.filter(enterprise__township_id=int(filters["township"]))
-    if filters.get("overdue"):
-        qs = qs.filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
-    if str(filters.get("year") or "").isdigit() and 2000 <= int(filters["year"]) <= 2100:
-        qs = qs.filter(due_date__year=int(filters["year"]))
-    if filters.get("cancelled") == "0":
-        qs = qs.exclude(status=TaskStatus.CANCELLED)
-    q = (filters.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(enterprise__name__icontains=q) | Q(number__icontains=q))
+def task_list(*, actor, filters=None):
+    """Staff list of tasks (scoped), soonest due first, through ``TaskFilterSet`` (page and API alike)."""
+    qs = filter_queryset(TaskFilterSet, InspectionTask.objects.visible_to(actor), filters)
     return _task_base(qs).order_by("due_date", "id")
 
 
@@ -231,10 +217,11 @@ def latest_final(results: list[InspectionResult]) -> InspectionResult | None:
     return finals[-1] if finals else None
 
 
-def result_list(*, actor):
+def result_list(*, actor, filters=None):
+    """Results (scoped) through ``ResultFilterSet``."""
+    qs = filter_queryset(ResultFilterSet, InspectionResult.objects.visible_to(actor), filters)
     return (
-        InspectionResult.objects.visible_to(actor)
-        .select_related("task", "task__enterprise", "supersedes", "finalised_by")
+        qs.select_related("task", "task__enterprise", "supersedes", "finalised_by")
         .prefetch_related(
             Prefetch("items", queryset=ItemResult.objects.select_related("check_item")),
             Prefetch("photos", queryset=Photo.objects.order_by("id")),
@@ -445,15 +432,17 @@ def key_rule_matches(criteria: dict, attrs: dict) -> bool:
 
 
 # ---------------------------------------------------------------------------- rectification
-def rectification_list(*, actor, overdue: bool = False, status: str = ""):
-    qs = Rectification.objects.visible_to(actor).select_related(
+def rectification_list(*, actor, filters=None, overdue: bool = False, status: str = ""):
+    """Rectification orders (scoped), nearest deadline first, through ``RectificationFilterSet``.
+
+    ``overdue``/``status`` are fixed conditions for callers such as the home-page counts; they go through the
+    FilterSet too.
+    """
+    params = merge_filters(filters, overdue=overdue, status=status)
+    qs = filter_queryset(RectificationFilterSet, Rectification.objects.visible_to(actor), params)
+    return qs.select_related(
         "task", "task__enterprise", "task__enterprise__township", "follow_up_task", "result"
-    )
-    if status in RectificationStatus.values:
-        qs = qs.filter(status=status)
-    if overdue:
-        qs = qs.filter(status__in=OPEN_RECTIFICATION_STATUSES, deadline__lt=timezone.localdate())
-    return qs.order_by("deadline", "id")
+    ).order_by("deadline", "id")
 
 
 def overdue_rectification_count(*, actor) -> int:
@@ -488,21 +477,12 @@ def _publication_base(qs):
     )
 
 
-PUBLISHABLE = "publishable"  # list filter: pending, objection window over (what 批量公示 takes)
+def publication_list(*, actor, filters=None, status: str = "", overdue: bool = False):
+    """Publications (scoped), earliest due first, through ``PublicationFilterSet`` (page and API alike).
 
-
-def publication_list(*, actor, status: str = "", overdue: bool = False, today: dt.date | None = None):
-    qs = Publication.objects.visible_to(actor)
-    if status == PUBLISHABLE:
-        qs = qs.filter(status=PublicationStatus.PENDING).filter(
-            Q(objection_window_ends__isnull=True) | Q(objection_window_ends__lt=today or timezone.localdate())
-        )
-    elif status in PublicationStatus.values:
-        qs = qs.filter(status=status)
-    elif status == UNPUBLISHED:  # the home-page figure 待公示结果
-        qs = qs.filter(status__in=UNPUBLISHED_STATUSES)
-    if overdue:
-        qs = qs.filter(status__in=(PublicationStatus.PENDING, PublicationStatus.HELD), due_by__lt=timezone.localdate())
+    ``status`` also takes ``unpublished`` (pending or held) and ``publishable`` (pending, objection window over)."""
+    params = merge_filters(filters, overdue=overdue, status=status)
+    qs = filter_queryset(PublicationFilterSet, Publication.objects.visible_to(actor), params)
     return _publication_base(qs).order_by("due_by", "id")
 
 
@@ -535,10 +515,6 @@ def publications_for_bulk(*, actor, ids, today: dt.date | None = None) -> list[d
 
 def publication_get(*, actor, pk) -> Publication:
     return _publication_base(Publication.objects.visible_to(actor)).get(pk=pk)
-
-
-UNPUBLISHED = "unpublished"  # ?status=unpublished on the publication list: pending or held
-UNPUBLISHED_STATUSES = (PublicationStatus.PENDING, PublicationStatus.HELD)
 
 
 def unpublished_result_count(*, actor) -> int:

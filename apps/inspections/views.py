@@ -12,9 +12,11 @@ from django.views.decorators.http import require_POST
 
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError
+from apps.common.viewmixins import ScopedListView
 
 from . import selectors, services
 from .choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus
+from .filters import DrawPlanFilterSet
 from .forms import DecisionForm, PlanForm, ReasonForm, StratumFormSet, strata_initial
 
 
@@ -29,26 +31,26 @@ def _fail(request, exc: DomainError):
     messages.error(request, exc.message)
 
 
-@login_required
-@permission_required("inspections.view_drawplan", raise_exception=True)
-def plan_list(request):
-    qs = selectors.plan_list(actor=request.user)
-    status = request.GET.get("status", "")
-    if status in DrawPlanStatus.values:
-        qs = qs.filter(status=status)
-    if request.GET.get("active") == "1":  # the home-page figure 进行中的抽查计划
-        qs = selectors.active_plans(qs)
-    page = Paginator(qs, 20).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "inspections/plan_list.html",
-        {
-            "page": page,
-            "statuses": DrawPlanStatus.choices,
-            "status": status,
-            "can_add": request.user.has_perm("inspections.add_drawplan"),
-        },
-    )
+class PlanListView(ScopedListView):
+    """Draw plans through ``DrawPlanFilterSet`` (the API's too)."""
+
+    permission_required = "inspections.view_drawplan"
+    selector = staticmethod(selectors.plan_list)
+    filterset_class = DrawPlanFilterSet
+    paginate_by = 20
+    template_name = "inspections/plan_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            statuses=DrawPlanStatus.choices,
+            status=self.request.GET.get("status", ""),
+            can_add=self.request.user.has_perm("inspections.add_drawplan"),
+        )
+        return context
+
+
+plan_list = PlanListView.as_view()
 
 
 def _strata_from(formset) -> list[dict]:

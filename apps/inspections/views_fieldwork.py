@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.exceptions import Conflict, DomainError, OutOfScope
 from apps.common.jobs import job_create
+from apps.common.viewmixins import ScopedListView
 from apps.common.workdays import WorkdayCalendar
 
 from . import selectors_fieldwork as sel
@@ -34,6 +35,13 @@ from .choices import (
     TaskKind,
     TaskSource,
     TaskStatus,
+)
+from .filters import (
+    PUBLICATION_STATUS_CHOICES,
+    PUBLISHABLE,
+    PublicationFilterSet,
+    RectificationFilterSet,
+    TaskFilterSet,
 )
 from .forms_fieldwork import (
     FlyingTaskForm,
@@ -382,33 +390,38 @@ def result_pdf(request, pk):
 
 
 # ---------------------------------------------------------------------------- staff: tasks, key and flying
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def task_list(request):
-    filters = {
-        k: request.GET.get(k, "") for k in ("kind", "status", "source", "township", "q", "overdue", "year", "cancelled")
-    }
-    qs = sel.task_list(actor=request.user, filters=filters)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    from apps.enterprises.selectors import townships_for
+class TaskListView(ScopedListView):
+    """Staff list of tasks through ``TaskFilterSet`` (the API's too)."""
 
-    can_add = request.user.has_perm("inspections.add_inspectiontask")
-    return render(
-        request,
-        "inspections/tasks/task_list.html",
-        {
-            "page": page,
-            "filters": filters,
-            "kinds": TaskKind.choices,
-            "statuses": TaskStatus.choices,
-            "sources": TaskSource.choices,
-            "townships": townships_for(request.user),
-            "query": _query_without_page(request),
-            "can_add": can_add,
-            "rules": sel.key_rules_in_force(on=timezone.localdate()) if can_add else [],
-            "today": timezone.localdate(),
-        },
-    )
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.task_list)
+    filterset_class = TaskFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/task_list.html"
+
+    def get_context_data(self, **kwargs):
+        from apps.enterprises.selectors import townships_for
+
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        can_add = request.user.has_perm("inspections.add_inspectiontask")
+        context.update(
+            filters={
+                k: request.GET.get(k, "")
+                for k in ("kind", "status", "source", "township", "q", "overdue", "year", "cancelled")
+            },
+            kinds=TaskKind.choices,
+            statuses=TaskStatus.choices,
+            sources=TaskSource.choices,
+            townships=townships_for(request.user),
+            can_add=can_add,
+            rules=sel.key_rules_in_force(on=timezone.localdate()) if can_add else [],
+            today=timezone.localdate(),
+        )
+        return context
+
+
+task_list = TaskListView.as_view()
 
 
 @login_required
@@ -519,29 +532,34 @@ def task_assign(request, pk):
 
 
 # ---------------------------------------------------------------------------- rectification
-@login_required
-@permission_required("inspections.view_rectification", raise_exception=True)
-def rectification_list(request):
-    overdue = request.GET.get("overdue") == "1"
-    status = request.GET.get("status", "")
-    qs = sel.rectification_list(actor=request.user, overdue=overdue, status=status)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    for rect in page:
-        rect.can_submit = rect.can_transition_to(RectificationStatus.SUBMITTED)
-    return render(
-        request,
-        "inspections/tasks/rectification_list.html",
-        {
-            "page": page,
-            "overdue": overdue,
-            "status": status,
-            "statuses": RectificationStatus.choices,
-            "today": timezone.localdate(),
-            "query": _query_without_page(request),
-            "can_change": request.user.has_perm("inspections.change_rectification"),
-            "submit_form": RectificationSubmitForm(),
-        },
-    )
+class RectificationListView(ScopedListView):
+    """Rectification orders through ``RectificationFilterSet``."""
+
+    permission_required = "inspections.view_rectification"
+    selector = staticmethod(sel.rectification_list)
+    filterset_class = RectificationFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/rectification_list.html"
+
+    def decorate_page(self, page):
+        for rect in page:
+            rect.can_submit = rect.can_transition_to(RectificationStatus.SUBMITTED)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        context.update(
+            overdue=request.GET.get("overdue") == "1",
+            status=request.GET.get("status", ""),
+            statuses=RectificationStatus.choices,
+            today=timezone.localdate(),
+            can_change=request.user.has_perm("inspections.change_rectification"),
+            submit_form=RectificationSubmitForm(),
+        )
+        return context
+
+
+rectification_list = RectificationListView.as_view()
 
 
 @require_POST
@@ -568,48 +586,44 @@ def rectification_submit_view(request, pk):
 
 
 # ---------------------------------------------------------------------------- publication (一公开)
-@login_required
-@permission_required("inspections.view_publication", raise_exception=True)
-def publication_list(request):
-    status = request.GET.get("status", "")
-    overdue = request.GET.get("overdue") == "1"
-    today = timezone.localdate()
-    qs = sel.publication_list(actor=request.user, status=status, overdue=overdue, today=today)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    calendar = WorkdayCalendar()
-    rows = [
-        {
-            "publication": p,
-            "clock": sel.publication_clock(p, calendar=calendar),
-            "hold": sel.publication_hold(p, today=today),
-            "publishable_on": sel.publication_publishable_on(p),
-        }
-        for p in page
-    ]
-    can_bulk = request.user.has_perm("inspections.change_publication")
-    return render(
-        request,
-        "inspections/tasks/publication_list.html",
-        {
-            "page": page,
-            "rows": rows,
-            "status": status,
-            "overdue": overdue,
-            "statuses": [
-                (sel.UNPUBLISHED, "未公示（待公示与暂缓公示）"),
-                (sel.PUBLISHABLE, "可公示（异议期已届满）"),
-                *PublicationStatus.choices,
+class PublicationListView(ScopedListView):
+    """Publications through ``PublicationFilterSet``, each with its 20-working-day clock."""
+
+    permission_required = "inspections.view_publication"
+    selector = staticmethod(sel.publication_list)
+    filterset_class = PublicationFilterSet
+    paginate_by = 30
+    template_name = "inspections/tasks/publication_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        calendar = WorkdayCalendar()
+        today = timezone.localdate()
+        can_bulk = request.user.has_perm("inspections.change_publication")
+        context.update(
+            rows=[
+                {
+                    "publication": p,
+                    "clock": sel.publication_clock(p, calendar=calendar),
+                    "hold": sel.publication_hold(p, today=today),
+                    "publishable_on": sel.publication_publishable_on(p),
+                }
+                for p in context["page"]
             ],
-            "query": _query_without_page(request),
-            "can_bulk": can_bulk,
-            "publishable_count": sel.publication_list(actor=request.user, status=sel.PUBLISHABLE, today=today).count()
-            if can_bulk
-            else 0,
-            "bulk_max": svc.BULK_PUBLISH_MAX,
-            "publication_days": svc.publication_working_days(),
-            "objection_days": svc.objection_working_days(),
-        },
-    )
+            status=request.GET.get("status", ""),
+            overdue=request.GET.get("overdue") == "1",
+            statuses=PUBLICATION_STATUS_CHOICES,
+            can_bulk=can_bulk,
+            publishable_count=sel.publication_list(actor=request.user, status=PUBLISHABLE).count() if can_bulk else 0,
+            bulk_max=svc.BULK_PUBLISH_MAX,
+            publication_days=svc.publication_working_days(),
+            objection_days=svc.objection_working_days(),
+        )
+        return context
+
+
+publication_list = PublicationListView.as_view()
 
 
 @login_required
@@ -668,7 +682,7 @@ def publications_bulk(request):
     today = timezone.localdate()
     if post.get("all") == "1":
         ids = list(
-            sel.publication_list(actor=request.user, status=sel.PUBLISHABLE, today=today).values_list("pk", flat=True)[
+            sel.publication_list(actor=request.user, status=PUBLISHABLE).values_list("pk", flat=True)[
                 : svc.BULK_PUBLISH_MAX + 1
             ]
         )

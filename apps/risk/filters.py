@@ -1,23 +1,36 @@
+"""FilterSets of the risk app: one per list, shared by the page, the API and the export (STYLE.md §3.7)."""
+
 import django_filters
+from django.db.models import Q
+
+from apps.common.filters import BaseFilterSet
 
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CreditClass, RiskAssessment, RiskEvent
+from .models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
+
+# a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
+YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
 
 
-class AssessmentFilterSet(django_filters.FilterSet):
+class AssessmentFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     township = django_filters.NumberFilter(field_name="enterprise__township_id", label="镇街编号")
     grade = django_filters.ChoiceFilter(choices=Grade.choices, label="风险等级")
-    year = django_filters.NumberFilter(field_name="year", label="评定年度")
+    year = django_filters.NumberFilter(field_name="year", label="评定年度", **YEAR_BOUNDS)
     kind = django_filters.ChoiceFilter(choices=AssessmentKind.choices, label="评定方式")
     current = django_filters.BooleanFilter(field_name="is_current", label="仅当前有效")
+    q = django_filters.CharFilter(label="名称或统一社会信用代码", method="filter_q", max_length=100)
 
     class Meta:
         model = RiskAssessment
-        fields = ["enterprise", "township", "grade", "year", "kind", "current"]
+        fields = ["enterprise", "township", "grade", "year", "kind", "current", "q"]
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        return queryset.filter(Q(enterprise__name__icontains=text) | Q(enterprise__uscc__iexact=text))
 
 
-class CreditClassFilterSet(django_filters.FilterSet):
+class CreditClassFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     credit_class = django_filters.ChoiceFilter(choices=CreditGrade.choices, label="信用风险分类")
 
@@ -26,11 +39,17 @@ class CreditClassFilterSet(django_filters.FilterSet):
         fields = ["enterprise", "credit_class"]
 
 
-class RiskEventFilterSet(django_filters.FilterSet):
+class RiskEventFilterSet(BaseFilterSet):
     enterprise = django_filters.NumberFilter(field_name="enterprise_id", label="检查对象编号")
     event_type = django_filters.ChoiceFilter(choices=EventType.choices, label="事件类型")
-    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year", label="年度")
+    year = django_filters.NumberFilter(field_name="occurred_on", lookup_expr="year", label="年度", **YEAR_BOUNDS)
 
     class Meta:
         model = RiskEvent
         fields = ["enterprise", "event_type", "year"]
+
+
+class SchemeFilterSet(BaseFilterSet):
+    class Meta:
+        model = RiskScheme
+        fields = ["code", "status"]

@@ -3,7 +3,7 @@
 from apps.common.jobs import job_handler
 
 
-@job_handler("risk.regrade")
+@job_handler("risk.regrade", label="年度风险等级评定")
 def regrade_job(job, progress):
     from .services import regrade_year
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from apps.accounts.models import Township
+from apps.common.filters import filter_queryset
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
@@ -44,12 +44,14 @@ def assessment_list(*, actor, filters: dict | None = None):
         .select_related("enterprise", "enterprise__township", "scheme", "enterprise__business_type")
         .order_by("-assessed_on", "-id")
     )
-    if filters is None:
-        return qs
-    fs = AssessmentFilterSet(filters, queryset=qs)
-    if not fs.is_valid():
-        raise ValidationError(fs.errors)
-    return fs.qs
+    return filter_queryset(AssessmentFilterSet, qs, filters)
+
+
+def current_assessment_list(*, actor, filters=None):
+    """The grade list page: current grades only, by township then name, through ``AssessmentFilterSet``."""
+    qs = assessment_list(actor=actor).filter(is_current=True)
+    qs = filter_queryset(AssessmentFilterSet, qs, filters)
+    return qs.order_by("enterprise__township__order", "enterprise__name", "enterprise_id")
 
 
 def assessment_history(*, actor, enterprise_id):

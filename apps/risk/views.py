@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,10 +19,12 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import Township
 from apps.common.exceptions import DomainError
 from apps.common.scoping import user_sees_all_townships
+from apps.common.viewmixins import ScopedListView
 from apps.enterprises.models import Enterprise
 
 from . import coverage, engine, selectors, services
 from .choices import GRADES, OverrideStatus, SchemeStatus
+from .filters import AssessmentFilterSet
 from .forms import (
     AssessmentFilterForm,
     CoverageFilterForm,
@@ -100,25 +101,25 @@ def regrade(request):
 
 
 # ------------------------------------------------------------------------------------------------ grade list
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def assessment_list(request):
-    townships = _townships_for(request.user)
-    form = AssessmentFilterForm(request.GET or None, townships=townships)
-    qs = selectors.assessment_list(actor=request.user).filter(is_current=True)
-    if form.is_valid():
-        data = form.cleaned_data
-        if data.get("q"):
-            qs = qs.filter(Q(enterprise__name__icontains=data["q"]) | Q(enterprise__uscc__iexact=data["q"]))
-        if data.get("township"):
-            qs = qs.filter(enterprise__township_id=data["township"])
-        if data.get("grade"):
-            qs = qs.filter(grade=data["grade"])
-    qs = qs.order_by("enterprise__township__order", "enterprise__name", "enterprise_id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request, "risk/assessment_list.html", {"form": form, "page": page, "query": _query_without_page(request)}
-    )
+class AssessmentListView(ScopedListView):
+    """Current grades through ``AssessmentFilterSet`` (the API's too); the filter bar is ``AssessmentFilterForm``."""
+
+    permission_required = "risk.view_riskassessment"
+    selector = staticmethod(selectors.current_assessment_list)
+    filterset_class = AssessmentFilterSet
+    paginate_by = PAGE_SIZE
+    template_name = "risk/assessment_list.html"
+
+    def get_filter_form(self):
+        return AssessmentFilterForm(self.request.GET or None, townships=_townships_for(self.request.user))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = context["filter_form"]
+        return context
+
+
+assessment_list = AssessmentListView.as_view()
 
 
 # ------------------------------------------------------------------------------------------------ risk card

@@ -1,7 +1,7 @@
 """Scoping coverage (STYLE.md §3.6, SECURITY.md ACL-10): no route or admin of a scoped model bypasses the mixins,
 and no API view relies on the global default permission.
 
-Discovery is automatic: the API views come from walking the root URL resolver (every /api/ route), the admins from
+Discovery is automatic: the API views and the HTML pages come from walking the root URL resolver, the admins from
 ``admin.site._registry`` (with their inlines). A new app's endpoints and admins are checked the day they are added.
 A *scoped model* is one whose default manager offers ``visible_to(user)`` (SCOPE_PATH models and e.g. Job).
 
@@ -332,3 +332,158 @@ def test_checker_flags_an_unscoped_admin_and_inline():
     assert "MembershipInline" not in problems and "JobInlineReadOnly" not in problems
     assert "admin of accounts.User" not in problems
     assert admin_problems(good._registry) == []
+
+
+# ---------------------------------------------------------------- HTML routes (issue 9 point 3)
+# Every page outside /api/ and the admin site, found by walking the root resolver like the API views above.
+# Two checks: a class-based page that serves a scoped model reads it through ScopedQuerysetMixin (and its
+# selector); and, by request, no page answers an anonymous caller or a signed-in user without permissions with
+# content, unless it is reviewed here as public.
+
+# "route regex" -> why anyone (also anonymous) may open it.
+HTML_PUBLIC: dict[str, str] = {
+    "accounts/login/": "the login page",
+    "accounts/logout/": "signs out (POST only; GET answers 405)",
+    "public/draws/": "一公开: the published draw records",
+    "public/draws/(?P<draw_uid>[^/]+)/": "一公开: one published draw record",
+    "public/draws/(?P<draw_uid>[^/]+)/json/": "一公开: the draw record for tools/verify_draw.py",
+    "public/results/": "一公开: published inspection results",
+    "public/results/(?P<public_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/": "一公开: one result",
+}
+# "route regex" -> why every signed-in user (without any permission) may open it.
+HTML_ANY_SIGNED_IN: dict[str, str] = {
+    "": "the home page: each role's own figures (a user without a role gets the default home)",
+}
+ADMIN_PREFIX = "manage/"
+
+
+def html_routes():
+    return [r for r in api_routes("") if not r.regex.startswith(("api/", ADMIN_PREFIX))]
+
+
+def _sample_path(route) -> str | None:
+    """The route with sample arguments: ids that exist nowhere, so a page can only answer 302/403/404/405."""
+    import itertools
+    import uuid
+
+    from django.urls import Resolver404, resolve
+
+    samples = ("999999", str(uuid.uuid4()), "0" * 32, "x")
+    if not route.params:
+        return "/" + route.template
+    for combo in itertools.product(samples, repeat=len(route.params)):
+        candidate = "/" + route.template % dict(zip(route.params, combo, strict=True))
+        try:
+            resolve(candidate)
+        except Resolver404:
+            continue
+        return candidate
+    return None
+
+
+def html_view_class_problems(routes) -> list[str]:
+    from apps.common.viewmixins import ScopedQuerysetMixin
+
+    problems = []
+    for route in routes:
+        cls = getattr(route.callback, "view_class", None)
+        if cls is None:
+            continue
+        model = getattr(cls, "model", None) or getattr(getattr(cls, "queryset", None), "model", None)
+        if issubclass(cls, ScopedQuerysetMixin):
+            if getattr(cls, "selector", None) is None:
+                problems.append(f"{_name(cls)}: ScopedQuerysetMixin without a selector")
+        elif model is not None and is_scoped_model(model):
+            problems.append(f"{_name(cls)}: serves scoped model {model._meta.label} without ScopedQuerysetMixin")
+    return problems
+
+
+def html_access_problems(client, routes, user=None) -> list[str]:
+    """Anonymous: the login page (or 405 for a POST-only page). Signed in without permissions: 403/404/405."""
+    problems = []
+    if user is not None:
+        client.force_login(user)
+    for route in routes:
+        if route.regex in HTML_PUBLIC or (user is not None and route.regex in HTML_ANY_SIGNED_IN):
+            continue
+        path = _sample_path(route)
+        if path is None:
+            problems.append(f"{route.regex}: no sample arguments resolve")
+            continue
+        response = client.get(path)
+        code = response.status_code
+        if user is None:
+            to_login = code == 302 and "/accounts/login/" in response.get("Location", "")
+            if not (to_login or code == 405):
+                problems.append(f"{route.regex}: anonymous GET {path} answered {code} (expected the login page)")
+        elif code not in (403, 404, 405):
+            problems.append(f"{route.regex}: a user without permissions got {code} for GET {path}")
+    return problems
+
+
+def test_html_routes_are_discovered_from_the_resolver():
+    regexes = {r.regex for r in html_routes()}
+    assert {"enterprises/", "audit/", "jobs/", "risk/grades/", "inspections/tasks/"} <= regexes
+    assert not any(r.startswith(("api/", ADMIN_PREFIX)) for r in regexes)
+
+
+def test_class_based_pages_read_through_the_scoped_mixin():
+    problems = html_view_class_problems(html_routes())
+    assert not problems, "\n".join(problems)
+    names = {_name(getattr(r.callback, "view_class", object)) for r in html_routes()}
+    # list pages that are ScopedListView pages
+    assert {
+        "apps.common.views_audit.AuditListView",
+        "apps.common.views_jobs.JobListView",
+        "apps.enterprises.views.EnterpriseListView",
+        "apps.risk.views.AssessmentListView",
+        "apps.inspections.views.PlanListView",
+        "apps.inspections.views_fieldwork.TaskListView",
+        "apps.inspections.views_fieldwork.RectificationListView",
+        "apps.inspections.views_fieldwork.PublicationListView",
+    } <= names
+
+
+def test_no_html_page_opens_for_anonymous_callers(client, db):
+    problems = html_access_problems(client, html_routes())
+    assert not problems, "\n".join(problems)
+
+
+def test_no_html_page_opens_without_permissions(client, user_without_perms):
+    problems = html_access_problems(client, html_routes(), user=user_without_perms)
+    assert not problems, "\n".join(problems)
+
+
+def test_html_exemptions_still_match_something():
+    regexes = {r.regex for r in html_routes()}
+    stale = [r for r in {**HTML_PUBLIC, **HTML_ANY_SIGNED_IN} if r not in regexes]
+    assert not stale, f"stale exemptions: {stale}"
+
+
+def test_html_checker_flags_an_unscoped_list_and_an_open_page(client, db):
+    from django.views.generic import ListView
+
+    from apps.common.viewmixins import ScopedListView
+
+    class UnscopedJobList(ListView):
+        model = Job
+
+    class NoSelectorList(ScopedListView):
+        permission_required = "common.view_job"
+
+    class Route:
+        def __init__(self, callback):
+            self.callback, self.regex, self.params, self.template = callback, "x/", (), "x/"
+
+    problems = "\n".join(html_view_class_problems([Route(UnscopedJobList.as_view()), Route(NoSelectorList.as_view())]))
+    assert "UnscopedJobList: serves scoped model common.Job without ScopedQuerysetMixin" in problems
+    assert "NoSelectorList: ScopedQuerysetMixin without a selector" in problems
+    open_route = next(r for r in html_routes() if r.regex == "public/draws/")
+    assert "anonymous GET" in "".join(html_access_problems(client, [_Renamed(open_route, "pretend/")]))
+
+
+class _Renamed:
+    """A real route under another name, so the access checker does not find it on the public list."""
+
+    def __init__(self, route, regex):
+        self.callback, self.params, self.template, self.regex = route.callback, route.params, route.template, regex

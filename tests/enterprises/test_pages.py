@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.common.models import AuditEvent
 from apps.enterprises import services
@@ -44,6 +45,29 @@ def test_list_and_count_show_own_township_only(staff_a, township_a, township_b):
     assert theirs.name not in response.content.decode()
     # a foreign township in the query string filters to nothing, it does not widen the scope
     assert listed(browser(staff_a).get(LIST, {"township": township_b.pk})) == set()
+
+
+def _form_as_submitted(response, **values) -> dict:
+    """Every field of the rendered filter form, as a browser submits it: the untouched ones empty."""
+    form = response.context["form"]
+    data = {name: "" for name in form.fields}
+    data.update(values)
+    return data
+
+
+def test_untouched_filter_form_lists_the_same_rows_as_no_filter(staff_a, township_a):
+    """Issue 8.1: the browser submits ?q=&township=&business_type__code=&status=&licence_kind=… — it used to be 0."""
+    rows = [EnterpriseFactory(township=township_a, name=f"乡味小吃{i}") for i in range(2)]
+    other = EnterpriseFactory(
+        township=township_a, name="海宁面馆", status=EnterpriseStatus.SUSPENDED, deactivated_at=timezone.now()
+    )
+    client = browser(staff_a)
+    plain = client.get(LIST)
+    submitted = client.get(LIST, _form_as_submitted(plain))
+    assert listed(submitted) == listed(plain) == {*(e.pk for e in rows), other.pk}
+    assert not submitted.context["filter_errors"] and "（已筛选）" not in submitted.content.decode()
+    assert listed(client.get(LIST, _form_as_submitted(plain, q="乡味"))) == {e.pk for e in rows}
+    assert listed(client.get(LIST, _form_as_submitted(plain, status=EnterpriseStatus.SUSPENDED))) == {other.pk}
 
 
 def test_detail_and_edit_of_other_township_are_404(staff_a, township_b):

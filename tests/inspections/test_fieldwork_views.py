@@ -236,3 +236,26 @@ def test_photos_are_served_as_attachments_to_their_task_only(field, staff_b):
     assert served["Content-Disposition"].startswith("attachment") and served["Content-Type"] == "image/jpeg"
     assert _client(staff_b).get(reverse("inspections:photo_file", args=[photo.pk])).status_code == 404
     assert Client().get(reverse("inspections:photo_file", args=[photo.pk])).status_code == 302  # login first
+
+
+@pytest.mark.parametrize(
+    ("name", "form"),
+    [
+        ("tasks", {"q": "", "kind": "", "status": "", "township": ""}),
+        ("rectifications", {"status": ""}),
+        ("publications", {"status": ""}),
+    ],
+)
+def test_untouched_filter_forms_equal_no_filter(field, city_staff, name, form):
+    """Issue 8.1: every field submitted empty (as a browser does) lists the same rows as no filter."""
+    result_finalise(
+        actor=field.user,
+        result_id=field.complete_draft(outcome="rectify", verdict="basic", rectification_requirements="整改").pk,
+    )
+    client = _client(city_staff)
+    plain = client.get(reverse(f"inspections:{name}"))
+    submitted = client.get(reverse(f"inspections:{name}"), form)
+    assert plain.context["page"].paginator.count == submitted.context["page"].paginator.count >= 1
+    assert not submitted.context["filter_errors"]
+    bad = client.get(reverse(f"inspections:{name}"), {"status": "bogus"})
+    assert bad.context["page"].paginator.count == 0 and "筛选条件有误" in bad.content.decode()

@@ -154,3 +154,19 @@ def test_feed_with_empty_since_or_cursor_is_a_400_not_a_500(api_client, city_sta
     api_client.force_authenticate(city_staff)
     response = api_client.get(f"/api/v1/risk/assessments/?{query}")
     assert response.status_code == 400 and set(response.json()) == {"code", "message", "fields"}
+
+
+@pytest.mark.parametrize("path", ["/api/v1/risk/events/", "/api/v1/risk/assessments/"])
+@pytest.mark.parametrize("year", ["-2.97e16", "99999999999", "1999"])
+def test_year_outside_the_domain_is_a_400_not_a_500(api_client, city_staff, path, year):
+    api_client.force_authenticate(city_staff)
+    response = api_client.get(path, {"year": year})
+    assert response.status_code == 400 and "year" in response.json()["fields"]
+
+
+def test_empty_filter_values_are_no_filter(api_client, city_staff, township_a):
+    graded_enterprise(township_a)
+    api_client.force_authenticate(city_staff)
+    plain = api_client.get("/api/v1/risk/assessments/").json()["count"]
+    assert plain >= 1
+    assert api_client.get("/api/v1/risk/assessments/", {"grade": "", "year": "", "q": ""}).json()["count"] == plain

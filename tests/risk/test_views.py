@@ -170,3 +170,19 @@ def test_home_counts_tag_renders_for_township_staff(staff_a, graded):
     request.user = staff_a
     html = Template("{% load risk_tags %}{% risk_coverage_counts %}").render(Context({"request": request}))
     assert "覆盖欠账" in html and "硖石街道" in html
+
+
+def test_grade_list_untouched_form_equals_no_filter(city_staff, enterprise_factory, township_a, township_b, cfda):
+    """Issue 8.1: the browser submits ?q=&township=&grade= — an empty field is no filter (AssessmentFilterSet)."""
+    for township in (township_a, township_b):
+        e = enterprise_factory(township)
+        services.assessment_recompute(enterprise_id=e.pk, actor=city_staff, on=dt.date(2025, 3, 1))
+    c = client_for(city_staff)
+    plain = c.get("/risk/grades/")
+    submitted = c.get("/risk/grades/", {"q": "", "township": "", "grade": ""})
+    assert plain.context["page"].paginator.count == submitted.context["page"].paginator.count == 2
+    assert not submitted.context["filter_errors"]
+    only_b = c.get("/risk/grades/", {"q": "", "township": township_b.pk, "grade": ""})
+    assert [a.enterprise.township_id for a in only_b.context["page"]] == [township_b.pk]
+    bad = c.get("/risk/grades/", {"grade": "Z"})
+    assert bad.status_code == 200 and bad.context["page"].paginator.count == 0 and bad.context["filter_errors"]

@@ -1,19 +1,10 @@
-from django_filters import rest_framework as filters
 from rest_framework import viewsets
 
 from apps.accounts.api.serializers import TownshipOutputSerializer
-from apps.accounts.models import Township, TownshipKind
+from apps.accounts.filters import TownshipFilterSet
+from apps.accounts.models import Township
 from apps.accounts.selectors import township_list
 from apps.common.permissions import ClientScopes, ModelPermissions
-
-
-class TownshipFilterSet(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=TownshipKind.choices, label="类型")
-    is_active = filters.BooleanFilter(label="启用")
-
-    class Meta:
-        model = Township
-        fields = ["kind", "is_active"]
 
 
 class TownshipViewSet(viewsets.ReadOnlyModelViewSet):

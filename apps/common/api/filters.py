@@ -1,6 +1,8 @@
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
+from apps.common.filters import BaseFilterSet
+
 
 class StrictDjangoFilterBackend(DjangoFilterBackend):
     """Unknown query parameters are a 400 (not silently ignored), and invalid filter values too.
@@ -9,7 +11,12 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
     (e.g. ``("updated_since", "cursor")`` for a change feed); the ``ordering``/``search`` parameters of
     DRF's OrderingFilter/SearchFilter are allowed when the view uses those backends. Silently ignoring an
     unknown parameter would let an integrator believe a filter was applied when it was not.
+
+    A view that declares only ``filterset_fields`` gets a FilterSet built on ``BaseFilterSet`` (an empty value is no
+    filter), like every declared FilterSet.
     """
+
+    filterset_base = BaseFilterSet
 
     ALWAYS_ALLOWED = {"page", "page_size", "format"}
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.api.serializers import StrictInputSerializer
+from apps.common.filters import JobFilterSet
 from apps.common.jobs import job_create, registered_kinds
 from apps.common.models import Job
 from apps.common.permissions import ClientScopes, ModelPermissions
@@ -89,7 +90,7 @@ class JobViewSet(IdempotencyMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelVie
     permission_classes = [ClientScopes, ModelPermissions]
     required_permissions = {"POST": ["common.view_job"]}
     required_scopes = {"GET": "jobs:read", "POST": "jobs:write"}
-    filterset_fields = ["status", "kind"]
+    filterset_class = JobFilterSet
 
     @extend_schema(
         request=JobStartInputSerializer,

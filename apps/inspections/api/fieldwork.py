@@ -39,6 +39,7 @@ from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updat
 
 from .. import services_fieldwork as svc
 from ..choices import InspectionOutcome, ItemVerdict, PenaltyKind
+from ..filters import PublicationFilterSet, ResultFilterSet, TaskFilterSet
 from ..models import InspectionResult, InspectionTask, Publication
 from ..selectors_fieldwork import publication_list, result_list, task_check_items, task_list
 
@@ -352,7 +353,7 @@ class InspectionTaskViewSet(
     queryset = InspectionTask.objects.none()
     selector = staticmethod(_task_selector)
     serializer_class = TaskOutputSerializer
-    filterset_fields = {"status": ["exact"], "kind": ["exact"], "enterprise": ["exact"], "due_date": ["lte", "gte"]}
+    filterset_class = TaskFilterSet
     required_scopes = {"GET": "inspections:read"}
 
     def get_serializer_class(self):
@@ -394,7 +395,7 @@ class InspectionResultViewSet(
     queryset = InspectionResult.objects.none()
     selector = staticmethod(_result_selector)
     serializer_class = ResultOutputSerializer
-    filterset_fields = {"task": ["exact"], "status": ["exact"], "outcome": ["exact"]}
+    filterset_class = ResultFilterSet
     required_scopes = {"GET": "inspections:read", "POST": "inspections:write", "PATCH": "inspections:write"}
     http_method_names = ["get", "post", "patch", "head", "options"]
 
@@ -505,7 +506,7 @@ class PublicationViewSet(
     queryset = Publication.objects.none()
     selector = staticmethod(_publication_selector)
     serializer_class = PublicationOutputSerializer
-    filterset_fields = {"status": ["exact"], "due_by": ["lte", "gte"]}
+    filterset_class = PublicationFilterSet
     required_scopes = {"GET": "inspections:read"}
 
 

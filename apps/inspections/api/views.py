@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.permissions import ModelPermissions
 
+from ..filters import DrawFilterSet, DrawPlanFilterSet
 from ..models import Draw, DrawPlan
 from ..selectors import draw_get, draw_list, draw_record, plan_list
 from ..services import draw_execute
@@ -35,7 +36,7 @@ class DrawPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.Retrieve
     queryset = DrawPlan.objects.none()
     selector = staticmethod(plan_list)
     serializer_class = DrawPlanOutputSerializer
-    filterset_fields = ["year", "status"]
+    filterset_class = DrawPlanFilterSet
     required_scopes = {"GET": "inspections:read"}
 
     def get_permissions(self):
@@ -67,7 +68,7 @@ class DrawViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveMode
     queryset = Draw.objects.none()
     selector = staticmethod(draw_list)
     serializer_class = DrawOutputSerializer
-    filterset_fields = ["plan", "algorithm"]
+    filterset_class = DrawFilterSet
     required_scopes = {"GET": "inspections:read"}
 
     @extend_schema(

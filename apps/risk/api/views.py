@@ -27,7 +27,7 @@ from apps.enterprises.models import Enterprise
 from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updated_since
 
 from .. import coverage, selectors
-from ..filters import AssessmentFilterSet, CreditClassFilterSet, RiskEventFilterSet
+from ..filters import AssessmentFilterSet, CreditClassFilterSet, RiskEventFilterSet, SchemeFilterSet
 from ..models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
 from .serializers import (
     AssessmentOutputSerializer,
@@ -174,7 +174,7 @@ class SchemeViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     selector = staticmethod(selectors.scheme_queryset_for_api)
     serializer_class = SchemeOutputSerializer
     required_scopes = READ
-    filterset_fields = ["code", "status"]
+    filterset_class = SchemeFilterSet
 
     def get_queryset(self):
         return selectors.scheme_queryset_for_api(actor=self.request.user).order_by("code", "-version")

@@ -1,0 +1,128 @@
+"""FilterSets of the inspections app, one per list, shared by the page, the API and the export (STYLE.md §3.7).
+
+Each selector applies its FilterSet (``apps.common.filters.filter_queryset``); the API views name the same class as
+``filterset_class``. An empty value is no filter (``BaseFilterSet``); ``overdue`` accepts ``1``/``true``.
+"""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django_filters.rest_framework import BooleanFilter
+
+from apps.common.filters import BaseFilterSet
+
+from .choices import OPEN_RECTIFICATION_STATUSES, OPEN_TASK_STATUSES, DrawPlanStatus, PublicationStatus, TaskStatus
+from .models import Draw, DrawPlan, InspectionResult, InspectionTask, Publication, Rectification
+
+UNPUBLISHED_STATUSES = (PublicationStatus.PENDING, PublicationStatus.HELD)
+UNPUBLISHED = "unpublished"  # ?status=unpublished on the publication list: pending or held (home figure 待公示结果)
+PUBLISHABLE = "publishable"  # ?status=publishable: pending and its objection window is over (what 批量公示 takes)
+PUBLICATION_STATUS_CHOICES = [
+    (UNPUBLISHED, "未公示（待公示与暂缓公示）"),
+    (PUBLISHABLE, "可公示（异议期已届满）"),
+    *PublicationStatus.choices,
+]
+
+
+class DrawPlanFilterSet(BaseFilterSet):
+    active = BooleanFilter(label="进行中", method="filter_active")
+
+    class Meta:
+        model = DrawPlan
+        fields = ["year", "status"]
+
+    def filter_active(self, queryset, name, value):
+        """Committed and not yet drawn, plus drawn plans of this year that still have open tasks."""
+        if not value:
+            return queryset
+        open_tasks = InspectionTask.objects.filter(plan_id=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
+        return queryset.annotate(has_open=Exists(open_tasks)).filter(
+            Q(status=DrawPlanStatus.COMMITTED)
+            | Q(status=DrawPlanStatus.DRAWN, year=timezone.localdate().year, has_open=True)
+        )
+
+
+class DrawFilterSet(BaseFilterSet):
+    class Meta:
+        model = Draw
+        fields = ["plan", "algorithm"]
+
+
+class TaskFilterSet(BaseFilterSet):
+    """Tasks (staff list page and API): status, kind, source, enterprise, township, due-date range, q, overdue."""
+
+    township = django_filters.NumberFilter(field_name="enterprise__township_id", label="镇街编号")
+    q = django_filters.CharFilter(label="检查对象名称或任务编号", method="filter_q", max_length=100)
+    overdue = BooleanFilter(label="仅逾期（未完成且已过期限）", method="filter_overdue")
+    year = django_filters.NumberFilter(
+        field_name="due_date__year", label="期限所在年度", min_value=2000, max_value=2100
+    )
+    cancelled = django_filters.ChoiceFilter(
+        label="已取消的任务", choices=[("0", "不含已取消")], method="filter_cancelled", empty_label="全部"
+    )
+
+    class Meta:
+        model = InspectionTask
+        fields = {
+            "status": ["exact"],
+            "kind": ["exact"],
+            "source": ["exact"],
+            "enterprise": ["exact"],
+            "due_date": ["lte", "gte"],
+        }
+
+    def filter_q(self, queryset, name, value):
+        text = value.strip()
+        return queryset.filter(Q(enterprise__name__icontains=text) | Q(number__icontains=text))
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
+
+    def filter_cancelled(self, queryset, name, value):
+        return queryset.exclude(status=TaskStatus.CANCELLED) if value == "0" else queryset
+
+
+class ResultFilterSet(BaseFilterSet):
+    class Meta:
+        model = InspectionResult
+        fields = {"task": ["exact"], "status": ["exact"], "outcome": ["exact"]}
+
+
+class RectificationFilterSet(BaseFilterSet):
+    overdue = BooleanFilter(label="仅逾期", method="filter_overdue")
+
+    class Meta:
+        model = Rectification
+        fields = ["status"]
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=OPEN_RECTIFICATION_STATUSES, deadline__lt=timezone.localdate())
+
+
+class PublicationFilterSet(BaseFilterSet):
+    status = django_filters.ChoiceFilter(
+        label="状态", choices=PUBLICATION_STATUS_CHOICES, method="filter_status", empty_label="全部"
+    )
+    overdue = BooleanFilter(label="超期未公示", method="filter_overdue")
+
+    class Meta:
+        model = Publication
+        fields = {"due_by": ["lte", "gte"]}
+
+    def filter_status(self, queryset, name, value):
+        if value == PUBLISHABLE:
+            return queryset.filter(status=PublicationStatus.PENDING).filter(
+                Q(objection_window_ends__isnull=True) | Q(objection_window_ends__lt=timezone.localdate())
+            )
+        if value == UNPUBLISHED:
+            return queryset.filter(status__in=UNPUBLISHED_STATUSES)
+        return queryset.filter(status=value)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(status__in=UNPUBLISHED_STATUSES, due_by__lt=timezone.localdate())
