@@ -344,6 +344,9 @@ def test_checker_flags_an_unscoped_admin_and_inline():
 HTML_PUBLIC: dict[str, str] = {
     "accounts/login/": "the login page",
     "accounts/logout/": "signs out (POST only; GET answers 405)",
+    "public/": "一公开: the portal index",
+    "public/enterprises/": "一公开: enterprise lookup (published results; the grade when the city publishes grades)",
+    "public/tools/verify_draw\\.py": "一公开: the draw verifier for citizens",
     "public/draws/": "一公开: the published draw records",
     "public/draws/(?P<draw_uid>[^/]+)/": "一公开: one published draw record",
     "public/draws/(?P<draw_uid>[^/]+)/json/": "一公开: the draw record for tools/verify_draw.py",
