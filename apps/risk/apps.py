@@ -7,4 +7,7 @@ class RiskConfig(AppConfig):
     verbose_name = "风险分级"
 
     def ready(self):
-        from . import jobs  # noqa: F401  (registers the "risk.regrade" job handler)
+        from . import jobs, receivers, sections  # noqa: F401  (jobs registers its handlers on import)
+
+        receivers.connect()  # finalised inspections, enterprise / licence changes (apps.common.hooks, signals)
+        sections.register()  # the risk grade on the enterprise page (apps.common.sections)

@@ -106,11 +106,11 @@ def override_list(*, actor, status: str | None = None):
 
 def coverage_overdue_count(*, actor) -> int:
     """Enterprises visible to ``actor`` that are overdue for an inspection (home-page KPI, ``fn(actor=...)``)."""
-    from .coverage import coverage_debt_counts
+    from .coverage import coverage_overdue_count as count
 
     if not _can(actor, "risk.view_riskassessment"):
         return 0
-    return sum(c["overdue"] for c in coverage_debt_counts(actor))
+    return count(actor)
 
 
 def pending_override_count(*, actor) -> int:
@@ -283,3 +283,20 @@ def enterprise_search(*, actor, q: str, limit: int = 20):
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
     return qs.order_by("name", "id")[:limit]
+
+
+def enterprise_risk_summary(*, actor, enterprise_id) -> dict | None:
+    """The risk grade and coverage state of one enterprise for the enterprise page (two queries), or None when the
+    actor may not view grades."""
+    from .models import CoverageState
+
+    if not _can(actor, "risk.view_riskassessment"):
+        return None
+    current = (
+        RiskAssessment.objects.visible_to(actor)
+        .filter(enterprise_id=enterprise_id, is_current=True)
+        .select_related("scheme")
+        .first()
+    )
+    state = CoverageState.objects.visible_to(actor).filter(enterprise_id=enterprise_id).first()
+    return {"current": current, "coverage": state}

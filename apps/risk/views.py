@@ -311,10 +311,9 @@ def coverage_view(request):
         reason = form.cleaned_data.get("reason") or None
     today = timezone.localdate()
     counts = coverage.coverage_debt_counts(request.user, today=today)
-    rows = coverage.coverage_debt(actor=request.user, today=today, township_id=township_id)
-    if reason:
-        rows = [r for r in rows if any(x["code"] == reason for x in r.reasons)]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = coverage.coverage_debt_qs(actor=request.user, today=today, township_id=township_id, reason=reason)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = coverage.rows_of(page.object_list, today)
     return render(
         request,
         "risk/coverage.html",

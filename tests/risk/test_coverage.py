@@ -106,6 +106,7 @@ def test_debt_list_and_counts_are_scoped_and_sorted(
     for ent, day in ((a1, dt.date(2016, 1, 1)), (a2, dt.date(2022, 6, 1)), (b1, dt.date(2016, 1, 1))):
         registered(ent, day)
     fake_inspections.add(a2, dt.date(2023, 6, 1))
+    coverage.coverage_refresh(today=TODAY)  # the dates above were set by UPDATE and a fake source: no hook ran
     rows = coverage.coverage_debt(actor=staff_a, today=TODAY)
     assert [r.enterprise_id for r in rows] == [a1.pk, a2.pk]  # a1 more overdue first; township B invisible
     counts = coverage.coverage_debt_counts(staff_a, today=TODAY)
