@@ -8,10 +8,10 @@ provider in its ``AppConfig.ready()``:
     sections.register("enterprise", "risk", provider, order=10)
 
     def provider(*, actor, obj) -> dict | None:   # None: nothing to show to this actor
-        return {"title": "风险等级", "template": "risk/_enterprise_section.html", "context": {...}}
+        return {"title": "风险等级", "template": "risk/_enterprise_section.html", "context": {...}, "slot": "summary"}
 
-The page calls ``sections.sections_for("enterprise", actor=request.user, obj=ent)`` and includes each section's
-template with its context. Providers read through their app's selectors (scoped to ``actor``), with a constant
+The page calls ``sections.render_sections("enterprise", request, ent)`` → ``{slot: [html, ...]}`` and places each
+slot (the enterprise page has "summary", beside the basic information, and "main", below the licences). Providers read through their app's selectors (scoped to ``actor``), with a constant
 number of queries.
 """
 
@@ -38,4 +38,15 @@ def sections_for(page: str, *, actor, obj) -> list[dict]:
         section = provider(actor=actor, obj=obj)
         if section:
             out.append({"key": key, **section})
+    return out
+
+
+def render_sections(page: str, request, obj) -> dict[str, list]:
+    """The sections rendered to HTML, grouped by their ``slot`` (default "main"): ``{slot: [html, ...]}``."""
+    from django.template.loader import render_to_string
+
+    out: dict[str, list] = {}
+    for section in sections_for(page, actor=request.user, obj=obj):
+        html = render_to_string(section["template"], section.get("context") or {}, request=request)
+        out.setdefault(section.get("slot", "main"), []).append(html)
     return out

@@ -7,6 +7,9 @@ class InspectionsConfig(AppConfig):
     verbose_name = "双随机抽查与监督检查"
 
     def ready(self):
+        from . import contrib
+
+        contrib.register()  # the enterprise page's inspection records, "inspection-result:<id>" labels and links
         # completed inspections feed the risk app's frequency / coverage-debt rules (it must not import us)
         from django.apps import apps
 

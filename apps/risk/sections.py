@@ -16,6 +16,7 @@ def enterprise_risk_section(*, actor, obj) -> dict | None:
     return {
         "title": "风险等级",
         "template": "risk/_enterprise_section.html",
+        "slot": "summary",
         "context": {
             **summary,
             "enterprise": obj,

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Township
+from apps.common import refs
 from apps.common.exceptions import DomainError
 from apps.common.scoping import user_sees_all_townships
 from apps.enterprises.models import Enterprise
@@ -99,6 +100,23 @@ def regrade(request):
     return redirect("jobs:detail", pk=job.pk)
 
 
+@login_required
+@permission_required("risk.view_riskassessment", raise_exception=True)
+def ungraded_list(request):
+    townships = {t.pk: t for t in _townships_for(request.user)}
+    try:
+        township_id = int(request.GET.get("township") or 0) or None
+    except ValueError:
+        township_id = None
+    qs = selectors.ungraded_list(actor=request.user, township_id=township_id)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/ungraded.html",
+        {"page": page, "township": townships.get(township_id), "query": _query_without_page(request)},
+    )
+
+
 # ------------------------------------------------------------------------------------------------ grade list
 @login_required
 @permission_required("risk.view_riskassessment", raise_exception=True)
@@ -133,8 +151,12 @@ def _card_context(request, enterprise_id, **forms):
     if current:
         band = next((b for b in current.scheme.bands.all() if b.grade == current.grade), None)
     pending = next((o for o in card["overrides"] if o.status == OverrideStatus.PROPOSED), None)
+    source_refs = [a.source_ref for a in card["history"] if a.source_ref]
+    source_refs += [e.source_ref for e in card["events"] if e.source_ref]
     return {
         **card,
+        # "inspection-result:12" → "监督检查 JC… （日期，结论）" + link, resolved by the owning app (apps.common.refs)
+        "sources": refs.resolve(source_refs, actor=user),
         "band": band,
         "pending_override": pending,
         "can_decide": pending is not None
