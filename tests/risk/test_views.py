@@ -170,3 +170,21 @@ def test_home_counts_tag_renders_for_township_staff(staff_a, graded):
     request.user = staff_a
     html = Template("{% load risk_tags %}{% risk_coverage_counts %}").render(Context({"request": request}))
     assert "覆盖欠账" in html and "硖石街道" in html
+
+
+def test_every_count_on_the_overview_links_to_its_rows(staff_a, graded, enterprise_factory, township_a):
+    ungraded = enterprise_factory(township_a)
+    c = client_for(staff_a)
+    html = c.get("/risk/").content.decode()
+    assert f'href="/risk/ungraded/?township={township_a.pk}"' in html and 'href="/risk/ungraded/">未评级 1 家' in html
+    assert f"/enterprises/?township={township_a.pk}&amp;status=operating" in html
+    page = c.get("/risk/ungraded/", {"township": township_a.pk})
+    assert page.status_code == 200
+    assert [s.enterprise_id for s in page.context["page"].object_list] == [ungraded.pk]
+    assert c.get("/risk/ungraded/", {"township": "x"}).status_code == 200  # bad input: ignored, not a 500
+
+
+def test_coverage_page_rows_are_stacked_cards_with_labels(staff_a, graded, no_inspection_sources):
+    html = client_for(staff_a).get("/risk/coverage/").content.decode()
+    assert html.count('class="table table-hover table-stack"') == 1 and 'data-label="原因"' in html
+    assert "d-none" not in html.split('<table class="table table-hover table-stack">')[1].split("</table>")[0]
