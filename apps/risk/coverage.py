@@ -44,7 +44,7 @@ from apps.accounts.models import Township
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise, Licence
 
-from .models import CoverageState, GradeBand, RiskAssessment
+from .models import CoverageBucket, CoverageState, GradeBand, RiskAssessment
 
 InspectionSource = Callable[[Iterable[int], int], dict]
 _SOURCES: list[InspectionSource] = []
@@ -333,28 +333,80 @@ def _state_of(row: DebtRow, year: int, now) -> CoverageState:
     )
 
 
-def _refresh_chunk(ids: list[int], today: dt.date) -> int:
+FEW_IDS = 50  # up to this many enterprises, only the buckets they left or joined are re-summed
+
+
+def _refresh_chunk(ids: list[int], today: dt.date, *, buckets: bool = True) -> int:
     rows = coverage_rows(Enterprise.objects.filter(pk__in=ids), today=today)
     now = timezone.now()
+    states = [_state_of(r, today.year, now) for r in rows]
     with transaction.atomic():
+        old = set(CoverageState.objects.filter(enterprise_id__in=ids).values_list("township_id", "grade", "next_due"))
         CoverageState.objects.filter(enterprise_id__in=ids).exclude(
             enterprise_id__in=[r.enterprise_id for r in rows]
         ).delete()  # no longer operating
         CoverageState.objects.bulk_create(
-            [_state_of(r, today.year, now) for r in rows],
-            update_conflicts=True,
-            unique_fields=["enterprise"],
-            update_fields=list(_STATE_FIELDS),
+            states, update_conflicts=True, unique_fields=["enterprise"], update_fields=list(_STATE_FIELDS)
         )
+        keys = old | {(st.township_id, st.grade, st.next_due) for st in states}
+        if buckets and keys:
+            if len(ids) <= FEW_IDS:
+                _buckets_rebuild(keys=keys)
+            else:
+                _buckets_rebuild({k[0] for k in keys})
     return len(rows)
+
+
+def _buckets_rebuild(township_ids: Iterable[int] | None = None, *, keys: set[tuple] | None = None) -> None:
+    """Re-sum buckets from the state with one GROUP BY: of the given townships, of the given (township, grade,
+    next_due) keys, or all. The township rows are locked first so that two refreshes of one township do not
+    interleave their DELETE and INSERT."""
+    with transaction.atomic():
+        townships = Township.objects.select_for_update().order_by("pk")
+        states, buckets = CoverageState.objects.all(), CoverageBucket.objects.all()
+        if keys is not None:
+            township_ids = {k[0] for k in keys}
+            match = Q()
+            for township_id, grade, next_due in sorted(keys, key=lambda k: (k[0], k[1], k[2])):
+                match |= Q(township_id=township_id, grade=grade, next_due=next_due)
+            states, buckets = states.filter(match), buckets.filter(match)
+        if township_ids is not None:
+            ids = sorted(set(township_ids))
+            townships, states, buckets = (
+                townships.filter(pk__in=ids),
+                states.filter(township_id__in=ids),
+                buckets.filter(township_id__in=ids),
+            )
+        list(townships.values_list("pk", flat=True))
+        buckets.delete()
+        sums = (
+            states.order_by()
+            .values("township_id", "grade", "next_due")
+            .annotate(n=Count("pk"), req=Sum("required"), dn=Sum(Least("done", "required")))
+        )
+        CoverageBucket.objects.bulk_create(
+            [
+                CoverageBucket(
+                    township_id=r["township_id"],
+                    grade=r["grade"],
+                    next_due=r["next_due"],
+                    enterprises=r["n"],
+                    required=r["req"] or 0,
+                    done=r["dn"] or 0,
+                )
+                for r in sums
+            ],
+            batch_size=5000,
+        )
 
 
 def coverage_refresh(
     enterprise_ids: Iterable[int] | None = None, *, today: dt.date | None = None, progress=None
 ) -> int:
     """Recompute the maintained state of the given enterprises (every enterprise when None), in chunks of
-    ``REFRESH_CHUNK`` ids: per chunk the five reads of ``coverage_rows``, the sources, one DELETE and one upsert.
-    Returns the number of operating enterprises written."""
+    ``REFRESH_CHUNK`` ids: per chunk the five reads of ``coverage_rows``, the sources, one DELETE and one upsert, then
+    the buckets of the townships touched (once at the end for a full refresh). Returns the number of operating
+    enterprises written."""
     today = today or timezone.localdate()
     if enterprise_ids is not None:
         ids = sorted({int(i) for i in enterprise_ids})
@@ -367,11 +419,12 @@ def coverage_refresh(
         )
         if not ids:
             break
-        written += _refresh_chunk(ids, today)
+        written += _refresh_chunk(ids, today, buckets=False)
         last = ids[-1]
         if progress:
             progress(written, total)
     CoverageState.objects.exclude(enterprise__in=Enterprise._base_manager.all()).delete()
+    _buckets_rebuild()
     return written
 
 
@@ -425,6 +478,33 @@ def coverage_debt_qs(
     )
 
 
+class CountedRows:
+    """A queryset whose length is already known (from the buckets): the paginator asks ``count()`` and slices."""
+
+    def __init__(self, qs, total: int):
+        self.qs, self.total = qs, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, item):
+        return self.qs[item]
+
+
+def coverage_debt_page_rows(
+    *, actor, today: dt.date | None = None, township_id: int | None = None, reason: str | None = None, min_days: int = 1
+):
+    """``coverage_debt_qs`` ready for a paginator: without a reason filter its count comes from the buckets."""
+    today = today or timezone.localdate()
+    qs = coverage_debt_qs(actor=actor, today=today, township_id=township_id, reason=reason, min_days=min_days)
+    if reason in REASON_DUE_FIELD:
+        return qs
+    return CountedRows(qs, overdue_total(actor=actor, today=today, township_id=township_id, min_days=min_days))
+
+
 def rows_of(states, today: dt.date | None = None) -> list[DebtRow]:
     today = today or timezone.localdate()
     return [_row_of(s, today) for s in states]
@@ -439,39 +519,52 @@ def coverage_debt(*, actor, today: dt.date | None = None, township_id: int | Non
 
 def coverage_debt_counts(actor, today: dt.date | None = None) -> list[dict]:
     """Per township visible to ``actor``: operating enterprises, overdue count, largest debt, required / done this
-    year — one GROUP BY over the maintained state.
+    year.
 
-    For the township home page (``{% risk_coverage_counts %}`` in ``risk_tags``) and the coverage page.
+    For the township home page (``{% risk_coverage_counts %}`` in ``risk_tags``) and the coverage page: one
+    GROUP BY over the buckets (and the township names).
     """
     today = today or timezone.localdate()
     overdue = Q(next_due__lt=today)
     rows = (
-        CoverageState.objects.visible_to(actor)
-        .values("township_id", "township__name", "township__order")
+        CoverageBucket.objects.visible_to(actor)
+        .values("township_id")
         .annotate(
-            enterprises=Count("pk"),
-            overdue=Count("pk", filter=overdue),
+            n=Sum("enterprises"),
+            overdue=Sum("enterprises", filter=overdue),
             first_due=Min("next_due", filter=overdue),
-            required_sum=Sum("required"),
-            done_sum=Sum(Least("done", "required")),
+            req=Sum("required"),
+            dn=Sum("done"),
         )
-        .order_by("township__order", "township_id")
+        .order_by()
     )
-    return [
+    rows = list(rows)
+    townships = {t.pk: t for t in Township.objects.filter(pk__in=[r["township_id"] for r in rows])}
+    out = [
         {
             "township_id": r["township_id"],
-            "township": r["township__name"],
-            "enterprises": r["enterprises"],
-            "overdue": r["overdue"],
+            "township": townships[r["township_id"]].name,
+            "enterprises": r["n"] or 0,
+            "overdue": r["overdue"] or 0,
             "max_days": (today - r["first_due"]).days if r["first_due"] else 0,
-            "required": r["required_sum"] or 0,
-            "done": r["done_sum"] or 0,
+            "required": r["req"] or 0,
+            "done": r["dn"] or 0,
         }
         for r in rows
+        if r["township_id"] in townships
     ]
+    return sorted(out, key=lambda x: (townships[x["township_id"]].order, x["township_id"]))
+
+
+def overdue_total(*, actor, today: dt.date | None = None, township_id: int | None = None, min_days: int = 1) -> int:
+    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets."""
+    today = today or timezone.localdate()
+    qs = CoverageBucket.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    return qs.aggregate(n=Sum("enterprises"))["n"] or 0
 
 
 def coverage_overdue_count(actor, today: dt.date | None = None) -> int:
-    """Overdue enterprises visible to ``actor``: one COUNT on the ``next_due`` index."""
-    today = today or timezone.localdate()
-    return CoverageState.objects.visible_to(actor).filter(next_due__lt=today).count()
+    """Overdue enterprises visible to ``actor``: one SUM over the buckets."""
+    return overdue_total(actor=actor, today=today)

@@ -503,3 +503,30 @@ class CoverageState(models.Model):
 
     def __str__(self):
         return f"{self.enterprise_id} {self.next_due}"
+
+
+class CoverageBucket(models.Model):
+    """Coverage state summed per (township, grade, next_due): what the per-township counts, the home page's overdue
+    count and the grade distribution read, a few thousand rows instead of one per enterprise. Rebuilt for the
+    townships a coverage refresh touched (apps/risk/coverage.py ``_buckets_rebuild``)."""
+
+    SCOPE_PATH = "township"
+
+    township = models.ForeignKey("accounts.Township", verbose_name="镇街", on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField("风险等级", max_length=1, blank=True)
+    next_due = models.DateField("最早应检日期")
+    enterprises = models.PositiveIntegerField("企业数")
+    required = models.PositiveIntegerField("本年应检合计")
+    done = models.PositiveIntegerField("本年已检合计（不超过应检）")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "覆盖状态汇总"
+        verbose_name_plural = "覆盖状态汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["township", "grade", "next_due"], name="uniq_coverage_bucket"),
+        ]
+
+    def __str__(self):
+        return f"{self.township_id} {self.grade or '-'} {self.next_due}: {self.enterprises}"

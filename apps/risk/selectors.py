@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import Township
@@ -261,14 +261,15 @@ def _factor_rows(assessment: RiskAssessment, labels: dict) -> list[dict]:
 
 # ---------------------------------------------------------------------------- overview
 def grade_distribution(*, actor) -> dict:
-    """Current grades of operating enterprises per township: one GROUP BY over the maintained coverage state (it
-    holds each operating enterprise's township and current grade, refreshed whenever a grade changes), plus the
-    townships. Rows + totals, for the table and chart."""
-    from .models import CoverageState
+    """Current grades of operating enterprises per township: one GROUP BY over the coverage buckets (the maintained
+    coverage state holds each operating enterprise's township and current grade, refreshed whenever a grade
+    changes), plus the townships. Rows + totals, for the table and chart."""
+    from .models import CoverageBucket
 
     counts: dict[int, dict[str, int]] = {}
     totals: dict[int, int] = {}
-    for row in CoverageState.objects.visible_to(actor).values("township_id", "grade").annotate(n=Count("pk")):
+    rows = CoverageBucket.objects.visible_to(actor).values("township_id", "grade").annotate(n=Sum("enterprises"))
+    for row in rows.order_by():
         counts.setdefault(row["township_id"], {})[row["grade"]] = row["n"]
         totals[row["township_id"]] = totals.get(row["township_id"], 0) + row["n"]
     townships = Township.objects.filter(pk__in=totals).order_by("order", "id")

@@ -333,7 +333,7 @@ def coverage_view(request):
         reason = form.cleaned_data.get("reason") or None
     today = timezone.localdate()
     counts = coverage.coverage_debt_counts(request.user, today=today)
-    qs = coverage.coverage_debt_qs(actor=request.user, today=today, township_id=township_id, reason=reason)
+    qs = coverage.coverage_debt_page_rows(actor=request.user, today=today, township_id=township_id, reason=reason)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = coverage.rows_of(page.object_list, today)
     return render(

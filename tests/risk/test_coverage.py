@@ -187,3 +187,23 @@ def test_state_follows_saves_of_the_enterprise_and_its_licences(city_staff, ente
     ent.status, ent.deactivated_at = "cancelled", timezone.now()
     ent.save()
     assert not CoverageState.objects.filter(pk=ent.pk).exists()  # only operating enterprises owe inspections
+
+
+def test_buckets_follow_single_changes_like_a_full_rebuild(city_staff, enterprise_factory, township_a, township_b):
+    from apps.risk.models import CoverageBucket
+
+    def buckets():
+        return sorted(
+            CoverageBucket.objects.values_list("township_id", "grade", "next_due", "enterprises", "required", "done")
+        )
+
+    ents = [enterprise_factory(township_a) for _ in range(3)] + [enterprise_factory(township_b)]
+    services.assessment_recompute(enterprise_id=ents[0].pk, actor=city_staff)  # grade changes: bucket moves
+    ents[1].township = township_b  # moves township: both townships' buckets change
+    ents[1].save()
+    ents[2].status, ents[2].deactivated_at = "suspended", timezone.now()  # leaves the state
+    ents[2].save()
+    incremental = buckets()
+    coverage.coverage_refresh()  # full refresh: every bucket re-summed from scratch
+    assert incremental == buckets()
+    assert sum(b[3] for b in incremental) == 3

@@ -230,7 +230,7 @@ class CoverageDebtViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
             min_days = int(params.get("min_days") or 1)
         except ValueError:
             raise ValidationError({"township": ["须为整数"]}) from None
-        qs = coverage.coverage_debt_qs(actor=request.user, township_id=township, min_days=min_days)
+        qs = coverage.coverage_debt_page_rows(actor=request.user, township_id=township, min_days=min_days)
         rows = [r.as_dict() for r in coverage.rows_of(self.paginate_queryset(qs))]
         return self.get_paginated_response(CoverageDebtSerializer(rows, many=True).data)
 
