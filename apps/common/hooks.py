@@ -20,6 +20,13 @@ caller catches its own domain errors. Known hooks and their keyword payloads:
     ``full_coverage`` (bool: all check items, Order 49), ``actor``.
 ``enterprises.changed``
     ``enterprise_ids`` (list of int): rows written in bulk (an import), which sends no model signals.
+
+Providers are the reading side: an app offers a function that others call, by a known name, without importing it
+(``provide(name, key, fn)`` in the offering app's ``ready()``, ``providers(name)`` in the reading app):
+
+``inspections.completed``
+    ``fn(enterprise_ids, year) -> {enterprise_id: [(date, full_coverage), ...]}`` — completed inspections since
+    1 January of ``year - 2`` (read by ``apps.risk.coverage``).
 """
 
 from __future__ import annotations
@@ -47,6 +54,24 @@ def unsubscribe(name: str, key: str) -> None:
 
 def subscribers(name: str) -> dict[str, Callable]:
     return dict(_SUBSCRIBERS.get(name, {}))
+
+
+PROVIDED = {"inspections.completed": "已完成的检查"}
+_PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
+
+
+def provide(name: str, key: str, fn: Callable) -> None:
+    if name not in PROVIDED:
+        raise KeyError(f"unknown provider {name!r}")
+    _PROVIDERS[name][key] = fn
+
+
+def withdraw(name: str, key: str) -> None:
+    _PROVIDERS.get(name, {}).pop(key, None)
+
+
+def providers(name: str) -> dict[str, Callable]:
+    return dict(_PROVIDERS.get(name, {}))
 
 
 def emit(name: str, **payload) -> dict:

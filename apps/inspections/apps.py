@@ -10,12 +10,9 @@ class InspectionsConfig(AppConfig):
         from . import contrib
 
         contrib.register()  # the enterprise page's inspection records, "inspection-result:<id>" labels and links
-        # completed inspections feed the risk app's frequency / coverage-debt rules (it must not import us)
-        from django.apps import apps
+        # completed inspections feed the risk app's frequency / coverage-debt rules (neither app imports the other)
+        from apps.common import hooks
 
-        if apps.is_installed("apps.risk"):
-            from apps.risk.coverage import register_inspection_source
+        from .selectors import completed_inspections
 
-            from .selectors import completed_inspections
-
-            register_inspection_source(completed_inspections)
+        hooks.provide("inspections.completed", "inspections", completed_inspections)

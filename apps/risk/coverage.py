@@ -1,12 +1,11 @@
 """Inspection frequency and coverage debt (DOMAIN.md §1.5, Order 49 Art 22, 浙江三小一摊条例 Art 17).
 
-Risk must not import the inspections app, so completed inspections come in through a registry:
-
-    from apps.risk.coverage import register_inspection_source
+Risk must not import the inspections app (nor it us), so completed inspections come in through a provider of
+apps.common.hooks:
 
     def completed(enterprise_ids, year):   # -> {enterprise_id: [(date, full_coverage: bool), ...]}
         ...
-    register_inspection_source(completed)  # e.g. in InspectionsConfig.ready()
+    hooks.provide("inspections.completed", "inspections", completed)  # in InspectionsConfig.ready()
 
 A source returns the completed inspections of the given enterprises dated from 1 January of ``year - 2`` up to
 today (more is harmless). ``full_coverage`` is True for an inspection covering all check points (Order 49 floor).
@@ -41,32 +40,38 @@ from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.accounts.models import Township
+from apps.common import hooks
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise, Licence
 
 from .models import CoverageBucket, CoverageState, GradeBand, RiskAssessment
 
 InspectionSource = Callable[[Iterable[int], int], dict]
-_SOURCES: list[InspectionSource] = []
+SOURCE_HOOK = "inspections.completed"  # apps.common.hooks provider name
 
 SMALL_BUSINESS_TYPES = ("small_workshop", "small_restaurant", "small_grocery", "food_stall")
 FLOOR_YEARS = 2
 SOURCE_CHUNK = 5000  # ids per source call (keeps IN (...) lists within SQLite's parameter limit)
 
 
+def _key(fn) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}:{id(fn)}"
+
+
 def register_inspection_source(fn: InspectionSource) -> InspectionSource:
-    if fn not in _SOURCES:
-        _SOURCES.append(fn)
+    """Register a source directly (tests, scripts); apps offer theirs as the ``inspections.completed`` provider."""
+    hooks.provide(SOURCE_HOOK, _key(fn), fn)
     return fn
 
 
 def unregister_inspection_source(fn: InspectionSource) -> None:
-    if fn in _SOURCES:
-        _SOURCES.remove(fn)
+    for key, other in hooks.providers(SOURCE_HOOK).items():
+        if other is fn:
+            hooks.withdraw(SOURCE_HOOK, key)
 
 
 def registered_sources() -> list[InspectionSource]:
-    return list(_SOURCES)
+    return list(hooks.providers(SOURCE_HOOK).values())
 
 
 def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, list[tuple[dt.date, bool]]]:
@@ -75,7 +80,9 @@ def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, lis
     merged: dict[int, list[tuple[dt.date, bool]]] = {}
     ids = list(enterprise_ids)
     answers = (
-        source(ids[i : i + SOURCE_CHUNK], year) or {} for source in _SOURCES for i in range(0, len(ids), SOURCE_CHUNK)
+        source(ids[i : i + SOURCE_CHUNK], year) or {}
+        for source in registered_sources()
+        for i in range(0, len(ids), SOURCE_CHUNK)
     )
     for answer in answers:
         for eid, rows in answer.items():
