@@ -31,29 +31,39 @@ def risk_item_of_check_item() -> dict[str, str]:
 
 
 def risk_after_inspection(*, result_id, enterprise_id, inspected_on, outcomes, actor, **_ignored) -> str:
-    """The enterprise's dynamic risk score follows its latest inspection. Never blocks finalising: returns a note."""
+    """The enterprise's dynamic risk score follows its latest inspection, and its coverage state counts the new
+    inspection. Never blocks finalising: returns a note."""
+    from . import coverage
+
+    note, refreshed = _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, actor)
+    if not refreshed:
+        coverage.coverage_refresh([enterprise_id])
+    return note
+
+
+def _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, actor) -> tuple[str, bool]:
+    """(note, whether the coverage state was already refreshed — a new current grade refreshes it)."""
     from apps.enterprises.models import Enterprise
 
-    from . import coverage, engine
+    from . import engine
     from .services import assessment_from_inspection, item_scores_from_outcomes, scheme_in_force
 
-    coverage.coverage_refresh([enterprise_id])
     mapping = risk_item_of_check_item()
     by_item: dict[str, list[str]] = defaultdict(list)
     for check_code, verdicts in (outcomes or {}).items():
         if mapping.get(check_code):
             by_item[mapping[check_code]].extend(verdicts)
     if not by_item:
-        return "skipped: no mapped items"
+        return "skipped: no mapped items", False
     try:
         with transaction.atomic():
             sector = Enterprise.objects.select_related("business_type").get(pk=enterprise_id).business_type.sector
             scheme = scheme_in_force(sector=sector, on=inspected_on)
             if scheme is None:
-                return f"skipped: no scheme for {sector} on {inspected_on}"
+                return f"skipped: no scheme for {sector} on {inspected_on}", False
             scores = item_scores_from_outcomes(rules=engine.rules_load(scheme), sector=sector, outcomes=by_item)
             if not scores:
-                return "skipped: no scheme items"
+                return "skipped: no scheme items", False
             assessment = assessment_from_inspection(
                 enterprise_id=enterprise_id,
                 item_scores=scores,
@@ -63,8 +73,8 @@ def risk_after_inspection(*, result_id, enterprise_id, inspected_on, outcomes, a
             )
     except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
         log.warning("risk assessment after inspection result %s skipped: %s", result_id, exc)
-        return f"skipped: {exc}"
-    return f"assessment {assessment.pk} grade {assessment.grade}"
+        return f"skipped: {exc}", False
+    return f"assessment {assessment.pk} grade {assessment.grade}", bool(assessment.is_current)
 
 
 def coverage_after_bulk_change(*, enterprise_ids, **_ignored) -> int:
