@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Township
+from apps.common import sections
 from apps.common.exceptions import DomainError
 from apps.common.jobs import job_create
 from apps.common.labels import audit_action_label
@@ -303,6 +304,8 @@ def enterprise_detail_view(request, pk):
             "today": today,
             "soon": today + dt.timedelta(days=30),
             "deactivate_form": DeactivateForm(initial={"version": ent.version}),
+            # risk grade, tasks, inspections, rectifications, publications: contributed by the apps that own them
+            "sections": sections.render_sections("enterprise", request, ent),
         },
     )
 

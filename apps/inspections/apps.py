@@ -35,7 +35,13 @@ class InspectionsConfig(AppConfig):
     }
 
     def ready(self):
+        from apps.common import hooks
         from apps.common.navigation import add_nav_permission, register_nav
+        from apps.common.workdays import register_calendar_listener
+
+        from . import contrib, portal, visibility
+        from .calendar_hooks import reschedule_open_clocks
+        from .selectors import completed_inspections
 
         register_nav("双随机抽查", "inspections:plans", perm="inspections.view_drawplan", icon="shuffle", order=30)
         register_nav(
@@ -50,27 +56,9 @@ class InspectionsConfig(AppConfig):
             "检查任务", "inspections:tasks", perm="inspections.view_publication", icon="clipboard-data", order=50
         )
         add_nav_permission("jobs:list", "inspections.add_inspectiontask")  # key-inspection tasks run as a job
-        from apps.common.workdays import register_calendar_listener
-
-        from .calendar_hooks import reschedule_open_clocks
-
         register_calendar_listener(reschedule_open_clocks)  # stored deadlines follow an entered holiday schedule
-
-        from . import visibility
-
         visibility.register()  # inspectors see the enterprises of their assigned tasks (apps.common.scoping)
-
-        # completed inspections feed the risk app's frequency / coverage-debt rules (it must not import us)
-        from django.apps import apps
-
-        if apps.is_installed("apps.risk"):
-            from apps.risk.coverage import register_inspection_source
-
-            from .selectors import completed_inspections
-
-            register_inspection_source(completed_inspections)
-
-        # 一公开 portal sections (published results, draw records): apps.public reads them from the registry
-        from .portal import register
-
-        register()
+        contrib.register()  # the enterprise page's inspection records, "inspection-result:<id>" labels and links
+        # completed inspections feed the risk app's frequency / coverage-debt rules (neither app imports the other)
+        hooks.provide("inspections.completed", "inspections", completed_inspections)
+        portal.register()  # 一公开 portal sections (published results, draw records): apps.public reads the registry

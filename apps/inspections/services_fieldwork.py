@@ -19,13 +19,13 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps as django_apps
 from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from apps.common import hooks
 from apps.common.audit import audit_record, diff, model_snapshot
 from apps.common.exceptions import Conflict, DomainError, InvalidTransition, OutOfScope, ValidationFailed
 from apps.common.workdays import WorkdayCalendar, add_working_days
@@ -114,50 +114,6 @@ PHOTOS_PER_RESULT = 30
 SIGNATURE_MAX_BYTES = 512 * 1024
 SIGNATURE_MAX_PIXELS = 4_000_000
 RECTIFICATION_DAYS_RANGE = (1, 60)
-
-# Which dynamic-risk item of the risk scheme a check item feeds (codes of apps/standards 0002 → fixtures/risk_*.json).
-# A finalised result turns its verdicts into item scores (apps.risk.services.item_scores_from_outcomes).
-RISK_ITEM_OF_CHECK_ITEM = {
-    "CY-01": "c_management",
-    "CY-02": "c_staff",
-    "CY-03": "c_management",
-    "CY-04": "c_materials",
-    "CY-05": "c_processing",
-    "CY-06": "c_processing",
-    "CY-07": "c_materials",
-    "CY-08": "c_processing",
-    "CY-09": "c_management",
-    "CY-10": "c_processing",
-    "CY-11": "c_management",
-    "CY-12": "c_management",
-    "CY-13": "c_management",
-    "XS-01": "s_conditions",
-    "XS-02": "s_management",
-    "XS-03": "s_process",
-    "XS-04": "s_process",
-    "XS-05": "s_storage",
-    "XS-06": "s_conditions",
-    "XS-07": "s_process",
-    "XS-08": "s_process",
-    "XS-09": "s_process",
-    "XS-10": "s_process",
-    "XS-11": "s_process",
-    "XS-12": "s_process",
-    "XS-13": "s_management",
-    "SC-01": "p_conditions",
-    "SC-02": "p_conditions",
-    "SC-03": "p_incoming",
-    "SC-04": "p_process",
-    "SC-05": "p_process",
-    "SC-06": "p_release",
-    "SC-07": "p_process",
-    "SC-08": "p_management",
-    "SC-09": "p_release",
-    "SC-10": "p_management",
-    "SC-11": "p_management",
-    "SC-12": "p_management",
-    "SC-13": "p_management",
-}
 
 RESULT_FIELDS = (
     "outcome",
@@ -949,7 +905,7 @@ def result_finalise(*, actor, result_id: int, version: int | None = None) -> Ins
         objection_window_ends=add_working_days(day, objection_working_days(), calendar=calendar),
     )
     extra["publication_due_by"] = publication.due_by.isoformat()
-    extra["risk"] = _risk_follows(result, task, actor=actor)
+    extra.update(_result_finalised_hook(result, task, actor=actor))
     audit_record("inspections.result_finalise", obj=result, actor=actor, extra=extra)
     return result
 
@@ -1023,43 +979,24 @@ def _rectification_close(task, result, *, actor, now) -> int | None:
     return rect.pk
 
 
-def _risk_follows(result, task, *, actor) -> str:
-    """The enterprise's dynamic risk score follows its latest inspection (apps.risk). Never blocks finalising."""
-    if not django_apps.is_installed("apps.risk"):
-        return "skipped: risk app absent"
-    from apps.risk import engine
-    from apps.risk.services import assessment_from_inspection, item_scores_from_outcomes, scheme_in_force
-
-    enterprise = task.enterprise
-    sector = enterprise.business_type.sector
-    on = timezone.localdate(result.inspected_at or result.finalised_at)
+def _result_finalised_hook(result, task, *, actor) -> dict:
+    """Tell the apps that follow finalised results (apps.risk: dynamic score, coverage) through the common hook;
+    their notes go into the audit event. This app imports none of them."""
     labels = dict(ItemVerdict.choices)
     outcomes: dict[str, list[str]] = defaultdict(list)
     for ir in result.items.select_related("check_item"):
-        code = RISK_ITEM_OF_CHECK_ITEM.get(ir.check_item.code)
-        if code and ir.verdict != ItemVerdict.NOT_APPLICABLE:
-            outcomes[code].append(labels[ir.verdict])
-    if not outcomes:
-        return "skipped: no mapped items"
-    try:
-        with transaction.atomic():
-            scheme = scheme_in_force(sector=sector, on=on)
-            if scheme is None:
-                return f"skipped: no scheme for {sector} on {on}"
-            scores = item_scores_from_outcomes(rules=engine.rules_load(scheme), sector=sector, outcomes=outcomes)
-            if not scores:
-                return "skipped: no scheme items"
-            assessment = assessment_from_inspection(
-                enterprise_id=enterprise.pk,
-                item_scores=scores,
-                inspected_on=on,
-                source_ref=f"inspection-result:{result.pk}",
-                actor=actor,
-            )
-    except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
-        log.warning("risk assessment after inspection result %s skipped: %s", result.pk, exc)
-        return f"skipped: {exc}"
-    return f"assessment {assessment.pk} grade {assessment.grade}"
+        if ir.verdict and ir.verdict != ItemVerdict.NOT_APPLICABLE:
+            outcomes[ir.check_item.code].append(labels[ir.verdict])
+    narrowed = task.check_items.exists() or bool(task.plan_id and task.plan.check_items.exists())
+    return hooks.emit(
+        "inspections.result_finalised",
+        result_id=result.pk,
+        enterprise_id=task.enterprise_id,
+        inspected_on=timezone.localdate(result.inspected_at or result.finalised_at),
+        outcomes=dict(outcomes),
+        full_coverage=task.kind != TaskKind.FOLLOW_UP and not narrowed,
+        actor=actor,
+    )
 
 
 # ---------------------------------------------------------------------------- corrections

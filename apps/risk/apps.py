@@ -26,7 +26,9 @@ class RiskConfig(AppConfig):
     def ready(self):
         from apps.common.navigation import add_nav_permission, register_nav
 
-        from . import jobs  # noqa: F401  (registers the "risk.regrade" job handler)
+        from . import jobs, receivers, sections  # noqa: F401  (jobs registers its handlers on import)
 
         register_nav("风险分级", "risk:overview", perm="risk.view_riskassessment", icon="speedometer2", order=20)
         add_nav_permission("jobs:list", "risk.run_regrade")
+        receivers.connect()  # finalised inspections, enterprise / licence changes (apps.common.hooks, signals)
+        sections.register()  # the risk grade on the enterprise page (apps.common.sections)

@@ -1,12 +1,11 @@
 """Inspection frequency and coverage debt (DOMAIN.md §1.5, Order 49 Art 22, 浙江三小一摊条例 Art 17).
 
-Risk must not import the inspections app, so completed inspections come in through a registry:
-
-    from apps.risk.coverage import register_inspection_source
+Risk must not import the inspections app (nor it us), so completed inspections come in through a provider of
+apps.common.hooks:
 
     def completed(enterprise_ids, year):   # -> {enterprise_id: [(date, full_coverage: bool), ...]}
         ...
-    register_inspection_source(completed)  # e.g. in InspectionsConfig.ready()
+    hooks.provide("inspections.completed", "inspections", completed)  # in InspectionsConfig.ready()
 
 A source returns the completed inspections of the given enterprises dated from 1 January of ``year - 2`` up to
 today (more is harmless). ``full_coverage`` is True for an inspection covering all check points (Order 49 floor).
@@ -35,36 +34,44 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+from django.db import transaction
+from django.db.models import Count, Min, Q, Sum
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from apps.accounts.models import Township
+from apps.common import hooks
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise, Licence
 
-from .models import GradeBand, RiskAssessment
+from .models import CoverageBucket, CoverageState, GradeBand, RiskAssessment
 
 InspectionSource = Callable[[Iterable[int], int], dict]
-_SOURCES: list[InspectionSource] = []
+SOURCE_HOOK = "inspections.completed"  # apps.common.hooks provider name
 
 SMALL_BUSINESS_TYPES = ("small_workshop", "small_restaurant", "small_grocery", "food_stall")
 FLOOR_YEARS = 2
 SOURCE_CHUNK = 5000  # ids per source call (keeps IN (...) lists within SQLite's parameter limit)
 
 
+def _key(fn) -> str:
+    return f"{getattr(fn, '__module__', '')}.{getattr(fn, '__qualname__', '')}:{id(fn)}"
+
+
 def register_inspection_source(fn: InspectionSource) -> InspectionSource:
-    if fn not in _SOURCES:
-        _SOURCES.append(fn)
+    """Register a source directly (tests, scripts); apps offer theirs as the ``inspections.completed`` provider."""
+    hooks.provide(SOURCE_HOOK, _key(fn), fn)
     return fn
 
 
 def unregister_inspection_source(fn: InspectionSource) -> None:
-    if fn in _SOURCES:
-        _SOURCES.remove(fn)
+    for key, other in hooks.providers(SOURCE_HOOK).items():
+        if other is fn:
+            hooks.withdraw(SOURCE_HOOK, key)
 
 
 def registered_sources() -> list[InspectionSource]:
-    return list(_SOURCES)
+    return list(hooks.providers(SOURCE_HOOK).values())
 
 
 def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, list[tuple[dt.date, bool]]]:
@@ -73,7 +80,9 @@ def completed_inspections(enterprise_ids: list[int], year: int) -> dict[int, lis
     merged: dict[int, list[tuple[dt.date, bool]]] = {}
     ids = list(enterprise_ids)
     answers = (
-        source(ids[i : i + SOURCE_CHUNK], year) or {} for source in _SOURCES for i in range(0, len(ids), SOURCE_CHUNK)
+        source(ids[i : i + SOURCE_CHUNK], year) or {}
+        for source in registered_sources()
+        for i in range(0, len(ids), SOURCE_CHUNK)
     )
     for answer in answers:
         for eid, rows in answer.items():
@@ -138,6 +147,12 @@ class DebtRow:
     registered_on: dt.date
     overdue_days: int = 0
     reasons: list[dict] = field(default_factory=list)
+    # due date of each rule's first unmet inspection (None: nothing due under that rule), independent of ``today``
+    frequency_due: dt.date | None = None
+    frequency_k: int = 0
+    floor_due: dt.date | None = None
+    floor_at_least: bool = False
+    first_due: dt.date | None = None
 
     @property
     def is_overdue(self) -> bool:
@@ -170,6 +185,24 @@ def _reason(code: str, label: str, due: dt.date, today: dt.date, *, at_least: bo
         "days": (today - due).days,
         "at_least": at_least,
     }
+
+
+FLOOR_LABEL = "两年内未进行全项目监督检查（总局令第 49 号第二十二条）"
+FIRST_LABEL = "登记后一个月内未进行首次检查（三小一摊）"
+REASON_LABELS = {"frequency": "未达到等级检查频次", "floor": FLOOR_LABEL, "first": FIRST_LABEL}
+
+
+def _apply_reasons(row: DebtRow, today: dt.date) -> None:
+    """The reasons (rules whose due date has passed) and the overdue days of ``row`` on ``today``."""
+    row.reasons = []
+    if row.frequency_due and row.frequency_due < today:
+        label = f"{row.grade} 级年度第 {row.frequency_k} 次检查（{row.frequency}）"
+        row.reasons.append(_reason("frequency", label, row.frequency_due, today))
+    if row.floor_due and row.floor_due < today:
+        row.reasons.append(_reason("floor", FLOOR_LABEL, row.floor_due, today, at_least=row.floor_at_least))
+    if row.first_due and row.first_due < today:
+        row.reasons.append(_reason("first", FIRST_LABEL, row.first_due, today))
+    row.overdue_days = max([r["days"] for r in row.reasons] or [0])
 
 
 def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRow]:
@@ -239,12 +272,10 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
                 dues = (dt.date(year, 12, 31),) * row.required
             else:
                 dues = frequency_due_dates(year, row.required)
-            for k, due in enumerate(dues, start=1):
-                if due < today and len(done_year) < k:
-                    row.reasons.append(
-                        _reason("frequency", f"{row.grade} 级年度第 {k} 次检查（{row.frequency}）", due, today)
-                    )
-                    break
+            # dues rise through the year: the first unmet one is the (done + 1)-th
+            if len(done_year) < row.required:
+                row.frequency_k = len(done_year) + 1
+                row.frequency_due = dues[len(done_year)]
         # 2. Order 49 floor: a full-coverage inspection every two years
         if last_full:
             due, at_least = _add_years(last_full, FLOOR_YEARS), False
@@ -252,51 +283,295 @@ def coverage_rows(enterprise_qs, *, today: dt.date | None = None) -> list[DebtRo
             due, at_least = _add_years(registered, FLOOR_YEARS), False
         else:
             due, at_least = dt.date(year - 1, 12, 31), True
-        if due < today:
-            row.reasons.append(
-                _reason(
-                    "floor", "两年内未进行全项目监督检查（总局令第 49 号第二十二条）", due, today, at_least=at_least
-                )
-            )
+        row.floor_due, row.floor_at_least = due, at_least
         # 3. 三小一摊: first inspection within one month of registration
         if e["business_type__code"] in SMALL_BUSINESS_TYPES and registered >= window_start:
             since = [d for d, _ in done_all if d >= registered]
             due = _add_month(registered)
-            if not since and due < today:
-                row.reasons.append(_reason("first", "登记后一个月内未进行首次检查（三小一摊）", due, today))
-        row.overdue_days = max([r["days"] for r in row.reasons] or [0])
+            if not since:
+                row.first_due = due
+        _apply_reasons(row, today)
         rows.append(row)
     return rows
 
 
-def coverage_debt(*, actor, today: dt.date | None = None, township_id: int | None = None) -> list[DebtRow]:
-    """Overdue enterprises visible to ``actor``, most overdue first."""
-    qs = Enterprise.objects.visible_to(actor)
+# ---------------------------------------------------------------------------- maintained state (set-based reads)
+REFRESH_CHUNK = 2000
+_STATE_FIELDS = (
+    "township",
+    "year",
+    "grade",
+    "frequency",
+    "required",
+    "done",
+    "last_inspection",
+    "last_full",
+    "registered_on",
+    "frequency_due",
+    "frequency_k",
+    "floor_due",
+    "floor_at_least",
+    "first_due",
+    "next_due",
+    "computed_at",
+)
+
+
+def _state_of(row: DebtRow, year: int, now) -> CoverageState:
+    dues = [d for d in (row.frequency_due, row.floor_due, row.first_due) if d]
+    return CoverageState(
+        enterprise_id=row.enterprise_id,
+        township_id=row.township_id,
+        year=year,
+        grade=row.grade,
+        frequency=row.frequency,
+        required=row.required,
+        done=row.done,
+        last_inspection=row.last_inspection,
+        last_full=row.last_full,
+        registered_on=row.registered_on,
+        frequency_due=row.frequency_due,
+        frequency_k=row.frequency_k,
+        floor_due=row.floor_due,
+        floor_at_least=row.floor_at_least,
+        first_due=row.first_due,
+        next_due=min(dues),
+        computed_at=now,
+    )
+
+
+FEW_IDS = 50  # up to this many enterprises, only the buckets they left or joined are re-summed
+
+
+def _refresh_chunk(ids: list[int], today: dt.date, *, buckets: bool = True) -> int:
+    rows = coverage_rows(Enterprise.objects.filter(pk__in=ids), today=today)
+    now = timezone.now()
+    states = [_state_of(r, today.year, now) for r in rows]
+    with transaction.atomic():
+        old = set(CoverageState.objects.filter(enterprise_id__in=ids).values_list("township_id", "grade", "next_due"))
+        CoverageState.objects.filter(enterprise_id__in=ids).exclude(
+            enterprise_id__in=[r.enterprise_id for r in rows]
+        ).delete()  # no longer operating
+        CoverageState.objects.bulk_create(
+            states, update_conflicts=True, unique_fields=["enterprise"], update_fields=list(_STATE_FIELDS)
+        )
+        keys = old | {(st.township_id, st.grade, st.next_due) for st in states}
+        if buckets and keys:
+            if len(ids) <= FEW_IDS:
+                _buckets_rebuild(keys=keys)
+            else:
+                _buckets_rebuild({k[0] for k in keys})
+    return len(rows)
+
+
+def _buckets_rebuild(township_ids: Iterable[int] | None = None, *, keys: set[tuple] | None = None) -> None:
+    """Re-sum buckets from the state with one GROUP BY: of the given townships, of the given (township, grade,
+    next_due) keys, or all. The township rows are locked first so that two refreshes of one township do not
+    interleave their DELETE and INSERT."""
+    with transaction.atomic():
+        townships = Township.objects.select_for_update().order_by("pk")
+        states, buckets = CoverageState.objects.all(), CoverageBucket.objects.all()
+        if keys is not None:
+            township_ids = {k[0] for k in keys}
+            match = Q()
+            for township_id, grade, next_due in sorted(keys, key=lambda k: (k[0], k[1], k[2])):
+                match |= Q(township_id=township_id, grade=grade, next_due=next_due)
+            states, buckets = states.filter(match), buckets.filter(match)
+        if township_ids is not None:
+            ids = sorted(set(township_ids))
+            townships, states, buckets = (
+                townships.filter(pk__in=ids),
+                states.filter(township_id__in=ids),
+                buckets.filter(township_id__in=ids),
+            )
+        list(townships.values_list("pk", flat=True))
+        buckets.delete()
+        sums = (
+            states.order_by()
+            .values("township_id", "grade", "next_due")
+            .annotate(n=Count("pk"), req=Sum("required"), dn=Sum(Least("done", "required")))
+        )
+        CoverageBucket.objects.bulk_create(
+            [
+                CoverageBucket(
+                    township_id=r["township_id"],
+                    grade=r["grade"],
+                    next_due=r["next_due"],
+                    enterprises=r["n"],
+                    required=r["req"] or 0,
+                    done=r["dn"] or 0,
+                )
+                for r in sums
+            ],
+            batch_size=5000,
+        )
+
+
+def coverage_refresh(
+    enterprise_ids: Iterable[int] | None = None, *, today: dt.date | None = None, progress=None
+) -> int:
+    """Recompute the maintained state of the given enterprises (every enterprise when None), in chunks of
+    ``REFRESH_CHUNK`` ids: per chunk the five reads of ``coverage_rows``, the sources, one DELETE and one upsert, then
+    the buckets of the townships touched (once at the end for a full refresh). Returns the number of operating
+    enterprises written."""
+    today = today or timezone.localdate()
+    if enterprise_ids is not None:
+        ids = sorted({int(i) for i in enterprise_ids})
+        return sum(_refresh_chunk(ids[i : i + REFRESH_CHUNK], today) for i in range(0, len(ids), REFRESH_CHUNK))
+    written, last = 0, 0
+    total = Enterprise._base_manager.count() if progress else 0
+    while True:
+        ids = list(
+            Enterprise._base_manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:REFRESH_CHUNK]
+        )
+        if not ids:
+            break
+        written += _refresh_chunk(ids, today, buckets=False)
+        last = ids[-1]
+        if progress:
+            progress(written, total)
+    CoverageState.objects.exclude(enterprise__in=Enterprise._base_manager.all()).delete()
+    _buckets_rebuild()
+    return written
+
+
+def _row_of(state: CoverageState, today: dt.date) -> DebtRow:
+    ent = state.enterprise
+    row = DebtRow(
+        enterprise_id=state.enterprise_id,
+        name=ent.name,
+        township_id=state.township_id,
+        township=state.township.name,
+        business_type=ent.business_type.name,
+        grade=state.grade,
+        frequency=state.frequency,
+        required=state.required,
+        done=state.done,
+        last_inspection=state.last_inspection,
+        last_full=state.last_full,
+        registered_on=state.registered_on,
+        frequency_due=state.frequency_due,
+        frequency_k=state.frequency_k,
+        floor_due=state.floor_due,
+        floor_at_least=state.floor_at_least,
+        first_due=state.first_due,
+    )
+    _apply_reasons(row, today)
+    return row
+
+
+REASON_DUE_FIELD = {"frequency": "frequency_due", "floor": "floor_due", "first": "first_due"}
+
+
+def coverage_debt_qs(
+    *,
+    actor,
+    today: dt.date | None = None,
+    township_id: int | None = None,
+    reason: str | None = None,
+    min_days: int = 1,
+):
+    """Overdue enterprises visible to ``actor`` as one query on the maintained state, most overdue first (then
+    township, enterprise id: the order of the ``risk_cov_next_due`` index, so a page stops after its rows).
+    ``rows_of(page)`` turns a page of it into DebtRows."""
+    today = today or timezone.localdate()
+    qs = CoverageState.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
     if township_id:
         qs = qs.filter(township_id=township_id)
-    rows = [r for r in coverage_rows(qs, today=today) if r.is_overdue]
-    rows.sort(key=lambda r: (-r.overdue_days, r.township_id, r.name, r.enterprise_id))
-    return rows
+    if reason in REASON_DUE_FIELD:
+        qs = qs.filter(**{f"{REASON_DUE_FIELD[reason]}__lt": today})
+    return qs.select_related("enterprise__business_type", "township").order_by(
+        "next_due", "township_id", "enterprise_id"
+    )
+
+
+class CountedRows:
+    """A queryset whose length is already known (from the buckets): the paginator asks ``count()`` and slices."""
+
+    def __init__(self, qs, total: int):
+        self.qs, self.total = qs, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, item):
+        return self.qs[item]
+
+
+def coverage_debt_page_rows(
+    *, actor, today: dt.date | None = None, township_id: int | None = None, reason: str | None = None, min_days: int = 1
+):
+    """``coverage_debt_qs`` ready for a paginator: without a reason filter its count comes from the buckets."""
+    today = today or timezone.localdate()
+    qs = coverage_debt_qs(actor=actor, today=today, township_id=township_id, reason=reason, min_days=min_days)
+    if reason in REASON_DUE_FIELD:
+        return qs
+    return CountedRows(qs, overdue_total(actor=actor, today=today, township_id=township_id, min_days=min_days))
+
+
+def rows_of(states, today: dt.date | None = None) -> list[DebtRow]:
+    today = today or timezone.localdate()
+    return [_row_of(s, today) for s in states]
+
+
+def coverage_debt(*, actor, today: dt.date | None = None, township_id: int | None = None) -> list[DebtRow]:
+    """Overdue enterprises visible to ``actor``, most overdue first (every row: for tests and small sets; pages and
+    the API paginate ``coverage_debt_qs``)."""
+    today = today or timezone.localdate()
+    return rows_of(coverage_debt_qs(actor=actor, today=today, township_id=township_id), today)
 
 
 def coverage_debt_counts(actor, today: dt.date | None = None) -> list[dict]:
-    """Per township visible to ``actor``: operating enterprises, overdue count, largest debt, required this year.
+    """Per township visible to ``actor``: operating enterprises, overdue count, largest debt, required / done this
+    year.
 
-    For the township home page (``{% risk_coverage_counts %}`` in ``risk_tags``) and the coverage page.
+    For the township home page (``{% risk_coverage_counts %}`` in ``risk_tags``) and the coverage page: one
+    GROUP BY over the buckets (and the township names).
     """
-    rows = coverage_rows(Enterprise.objects.visible_to(actor), today=today)
-    by_township: dict[int, dict] = {}
-    for r in rows:
-        entry = by_township.setdefault(
-            r.township_id,
-            {"township_id": r.township_id, "township": r.township, "enterprises": 0, "overdue": 0, "max_days": 0,
-             "required": 0, "done": 0},
-        )  # fmt: skip
-        entry["enterprises"] += 1
-        entry["required"] += r.required
-        entry["done"] += min(r.done, r.required)
-        if r.is_overdue:
-            entry["overdue"] += 1
-            entry["max_days"] = max(entry["max_days"], r.overdue_days)
-    order = dict(Township.objects.filter(pk__in=by_township).values_list("id", "order"))
-    return sorted(by_township.values(), key=lambda x: (order.get(x["township_id"], 0), x["township_id"]))
+    today = today or timezone.localdate()
+    overdue = Q(next_due__lt=today)
+    rows = (
+        CoverageBucket.objects.visible_to(actor)
+        .values("township_id")
+        .annotate(
+            n=Sum("enterprises"),
+            overdue=Sum("enterprises", filter=overdue),
+            first_due=Min("next_due", filter=overdue),
+            req=Sum("required"),
+            dn=Sum("done"),
+        )
+        .order_by()
+    )
+    rows = list(rows)
+    townships = {t.pk: t for t in Township.objects.filter(pk__in=[r["township_id"] for r in rows])}
+    out = [
+        {
+            "township_id": r["township_id"],
+            "township": townships[r["township_id"]].name,
+            "enterprises": r["n"] or 0,
+            "overdue": r["overdue"] or 0,
+            "max_days": (today - r["first_due"]).days if r["first_due"] else 0,
+            "required": r["req"] or 0,
+            "done": r["dn"] or 0,
+        }
+        for r in rows
+        if r["township_id"] in townships
+    ]
+    return sorted(out, key=lambda x: (townships[x["township_id"]].order, x["township_id"]))
+
+
+def overdue_total(*, actor, today: dt.date | None = None, township_id: int | None = None, min_days: int = 1) -> int:
+    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets."""
+    today = today or timezone.localdate()
+    qs = CoverageBucket.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    return qs.aggregate(n=Sum("enterprises"))["n"] or 0
+
+
+def coverage_overdue_count(actor, today: dt.date | None = None) -> int:
+    """Overdue enterprises visible to ``actor``: one SUM over the buckets."""
+    return overdue_total(actor=actor, today=today)

@@ -9,3 +9,15 @@ def regrade_job(job, progress):
 
     year = int(job.payload["year"])
     return regrade_year(year=year, actor=job.created_by, progress=progress)
+
+
+@job_handler("risk.coverage_refresh")
+def coverage_refresh_job(job, progress):
+    """Every enterprise's coverage state (nightly, and after the year changes): catches bulk writes that sent no
+    signal and moves every state to the new year on 1 January."""
+    from .coverage import coverage_refresh
+
+    def report(done, total):
+        progress(int(done * 100 / total) if total else 100, f"已计算 {done}/{total} 家")
+
+    return {"enterprises": coverage_refresh(progress=report)}

@@ -453,3 +453,80 @@ class RiskAssessment(TimeStampedModel):
 
     def __str__(self):
         return f"{self.year} {self.grade}（{self.get_kind_display()}）"
+
+
+# ---------------------------------------------------------------------------- coverage debt (maintained)
+class CoverageState(models.Model):
+    """Maintained coverage-debt state of one operating enterprise (apps/risk/coverage.py): the due date of each rule's
+    first unmet inspection this year and ``next_due``, the earliest of them. An enterprise is overdue on ``today``
+    when ``next_due < today``; its overdue days are ``today - next_due``. Refreshed by ``coverage.coverage_refresh``
+    when an inspection is finalised, a grade changes, the enterprise or a licence is saved, by the yearly regrade and
+    nightly (``risk.coverage_refresh``). Township is copied from the enterprise so that the pages read one table."""
+
+    SCOPE_PATH = "township"
+
+    enterprise = models.OneToOneField(
+        "enterprises.Enterprise",
+        verbose_name="检查对象",
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="coverage_state",
+    )
+    township = models.ForeignKey(
+        "accounts.Township", verbose_name="镇街", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year = models.PositiveSmallIntegerField("计算年度")
+    grade = models.CharField("风险等级", max_length=1, blank=True)
+    frequency = models.CharField("检查频次", max_length=40)
+    required = models.PositiveSmallIntegerField("本年应检", default=0)
+    done = models.PositiveSmallIntegerField("本年已检", default=0)
+    last_inspection = models.DateField("最近检查", null=True, blank=True)
+    last_full = models.DateField("最近全项目检查", null=True, blank=True)
+    registered_on = models.DateField("登记日期")
+    frequency_due = models.DateField("频次应检日期", null=True, blank=True)
+    frequency_k = models.PositiveSmallIntegerField("本年第几次", default=0)
+    floor_due = models.DateField("全项目检查应检日期")
+    floor_at_least = models.BooleanField("全项目检查至少逾期", default=False)
+    first_due = models.DateField("首次检查应检日期", null=True, blank=True)
+    next_due = models.DateField("最早应检日期")
+    computed_at = models.DateTimeField("计算时间")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "覆盖状态"
+        verbose_name_plural = "覆盖状态"
+        indexes = [
+            models.Index(fields=["next_due", "township", "enterprise"], name="risk_cov_next_due"),
+            models.Index(fields=["township", "next_due", "enterprise"], name="risk_cov_township_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.enterprise_id} {self.next_due}"
+
+
+class CoverageBucket(models.Model):
+    """Coverage state summed per (township, grade, next_due): what the per-township counts, the home page's overdue
+    count and the grade distribution read, a few thousand rows instead of one per enterprise. Rebuilt for the
+    townships a coverage refresh touched (apps/risk/coverage.py ``_buckets_rebuild``)."""
+
+    SCOPE_PATH = "township"
+
+    township = models.ForeignKey("accounts.Township", verbose_name="镇街", on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField("风险等级", max_length=1, blank=True)
+    next_due = models.DateField("最早应检日期")
+    enterprises = models.PositiveIntegerField("企业数")
+    required = models.PositiveIntegerField("本年应检合计")
+    done = models.PositiveIntegerField("本年已检合计（不超过应检）")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "覆盖状态汇总"
+        verbose_name_plural = "覆盖状态汇总"
+        constraints = [
+            models.UniqueConstraint(fields=["township", "grade", "next_due"], name="uniq_coverage_bucket"),
+        ]
+
+    def __str__(self):
+        return f"{self.township_id} {self.grade or '-'} {self.next_due}: {self.enterprises}"

@@ -11,15 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import Township
 from apps.common.filters import filter_queryset
-from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise
 
-from .choices import GRADES, OverrideStatus
+from .choices import GRADES, AssessmentBasis, AssessmentKind, OverrideStatus
 from .filters import AssessmentFilterSet
 from .models import (
     CreditClass,
@@ -108,11 +107,11 @@ def override_list(*, actor, status: str | None = None):
 
 def coverage_overdue_count(*, actor) -> int:
     """Enterprises visible to ``actor`` that are overdue for an inspection (home-page KPI, ``fn(actor=...)``)."""
-    from .coverage import coverage_debt_counts
+    from .coverage import coverage_overdue_count as count
 
     if not _can(actor, "risk.view_riskassessment"):
         return 0
-    return sum(c["overdue"] for c in coverage_debt_counts(actor))
+    return count(actor)
 
 
 def pending_override_count(*, actor) -> int:
@@ -137,11 +136,18 @@ def risk_card(*, actor, enterprise_id) -> dict:
     )
     current = next((a for a in history if a.is_current), None)
     labels = _factor_labels(current) if current else {}
+    factor_rows = _factor_rows(current, labels) if current else []
+    previous = None
+    if current:
+        older = [a for a in history if a.pk != current.pk and (a.assessed_on, a.pk) < (current.assessed_on, current.pk)]
+        previous = older[0] if older else None
     return {
         "enterprise": enterprise,
         "current": current,
+        "previous": previous,
+        "change": grade_change_explained(current, previous, factor_rows) if current else [],
         "history": history,
-        "factor_rows": _factor_rows(current, labels) if current else [],
+        "factor_rows": factor_rows,
         "events": list(
             RiskEvent.objects.filter(enterprise=enterprise)
             .select_related("recorded_by")
@@ -159,6 +165,61 @@ def risk_card(*, actor, enterprise_id) -> dict:
             .order_by("-created_at", "-id")
         ),
     }
+
+
+def _pts(value) -> str:
+    f = float(value or 0)
+    return str(int(f)) if f == int(f) else f"{f:.1f}"
+
+
+def grade_change_explained(current: RiskAssessment, previous: RiskAssessment | None, factor_rows: list[dict]) -> list:
+    """Sentences (plain Chinese) saying why the current grade differs from the previous one: which part of the score
+    moved and by what rule (DOMAIN.md §1.2–1.4, docs/risk.md §4). Empty when there is no previous grade."""
+    if previous is None:
+        return []
+    cur_g, prev_g = current.grade, previous.grade
+    verb = "不变" if cur_g == prev_g else ("降为" if cur_g < prev_g else "升为")
+    head = (
+        f"等级由 {prev_g} 级（{_pts(previous.total_score)} 分，{previous.assessed_on:%Y-%m-%d}）"
+        f"{'保持' if verb == '不变' else verb} {cur_g} 级（{_pts(current.total_score)} 分）。"
+    )
+    out = [head]
+    scheme = current.scheme
+    if previous.basis == AssessmentBasis.STATIC_ONLY and current.basis == AssessmentBasis.DYNAMIC:
+        out.append(
+            f"此前没有监督检查或现场评定的动态评分，按方案把动态分由静态分折算"
+            f"（{_pts(previous.static_score)} × {_pts(scheme.dynamic_max)}/{_pts(scheme.static_max)} = "
+            f"{_pts(previous.dynamic_score)} 分），这是对未检查企业的估计；"
+            f"本次以检查结论计分，动态分为 {_pts(current.dynamic_score)} 分。"
+        )
+    elif previous.dynamic_score != current.dynamic_score:
+        out.append(f"动态分由 {_pts(previous.dynamic_score)} 分变为 {_pts(current.dynamic_score)} 分。")
+    if current.basis == AssessmentBasis.DYNAMIC:
+        found = [r for r in factor_rows if r["part"] == "动态" and float(r["points"] or 0) > 0]
+        if found:
+            out.append(
+                "检查发现的问题计入："
+                + "；".join(f"{r['name']} {_pts(r['points'])} / {_pts(r['max'])} 分" for r in found)
+                + "（各项目按不符合的检查项目所占比例计分，基本符合计一半）。"
+            )
+        else:
+            out.append("本次检查各项目均符合，动态分为 0。")
+    if previous.static_score != current.static_score:
+        out.append(
+            f"静态分由 {_pts(previous.static_score)} 分变为 {_pts(current.static_score)} 分（企业业态、规模或食品类别有变化）。"
+        )
+    if previous.credit_score != current.credit_score:
+        out.append(f"信用分由 {_pts(previous.credit_score)} 分变为 {_pts(current.credit_score)} 分。")
+    if current.score_grade != current.grade:
+        out.append(
+            f"按分值为 {current.score_grade} 级，经{'人工调整' if current.kind == 'override' else '等级调整规则'}为 {cur_g} 级。"
+        )
+    if cur_g < prev_g and current.kind == AssessmentKind.INSPECTION:
+        out.append(
+            "检查中发现的违法行为如经立案并受到行政处罚，请在本页登记风险事件“故意违法受到罚款、没收或停产停业处罚”："
+            "按调整规则，下一年度的等级将调高。"
+        )
+    return out
 
 
 def _factor_labels(assessment: RiskAssessment) -> dict:
@@ -202,17 +263,17 @@ def _factor_rows(assessment: RiskAssessment, labels: dict) -> list[dict]:
 
 # ---------------------------------------------------------------------------- overview
 def grade_distribution(*, actor) -> dict:
-    """Current grades of operating enterprises per township (3 queries): rows + totals, for the table and chart."""
-    enterprises = Enterprise.objects.visible_to(actor).filter(status=EnterpriseStatus.OPERATING)
-    totals = dict(enterprises.values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
-    graded = (
-        RiskAssessment.objects.filter(is_current=True, enterprise__in=enterprises)
-        .values("enterprise__township_id", "grade")
-        .annotate(n=Count("id"))
-    )
+    """Current grades of operating enterprises per township: one GROUP BY over the coverage buckets (the maintained
+    coverage state holds each operating enterprise's township and current grade, refreshed whenever a grade
+    changes), plus the townships. Rows + totals, for the table and chart."""
+    from .models import CoverageBucket
+
     counts: dict[int, dict[str, int]] = {}
-    for row in graded:
-        counts.setdefault(row["enterprise__township_id"], {})[row["grade"]] = row["n"]
+    totals: dict[int, int] = {}
+    rows = CoverageBucket.objects.visible_to(actor).values("township_id", "grade").annotate(n=Sum("enterprises"))
+    for row in rows.order_by():
+        counts.setdefault(row["township_id"], {})[row["grade"]] = row["n"]
+        totals[row["township_id"]] = totals.get(row["township_id"], 0) + row["n"]
     townships = Township.objects.filter(pk__in=totals).order_by("order", "id")
     rows = []
     sums = {g: 0 for g in GRADES} | {"none": 0, "total": 0}
@@ -224,6 +285,7 @@ def grade_distribution(*, actor) -> dict:
         rows.append(row)
         for key in sums:
             sums[key] += row[key]
+    sums["graded"] = sums["total"] - sums["none"]
     return {"rows": rows, "totals": sums}
 
 
@@ -285,3 +347,30 @@ def enterprise_search(*, actor, q: str, limit: int = 20):
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
     return qs.order_by("name", "id")[:limit]
+
+
+def enterprise_risk_summary(*, actor, enterprise_id) -> dict | None:
+    """The risk grade and coverage state of one enterprise for the enterprise page (two queries), or None when the
+    actor may not view grades."""
+    from .models import CoverageState
+
+    if not _can(actor, "risk.view_riskassessment"):
+        return None
+    current = (
+        RiskAssessment.objects.visible_to(actor)
+        .filter(enterprise_id=enterprise_id, is_current=True)
+        .select_related("scheme")
+        .first()
+    )
+    state = CoverageState.objects.visible_to(actor).filter(enterprise_id=enterprise_id).first()
+    return {"current": current, "coverage": state}
+
+
+def ungraded_list(*, actor, township_id: int | None = None):
+    """Operating enterprises without a current grade (the overview's 未评级 count), from the maintained state."""
+    from .models import CoverageState
+
+    qs = CoverageState.objects.visible_to(actor).filter(grade="")
+    if township_id:
+        qs = qs.filter(township_id=township_id)
+    return qs.select_related("enterprise__business_type", "township").order_by("township_id", "enterprise_id")

@@ -31,7 +31,7 @@ from apps.common.models import Job, JobStatus
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise, FoodCategory
 
-from . import engine
+from . import coverage, engine
 from .choices import (
     FLAG_FIELDS,
     GRADES,
@@ -412,6 +412,8 @@ def _assessment_store(
         created_by=_actor_or_none(actor),
         **_result_fields(result),
     )
+    if becomes_current:
+        coverage.coverage_refresh([enterprise.pk])  # the grade sets the inspection frequency
     audit_record(
         "risk.assessment.create",
         obj=assessment,
@@ -949,6 +951,7 @@ def regrade_year(
         if progress:
             done = min(start + chunk_size, total)
             progress(int(done * 100 / total) if total else 100, f"已处理 {done}/{total} 家")
+    coverage.coverage_refresh(ids)  # new grades → new frequencies (chunks of its own, not of the regrade)
     result = {"year": year, "enterprises": total, **{k: counts[k] for k in sorted(counts)}}
     result.setdefault("created", 0)
     result.setdefault("unchanged", 0)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.overview, name="overview"),
     path("regrade/", views.regrade, name="regrade"),
     path("grades/", views.assessment_list, name="assessments"),
+    path("ungraded/", views.ungraded_list, name="ungraded"),
     path("coverage/", views.coverage_view, name="coverage"),
     path("overrides/", views.override_list, name="overrides"),
     path("enterprises/<int:pk>/", views.enterprise_card, name="card"),

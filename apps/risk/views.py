@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Township
+from apps.common import refs
 from apps.common.exceptions import DomainError
 from apps.common.scoping import user_sees_all_townships
 from apps.common.viewmixins import ScopedListView
@@ -100,6 +101,23 @@ def regrade(request):
     return redirect("jobs:detail", pk=job.pk)
 
 
+@login_required
+@permission_required("risk.view_riskassessment", raise_exception=True)
+def ungraded_list(request):
+    townships = {t.pk: t for t in _townships_for(request.user)}
+    try:
+        township_id = int(request.GET.get("township") or 0) or None
+    except ValueError:
+        township_id = None
+    qs = selectors.ungraded_list(actor=request.user, township_id=township_id)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "risk/ungraded.html",
+        {"page": page, "township": townships.get(township_id), "query": _query_without_page(request)},
+    )
+
+
 # ------------------------------------------------------------------------------------------------ grade list
 class AssessmentListView(ScopedListView):
     """Current grades through ``AssessmentFilterSet`` (the API's too); the filter bar is ``AssessmentFilterForm``."""
@@ -134,8 +152,12 @@ def _card_context(request, enterprise_id, **forms):
     if current:
         band = next((b for b in current.scheme.bands.all() if b.grade == current.grade), None)
     pending = next((o for o in card["overrides"] if o.status == OverrideStatus.PROPOSED), None)
+    source_refs = [a.source_ref for a in card["history"] if a.source_ref]
+    source_refs += [e.source_ref for e in card["events"] if e.source_ref]
     return {
         **card,
+        # "inspection-result:12" → "监督检查 JC… （日期，结论）" + link, resolved by the owning app (apps.common.refs)
+        "sources": refs.resolve(source_refs, actor=user),
         "band": band,
         "pending_override": pending,
         "can_decide": pending is not None
@@ -312,10 +334,9 @@ def coverage_view(request):
         reason = form.cleaned_data.get("reason") or None
     today = timezone.localdate()
     counts = coverage.coverage_debt_counts(request.user, today=today)
-    rows = coverage.coverage_debt(actor=request.user, today=today, township_id=township_id)
-    if reason:
-        rows = [r for r in rows if any(x["code"] == reason for x in r.reasons)]
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = coverage.coverage_debt_page_rows(actor=request.user, today=today, township_id=township_id, reason=reason)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = coverage.rows_of(page.object_list, today)
     return render(
         request,
         "risk/coverage.html",

@@ -169,6 +169,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risk.regrade_yearly",
         "schedule": crontab(month_of_year=1, day_of_month=1, hour=1, minute=30),
     },
+    # Every night at 00:10: recompute every business's coverage-debt state (bulk writes, the new year).
+    "risk-coverage-refresh-nightly": {
+        "task": "risk.coverage_refresh_nightly",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=10 * 60)
 JOB_PENDING_GRACE_SECONDS = env.int("JOB_PENDING_GRACE_SECONDS", default=120)

@@ -248,3 +248,42 @@ def test_history_masks_phone_numbers_for_roles_without_the_permission(staff_a, l
     assert "13812345678" in staff_html and "13987654321" in staff_html
     assert "13812345678" not in leader_html and "13987654321" not in leader_html
     assert "138****5678" in leader_html and "139****4321" in leader_html
+
+
+# ------------------------------------------------------------------------------------------------ records that link up
+def test_detail_shows_risk_grade_and_inspection_records_contributed_by_their_apps(city_staff, township_a):
+    """Issue 8 point 3: the grade links to the risk card, tasks link to their pages — and enterprises imports neither
+    app (the sections come from apps.common.sections, filled in the risk and inspections AppConfig.ready)."""
+    import pathlib
+    import re
+
+    from apps.risk import services as risk_services
+    from tests.inspections.factories import make_task
+
+    ent = EnterpriseFactory(township=township_a)
+    assessment = risk_services.assessment_recompute(enterprise_id=ent.pk, actor=city_staff)
+    task = make_task(ent)
+    html = browser(city_staff).get(reverse("enterprises:detail", args=[ent.pk])).content.decode()
+    assert 'id="section-risk"' in html and f'href="/risk/enterprises/{ent.pk}/"' in html
+    assert f"{assessment.grade} 级" in html and "检查频次" in html
+    assert 'id="section-inspections"' in html and f'href="/inspections/tasks/{task.pk}/"' in html
+    assert task.number in html and "暂无整改记录" in html and "暂无公示记录" in html
+    source = "\n".join(p.read_text() for p in pathlib.Path("apps/enterprises").rglob("*.py"))
+    assert not re.search(r"^\s*(from|import) apps\.(risk|inspections)", source, re.M)
+
+
+def test_detail_sections_respect_permissions(user_without_perms, staff_a, township_a):
+    ent = EnterpriseFactory(township=township_a)
+    html = browser(staff_a).get(reverse("enterprises:detail", args=[ent.pk])).content.decode()
+    assert 'id="section-risk"' in html and "尚未评定风险等级" in html
+
+
+def test_detail_query_count_does_not_grow_with_records(city_staff, township_a):
+    from tests.inspections.factories import make_task
+
+    ent = EnterpriseFactory(township=township_a)
+    client = browser(city_staff)
+    assert_constant_queries(
+        fetch=lambda: client.get(reverse("enterprises:detail", args=[ent.pk])),
+        add_rows=lambda n: [make_task(ent) for _ in range(n)],
+    )

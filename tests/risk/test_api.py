@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from rest_framework.test import APIClient
 
+from apps.enterprises.models import Enterprise
 from apps.risk import coverage, services
 from apps.risk.models import CreditClass, RiskEvent
 from tests.factories.enterprises import EnterpriseFactory
@@ -170,3 +171,18 @@ def test_empty_filter_values_are_no_filter(api_client, city_staff, township_a):
     plain = api_client.get("/api/v1/risk/assessments/").json()["count"]
     assert plain >= 1
     assert api_client.get("/api/v1/risk/assessments/", {"grade": "", "year": "", "q": ""}).json()["count"] == plain
+
+
+def test_coverage_debt_api_query_count_is_constant_and_count_comes_from_the_buckets(api_client, city_staff, township_a):
+    from django.utils import timezone
+
+    def add(n):
+        ents = [EnterpriseFactory(township=township_a) for _ in range(n)]
+        old = timezone.make_aware(dt.datetime(2015, 1, 1, 9))
+        Enterprise.objects.filter(pk__in=[e.pk for e in ents]).update(created_at=old)
+        coverage.coverage_refresh([e.pk for e in ents])  # registered 2015: the Order 49 floor is overdue
+
+    api_client.force_authenticate(city_staff)
+    assert_constant_queries(lambda: api_client.get("/api/v1/risk/coverage-debt/"), add)
+    body = api_client.get("/api/v1/risk/coverage-debt/", {"page_size": 3}).json()
+    assert body["count"] == 7 == coverage.coverage_overdue_count(city_staff) and len(body["results"]) == 3

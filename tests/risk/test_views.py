@@ -186,3 +186,21 @@ def test_grade_list_untouched_form_equals_no_filter(city_staff, enterprise_facto
     assert [a.enterprise.township_id for a in only_b.context["page"]] == [township_b.pk]
     bad = c.get("/risk/grades/", {"grade": "Z"})
     assert bad.status_code == 200 and bad.context["page"].paginator.count == 0 and bad.context["filter_errors"]
+
+
+def test_every_count_on_the_overview_links_to_its_rows(staff_a, graded, enterprise_factory, township_a):
+    ungraded = enterprise_factory(township_a)
+    c = client_for(staff_a)
+    html = c.get("/risk/").content.decode()
+    assert f'href="/risk/ungraded/?township={township_a.pk}"' in html and 'href="/risk/ungraded/">未评级 1 家' in html
+    assert f"/enterprises/?township={township_a.pk}&amp;status=operating" in html
+    page = c.get("/risk/ungraded/", {"township": township_a.pk})
+    assert page.status_code == 200
+    assert [s.enterprise_id for s in page.context["page"].object_list] == [ungraded.pk]
+    assert c.get("/risk/ungraded/", {"township": "x"}).status_code == 200  # bad input: ignored, not a 500
+
+
+def test_coverage_page_rows_are_stacked_cards_with_labels(staff_a, graded, no_inspection_sources):
+    html = client_for(staff_a).get("/risk/coverage/").content.decode()
+    assert html.count('class="table table-hover table-stack"') == 1 and 'data-label="原因"' in html
+    assert "d-none" not in html.split('<table class="table table-hover table-stack">')[1].split("</table>")[0]

@@ -230,10 +230,9 @@ class CoverageDebtViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
             min_days = int(params.get("min_days") or 1)
         except ValueError:
             raise ValidationError({"township": ["须为整数"]}) from None
-        rows = [r.as_dict() for r in coverage.coverage_debt(actor=request.user, township_id=township)]
-        rows = [r for r in rows if r["overdue_days"] >= min_days]
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(CoverageDebtSerializer(page, many=True).data)
+        qs = coverage.coverage_debt_page_rows(actor=request.user, township_id=township, min_days=min_days)
+        rows = [r.as_dict() for r in coverage.rows_of(self.paginate_queryset(qs))]
+        return self.get_paginated_response(CoverageDebtSerializer(rows, many=True).data)
 
     @extend_schema(summary="覆盖欠账：各镇街计数", responses=CoverageCountSerializer(many=True))
     @action(detail=False, methods=["get"])

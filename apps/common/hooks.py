@@ -1,0 +1,80 @@
+"""In-process hooks: an app announces that something happened, the apps that care subscribe (docs/architecture.md).
+
+Domain apps must not import each other sideways, and a lower app never imports a higher one. The announcing app
+calls ``emit``; each subscriber registers in its ``AppConfig.ready()``:
+
+    # apps/risk/apps.py
+    from apps.common import hooks
+    hooks.subscribe("inspections.result_finalised", "risk", risk_after_inspection)
+
+    # apps/inspections/... (inside the finalising transaction)
+    notes = hooks.emit("inspections.result_finalised", result_id=..., enterprise_id=..., ...)
+
+Subscribers run synchronously, in registration order, inside the caller's transaction; ``emit`` returns
+``{subscriber key: return value}`` (the caller may put it in its audit event). A subscriber that must never block the
+caller catches its own domain errors. Known hooks and their keyword payloads:
+
+``inspections.result_finalised``
+    ``result_id`` (int), ``enterprise_id`` (int), ``inspected_on`` (date), ``outcomes``
+    ({check item code: [verdict label "符合" / "基本符合" / "不符合", ...]}, not-applicable items left out),
+    ``full_coverage`` (bool: all check items, Order 49), ``actor``.
+``enterprises.changed``
+    ``enterprise_ids`` (list of int): rows written in bulk (an import), which sends no model signals.
+
+Providers are the reading side: an app offers a function that others call, by a known name, without importing it
+(``provide(name, key, fn)`` in the offering app's ``ready()``, ``providers(name)`` in the reading app):
+
+``inspections.completed``
+    ``fn(enterprise_ids, year) -> {enterprise_id: [(date, full_coverage), ...]}`` — completed inspections since
+    1 January of ``year - 2`` (read by ``apps.risk.coverage``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+HOOKS = {
+    "inspections.result_finalised": "检查结果已签发",
+    "enterprises.changed": "检查对象批量变更",
+}
+
+_SUBSCRIBERS: dict[str, dict[str, Callable]] = {name: {} for name in HOOKS}
+
+
+def subscribe(name: str, key: str, fn: Callable) -> None:
+    """Register ``fn`` under ``key`` (one per key: re-registering replaces, so ``ready()`` may run twice)."""
+    if name not in HOOKS:
+        raise KeyError(f"unknown hook {name!r}")
+    _SUBSCRIBERS[name][key] = fn
+
+
+def unsubscribe(name: str, key: str) -> None:
+    _SUBSCRIBERS.get(name, {}).pop(key, None)
+
+
+def subscribers(name: str) -> dict[str, Callable]:
+    return dict(_SUBSCRIBERS.get(name, {}))
+
+
+PROVIDED = {"inspections.completed": "已完成的检查"}
+_PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
+
+
+def provide(name: str, key: str, fn: Callable) -> None:
+    if name not in PROVIDED:
+        raise KeyError(f"unknown provider {name!r}")
+    _PROVIDERS[name][key] = fn
+
+
+def withdraw(name: str, key: str) -> None:
+    _PROVIDERS.get(name, {}).pop(key, None)
+
+
+def providers(name: str) -> dict[str, Callable]:
+    return dict(_PROVIDERS.get(name, {}))
+
+
+def emit(name: str, **payload) -> dict:
+    if name not in HOOKS:
+        raise KeyError(f"unknown hook {name!r}")
+    return {key: fn(**payload) for key, fn in list(_SUBSCRIBERS[name].items())}

@@ -1,0 +1,110 @@
+"""What risk does when other apps announce something (subscribed in RiskConfig.ready; apps.common.hooks).
+
+* ``inspections.result_finalised`` → the dynamic score follows the inspection (check items mapped to the scheme's
+  dynamic items by ``fixtures/risk_check_item_mapping.json``, data of this app) and the coverage state is refreshed.
+* ``enterprises.changed`` (bulk writes) and saves of an enterprise or a licence → the coverage state is refreshed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import transaction
+
+from apps.common.exceptions import DomainError
+
+log = logging.getLogger(__name__)
+
+MAPPING_FILE = settings.BASE_DIR / "fixtures" / "risk_check_item_mapping.json"
+
+
+@functools.cache
+def risk_item_of_check_item() -> dict[str, str]:
+    """{check item code (apps/standards): dynamic item code (risk schemes)}."""
+    with open(MAPPING_FILE, encoding="utf-8") as fh:
+        return dict(json.load(fh)["mapping"])
+
+
+def risk_after_inspection(*, result_id, enterprise_id, inspected_on, outcomes, actor, **_ignored) -> str:
+    """The enterprise's dynamic risk score follows its latest inspection, and its coverage state counts the new
+    inspection. Never blocks finalising: returns a note."""
+    from . import coverage
+
+    note, refreshed = _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, actor)
+    if not refreshed:
+        coverage.coverage_refresh([enterprise_id])
+    return note
+
+
+def _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, actor) -> tuple[str, bool]:
+    """(note, whether the coverage state was already refreshed — a new current grade refreshes it)."""
+    from apps.enterprises.models import Enterprise
+
+    from . import engine
+    from .services import assessment_from_inspection, item_scores_from_outcomes, scheme_in_force
+
+    mapping = risk_item_of_check_item()
+    by_item: dict[str, list[str]] = defaultdict(list)
+    for check_code, verdicts in (outcomes or {}).items():
+        if mapping.get(check_code):
+            by_item[mapping[check_code]].extend(verdicts)
+    if not by_item:
+        return "skipped: no mapped items", False
+    try:
+        with transaction.atomic():
+            sector = Enterprise.objects.select_related("business_type").get(pk=enterprise_id).business_type.sector
+            scheme = scheme_in_force(sector=sector, on=inspected_on)
+            if scheme is None:
+                return f"skipped: no scheme for {sector} on {inspected_on}", False
+            scores = item_scores_from_outcomes(rules=engine.rules_load(scheme), sector=sector, outcomes=by_item)
+            if not scores:
+                return "skipped: no scheme items", False
+            assessment = assessment_from_inspection(
+                enterprise_id=enterprise_id,
+                item_scores=scores,
+                inspected_on=inspected_on,
+                source_ref=f"inspection-result:{result_id}",
+                actor=actor,
+            )
+    except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
+        log.warning("risk assessment after inspection result %s skipped: %s", result_id, exc)
+        return f"skipped: {exc}", False
+    return f"assessment {assessment.pk} grade {assessment.grade}", bool(assessment.is_current)
+
+
+def coverage_after_bulk_change(*, enterprise_ids, **_ignored) -> int:
+    from . import coverage
+
+    return coverage.coverage_refresh(enterprise_ids)
+
+
+def _enterprise_saved(sender, instance, raw=False, **kwargs):
+    if not raw:
+        from . import coverage
+
+        coverage.coverage_refresh([instance.pk])
+
+
+def _licence_changed(sender, instance, raw=False, **kwargs):
+    if not raw and instance.enterprise_id:
+        from . import coverage
+
+        coverage.coverage_refresh([instance.enterprise_id])
+
+
+def connect() -> None:
+    from django.db.models.signals import post_delete, post_save
+
+    from apps.common import hooks
+    from apps.enterprises.models import Enterprise, Licence
+
+    hooks.subscribe("inspections.result_finalised", "risk", risk_after_inspection)
+    hooks.subscribe("enterprises.changed", "risk_coverage", coverage_after_bulk_change)
+    post_save.connect(_enterprise_saved, sender=Enterprise, dispatch_uid="risk.coverage.enterprise")
+    post_save.connect(_licence_changed, sender=Licence, dispatch_uid="risk.coverage.licence_save")
+    post_delete.connect(_licence_changed, sender=Licence, dispatch_uid="risk.coverage.licence_delete")
