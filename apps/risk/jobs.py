@@ -11,7 +11,7 @@ def regrade_job(job, progress):
     return regrade_year(year=year, actor=job.created_by, progress=progress)
 
 
-@job_handler("risk.coverage_refresh")
+@job_handler("risk.coverage_refresh", label="刷新检查覆盖欠账")
 def coverage_refresh_job(job, progress):
     """Every enterprise's coverage state (nightly, and after the year changes): catches bulk writes that sent no
     signal and moves every state to the new year on 1 January."""
