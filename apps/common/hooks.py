@@ -27,6 +27,9 @@ Providers are the reading side: an app offers a function that others call, by a 
 ``inspections.completed``
     ``fn(enterprise_ids, year) -> {enterprise_id: [(date, full_coverage), ...]}`` — completed inspections since
     1 January of ``year - 2`` (read by ``apps.risk.coverage``).
+``risk.enterprise_attributes``
+    ``fn(enterprise_ids, *, on) -> {enterprise_id: {"grade": str, "credit_class": str}}`` — the current risk grade
+    and the credit class as of ``on`` (read by ``apps.inspections.selectors.enterprise_strata_attributes``).
 """
 
 from __future__ import annotations
@@ -56,7 +59,7 @@ def subscribers(name: str) -> dict[str, Callable]:
     return dict(_SUBSCRIBERS.get(name, {}))
 
 
-PROVIDED = {"inspections.completed": "已完成的检查"}
+PROVIDED = {"inspections.completed": "已完成的检查", "risk.enterprise_attributes": "检查对象的风险等级与信用等级"}
 _PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
 
 

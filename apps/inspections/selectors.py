@@ -7,11 +7,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.apps import apps as django_apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from apps.accounts.models import Township
+from apps.common import hooks
 from apps.common.exceptions import ValidationFailed
 from apps.common.filters import filter_queryset
 from apps.enterprises.choices import EnterpriseStatus
@@ -50,18 +50,15 @@ def enterprise_code(uscc: str | None, pk: int) -> str:
 
 
 # ---------------------------------------------------------------------------- strata attributes
-def _risk_model(name: str):
-    try:
-        return django_apps.get_model("risk", name)
-    except LookupError:
-        return None
+RISK_ATTRIBUTES_HOOK = "risk.enterprise_attributes"
 
 
 def enterprise_strata_attributes(enterprise_ids, *, on: dt.date | None = None) -> dict[int, dict]:
     """{enterprise id: {"grade", "credit_class", "township", "business_type", "business_type_parent"}}.
 
     ``enterprise_ids`` may be a list or a queryset of ids (sub-query). Grade: the current RiskAssessment; credit
-    class: the latest CreditClass as of ``on``. Both are "" while apps.risk is absent or has no row for the business.
+    class: the latest CreditClass as of ``on`` — both from the ``risk.enterprise_attributes`` provider
+    (apps.common.hooks); "" while apps.risk is absent or has no row for the business.
     A fixed number of queries whatever the number of enterprises.
     """
     rows = Enterprise.objects.filter(pk__in=enterprise_ids).values_list(
@@ -77,21 +74,11 @@ def enterprise_strata_attributes(enterprise_ids, *, on: dt.date | None = None) -
         }
         for pk, township, bt, parent in rows
     }
-    assessment = _risk_model("RiskAssessment")
-    if assessment is not None:
-        for pk, grade in assessment.objects.filter(enterprise_id__in=enterprise_ids, is_current=True).values_list(
-            "enterprise_id", "grade"
-        ):
+    # grade and credit class belong to apps.risk, which offers them as a provider (it and we import neither other)
+    for provider in hooks.providers(RISK_ATTRIBUTES_HOOK).values():
+        for pk, extra in provider(enterprise_ids, on=on).items():
             if pk in out:
-                out[pk]["grade"] = grade or ""
-    credit = _risk_model("CreditClass")
-    if credit is not None:
-        qs = credit.objects.filter(enterprise_id__in=enterprise_ids)
-        if on is not None:
-            qs = qs.filter(as_of__lte=on)
-        for pk, cls in qs.order_by("enterprise_id", "as_of", "id").values_list("enterprise_id", "credit_class"):
-            if pk in out:
-                out[pk]["credit_class"] = cls or ""  # the last row per enterprise wins (latest as_of)
+                out[pk].update(extra)
     return out
 
 

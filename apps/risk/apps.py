@@ -32,3 +32,8 @@ class RiskConfig(AppConfig):
         add_nav_permission("jobs:list", "risk.run_regrade")
         receivers.connect()  # finalised inspections, enterprise / licence changes (apps.common.hooks, signals)
         sections.register()  # the risk grade on the enterprise page (apps.common.sections)
+        from apps.common import hooks
+
+        from .selectors import enterprise_attributes
+
+        hooks.provide("risk.enterprise_attributes", "risk", enterprise_attributes)  # draw strata by grade / credit

@@ -374,3 +374,19 @@ def ungraded_list(*, actor, township_id: int | None = None):
     if township_id:
         qs = qs.filter(township_id=township_id)
     return qs.select_related("enterprise__business_type", "township").order_by("township_id", "enterprise_id")
+
+
+def enterprise_attributes(enterprise_ids, *, on: dt.date | None = None) -> dict[int, dict]:
+    """Provider ``risk.enterprise_attributes`` (apps.common.hooks): {enterprise id: {"grade", "credit_class"}} for the
+    draw strata — the current grade and the latest credit class as of ``on``. Two queries whatever the number."""
+    out: dict[int, dict] = {}
+    for pk, grade in RiskAssessment.objects.filter(enterprise_id__in=enterprise_ids, is_current=True).values_list(
+        "enterprise_id", "grade"
+    ):
+        out.setdefault(pk, {})["grade"] = grade or ""
+    qs = CreditClass.objects.filter(enterprise_id__in=enterprise_ids)
+    if on is not None:
+        qs = qs.filter(as_of__lte=on)
+    for pk, cls in qs.order_by("enterprise_id", "as_of", "id").values_list("enterprise_id", "credit_class"):
+        out.setdefault(pk, {})["credit_class"] = cls or ""  # the last row per enterprise wins (latest as_of)
+    return out
