@@ -4,9 +4,22 @@ Every API view declares ``permission_classes`` explicitly; the global default is
 and tests/common/test_scoping_coverage.py fails on a view that relies on it.
 """
 
+from django.core.exceptions import PermissionDenied
 from rest_framework import exceptions, permissions
 
 from apps.common.api.clients import api_client_of
+
+
+def require_perm(actor, perm: str, *, system_allowed: bool = False) -> None:
+    """The one permission check of the services. ``actor=None`` is the system (beat tasks, management commands,
+    seeding): refused unless the call says ``system_allowed=True`` — a service never lets a missing actor through
+    by accident. An anonymous or inactive user, or one without ``perm``, is refused (PermissionDenied → 403)."""
+    if actor is None:
+        if system_allowed:
+            return
+        raise PermissionDenied
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm):
+        raise PermissionDenied
 
 
 class DenyAll(permissions.BasePermission):

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.common.audit import audit_record, diff, model_snapshot
 from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
+from apps.common.permissions import require_perm
 
 from . import draw as hrs
 from .choices import (
@@ -60,11 +61,6 @@ PLAN_FIELDS = (
     "scheduled_at",
 )
 PLAN_M2M = ("townships", "business_types", "check_items")
-
-
-def _require(actor, perm: str):
-    if actor is None or not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 # ---------------------------------------------------------------------------- strata input
@@ -131,7 +127,7 @@ def _full_clean(plan: DrawPlan):
 
 @transaction.atomic
 def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
-    _require(actor, "inspections.add_drawplan")
+    require_perm(actor, "inspections.add_drawplan")
     m2m = {name: data.pop(name, None) for name in PLAN_M2M}
     unknown = set(data) - set(PLAN_FIELDS)
     if unknown:
@@ -154,7 +150,7 @@ def plan_create(*, actor, strata: list[dict], **data) -> DrawPlan:
 def plan_update(
     *, actor, plan_id: int, version: int | None = None, strata: list[dict] | None = None, **data
 ) -> DrawPlan:
-    _require(actor, "inspections.change_drawplan")
+    require_perm(actor, "inspections.change_drawplan")
     plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
     if not plan.is_editable:
         raise InvalidTransition("计划已承诺公示，不能再修改（如需变更请取消后重建）")
@@ -186,7 +182,7 @@ def plan_update(
 
 @transaction.atomic
 def plan_cancel(*, actor, plan_id: int, reason: str) -> DrawPlan:
-    _require(actor, "inspections.change_drawplan")
+    require_perm(actor, "inspections.change_drawplan")
     if not (reason or "").strip():
         raise ValidationFailed("请填写取消原因", fields={"reason": ["请填写取消原因"]})
     plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
@@ -286,7 +282,7 @@ def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = N
 @transaction.atomic
 def plan_commit(*, actor, plan_id: int) -> Draw:
     """Freeze the pool, generate the seed and publish its commitment — before the draw (PRODUCT.md §4)."""
-    _require(actor, "inspections.add_draw")
+    require_perm(actor, "inspections.add_draw")
     plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
     if not plan.can_transition_to(DrawPlanStatus.COMMITTED):
         raise InvalidTransition("只有草稿状态的计划可以承诺公示")
@@ -448,11 +444,8 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
 
     A plan + round is drawn once: a second call gets 409 (Conflict). ``actor=None`` is the beat task.
     """
-    if actor is not None:
-        _require(actor, "inspections.add_draw")
-        plans = DrawPlan.objects.visible_to(actor)
-    else:
-        plans = DrawPlan.objects.all()
+    require_perm(actor, "inspections.add_draw", system_allowed=True)
+    plans = DrawPlan.objects.visible_to(actor) if actor is not None else DrawPlan.objects.all()
     now = now or timezone.now()
     plan = plans.select_for_update().get(pk=plan_id)  # serialises concurrent draws of one plan
     if plan.status == DrawPlanStatus.CANCELLED:
@@ -516,7 +509,7 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
 # ---------------------------------------------------------------------------- re-draws
 @transaction.atomic
 def redraw_request(*, actor, draw_id: int, reason: str) -> RedrawRequest:
-    _require(actor, "inspections.add_draw")
+    require_perm(actor, "inspections.add_draw")
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationFailed("请写明重新抽取的理由", fields={"reason": ["请写明重新抽取的理由（至少 4 个字）"]})
@@ -539,7 +532,7 @@ def redraw_request(*, actor, draw_id: int, reason: str) -> RedrawRequest:
 @transaction.atomic
 def redraw_decide(*, actor, request_id: int, approve: bool, note: str = "") -> RedrawRequest:
     """A second user approves (→ a new committed Draw listed beside the first) or rejects a re-draw request."""
-    _require(actor, "inspections.add_draw")
+    require_perm(actor, "inspections.add_draw")
     req = (
         RedrawRequest.objects.visible_to(actor)
         .select_for_update()

@@ -28,6 +28,7 @@ from django.utils import timezone
 from apps.common import hooks
 from apps.common.audit import audit_record, diff, model_snapshot
 from apps.common.exceptions import Conflict, DomainError, InvalidTransition, OutOfScope, ValidationFailed
+from apps.common.permissions import require_perm
 from apps.common.workdays import WorkdayCalendar, add_working_days
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise
@@ -137,11 +138,6 @@ RESULT_FIELDS = (
 )
 
 
-def _require(actor, perm: str):
-    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.has_perm(perm):
-        raise PermissionDenied
-
-
 def _is_service(actor) -> bool:
     return bool(getattr(actor, "is_service_account", False))
 
@@ -212,7 +208,7 @@ def flying_task_create(
     check_item_ids=None,
 ) -> InspectionTask:
     """An unannounced inspection: enterprise, reason, ≥ 2 inspectors after 回避; same task model as drawn tasks."""
-    _require(actor, "inspections.add_inspectiontask")
+    require_perm(actor, "inspections.add_inspectiontask")
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationFailed("请写明飞行检查的事由", fields={"reason": ["请写明事由（至少 4 个字）"]})
@@ -252,7 +248,7 @@ def flying_task_create(
 @transaction.atomic
 def task_assign_inspectors(*, actor, task_id: int, inspector_ids, version: int | None = None) -> InspectionTask:
     """(Re-)assign the inspectors of an open task that was not drawn (drawn pairs come from the immutable draw)."""
-    _require(actor, "inspections.change_inspectiontask")
+    require_perm(actor, "inspections.change_inspectiontask")
     try:
         task = (
             InspectionTask.objects.visible_to(actor)
@@ -338,8 +334,7 @@ def key_tasks_generate(*, actor, on: dt.date | None = None, township_ids=None, p
     automatically (least loaded, own township first, 回避 honoured); a task for which two cannot be found is created
     without inspectors and counted as ``unassigned`` for staff to assign by hand. ``actor=None``: the system.
     """
-    if actor is not None:
-        _require(actor, "inspections.add_inspectiontask")
+    require_perm(actor, "inspections.add_inspectiontask", system_allowed=True)
     on = on or timezone.localdate()
     if actor is not None and township_ids is None:
         from apps.common.scoping import user_sees_all_townships, user_township_ids
@@ -1061,7 +1056,7 @@ def result_correct(*, actor, result_id: int, reason: str) -> InspectionResult:
 @transaction.atomic
 def rectification_submit(*, actor, rectification_id: int, note: str) -> Rectification:
     """Record that the business reported its rectification done (the follow-up inspection verifies it)."""
-    _require(actor, "inspections.change_rectification")
+    require_perm(actor, "inspections.change_rectification")
     try:
         rect = Rectification.objects.visible_to(actor).select_for_update(of=("self",)).get(pk=rectification_id)
     except (Rectification.DoesNotExist, ValueError, TypeError):
@@ -1082,7 +1077,7 @@ def rectification_submit(*, actor, rectification_id: int, note: str) -> Rectific
 
 # ---------------------------------------------------------------------------- publication (一公开)
 def _publication_locked(actor, publication_id) -> Publication:
-    _require(actor, "inspections.change_publication")
+    require_perm(actor, "inspections.change_publication")
     try:
         return (
             Publication.objects.visible_to(actor)
@@ -1132,7 +1127,7 @@ def publications_publish_many(*, actor, publication_ids, now=None) -> dict:
     """批量公示 (city staff): publish each chosen publication that may be published now — one audit event each, the
     same checks as one by one. Those that cannot (out of scope, held, window still open) are listed with the reason;
     one refusal never blocks the others. At most ``BULK_PUBLISH_MAX`` in one go."""
-    _require(actor, "inspections.change_publication")
+    require_perm(actor, "inspections.change_publication")
     ids = []
     for raw in publication_ids or []:
         try:
@@ -1212,7 +1207,7 @@ def objection_decide(*, actor, objection_id: int, decision: str, note: str = "",
     """Staff decide an objection. ``rejected`` (异议不成立 — the result stands): publication resumes and, if the window
     is over, is published now. ``upheld`` (异议成立): publication stays held until the inspector finalises a correction
     (which withdraws this publication and starts a new one)."""
-    _require(actor, "inspections.change_publication")
+    require_perm(actor, "inspections.change_publication")
     if decision not in (ObjectionDecision.UPHELD, ObjectionDecision.REJECTED):
         raise ValidationFailed("请选择处理结果", fields={"decision": ["请选择异议成立或不成立"]})
     note = (note or "").strip()

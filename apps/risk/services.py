@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -28,6 +27,7 @@ from apps.common.audit import audit_record, model_snapshot
 from apps.common.exceptions import Conflict, DomainError, OutOfScope, ValidationFailed
 from apps.common.jobs import job_create
 from apps.common.models import Job, JobStatus
+from apps.common.permissions import require_perm
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise, FoodCategory
 
@@ -59,9 +59,6 @@ REGRADE_CHUNK = 2000
 
 
 # ---------------------------------------------------------------------------- helpers
-def _require(actor, perm: str) -> None:
-    if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied
 
 
 def _actor_or_none(actor):
@@ -153,7 +150,7 @@ def scheme_revise(
 ) -> RiskScheme:
     """Editing a scheme in force: copy it into a new version (draft) starting ``effective_from``, with ``changes``
     (same JSON sections as the fixtures) applied. Grades already made keep pointing to the old version."""
-    _require(actor, "risk.add_riskscheme")
+    require_perm(actor, "risk.add_riskscheme", system_allowed=True)
     source = _scheme_locked(scheme_id)
     if source.status == SchemeStatus.DRAFT:
         raise Conflict("草稿可直接修改，无需修订为新版本")
@@ -194,7 +191,7 @@ def scheme_revise(
 @transaction.atomic
 def scheme_update_draft(*, scheme_id, data: dict, actor) -> RiskScheme:
     """Change a draft version (the only editable state): scalar fields and/or whole sections."""
-    _require(actor, "risk.change_riskscheme")
+    require_perm(actor, "risk.change_riskscheme", system_allowed=True)
     scheme = _scheme_locked(scheme_id)
     if scheme.status != SchemeStatus.DRAFT:
         raise Conflict("已发布的方案不能直接修改，请修订为新版本")
@@ -224,7 +221,7 @@ def scheme_update_draft(*, scheme_id, data: dict, actor) -> RiskScheme:
 @transaction.atomic
 def scheme_activate(*, scheme_id, actor, effective_from: dt.date | None = None) -> RiskScheme:
     """Publish a draft. Earlier published versions of the same code end the day this one starts (retired)."""
-    _require(actor, "risk.activate_riskscheme")
+    require_perm(actor, "risk.activate_riskscheme", system_allowed=True)
     scheme = _scheme_locked(scheme_id)
     if scheme.status != SchemeStatus.DRAFT:
         raise Conflict("只有草稿可以启用")
@@ -560,7 +557,7 @@ def onsite_evaluation_submit(
     *, enterprise_id, item_scores: dict, evaluated_on: dt.date, actor, note: str = ""
 ) -> RiskAssessment:
     """The on-site dynamic-risk evaluation form (动态风险评价表): same input as an inspection result."""
-    _require(actor, "risk.add_dynamicevaluation")
+    require_perm(actor, "risk.add_dynamicevaluation", system_allowed=True)
     if evaluated_on > timezone.localdate():
         raise ValidationFailed("评定日期不能晚于今天", fields={"evaluated_on": ["不能晚于今天"]})
     enterprise = _enterprise_get(actor, enterprise_id, lock=True)
@@ -579,7 +576,7 @@ def onsite_evaluation_submit(
 @transaction.atomic
 def assessment_recompute(*, enterprise_id, actor, on: dt.date | None = None) -> RiskAssessment:
     """Grade one enterprise now from its current data (e.g. after an event was recorded)."""
-    _require(actor, "risk.add_riskassessment")
+    require_perm(actor, "risk.add_riskassessment", system_allowed=True)
     on = on or timezone.localdate()
     enterprise = _enterprise_get(actor, enterprise_id, lock=True)
     scheme = _scheme_for(enterprise, on)
@@ -622,7 +619,7 @@ def regrade_check(assessment: RiskAssessment) -> dict:
 def risk_event_record(
     *, enterprise_id, event_type: str, occurred_on: dt.date, description: str, actor, source_ref: str = ""
 ) -> RiskEvent:
-    _require(actor, "risk.add_riskevent")
+    require_perm(actor, "risk.add_riskevent", system_allowed=True)
     if event_type not in EventType.values:
         raise ValidationFailed("事件类型无效", fields={"event_type": ["无效的事件类型"]})
     if occurred_on > timezone.localdate():
@@ -645,7 +642,7 @@ def risk_event_record(
 @transaction.atomic
 def risk_event_void(*, event_id, reason: str, actor) -> RiskEvent:
     """Events are never deleted; a mistaken one is voided with a reason (grades already made keep their snapshot)."""
-    _require(actor, "risk.change_riskevent")
+    require_perm(actor, "risk.change_riskevent", system_allowed=True)
     if not (reason or "").strip():
         raise ValidationFailed("请填写作废理由", fields={"reason": ["必填"]})
     try:
@@ -670,7 +667,7 @@ def credit_class_set(
     *, enterprise_id, credit_class: str, source: str, as_of: dt.date, actor, note: str = ""
 ) -> CreditClass:
     """Record an enterprise's credit-risk class (信用风险分类) as of a date; the latest date is the current one."""
-    _require(actor, "risk.add_creditclass")
+    require_perm(actor, "risk.add_creditclass", system_allowed=True)
     if credit_class not in CreditGrade.values:
         raise ValidationFailed("信用风险分类须为 A、B、C、D", fields={"credit_class": ["无效"]})
     if not (source or "").strip():
@@ -693,7 +690,7 @@ def credit_class_set(
 # ---------------------------------------------------------------------------- manual override (two people)
 @transaction.atomic
 def override_propose(*, enterprise_id, to_grade: str, reason: str, actor) -> GradeOverride:
-    _require(actor, "risk.add_gradeoverride")
+    require_perm(actor, "risk.add_gradeoverride", system_allowed=True)
     if to_grade not in GRADES:
         raise ValidationFailed("等级须为 A、B、C、D", fields={"to_grade": ["无效"]})
     if len((reason or "").strip()) < 5:
@@ -739,7 +736,7 @@ def _override_locked(actor, override_id) -> GradeOverride:
 @transaction.atomic
 def override_approve(*, override_id, actor, note: str = "") -> RiskAssessment:
     """Second person approves: a new assessment (kind override) with the same scores and the proposed grade."""
-    _require(actor, "risk.approve_gradeoverride")
+    require_perm(actor, "risk.approve_gradeoverride", system_allowed=True)
     override = _override_locked(actor, override_id)
     if override.status != OverrideStatus.PROPOSED:
         raise Conflict("该申请已处理")
@@ -782,7 +779,7 @@ def override_approve(*, override_id, actor, note: str = "") -> RiskAssessment:
 
 @transaction.atomic
 def override_reject(*, override_id, actor, note: str) -> GradeOverride:
-    _require(actor, "risk.approve_gradeoverride")
+    require_perm(actor, "risk.approve_gradeoverride", system_allowed=True)
     if not (note or "").strip():
         raise ValidationFailed("请填写驳回理由", fields={"note": ["必填"]})
     override = _override_locked(actor, override_id)
@@ -962,7 +959,7 @@ def regrade_year(
 @transaction.atomic
 def regrade_start(*, year: int, actor) -> Job:
     """On demand (overview page button): a job the page can follow. A pending/running one for the year is reused."""
-    _require(actor, "risk.run_regrade")
+    require_perm(actor, "risk.run_regrade", system_allowed=True)
     if not 2000 <= int(year) <= timezone.localdate().year:
         raise ValidationFailed("评定年度无效（不能晚于今年）", fields={"year": ["不能晚于今年"]})
     running = (
