@@ -185,7 +185,7 @@ class AuditEventFilterSet(BaseFilterSet):
 
 # ---------------------------------------------------------------------------------------------- jobs
 def _job_kind_choices():
-    from .jobs import registered_kinds
+    from .job_registry import registered_kinds
     from .labels import job_kind_label
 
     return sorted(((kind, job_kind_label(kind)) for kind in registered_kinds()), key=lambda c: c[1])

@@ -6,8 +6,8 @@ worker, so a second delivery changes nothing. The handler reports progress (0–
 ``jobs_sweep`` (Celery beat, every minute) re-publishes jobs that stayed pending too long or whose lease ran out,
 and parks a job as failed once it has used ``JOB_MAX_ATTEMPTS`` deliveries (a poison job, FLT-08).
 
-Register work with ``@job_handler("kind", label="中文名称")`` in ``apps/<app>/job_handlers.py`` (discovered in every process that
-runs jobs; the built-in ones live in ``apps/common/jobs_builtin.py``). The handler gets ``(job, progress)`` and
+Register work with ``@job_handler("kind", label="中文名称")`` (``apps/common/job_registry.py``) in
+``apps/<app>/job_handlers.py``, discovered in every process that runs jobs. The handler gets ``(job, progress)`` and
 returns a JSON-able dict. Its effects must be idempotent (protect them with a unique key such as ``job_id``): after
 a crash or an expired lease the job runs again.
 
@@ -19,49 +19,17 @@ exception is treated as transient: the job goes back to pending and the sweeper 
 import datetime as dt
 import logging
 import traceback
-from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.module_loading import autodiscover_modules
 
 from .audit import audit_record, to_jsonable
 from .exceptions import DomainError
-from .labels import register_job_kind
+from .job_registry import ProgressFn, handler_for
 from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
-
-ProgressFn = Callable[[int, str], None]
-_HANDLERS: dict[str, Callable[[Job, ProgressFn], dict]] = {}
-_discovered = False
-
-
-def job_handler(kind: str, *, label: str = ""):
-    """``label``: the kind's Chinese name, shown on the jobs pages (apps.common.labels)."""
-
-    def register(fn):
-        _HANDLERS[kind] = fn
-        if label:
-            register_job_kind(kind, label)
-        return fn
-
-    return register
-
-
-def _discover() -> None:
-    global _discovered
-    if not _discovered:
-        from . import jobs_builtin  # noqa: F401
-
-        autodiscover_modules("job_handlers")
-        _discovered = True
-
-
-def registered_kinds() -> list[str]:
-    _discover()
-    return sorted(_HANDLERS)
 
 
 def job_create(
@@ -71,8 +39,7 @@ def job_create(
 
     With ``dedupe_key``, a second call returns the existing job instead of creating another.
     """
-    _discover()
-    if kind not in _HANDLERS:
+    if handler_for(kind) is None:
         raise ValueError(f"unknown job kind {kind!r}; register it with @job_handler")
     payload = to_jsonable(payload or {})
     with transaction.atomic():
@@ -161,12 +128,11 @@ def job_claim(job_id) -> Job | None:
 
 def job_run(job_id) -> str:
     """Execute a job once; a second delivery of a finished or running job is a no-op. Returns the final status."""
-    _discover()
     job = job_claim(job_id)
     if job is None:
         current = Job.objects.filter(pk=job_id).values_list("status", flat=True).first()
         return current or "missing"
-    handler = _HANDLERS.get(job.kind)
+    handler = handler_for(job.kind)
     try:
         if handler is None:
             raise DomainError(f"未知的任务类型：{job.kind}")

@@ -53,7 +53,7 @@ def object_type_label(label_lower: str) -> str:
 
 
 def job_kind_labels() -> dict[str, str]:
-    from .jobs import registered_kinds  # discovers every app's job_handlers
+    from .job_registry import registered_kinds  # discovers every app's job_handlers
 
     registered_kinds()
     return dict(_JOB_KINDS)

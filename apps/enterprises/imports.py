@@ -43,7 +43,8 @@ from apps.common import excel
 from apps.common.audit import audit_record
 from apps.common.excel import Column, Issue, ValueProblem, WorkbookRejected, XlsxLimits
 from apps.common.exceptions import DomainError
-from apps.common.jobs import job_create, job_handler
+from apps.common.job_registry import job_handler
+from apps.common.jobs import job_create
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale

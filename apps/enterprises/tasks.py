@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.common.exceptions import DomainError
-from apps.common.jobs import job_handler
+from apps.common.job_registry import job_handler
 
 EXPORT_JOB_KIND = "enterprises.export"
 

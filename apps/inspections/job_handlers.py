@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from apps.common.jobs import job_handler
+from apps.common.job_registry import job_handler
 
 KEY_TASKS_JOB = "inspections.key_tasks"
 

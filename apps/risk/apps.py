@@ -26,7 +26,7 @@ class RiskConfig(AppConfig):
     def ready(self):
         from apps.common.navigation import add_nav_permission, register_nav
 
-        from . import jobs, receivers, sections  # noqa: F401  (jobs registers its handlers on import)
+        from . import receivers, sections
 
         register_nav("风险分级", "risk:overview", perm="risk.view_riskassessment", icon="speedometer2", order=20)
         add_nav_permission("jobs:list", "risk.run_regrade")

@@ -9,7 +9,8 @@ import pytest
 from django.utils import timezone
 
 from apps.common.exceptions import DomainError
-from apps.common.jobs import job_claim, job_create, job_handler, job_publish, job_run, jobs_sweep, registered_kinds
+from apps.common.job_registry import job_handler, registered_kinds
+from apps.common.jobs import job_claim, job_create, job_publish, job_run, jobs_sweep
 from apps.common.models import AuditEvent, Job, JobStatus
 from apps.common.tasks import run_job_task
 

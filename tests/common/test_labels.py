@@ -9,7 +9,7 @@ from django.apps import apps as django_apps
 from django.urls import reverse
 
 from apps.common.audit import audit_record
-from apps.common.jobs import registered_kinds
+from apps.common.job_registry import registered_kinds
 from apps.common.labels import audit_action_label, audit_action_labels, job_kind_label, object_type_label
 from apps.common.models import Job
 

@@ -14,7 +14,8 @@ from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.api.serializers import StrictInputSerializer
 from apps.common.filters import JobFilterSet
-from apps.common.jobs import job_create, registered_kinds
+from apps.common.job_registry import registered_kinds
+from apps.common.jobs import job_create
 from apps.common.models import Job
 from apps.common.permissions import ClientScopes, ModelPermissions
 from apps.common.selectors import job_get, job_list

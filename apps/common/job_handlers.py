@@ -4,7 +4,7 @@ real-worker test and to demonstrate the job page). Its result names the process 
 import os
 import time
 
-from .jobs import job_handler
+from .job_registry import job_handler
 
 
 @job_handler("common.selftest", label="系统自检")

@@ -1,6 +1,6 @@
 """Background work of the risk app, registered with the jobs outbox (apps.common.jobs)."""
 
-from apps.common.jobs import job_handler
+from apps.common.job_registry import job_handler
 
 
 @job_handler("risk.regrade", label="年度风险等级评定")
