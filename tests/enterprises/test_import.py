@@ -3,7 +3,6 @@ one audit event), the job, and the upload storage (issue 3 point 4)."""
 
 import datetime as dt
 import io
-import json
 
 import openpyxl
 import pytest
@@ -15,7 +14,7 @@ from apps.common.models import AuditEvent, Job, JobStatus
 from apps.enterprises import imports
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.identifiers import make_uscc
-from apps.enterprises.models import Enterprise, Licence
+from apps.enterprises.models import Enterprise, ImportRecord, Licence
 from tests.fixtures_xlsx.builders import HEADERS, valid_rows, workbook
 
 pytestmark = pytest.mark.django_db
@@ -327,8 +326,9 @@ class TestUploadAndJob:
         assert job.result["created"] == 3
         assert Enterprise.objects.count() == 3
         assert not (imports.upload_dir() / f"{upload_id}.xlsx").exists()
-        meta = json.loads((imports.upload_dir() / f"{upload_id}.json").read_text())
-        assert meta["status"] == "committed" and meta["job_id"] == str(job.pk)
+        record = ImportRecord.objects.get(pk=upload_id)  # the import record (no JSON sidecar files)
+        assert record.status == "committed" and str(record.job_id) == str(job.pk)
+        assert not list(imports.upload_dir().glob("*.json"))
         # confirming a committed upload again is refused; nothing more is imported
         with pytest.raises(DomainError):
             imports.enterprise_import_confirm(actor=staff_a, upload_id=upload_id)
@@ -364,8 +364,9 @@ class TestUploadAndJob:
     def test_expired_uploads_are_purged(self, staff_a):
         upload_id, _ = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(1)), filename="a.xlsx")
         removed = imports.uploads_purge(now=9e12)
-        assert removed >= 2
-        assert not (imports.upload_dir() / f"{upload_id}.json").exists()
+        assert removed >= 2  # the workbook and its record
+        assert not ImportRecord.objects.filter(pk=upload_id).exists()
+        assert not (imports.upload_dir() / f"{upload_id}.xlsx").exists()
 
     def test_error_list_workbook_has_every_error(self, staff_a):
         rows = rows_a(3)
@@ -424,7 +425,7 @@ class TestRulesAndQueries:
         target = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
         rows[0]["联系人"] = "文件里的新联系人"
         calls = []
-        real_plan = imports._plan
+        real_plan = imports.plan._plan
 
         def plan_then_someone_edits(*args, **kwargs):
             result = real_plan(*args, **kwargs)
@@ -433,7 +434,7 @@ class TestRulesAndQueries:
                 Enterprise.objects.filter(pk=target.pk).update(version=F("version") + 1, contact_phone="0573-1")
             return result
 
-        monkeypatch.setattr(imports, "_plan", plan_then_someone_edits)
+        monkeypatch.setattr(imports.plan, "_plan", plan_then_someone_edits)
         result = imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
         assert calls == [False, True]
         assert (result["updated"], result["unchanged"]) == (1, 1)
