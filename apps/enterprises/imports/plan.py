@@ -278,38 +278,44 @@ def _plan_update(
 
 
 def _write(plan: _Plan, *, actor, batch_size: int = 1000) -> dict[str, int]:
-    """All writes of a plan; call inside the import's transaction. Returns the new enterprises' ids by USCC."""
+    """All writes of a plan; call inside the import's transaction. Returns the new enterprises' ids by USCC.
+
+    New rows go in through ``common.bulk.bulk_insert`` (COPY on PostgreSQL, executemany on SQLite: no model
+    instances), then their ids are read back by USCC (unique) in chunks; changed rows through ``bulk_update``."""
+    from apps.common.bulk import bulk_insert
+
     from ..models import Enterprise, Licence
 
-    user = actor if actor is not None and actor.is_authenticated else None
+    user_id = actor.pk if actor is not None and actor.is_authenticated else None
     through = Enterprise.food_categories.through
     created: dict[str, int] = {}
-    for chunk in _chunks(plan.creates, batch_size):
-        objs = [Enterprise(version=1, created_by=user, updated_by=user, **values) for values, _, _ in chunk]
-        Enterprise.objects.bulk_create(objs, batch_size=batch_size)
-        if any(obj.pk is None for obj in objs):  # backends without RETURNING: look the ids up
-            ids = dict(Enterprise.objects.filter(uscc__in=[o.uscc for o in objs]).values_list("uscc", "pk"))
-            for obj in objs:
-                obj.pk = obj.id = ids[obj.uscc]
+    if plan.creates:
+        bulk_insert(
+            Enterprise,
+            (
+                {**values, "version": 1, "created_by_id": user_id, "updated_by_id": user_id}
+                for values, _, _ in plan.creates
+            ),
+        )
+        for chunk in _chunks([values["uscc"] for values, _, _ in plan.creates], 5000):
+            created.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
         links, lics = [], []
-        for obj, (_values, categories, licences) in zip(objs, chunk, strict=True):
-            links.extend(through(enterprise_id=obj.pk, foodcategory_id=c) for c in categories or ())
-            lics.extend(Licence(enterprise_id=obj.pk, is_active=True, **lic) for lic in licences)
-        through.objects.bulk_create(links, batch_size=batch_size)
-        Licence.objects.bulk_create(lics, batch_size=batch_size)
-        created.update((obj.uscc, obj.pk) for obj in objs)
+        for values, categories, licences in plan.creates:
+            pk = created[values["uscc"]]
+            links.extend({"enterprise_id": pk, "foodcategory_id": c} for c in categories or ())
+            lics.extend({**lic, "enterprise_id": pk, "is_active": True} for lic in licences)
+        bulk_insert(through, links)
+        bulk_insert(Licence, lics)
     if plan.updates:
         fields = sorted(plan.update_fields | {"version", "updated_by", "updated_at"})
         Enterprise.objects.bulk_update(plan.updates, fields, batch_size=batch_size)
     if plan.categories:
         for ids in _chunks(list(plan.categories), batch_size):
             through.objects.filter(enterprise_id__in=ids).delete()
-        links = [through(enterprise_id=e, foodcategory_id=c) for e, cats in plan.categories.items() for c in cats]
-        through.objects.bulk_create(links, batch_size=batch_size)
+        links = [{"enterprise_id": e, "foodcategory_id": c} for e, cats in plan.categories.items() for c in cats]
+        bulk_insert(through, links)
     if plan.licences_new:
-        Licence.objects.bulk_create(
-            [Licence(enterprise_id=e, is_active=True, **lic) for e, lic in plan.licences_new], batch_size=batch_size
-        )
+        bulk_insert(Licence, ({**lic, "enterprise_id": e, "is_active": True} for e, lic in plan.licences_new))
     if plan.licences_changed:
         fields = ["issued_on", "expires_on", "check_warning", "is_active", "updated_at"]
         Licence.objects.bulk_update(plan.licences_changed, fields, batch_size=batch_size)

@@ -180,19 +180,24 @@ def _lines_digest(lines: list[list]) -> str:
     return digest.hexdigest()
 
 
-def _line_objects(record: ImportRecord, lines: list[list]) -> list[ImportRow]:
-    return [
-        ImportRow(
-            record=record,
-            row_number=number,
-            uscc=(uscc or "")[:18],
-            name=(name or "")[:200],
-            outcome=outcome,
-            changes=changes,
-            enterprise_id=ent,
-        )
-        for number, uscc, name, outcome, changes, ent in lines
-    ]
+def _insert_lines(record: ImportRecord, lines: list[list]) -> None:
+    from apps.common.bulk import bulk_insert
+
+    bulk_insert(
+        ImportRow,
+        (
+            {
+                "record_id": record.pk,
+                "row_number": number,
+                "uscc": (uscc or "")[:18],
+                "name": (name or "")[:200],
+                "outcome": outcome,
+                "changes": changes,
+                "enterprise_id": ent,
+            }
+            for number, uscc, name, outcome, changes, ent in lines
+        ),
+    )
 
 
 def enterprise_import_commit(
@@ -261,7 +266,7 @@ def enterprise_import_commit(
             if line[5] is None:
                 line[5] = created[line[1]]
             line[4] = to_jsonable(line[4])
-        ImportRow.objects.bulk_create(_line_objects(record, plan.lines), batch_size=2000)
+        _insert_lines(record, plan.lines)
         extra.update(importrecord=str(record.pk.hex), rows_sha256=_lines_digest(plan.lines))
         event = audit_record(
             AUDIT_ACTION,
@@ -385,7 +390,7 @@ def _store_report(record: ImportRecord, report: ImportReport, status: str | None
         ImportRow.objects.filter(record=record).delete()
         if report.lines:
             lines = [[n, u, name, o, to_jsonable(c), e] for n, u, name, o, c, e in report.lines]
-            ImportRow.objects.bulk_create(_line_objects(record, lines), batch_size=2000)
+            _insert_lines(record, lines)
     return record
 
 

@@ -1,0 +1,78 @@
+"""Bulk inserts of plain rows without model instances: ``COPY … FROM STDIN`` on PostgreSQL, one ``executemany``
+on SQLite. For large writes (imports) where ``bulk_create``'s per-object work (model ``__init__``, per-field SQL
+compilation) costs more than the database does.
+
+Rows are dicts keyed by field ``attname`` (``township_id``, not ``township``); a missing field gets its model
+default, ``auto_now``/``auto_now_add`` fields get the current time. Like ``bulk_create``, no ``save()``, no
+signals; database constraints apply. Call inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+
+from django.db import connection, models
+from django.utils import timezone
+
+
+def _fields(model) -> list:
+    from django.db.models.fields import AutoFieldMixin
+
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+
+
+def _defaults(fields) -> dict:
+    now = timezone.now()
+    out = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            out[f.attname] = now
+        else:
+            out[f.attname] = f.get_default()
+    return out
+
+
+def _copy_text(field, value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(field, models.JSONField):
+        text = json.dumps(value, cls=field.encoder, ensure_ascii=False)
+    elif isinstance(value, bool):
+        text = "t" if value else "f"
+    elif isinstance(value, dt.datetime | dt.date | dt.time):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def bulk_insert(model, rows: Iterable[dict]) -> int:
+    """Insert ``rows`` into ``model``'s table in one statement stream; returns the number of rows."""
+    fields = _fields(model)
+    defaults = _defaults(fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    count = 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buf = io.StringIO()
+            for row in rows:
+                buf.write("\t".join(_copy_text(f, row.get(f.attname, defaults[f.attname])) for f in fields))
+                buf.write("\n")
+                count += 1
+            if count:
+                buf.seek(0)
+                cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
+        else:
+            params = [
+                [f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection) for f in fields]
+                for row in rows
+            ]
+            count = len(params)
+            if count:
+                marks = ", ".join(["%s"] * len(fields))
+                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
+    return count
