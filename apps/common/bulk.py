@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Iterable
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 
@@ -49,6 +49,21 @@ def _copy_text(field, value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+def _identity(value):
+    return value
+
+
+def _converter(field, conn):
+    """Per field, once: how a Python value becomes a SQLite parameter (most need nothing)."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if isinstance(target, models.DateField | models.DecimalField | models.UUIDField | models.TimeField):
+        return lambda v: target.get_db_prep_save(v, conn)
+    return _identity
+
+
 def bulk_insert(model, rows: Iterable[dict]) -> int:
     """Insert ``rows`` into ``model``'s table in one statement stream; returns the number of rows."""
     fields = _fields(model)
@@ -67,10 +82,10 @@ def bulk_insert(model, rows: Iterable[dict]) -> int:
                 buf.seek(0)
                 cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
         else:
-            params = [
-                [f.get_db_prep_save(row.get(f.attname, defaults[f.attname]), connection) for f in fields]
-                for row in rows
-            ]
+            conn = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup per value costs more than the insert
+            convert = [_converter(f, conn) for f in fields]
+            names = [f.attname for f in fields]
+            params = [[c(row.get(n, defaults[n])) for c, n in zip(convert, names, strict=True)] for row in rows]
             count = len(params)
             if count:
                 marks = ", ".join(["%s"] * len(fields))
