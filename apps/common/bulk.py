@@ -10,7 +10,7 @@ signals; database constraints apply. Call inside the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
-import io
+import itertools
 import json
 from collections.abc import Iterable
 
@@ -49,6 +49,32 @@ def _copy_text(field, value) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
+class _CopyStream:
+    """A file-like object producing COPY text lazily (``read(size)``), so the rows are never all in memory."""
+
+    def __init__(self, lines):
+        self._lines = iter(lines)
+        self._buf = b""
+        self.lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size and size > 0 else 1 << 20
+        parts, have = [self._buf], len(self._buf)
+        while have < want:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            encoded = line.encode("utf-8")
+            parts.append(encoded)
+            have += len(encoded)
+            self.lines += 1
+        data = b"".join(parts)
+        self._buf = data[want:]
+        return data[:want]
+
+    readline = read
+
+
 def _identity(value):
     return value
 
@@ -70,24 +96,24 @@ def bulk_insert(model, rows: Iterable[dict]) -> int:
     defaults = _defaults(fields)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    count = 0
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    rows = itertools.chain((first,), rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            buf = io.StringIO()
-            for row in rows:
-                buf.write("\t".join(_copy_text(f, row.get(f.attname, defaults[f.attname])) for f in fields))
-                buf.write("\n")
-                count += 1
-            if count:
-                buf.seek(0)
-                cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", buf)
+            stream = _CopyStream(
+                "\t".join(_copy_text(f, row.get(f.attname, defaults[f.attname])) for f in fields) + "\n" for row in rows
+            )
+            cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", stream)
+            count = stream.lines
         else:
             conn = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup per value costs more than the insert
             convert = [_converter(f, conn) for f in fields]
             names = [f.attname for f in fields]
             params = [[c(row.get(n, defaults[n])) for c, n in zip(convert, names, strict=True)] for row in rows]
             count = len(params)
-            if count:
-                marks = ", ".join(["%s"] * len(fields))
-                cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
     return count
