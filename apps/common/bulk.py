@@ -86,7 +86,14 @@ def _converter(field, conn):
         encoder = field.encoder
         return lambda v: None if v is None else json.dumps(v, cls=encoder)
     if isinstance(target, models.DateField | models.DecimalField | models.UUIDField | models.TimeField):
-        return lambda v: target.get_db_prep_save(v, conn)
+        last = [object(), None]  # rows often share one value (created_at, a record id): convert it once
+
+        def convert(v):
+            if v is not last[0]:
+                last[0], last[1] = v, target.get_db_prep_save(v, conn)
+            return last[1]
+
+        return convert
     return _identity
 
 

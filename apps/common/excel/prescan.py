@@ -206,6 +206,8 @@ def _has_special(buf: bytes, end: int, start: int = 0) -> bool:
     """Cheap test: may buf[start:end] hold a formula (<f>) or an error cell (t="e")?"""
     if buf.find(b'"e"', start, end) >= 0 or buf.find(b"'e'", start, end) >= 0:
         return True
+    if buf.find(b"<f", start, end) < 0 and buf.find(b":f", start, end) < 0:  # fast path: no <f> / <x:f> at all
+        return False
     return _SPECIAL_FORMULA_RE.search(buf, start, end) is not None
 
 
