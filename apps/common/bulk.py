@@ -119,8 +119,16 @@ def bulk_insert(model, rows: Iterable[dict]) -> int:
             conn = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup per value costs more than the insert
             convert = [_converter(f, conn) for f in fields]
             names = [f.attname for f in fields]
-            params = [[c(row.get(n, defaults[n])) for c, n in zip(convert, names, strict=True)] for row in rows]
-            count = len(params)
             marks = ", ".join(["%s"] * len(fields))
-            cursor.executemany(f"INSERT INTO {table} ({cols}) VALUES ({marks})", params)
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            count = 0
+            while True:  # chunks of 2,000 rows: the parameters are never all in memory
+                params = [
+                    [c(row.get(n, defaults[n])) for c, n in zip(convert, names, strict=True)]
+                    for row in itertools.islice(rows, 2000)
+                ]
+                if not params:
+                    break
+                cursor.executemany(sql, params)
+                count += len(params)
     return count

@@ -324,7 +324,7 @@ def _numeric_code(value, column: str) -> tuple[str | None, str | None]:
 
 def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues: list) -> dict:
     """One sheet row → data-vocabulary dict (only non-empty cells), appending Issues for cells it cannot read."""
-    data: dict = {"row_number": row_no, "_values": values}  # the raw cells: the 原值 of a later error
+    data: dict = {"row_number": row_no}
     v = dict(zip(keys, values, strict=True))
 
     def problem(key: str, message: str, raw=None) -> None:

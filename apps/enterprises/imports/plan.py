@@ -13,9 +13,10 @@ from django.utils import timezone
 from apps.common.excel import Issue
 
 from ..choices import EnterpriseStatus
-from .columns import COLUMN_BY_KEY, COLUMNS
+from .columns import COLUMN_BY_KEY
 
-KEY_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}  # position of a column's raw value in row["_values"]
+_LICENCE_COLUMN_KEYS = {"licence_kind": "kind", "licence_number": "number", "licence_issued_on": "issued_on"}
+_LICENCE_COLUMN_KEYS["licence_expires_on"] = "expires_on"
 
 # ------------------------------------------------------------------------------------------------ plan + write
 PLAN_CHUNK = 1000
@@ -70,9 +71,11 @@ def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> 
     as the page and the API) against the database, and work out the writes. Writes nothing."""
     from django.db.models import Q
 
+    from apps.accounts.models import Township
+
     from .. import services
     from ..identifiers import normalize_code
-    from ..models import Enterprise, FoodCategory, Licence
+    from ..models import BusinessType, Enterprise, FoodCategory, Licence
 
     lk = services._Lookups()  # reference data loaded once for all rows
     types = lk.business_types()
@@ -85,16 +88,19 @@ def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> 
     done = 0
     codes_of = dict(FoodCategory.objects.values_list("id", "code"))
     renames = _label_renames(services.FIELD_LABELS)
-    raw_of: dict[int, tuple] = {}
+    raw_of: dict[int, dict] = {}
+    names = {
+        "township": dict(Township.objects.values_list("id", "name")),
+        "business_type": dict(BusinessType.objects.values_list("id", "name")),
+        "food_categories": dict(FoodCategory.objects.values_list("id", "name")),
+    }
 
     def error(row: int, key: str, message: str) -> None:
         header = COLUMN_BY_KEY[key].header if key in COLUMN_BY_KEY else services.FIELD_LABELS.get(key, "")
         if (row, header) not in known:
             for old, new in renames:  # the registry's form label → the template's column name
                 message = message.replace(old, new)
-            values = raw_of.get(row)
-            raw = values[KEY_INDEX[key]] if values is not None and key in KEY_INDEX else None
-            plan.errors.append(Issue(row, header, message, _raw_text(raw)))
+            plan.errors.append(Issue(row, header, message, _raw_text(raw_of.get(row), key, names)))
 
     for chunk in _chunks(rows, PLAN_CHUNK):
         codes = {normalize_code(r["uscc"]) for r in chunk if r.get("uscc")}
@@ -113,7 +119,7 @@ def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> 
         raw_of.clear()
         for row in chunk:
             number = row["row_number"]
-            raw_of[number] = row.get("_values")
+            raw_of[number] = row
             errors_before = len(plan.errors)
             code = normalize_code(row.get("uscc")) if row.get("uscc") else ""
             ent = existing.get(code) if code else None
@@ -125,7 +131,7 @@ def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> 
             if ent is not None and allowed is not None and ent.township_id not in allowed:
                 error(number, "uscc", "该代码已在您管辖范围以外的镇街登记，不能由您修改")
                 continue
-            data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences", "_values")}
+            data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences")}
             cleaned = services.enterprise_clean(actor=actor, data=data, instance=ent, lookups=lk)
             for key, messages in cleaned.errors.items():
                 for message in messages:
@@ -192,9 +198,23 @@ def _label_renames(field_labels: dict) -> list[tuple[str, str]]:
     return out
 
 
-def _raw_text(value) -> str:
+def _raw_text(row: dict | None, key: str, names: dict) -> str:
+    """The 原值 of an error found against the database: the row's value as read from the file (names for the
+    township, business type and categories it was resolved to)."""
     from apps.common.excel import clean_text
 
+    if row is None:
+        return ""
+    if key in _LICENCE_COLUMN_KEYS:
+        value = next(iter(row.get("licences") or [{}])).get(_LICENCE_COLUMN_KEYS[key])
+    else:
+        value = row.get(key)
+    if key in names and value is not None:
+        value = (
+            "、".join(names[key].get(v, str(v)) for v in value) if isinstance(value, list) else names[key].get(value)
+        )
+    if isinstance(value, list):
+        value = "、".join(str(v) for v in value)
     return clean_text(value)[:100] if value is not None else ""
 
 
@@ -299,13 +319,22 @@ def _write(plan: _Plan, *, actor, batch_size: int = 1000) -> dict[str, int]:
         )
         for chunk in _chunks([values["uscc"] for values, _, _ in plan.creates], 5000):
             created.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
-        links, lics = [], []
-        for values, categories, licences in plan.creates:
-            pk = created[values["uscc"]]
-            links.extend({"enterprise_id": pk, "foodcategory_id": c} for c in categories or ())
-            lics.extend({**lic, "enterprise_id": pk, "is_active": True} for lic in licences)
-        bulk_insert(through, links)
-        bulk_insert(Licence, lics)
+        bulk_insert(  # generators: the rows are streamed, never all built at once
+            through,
+            (
+                {"enterprise_id": created[values["uscc"]], "foodcategory_id": c}
+                for values, categories, _ in plan.creates
+                for c in categories or ()
+            ),
+        )
+        bulk_insert(
+            Licence,
+            (
+                {**lic, "enterprise_id": created[values["uscc"]], "is_active": True}
+                for values, _, licences in plan.creates
+                for lic in licences
+            ),
+        )
     if plan.updates:
         fields = sorted(plan.update_fields | {"version", "updated_by", "updated_at"})
         Enterprise.objects.bulk_update(plan.updates, fields, batch_size=batch_size)
