@@ -187,15 +187,19 @@ class _Lookups:
         return table.get(value)
 
 
+_CHOICE_MAPS: dict = {}
+
+
 def _choice(enum, value):
     """Accept the code or the Chinese label of a TextChoices value."""
     if value in (None, ""):
         return None
-    text = str(value).strip()
-    for code, label in enum.choices:
-        if text in (code, label):
-            return code
-    return False
+    mapping = _CHOICE_MAPS.get(enum)
+    if mapping is None:  # once per enum: .choices builds a list of lazy labels on every access
+        mapping = {str(label): code for code, label in enum.choices}
+        mapping.update((code, code) for code in enum.values)
+        _CHOICE_MAPS[enum] = mapping
+    return mapping.get(str(value).strip(), False)
 
 
 def _as_bool(value):
