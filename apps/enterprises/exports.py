@@ -1,7 +1,5 @@
-"""Excel export: a shared openpyxl writer (write-only, streaming) with formula-injection neutralisation, and the
-registry's columns.
-
-``safe_text`` / ``write_workbook`` are app-neutral; other apps may import them until they move to apps/common.
+"""Excel export of the registry: its columns and rows. The writer (``write_workbook``, ``safe_text``,
+``ExportColumn``) lives in ``apps.common.excel.writer`` and is shared by every export and import template.
 SECURITY.md EXP-01: a text cell starting with ``= + - @``, TAB, CR or LF gets a leading apostrophe, so it is
 stored as plain text (never a formula) and also stays inert when the sheet is saved as CSV. Numbers and dates are
 written as numbers and dates. Characters XML cannot hold are dropped instead of failing the export.
@@ -9,100 +7,18 @@ EXP-03: every workbook carries who exported it, when, with which filters and how
 and an "导出说明" sheet); the export itself is audited by ``services.enterprise_export``.
 """
 
-import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-DATE_FORMAT = "yyyy-mm-dd"
-DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
-MAX_CELL_CHARS = 32767  # Excel's limit
+from apps.common.excel import ExportColumn, safe_text, write_workbook
 
-
-def safe_text(value: str) -> str:
-    """Neutralise a text value for a spreadsheet cell (EXP-01)."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if text.startswith(FORMULA_TRIGGERS):
-        text = "'" + text
-    return text[:MAX_CELL_CHARS]
-
-
-@dataclass(frozen=True)
-class ExportColumn:
-    header: str
-    width: float = 14
-    kind: str = "text"  # text | number | date | datetime | bool
-
-
-def _cell(ws, value, kind: str):
-    if value is None or value == "":
-        return None
-    if kind == "bool":
-        return "是" if value else "否"
-    if kind == "datetime" and isinstance(value, dt.datetime):
-        cell = WriteOnlyCell(ws, value=timezone.localtime(value).replace(tzinfo=None))
-        cell.number_format = DATETIME_FORMAT
-        return cell
-    if kind == "date" and isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int | float) and kind == "number":
-        return value
-    return safe_text(str(value))
-
-
-def write_workbook(
-    *,
-    sheet_title: str,
-    columns: Sequence[ExportColumn],
-    rows: Iterable[Sequence],
-    about: dict[str, str],
-    title: str = "",
-    creator: str = "",
-) -> tuple[bytes, int]:
-    """Stream ``rows`` into an xlsx (header row frozen, column widths, an "导出说明" sheet). -> (bytes, row count)."""
-    wb = Workbook(write_only=True)
-    wb.properties.creator = safe_text(creator)[:255] or "海宁市食品安全监管平台"
-    wb.properties.title = safe_text(title or sheet_title)[:255]
-    wb.properties.description = safe_text("；".join(f"{k}：{v}" for k, v in about.items()))[:1000]
-    ws = wb.create_sheet(sheet_title[:31])
-    ws.freeze_panes = "A2"
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
-    head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=safe_text(column.header))
-        cell.font, cell.fill = head_font, head_fill
-        cell.alignment = Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
-    stamp = f"{about.get('导出人', '')} {about.get('导出时间', '')}".replace("&", "")
-    ws.oddFooter.center.text = f"{stamp} · 第 &P 页 / 共 &N 页"  # printed watermark (EXP-03)
-    count = 0
-    kinds = [c.kind for c in columns]
-    for row in rows:
-        ws.append([_cell(ws, value, kind) for value, kind in zip(row, kinds, strict=True)])
-        count += 1
-    info = wb.create_sheet("导出说明")
-    info.column_dimensions["A"].width = 14
-    info.column_dimensions["B"].width = 80
-    for key, value in {**about, "导出行数": str(count)}.items():
-        info.append([safe_text(key), safe_text(str(value))])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue(), count
+__all__ = [
+    "ENTERPRISE_COLUMNS",
+    "ExportColumn",
+    "enterprise_rows",
+    "enterprise_workbook",
+    "safe_text",
+    "write_workbook",
+]
 
 
 # ------------------------------------------------------------------------------------------------ the registry

@@ -7,7 +7,7 @@ Parameters (all optional, combinable):
     cold_chain · has_third_party_evaluator · brand_tag · licence_kind · licence_expires_before=<date> (an active
     licence expiring before that day, i.e. also already expired ones) · licence_expires_within=<days> (an active
     licence expiring from today up to that many days ahead) · uscc_warning (rows saved with a check override) ·
-    q (name, USCC, addresses, licence number) · ordering.
+    q (name, USCC, addresses, licence number) · import_record=<uuid> (the rows of one Excel import) · ordering.
 
 An empty value is no filter (``BaseFilterSet``: a browser submits the untouched fields as ``?status=``).
 A township outside the caller's scope filters to nothing (the queryset is already scoped); it is not an error.
@@ -83,6 +83,7 @@ class EnterpriseFilterSet(BaseFilterSet):
         decimal_places=0,
     )
     q = django_filters.CharFilter(label="搜索", method="filter_q")
+    import_record = django_filters.UUIDFilter(label="导入批次", method="filter_import_record")
     ordering = StableOrderingFilter(
         fields=(("name", "name"), ("updated_at", "updated_at"), ("uscc", "uscc"), ("id", "id")),
         field_labels={"name": "名称", "updated_at": "更新时间", "uscc": "统一社会信用代码", "id": "编号"},
@@ -117,6 +118,14 @@ class EnterpriseFilterSet(BaseFilterSet):
             return queryset
         # brand_tags holds at most one of each tag; index lookups work on SQLite and PostgreSQL alike.
         return queryset.filter(Q(brand_tags__0=value) | Q(brand_tags__1=value))
+
+    def filter_import_record(self, queryset, name, value):
+        """The rows of one committed Excel import (its 查看结果 link); the queryset is already scoped."""
+        from .models import ImportRow
+
+        if not value:
+            return queryset
+        return queryset.filter(Exists(ImportRow.objects.filter(record_id=value, enterprise=OuterRef("pk"))))
 
     def filter_uscc_warning(self, queryset, name, value):
         if value is None:

@@ -1,3 +1,59 @@
-"""Job handlers of the enterprise registry (discovered by apps.common.jobs in every process that runs jobs)."""
+"""Job handlers of the enterprise registry (discovered by apps.common.job_registry in every process that runs jobs).
 
-from . import imports, tasks  # noqa: F401  (register "enterprises.import" and "enterprises.export")
+* ``enterprises.import_check`` / ``enterprises.import`` — a large dry run / a commit of a stored upload
+  (bodies in ``imports.service``: they share its upload and record helpers);
+* ``enterprises.export`` — a large Excel export. It rebuilds the actor from the job's creator, so the export has
+  exactly that user's scope (STYLE.md §3.6), writes the workbook under MEDIA_ROOT/exports/ (not served directly;
+  downloaded through an owner-checked view) and is idempotent: a redelivered job whose file exists returns the same
+  result without exporting again.
+"""
+
+import os
+
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.common.exceptions import DomainError
+from apps.common.job_registry import job_handler
+
+from .imports import CHECK_JOB_KIND, JOB_KIND
+from .imports.service import enterprise_import_check_job, enterprise_import_job
+
+
+@job_handler(CHECK_JOB_KIND, label="检查对象导入预检")
+def import_check_job(job, progress) -> dict:
+    return enterprise_import_check_job(job, progress)
+
+
+@job_handler(JOB_KIND, label="检查对象导入")
+def import_job(job, progress) -> dict:
+    return enterprise_import_job(job, progress)
+
+
+EXPORT_JOB_KIND = "enterprises.export"
+
+
+@job_handler(EXPORT_JOB_KIND, label="导出检查对象名录")
+def enterprise_export_job(job, progress) -> dict:
+    from .exports import export_file_path
+    from .services import enterprise_export
+
+    actor = job.created_by
+    if actor is None or not actor.is_active:
+        raise DomainError("导出任务的发起人不存在或已停用")
+    path = export_file_path(job.pk)
+    filename = f"检查对象名录_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx"
+    url = reverse("enterprises:export_download", args=[job.pk])
+    if path.exists() and job.result.get("rows") is not None:
+        return job.result
+    params = QueryDict(mutable=True)
+    for key, values in (job.payload.get("filters") or {}).items():
+        params.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
+    progress(10, "正在生成 Excel 文件")
+    content, count = enterprise_export(actor=actor, params=params, audit_extra={"job": str(job.pk)})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    return {"summary": f"导出完成：共 {count:,} 条", "rows": count, "filename": filename, "next_url": url}

@@ -1,7 +1,10 @@
 """检查对象名录库: food businesses, their licences and flags (PRODUCT.md §2, DOMAIN.md §S and §4)."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from apps.common.models import TimeStampedModel
 from apps.common.scoping import ScopedQuerySet
@@ -187,3 +190,96 @@ class Licence(TimeStampedModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.number}"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "预检中"
+    CHECKED = "checked", "预检通过"
+    INVALID = "invalid", "预检未通过"
+    QUEUED = "queued", "导入中"
+    COMMITTED = "committed", "已导入"
+    FAILED = "failed", "导入失败"
+
+
+class ImportRecord(models.Model):
+    """One Excel upload of the registry: its dry-run report, its status and, once committed, its audit event.
+
+    The uploaded workbook itself lives in ``MEDIA_ROOT/imports/<id hex>.xlsx`` only while it can still be imported
+    (deleted after the commit or after the TTL). Committed records are kept: their rows are the enterprises'
+    change history (变更记录).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", default=timezone.now, db_index=True)
+    filename = models.CharField("文件名", max_length=120)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    rows = models.PositiveIntegerField("数据行数", default=0)
+    status = models.CharField("状态", max_length=12, choices=ImportStatus.choices, db_index=True)
+    seconds = models.FloatField("预检用时（秒）", default=0)
+    rejected = models.BooleanField("整个文件被拒绝", default=False)
+    error_count = models.PositiveIntegerField("错误数", default=0)
+    errors = models.JSONField("错误（前 20,000 条）", default=list, blank=True)
+    warning_count = models.PositiveIntegerField("提示数", default=0)
+    warnings = models.JSONField("提示（前 20,000 条）", default=list, blank=True)
+    counts = models.JSONField("预检计数", default=dict, blank=True)
+    result = models.JSONField("导入结果", default=dict, blank=True)
+    check_job = models.ForeignKey(
+        "common.Job", verbose_name="预检任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    job = models.ForeignKey(
+        "common.Job", verbose_name="导入任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    audit_event = models.ForeignKey(
+        "common.AuditEvent",
+        verbose_name="审计事件",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "检查对象导入记录"
+        verbose_name_plural = "检查对象导入记录"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.filename}（{self.get_status_display()}）"
+
+
+class ImportOutcome(models.TextChoices):
+    NEW = "new", "新增"
+    CHANGED = "changed", "更新"
+    UNCHANGED = "unchanged", "无变化"
+
+
+class ImportRow(models.Model):
+    """One data row of an import: what the dry run found it would do, then what the commit did (with the
+    enterprise), and the fields it changed as ``{field: [before, after]}`` in the audit events' vocabulary."""
+
+    record = models.ForeignKey(ImportRecord, verbose_name="导入记录", on_delete=models.CASCADE, related_name="lines")
+    row_number = models.PositiveIntegerField("行号")
+    uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    name = models.CharField("名称", max_length=200, blank=True)
+    outcome = models.CharField("结果", max_length=10, choices=ImportOutcome.choices)
+    changes = models.JSONField("变更字段", default=dict, blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name="检查对象", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "导入行"
+        verbose_name_plural = "导入行"
+        ordering = ["record_id", "row_number"]
+        indexes = [
+            models.Index(fields=["record", "outcome", "row_number"], name="importrow_record_outcome"),
+            models.Index(fields=["enterprise", "record"], name="importrow_enterprise"),
+        ]
+
+    def __str__(self):
+        return f"第 {self.row_number} 行 {self.name}（{self.get_outcome_display()}）"

@@ -61,8 +61,27 @@ def enterprise_get(*, actor, pk) -> Enterprise:
 
 
 def enterprise_history(*, actor, enterprise: Enterprise):
-    """The audit events of this enterprise (create, updates, licences, status), newest first."""
-    return audit_events_for_object(actor=actor, obj=enterprise)
+    """The audit events of this enterprise (create, updates, licences, status) and of the Excel imports that
+    created or changed it (one event per import; the row's fields come from ``enterprise_import_rows``), newest
+    first."""
+    from apps.common.models import AuditEvent
+
+    from .models import ImportRecord, ImportRow
+
+    imported = ImportRow.objects.filter(enterprise=enterprise, outcome__in=("new", "changed")).values("record_id")
+    events = ImportRecord.objects.filter(pk__in=imported, audit_event__isnull=False).values("audit_event_id")
+    own = audit_events_for_object(actor=actor, obj=enterprise)
+    return (own | AuditEvent.objects.filter(pk__in=events)).order_by("-seq")
+
+
+def enterprise_import_rows(*, enterprise: Enterprise, event_ids) -> dict:
+    """{audit event id: this enterprise's ImportRow} for the import events among ``event_ids`` (one query)."""
+    from .models import ImportRow
+
+    rows = ImportRow.objects.filter(
+        enterprise=enterprise, outcome__in=("new", "changed"), record__audit_event_id__in=list(event_ids)
+    ).select_related("record")
+    return {row.record.audit_event_id: row for row in rows}
 
 
 def townships_for(actor) -> QuerySet[Township]:

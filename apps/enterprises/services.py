@@ -17,15 +17,6 @@ signatures stable, add keyword arguments with defaults only):
 ``licence_update(*, actor, licence_id, data, expected_version=None) -> Licence``
 ``licence_deactivate(*, actor, licence_id, expected_version=None) -> Licence``
     Licence writes bump the enterprise's version and updated_at (so the change feed and ETags see them).
-``enterprise_upsert_many(*, actor, rows, dry_run=False, audit_action="enterprise.import", audit_extra=None,
-                         progress=None, batch_size=1000) -> UpsertResult``
-    Bulk create-or-update by USCC (the Excel import). Every row is validated first; any error → nothing is
-    written and ``ValidationFailed(fields={"rows": {"<row_number>": [messages]}})`` is raised (with
-    ``dry_run=True`` the result carries ``errors`` instead and nothing is written). Unchanged rows are left
-    untouched (no version bump), so re-importing a file changes nothing. One audit event for the whole call.
-    Each row is a dict in the data vocabulary plus ``uscc`` (required), optional ``row_number`` (used in error
-    keys; default: position + 1), optional ``status`` (营业/停业/注销 as code or label) and optional
-    ``licences`` (merged: licences are created or their dates updated, absent ones are left as they are).
 ``enterprise_clean(*, actor, data, instance=None) -> Cleaned``
     The validation used by all of the above (also handy for a dry run of one row).
 
@@ -46,7 +37,6 @@ shape is refused; an ISO 7064 check-digit mismatch is only stored as ``Licence.c
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -62,7 +52,7 @@ from apps.common.scoping import user_sees_all_townships, user_township_ids
 from apps.common.text import clean_text
 
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
-from .identifiers import check_licence, check_uscc, configured_home_divisions, normalize_code
+from .identifiers import check_licence, check_uscc, configured_home_divisions
 from .models import BusinessType, Enterprise, FoodCategory, Licence
 
 TEXT_FIELDS = {
@@ -196,15 +186,19 @@ class _Lookups:
         return table.get(value)
 
 
+_CHOICE_MAPS: dict = {}
+
+
 def _choice(enum, value):
     """Accept the code or the Chinese label of a TextChoices value."""
     if value in (None, ""):
         return None
-    text = str(value).strip()
-    for code, label in enum.choices:
-        if text in (code, label):
-            return code
-    return False
+    mapping = _CHOICE_MAPS.get(enum)
+    if mapping is None:  # once per enum: .choices builds a list of lazy labels on every access
+        mapping = {str(label): code for code, label in enum.choices}
+        mapping.update((code, code) for code in enum.values)
+        _CHOICE_MAPS[enum] = mapping
+    return mapping.get(str(value).strip(), False)
 
 
 def _as_bool(value):
@@ -776,233 +770,6 @@ def licence_deactivate(*, actor, licence_id: int, expected_version=None) -> Lice
     return licence
 
 
-# ------------------------------------------------------------------------------------------------ bulk upsert
-@dataclass
-class UpsertResult:
-    total: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    licences_created: int = 0
-    licences_updated: int = 0
-    errors: dict[str, list[str]] = field(default_factory=dict)  # "<row_number>" -> messages
-    warnings: dict[str, list[str]] = field(default_factory=dict)
-    dry_run: bool = False
-
-    def as_dict(self) -> dict:
-        return {
-            "total": self.total,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "licences_created": self.licences_created,
-            "licences_updated": self.licences_updated,
-            "error_rows": len(self.errors),
-            "warning_rows": len(self.warnings),
-            "dry_run": self.dry_run,
-        }
-
-
-_BULK_COMPARE = [f for f in WRITABLE_FIELDS if f not in ("food_categories",)] + ["uscc_warning"]
-_LICENCE_FIELDS = ("issued_on", "expires_on", "check_warning", "is_active")
-
-
-def _chunks(items: list, size: int):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def enterprise_upsert_many(
-    *,
-    actor,
-    rows: Iterable[dict],
-    dry_run: bool = False,
-    audit_action: str = "enterprise.import",
-    audit_extra: dict | None = None,
-    progress: Callable[[int, str], None] | None = None,
-    batch_size: int = 1000,
-) -> UpsertResult:
-    """Create or update many enterprises by USCC, all or nothing (see the module docstring)."""
-    require_perm(actor, "enterprises.add_enterprise", system_allowed=True)
-    require_perm(actor, "enterprises.change_enterprise", system_allowed=True)
-    rows = list(rows)
-    result = UpsertResult(total=len(rows), dry_run=dry_run)
-    report = progress or (lambda pct, msg="": None)
-    lk = _Lookups()
-    allowed = actor_township_ids(actor)
-
-    # ---- pass 1: match existing rows by USCC (unscoped on purpose: a code in another township is a conflict)
-    codes = [normalize_code(row.get("uscc")) for row in rows]
-    existing: dict[str, Enterprise] = {}
-    for chunk in _chunks(sorted({c for c in codes if c}), 500):
-        for ent in Enterprise.objects.filter(uscc__in=chunk).prefetch_related("food_categories"):
-            existing[ent.uscc] = ent
-    numbers = sorted({normalize_code(lic.get("number")) for row in rows for lic in row.get("licences") or []})
-    existing_lic: dict[tuple, Licence] = {}
-    for chunk in _chunks([n for n in numbers if n], 500):
-        for lic in Licence.objects.filter(number__in=chunk):
-            existing_lic[(lic.kind, lic.number)] = lic
-
-    # ---- pass 2: validate every row against what it would update (no writes)
-    prepared = []  # (row_number, uscc, cleaned, status, licences)
-    first_seen: dict[str, str] = {}
-    seen_lic: dict[tuple, str] = {}
-    for index, row in enumerate(rows):
-        number = str(row.get("row_number") or index + 1)
-        data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences")}
-        errs: dict[str, list[str]] = {}
-        if not data.get("uscc"):
-            errs.setdefault("uscc", []).append("统一社会信用代码不能为空（导入按代码新增或更新）")
-        ent = existing.get(codes[index]) if codes[index] else None
-        if ent is not None and allowed is not None and ent.township_id not in allowed:
-            errs.setdefault("uscc", []).append("该代码已在您管辖范围以外的镇街登记，不能由您修改")
-            ent = None
-        cleaned = enterprise_clean(actor=actor, data=data, instance=ent, lookups=lk)
-        for key, msgs in cleaned.errors.items():
-            errs.setdefault(key, []).extend(msgs)
-        status = None
-        if row.get("status") not in (None, ""):
-            status = _choice(EnterpriseStatus, row["status"])
-            if not status:
-                errs.setdefault("status", []).append(f"经营状态无效：{row['status']}（可选：营业、停业、注销）")
-        if ent is not None and ent.status == EnterpriseStatus.CANCELLED and status not in (None, ent.status):
-            errs.setdefault("status", []).append("该检查对象已注销，不能通过导入恢复")
-        business_type = cleaned.values.get("business_type") or (
-            lk.business_types().get(ent.business_type_id) if ent is not None else None
-        )
-        licences = []
-        for i, lic in enumerate(row.get("licences") or []):
-            values, lerrs, _ = licence_clean(lic, business_type=business_type)
-            for key, msgs in _licence_errors_prefixed(i, lerrs).items():
-                errs.setdefault(key, []).extend(msgs)
-            key = (values.get("kind"), values.get("number"))
-            if not lerrs:
-                owner = existing_lic.get(key)
-                if owner is not None and (ent is None or owner.enterprise_id != ent.pk):
-                    errs.setdefault("licences", []).append(f"{key[1]} 已登记在其他检查对象名下")
-                elif key in seen_lic:
-                    errs.setdefault("licences", []).append(f"{key[1]} 与第 {seen_lic[key]} 行重复")
-                seen_lic.setdefault(key, number)
-            licences.append(values)
-        uscc = cleaned.values.get("uscc")
-        if uscc:
-            if uscc in first_seen:
-                errs.setdefault("uscc", []).append(f"与第 {first_seen[uscc]} 行的统一社会信用代码重复")
-            else:
-                first_seen[uscc] = number
-        if errs:
-            result.errors[number] = [f"{_field_label(k)}：{m}" for k, msgs in errs.items() for m in msgs]
-        if cleaned.warnings:
-            result.warnings[number] = list(cleaned.warnings)
-        prepared.append((number, uscc, cleaned, status, licences))
-        if index % 2000 == 0:
-            report(int(30 * index / max(1, len(rows))), f"校验第 {index + 1} 行")
-
-    if result.errors:
-        if dry_run:
-            return result
-        raise ValidationFailed(f"共有 {len(result.errors)} 行数据有误，未写入任何数据", fields={"rows": result.errors})
-
-    # ---- pass 3: compute the changes (shared by dry run and commit)
-    now = timezone.now()
-    to_create, to_update, cat_sets, lic_new, lic_upd = [], [], [], [], []
-    user = actor if actor is not None and actor.is_authenticated else None
-    for _number, uscc, cleaned, status, licences in prepared:
-        ent = existing.get(uscc)
-        cats = cleaned.food_categories
-        if ent is None:
-            ent = Enterprise(version=1, created_by=user, updated_by=user, status=EnterpriseStatus.OPERATING)
-            _apply(ent, cleaned)
-            if status and status != EnterpriseStatus.OPERATING:
-                ent.status, ent.deactivated_at, ent.status_reason = status, now, "导入时即为该状态"
-            to_create.append(ent)
-            cat_sets.append((ent, cats or [], True))
-            for lic in licences:
-                lic_new.append((ent, lic))
-            continue
-        changed = False
-        for key in _BULK_COMPARE:
-            if key in cleaned.values:
-                new = cleaned.values[key]
-                old = getattr(ent, key)
-                if key in ("township", "business_type"):
-                    same = getattr(ent, f"{key}_id") == new.pk
-                else:
-                    same = old == new
-                if not same:
-                    setattr(ent, key, new)
-                    changed = True
-        if status and status != ent.status:
-            ent.status = status
-            if status == EnterpriseStatus.OPERATING:
-                ent.deactivated_at, ent.status_reason = None, ""
-            else:
-                ent.deactivated_at, ent.status_reason = now, "导入更新状态"
-            changed = True
-        if cats is not None and sorted(c.pk for c in cats) != sorted(c.pk for c in ent.food_categories.all()):
-            cat_sets.append((ent, cats, False))
-            changed = True
-        for lic in licences:
-            owned = existing_lic.get((lic["kind"], lic["number"]))
-            if owned is None:
-                lic_new.append((ent, lic))
-                changed = True
-            else:
-                diffs = {k: lic[k] for k in _LICENCE_FIELDS if k in lic and getattr(owned, k) != lic[k]}
-                if not owned.is_active and ent.status != EnterpriseStatus.CANCELLED:
-                    diffs["is_active"] = True
-                if diffs:
-                    for k, v in diffs.items():
-                        setattr(owned, k, v)
-                    owned.updated_at = now
-                    lic_upd.append(owned)
-                    changed = True
-        if changed:
-            ent.version += 1
-            ent.updated_by = user
-            ent.updated_at = now
-            to_update.append(ent)
-        else:
-            result.unchanged += 1
-    result.created, result.updated = len(to_create), len(to_update)
-    result.licences_created, result.licences_updated = len(lic_new), len(lic_upd)
-    if dry_run:
-        return result
-
-    # ---- pass 4: write, all or nothing
-    report(40, "写入数据")
-    update_fields = sorted(
-        {"version", "updated_by", "updated_at", "status", "deactivated_at", "status_reason"}
-        | {f for f in _BULK_COMPARE if f not in ("township",)}
-    )
-    with transaction.atomic():
-        for i, chunk in enumerate(_chunks(to_create, batch_size)):
-            Enterprise.objects.bulk_create(chunk, batch_size=batch_size)
-            report(40 + int(30 * (i + 1) * batch_size / max(1, len(to_create))), "写入新增的检查对象")
-        if to_update:
-            Enterprise.objects.bulk_update(to_update, update_fields, batch_size=batch_size)
-        through = Enterprise.food_categories.through
-        replaced = [ent.pk for ent, _, is_new in cat_sets if not is_new]
-        for chunk in _chunks(replaced, 500):
-            through.objects.filter(enterprise_id__in=chunk).delete()
-        links = [through(enterprise_id=ent.pk, foodcategory_id=cat.pk) for ent, cats, _ in cat_sets for cat in cats]
-        through.objects.bulk_create(links, batch_size=batch_size)
-        Licence.objects.bulk_create(
-            [Licence(enterprise_id=ent.pk, is_active=True, **lic) for ent, lic in lic_new],
-            batch_size=batch_size,
-        )
-        if lic_upd:
-            Licence.objects.bulk_update(lic_upd, [*_LICENCE_FIELDS, "updated_at"], batch_size=batch_size)
-        audit_record(
-            audit_action,
-            object_type="enterprises.enterprise",
-            actor=actor,
-            extra={**result.as_dict(), **(audit_extra or {})},
-        )
-    report(100, "完成")
-    return result
-
-
 FIELD_LABELS = {
     "name": "名称",
     "uscc": "统一社会信用代码",
@@ -1033,18 +800,6 @@ FIELD_LABELS = {
     "status": "经营状态",
     "licences": "证照编号",
 }
-
-
-def _field_label(key: str) -> str:
-    if key.startswith("licences["):
-        index, _, sub = key.partition("].")
-        return f"证照{int(index[len('licences[') :]) + 1}" + {
-            "kind": "类型",
-            "number": "编号",
-            "issued_on": "发证日期",
-            "expires_on": "有效期至",
-        }.get(sub, sub)
-    return FIELD_LABELS.get(key, key)
 
 
 # ------------------------------------------------------------------------------------------------ export (read + audit)

@@ -27,8 +27,9 @@ from .choices import BrandTag, EnterpriseStatus
 from .exports import export_file_path
 from .filters import EnterpriseFilterSet
 from .forms import DeactivateForm, EnterpriseFilterForm, EnterpriseForm, LicenceForm, apply_domain_error
+from .job_handlers import EXPORT_JOB_KIND
 from .models import BusinessType, Enterprise, FoodCategory, Licence
-from .selectors import enterprise_get, enterprise_history, enterprise_list
+from .selectors import enterprise_get, enterprise_history, enterprise_import_rows, enterprise_list
 from .services import (
     FIELD_LABELS,
     enterprise_create,
@@ -40,7 +41,6 @@ from .services import (
     licence_deactivate,
     licence_update,
 )
-from .tasks import EXPORT_JOB_KIND
 
 PAGE_SIZE = 25
 EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job (STYLE.md §3.7); openpyxl writes ~1-2 ms/row here
@@ -225,17 +225,24 @@ def _display(key, value, names, show_phone):
     return str(value)
 
 
-def _history(events, *, show_phone: bool) -> list[dict]:
-    names = {
+def history_names() -> dict:
+    """Names for the ids and codes held in change records (audit events, import rows)."""
+    return {
         "township_id": dict(Township.objects.values_list("id", "name")),
         "business_type_id": dict(BusinessType.objects.values_list("id", "name")),
         "food_categories": dict(FoodCategory.objects.values_list("code", "name")),
     }
+
+
+def _history(events, *, show_phone: bool, import_rows: dict | None = None) -> list[dict]:
+    names = history_names()
+    import_rows = import_rows or {}
     rows = []
     for ev in events:
         changes = []
+        line = import_rows.get(ev.pk)  # an Excel import: this enterprise's row of it
         if ev.action != "enterprise.create":
-            for key, pair in (ev.changes or {}).items():
+            for key, pair in (line.changes if line is not None else ev.changes or {}).items():
                 if key == "version" or not isinstance(pair, list | tuple) or len(pair) != 2:
                     continue
                 old, new = (_display(key, v, names, show_phone) for v in pair)
@@ -252,10 +259,14 @@ def _history(events, *, show_phone: bool) -> list[dict]:
             notes.append(f"证照：{extra['licence']}")
         if extra.get("check_warning"):
             notes.append(f"校验提示：{extra['check_warning']}")
+        label = ACTION_LABELS.get(ev.action) or audit_action_label(ev.action)
+        if line is not None:
+            label = "Excel 导入新增" if line.outcome == "new" else "Excel 导入更新"
+            notes.append(f"文件 {extra.get('file') or '（未命名）'} 第 {line.row_number} 行")
         rows.append(
             {
                 "event": ev,
-                "label": ACTION_LABELS.get(ev.action) or audit_action_label(ev.action),
+                "label": label,
                 "changes": changes,
                 "notes": notes,
             }
@@ -286,6 +297,7 @@ def enterprise_detail_view(request, pk):
     ent = _get_or_404(request, pk)
     show_phone = can_see_phone(request.user)
     events = list(enterprise_history(actor=request.user, enterprise=ent)[:100])
+    import_rows = enterprise_import_rows(enterprise=ent, event_ids=[ev.pk for ev in events])
     today = timezone.localdate()
     return render(
         request,
@@ -298,7 +310,7 @@ def enterprise_detail_view(request, pk):
             "licences": list(ent.licences.all()),
             "categories": list(ent.food_categories.all()),
             "flags": _flags(ent),
-            "history": _history(events, show_phone=show_phone),
+            "history": _history(events, show_phone=show_phone, import_rows=import_rows),
             "can_change": request.user.has_perm("enterprises.change_enterprise")
             and ent.status != EnterpriseStatus.CANCELLED,
             "today": today,

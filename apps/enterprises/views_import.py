@@ -115,6 +115,39 @@ def _meta_or_404(request, upload_id):
         raise Http404("未找到该导入记录（可能已过期）") from None
 
 
+PREVIEW_PAGE = 100
+
+
+def _preview(request, upload_id: str, meta: dict) -> dict:
+    """The per-row preview (before the commit) or outcome (after it), one page, filtered by outcome."""
+    from django.core.paginator import Paginator
+
+    from .api.serializers import can_see_phone
+    from .models import ImportOutcome
+    from .views import HISTORY_LABELS, _display, history_names
+
+    outcome = request.GET.get("outcome", "")
+    if outcome not in ImportOutcome.values:
+        outcome = ""
+    lines = imports.upload_lines(actor=request.user, upload_id=upload_id, outcome=outcome or None)
+    page = Paginator(lines, PREVIEW_PAGE).get_page(request.GET.get("page"))
+    names, show_phone = history_names(), can_see_phone(request.user)
+    for line in page:
+        line.changes_display = [
+            (HISTORY_LABELS.get(key, key), *(_display(key, v, names, show_phone) for v in pair))
+            for key, pair in (line.changes or {}).items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
+    counts = meta.get("counts") or {}
+    tabs = [
+        ("", "全部", counts.get("total", meta["rows"])),
+        (ImportOutcome.NEW, "新增", counts.get("created", 0)),
+        (ImportOutcome.CHANGED, "更新", counts.get("updated", 0)),
+        (ImportOutcome.UNCHANGED, "无变化", counts.get("unchanged", 0)),
+    ]
+    return {"preview": page, "outcome": outcome, "outcome_tabs": tabs}
+
+
 @login_required
 @permission_required(PERM, raise_exception=True)
 @require_GET
@@ -136,8 +169,11 @@ def import_report_view(request, upload_id):
         "errors_truncated": meta["error_count"] > len(errors),
         "counts": meta.get("counts") or {},
         "can_confirm": meta.get("status") == "checked",
+        "imported_url": imports.imported_rows_url(upload_id) if meta.get("status") == "committed" else "",
         **_limits_context(),
     }
+    if meta.get("status") in ("checked", "queued", "committed", "failed") and not meta["error_count"]:
+        context.update(_preview(request, upload_id, meta))
     return render(request, "enterprises/import_report.html", context)
 
 
@@ -164,5 +200,5 @@ def import_confirm_view(request, upload_id):
         return redirect("enterprises:import_report", upload_id=upload_id)
     except FileNotFoundError:
         raise Http404("未找到该导入记录（可能已过期）") from None
-    messages.success(request, "已开始导入，本页显示进度；完成后可在检查对象名录中查看。")
+    messages.success(request, "已开始导入，本页显示进度；完成后点击“查看导入的检查对象”打开导入的各行。")
     return redirect("jobs:detail", pk=job.pk)

@@ -20,4 +20,5 @@ def coverage_refresh_job(job, progress):
     def report(done, total):
         progress(int(done * 100 / total) if total else 100, f"已计算 {done}/{total} 家")
 
-    return {"enterprises": coverage_refresh(progress=report)}
+    ids = job.payload.get("enterprise_ids")  # after a bulk import: only its rows; otherwise every enterprise
+    return {"enterprises": coverage_refresh(ids or None, progress=report)}

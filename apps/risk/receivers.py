@@ -77,10 +77,22 @@ def _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, a
     return f"assessment {assessment.pk} grade {assessment.grade}", bool(assessment.is_current)
 
 
-def coverage_after_bulk_change(*, enterprise_ids, **_ignored) -> int:
-    from . import coverage
+BULK_REFRESH_INLINE = 500  # up to this many in the caller's transaction; more: a job after its commit
 
-    return coverage.coverage_refresh(enterprise_ids)
+
+def coverage_after_bulk_change(*, enterprise_ids, **_ignored):
+    """A bulk write (an import): refresh the coverage state of the rows it touched — inline for a few, as a
+    ``risk.coverage_refresh`` job (published when the import commits) for many, so a 30,000-row import does not
+    hold its transaction open for the refresh."""
+    ids = sorted({int(i) for i in enterprise_ids})
+    if len(ids) <= BULK_REFRESH_INLINE:
+        from . import coverage
+
+        return coverage.coverage_refresh(ids)
+    from apps.common.jobs import job_create
+
+    job = job_create(kind="risk.coverage_refresh", payload={"enterprise_ids": ids}, title="导入后刷新检查覆盖欠账")
+    return {"job": str(job.pk), "enterprises": len(ids)}
 
 
 def _enterprise_saved(sender, instance, raw=False, **kwargs):

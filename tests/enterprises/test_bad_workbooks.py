@@ -12,7 +12,7 @@ from apps.common import excel
 from apps.common.exceptions import DomainError
 from apps.common.models import AuditEvent
 from apps.enterprises import imports
-from apps.enterprises.models import Enterprise, Licence
+from apps.enterprises.models import Enterprise, ImportRecord, Licence
 from tests.fixtures_xlsx.builders import BAD_WORKBOOKS, BILLION_LAUGHS, base_workbook, with_shared_strings, zip_rewrite
 from tests.fixtures_xlsx.builders import _xxe_sheet as xxe_sheet
 
@@ -52,8 +52,9 @@ def test_dry_run_answers_in_chinese_and_writes_nothing(bad, staff_a, township_b)
     if bad.stage == "prescan":
         assert report.refused_file and upload_id == "" and stored == set()
         assert report.status_code == bad.status
-    else:
-        assert not report.refused_file and {p.suffix for p in stored} == {".json"}
+    else:  # only the report is kept, as an import record (no file)
+        assert not report.refused_file and stored == set()
+        assert ImportRecord.objects.get(pk=upload_id).status == "invalid"
 
 
 @pytest.mark.parametrize("bad", BAD_WORKBOOKS, ids=[b.name for b in BAD_WORKBOOKS])

@@ -315,3 +315,72 @@ def test_sheet_parts_and_data_rows_come_from_the_prescan_without_openpyxl():
     assert [name for name, _ in excel.xlsx_sheet_parts(report)] == ["说明", "检查对象"]
     assert excel.xlsx_data_rows(report, "检查对象") == 7  # header excluded
     assert excel.xlsx_data_rows(report) == 0  # the first sheet
+
+
+# ------------------------------------------------------------------------------------------------ calamine + pre-scan
+class TestFormulaAndErrorCellsFromThePrescan:
+    def test_formula_and_error_cells_are_listed_with_row_column_and_text(self):
+        def edit(ws):
+            ws["B3"] = '=A3&"店"'
+            ws["C4"].value = "#DIV/0!"
+            ws["C4"].data_type = "e"
+
+        report = excel.xlsx_prescan(sheet([("A1", "甲", None), ("A2", "乙", None), ("A3", "丙", None)], edit=edit))
+        special = report.special["xl/worksheets/sheet1.xml"]
+        assert special == {(3, 1): ("f", '=A3&"店"'), (4, 2): ("e", "#DIV/0!")}
+
+    def test_cells_are_found_across_read_chunks(self):
+        rows = [(f"C{i:06d}", "x" * 200, None) for i in range(3000)]  # ~1 MB of sheet XML: several chunks
+
+        def edit(ws):
+            ws["C1500"] = "=1+1"
+            ws["C2999"] = "=2+2"
+
+        report = excel.xlsx_prescan(sheet(rows, edit=edit))
+        assert sorted(report.special["xl/worksheets/sheet1.xml"]) == [(1500, 2), (2999, 2)]
+
+    def test_a_formula_cached_value_is_never_read(self):
+        """calamine would return a formula's cached value; the reader refuses the cell instead."""
+        data = sheet([("A1", "甲", None)])
+        xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+        import re
+
+        cell = re.search(r'<c r="B2"[^>]*>.*?</c>', xml).group(0)
+        xml = xml.replace(cell, '<c r="B2" t="str"><f>CONCAT("假","值")</f><v>假值</v></c>')
+        table, rows = table_of(zip_rewrite(data, replace={"xl/worksheets/sheet1.xml": xml.encode()}))
+        assert rows == [(2, ("A1", None, None))]
+        assert [str(i) for i in table.issues] == [
+            '第 2 行「名称」：单元格 B2 是公式（=CONCAT("假","值")），请复制后“选择性粘贴 → 数值”再导入'
+        ]
+        assert table.issues[0].value == '=CONCAT("假","值")'
+
+    def test_a_sheet_that_starts_in_a_later_column_keeps_its_column_letters(self):
+        def edit(ws):
+            ws.insert_cols(1, amount=2)
+            ws["E3"] = "=1"
+
+        table, rows = table_of(sheet([("A1", "甲", "2024-01-05"), ("A2", "乙", None)], edit=edit))
+        assert rows == [(2, ("A1", "甲", "2024-01-05")), (3, ("A2", "乙", None))]
+        assert [str(i) for i in table.issues] == [
+            "第 3 行「日期」：单元格 E3 是公式（=1），请复制后“选择性粘贴 → 数值”再导入"
+        ]
+
+    def test_numbers_dates_and_booleans_come_typed(self):
+        def edit(ws):
+            ws["C2"] = dt.datetime(2024, 1, 5)
+            ws["A3"], ws["B3"] = 13800000000, True
+
+        _, rows = table_of(sheet([("A1", "甲", None), ("x", "y", None)], edit=edit))
+        assert rows[0] == (2, ("A1", "甲", dt.date(2024, 1, 5)))
+        assert rows[1] == (3, (13800000000.0, True, None))
+        assert (
+            excel.parse_date(rows[0][1][2]) == dt.date(2024, 1, 5) and excel.clean_text(rows[1][1][0]) == "13800000000"
+        )
+
+    def test_a_row_beyond_the_pending_cap_is_refused(self, monkeypatch):
+        from apps.common.excel import prescan
+
+        monkeypatch.setattr(prescan, "_ROW_PENDING_MAX", 4096)
+        monkeypatch.setattr(prescan, "_OUT_CHUNK", 1024)  # inflate in small pieces: the row spans many
+        with pytest.raises(excel.WorkbookRejected, match="一行数据过大"):
+            excel.xlsx_prescan(sheet([("A1", "x" * 20_000, None)]))

@@ -3,7 +3,6 @@ one audit event), the job, and the upload storage (issue 3 point 4)."""
 
 import datetime as dt
 import io
-import json
 
 import openpyxl
 import pytest
@@ -15,7 +14,7 @@ from apps.common.models import AuditEvent, Job, JobStatus
 from apps.enterprises import imports
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.identifiers import make_uscc
-from apps.enterprises.models import Enterprise, Licence
+from apps.enterprises.models import Enterprise, ImportRecord, Licence
 from tests.fixtures_xlsx.builders import HEADERS, valid_rows, workbook
 
 pytestmark = pytest.mark.django_db
@@ -327,8 +326,9 @@ class TestUploadAndJob:
         assert job.result["created"] == 3
         assert Enterprise.objects.count() == 3
         assert not (imports.upload_dir() / f"{upload_id}.xlsx").exists()
-        meta = json.loads((imports.upload_dir() / f"{upload_id}.json").read_text())
-        assert meta["status"] == "committed" and meta["job_id"] == str(job.pk)
+        record = ImportRecord.objects.get(pk=upload_id)  # the import record (no JSON sidecar files)
+        assert record.status == "committed" and str(record.job_id) == str(job.pk)
+        assert not list(imports.upload_dir().glob("*.json"))
         # confirming a committed upload again is refused; nothing more is imported
         with pytest.raises(DomainError):
             imports.enterprise_import_confirm(actor=staff_a, upload_id=upload_id)
@@ -364,8 +364,9 @@ class TestUploadAndJob:
     def test_expired_uploads_are_purged(self, staff_a):
         upload_id, _ = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(1)), filename="a.xlsx")
         removed = imports.uploads_purge(now=9e12)
-        assert removed >= 2
-        assert not (imports.upload_dir() / f"{upload_id}.json").exists()
+        assert removed >= 2  # the workbook and its record
+        assert not ImportRecord.objects.filter(pk=upload_id).exists()
+        assert not (imports.upload_dir() / f"{upload_id}.xlsx").exists()
 
     def test_error_list_workbook_has_every_error(self, staff_a):
         rows = rows_a(3)
@@ -424,7 +425,7 @@ class TestRulesAndQueries:
         target = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
         rows[0]["联系人"] = "文件里的新联系人"
         calls = []
-        real_plan = imports._plan
+        real_plan = imports.plan._plan
 
         def plan_then_someone_edits(*args, **kwargs):
             result = real_plan(*args, **kwargs)
@@ -433,7 +434,7 @@ class TestRulesAndQueries:
                 Enterprise.objects.filter(pk=target.pk).update(version=F("version") + 1, contact_phone="0573-1")
             return result
 
-        monkeypatch.setattr(imports, "_plan", plan_then_someone_edits)
+        monkeypatch.setattr(imports.plan, "_plan", plan_then_someone_edits)
         result = imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
         assert calls == [False, True]
         assert (result["updated"], result["unchanged"]) == (1, 1)
@@ -524,3 +525,158 @@ class TestLargeFilesAreCheckedInAJob:
         upload_id, report = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(5)), filename="c.xlsx")
         assert not report.pending and "超过 4 行" in str(report.errors[0])
         assert not Job.objects.exists()
+
+
+# ------------------------------------------------------------------------------------------------ issue 8 point 8
+class TestPreviewErrorsAndResults:
+    def _changed_file(self, staff_a):
+        rows = rows_a(3)
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows), filename="first.xlsx")
+        self.old_person = rows[0]["联系人"]
+        rows[0]["联系人"] = "新联系人"
+        rows[0]["经营地址"] = "海宁市硖石街道新址 1 号"
+        return rows + rows_a(1, start=50)
+
+    def test_dry_run_previews_each_row_new_changed_with_fields_or_unchanged(self, staff_a):
+        rows = self._changed_file(staff_a)
+        report = imports.enterprise_import_check(actor=staff_a, data=workbook(rows), filename="b.xlsx")
+        assert report.ok, messages(report)
+        by_row = {line[0]: line for line in report.lines}
+        assert [by_row[n][3] for n in (2, 3, 4, 5)] == ["changed", "unchanged", "unchanged", "new"]
+        changes = by_row[2][4]
+        assert set(changes) == {"contact_person", "business_address"}
+        assert changes["contact_person"] == [self.old_person, "新联系人"]
+        assert by_row[3][4] == {} and by_row[5][5] is None  # a new row has no enterprise yet
+
+    def test_the_preview_page_lists_rows_with_changed_fields_and_filters_by_outcome(self, client, staff_a):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.urls import reverse
+
+        rows = self._changed_file(staff_a)
+        client.force_login(staff_a)
+        response = client.post(
+            reverse("enterprises:import"), {"file": SimpleUploadedFile("b.xlsx", workbook(rows))}, follow=True
+        )
+        html = response.content.decode()
+        assert 'data-testid="import-preview"' in html
+        assert "更新 2 项" in html and "联系人：" in html and "<ins>新联系人</ins>" in html
+        assert "新增 1" in html and "无变化 2" in html
+        changed = client.get(response.redirect_chain[-1][0] + "?outcome=changed")
+        assert [line.outcome for line in changed.context["preview"]] == ["changed"]
+        new = client.get(response.redirect_chain[-1][0] + "?outcome=new")
+        assert [line.row_number for line in new.context["preview"]] == [5]
+
+    def test_database_errors_carry_the_original_value(self, staff_a):
+        first = rows_a(1)
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(first))
+        rows = rows_a(2, start=100)
+        rows[1]["许可证类型"], rows[1]["许可证编号"] = first[0]["许可证类型"], first[0]["许可证编号"]
+        report = imports.enterprise_import_check(actor=staff_a, data=workbook(rows))
+        (error,) = report.errors
+        assert (error.row, error.column) == (3, "许可证编号") and "已登记在其他检查对象名下" in error.message
+        assert error.value == first[0]["许可证编号"]  # the 原值 column is filled
+
+    def test_error_list_has_the_original_values(self, staff_a):
+        rows = rows_a(2)
+        rows[0]["所属镇街"] = "火星镇"
+        good = rows[1]["统一社会信用代码"]
+        rows[1]["统一社会信用代码"] = good[:17] + ("0" if good[17] != "0" else "1")
+        upload_id, report = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows), filename="a.xlsx")
+        content, _ = imports.upload_error_workbook(actor=staff_a, upload_id=upload_id)
+        ws = openpyxl.load_workbook(io.BytesIO(content)).active
+        assert [(r[0].value, r[2].value) for r in ws.iter_rows(min_row=2)] == [
+            ("2", "火星镇"),
+            ("3", rows[1]["统一社会信用代码"]),
+        ]
+
+    def test_messages_name_the_template_column_for_the_check_override(self, staff_a):
+        rows = rows_a(1)
+        good = rows[0]["统一社会信用代码"]
+        rows[0]["统一社会信用代码"] = good[:17] + ("0" if good[17] != "0" else "1")
+        report = imports.enterprise_import_check(actor=staff_a, data=workbook(rows))
+        text = " ".join(messages(report))
+        header = imports.COLUMN_BY_KEY["uscc_override_reason"].header
+        assert header == "校验例外说明" and f"“{header}”" in text, text
+        assert "校验位例外说明" not in text
+
+    def test_the_upload_time_is_shown_in_asia_shanghai(self, client, staff_a):
+        from django.urls import reverse
+
+        upload_id, _ = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(1)), filename="a.xlsx")
+        record = ImportRecord.objects.get(pk=upload_id)
+        client.force_login(staff_a)
+        html = client.get(reverse("enterprises:import_report", args=[upload_id])).content.decode()
+        local = record.created_at.astimezone(dt.timezone(dt.timedelta(hours=8)))  # Asia/Shanghai has no DST
+        assert f'data-testid="uploaded-at">{local:%Y-%m-%d %H:%M:%S}</time>' in html
+        assert record.created_at.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S") not in html
+
+    def test_view_result_opens_exactly_the_imported_rows(self, client, staff_a, django_capture_on_commit_callbacks):
+        from django.urls import reverse
+
+        from tests.factories import EnterpriseFactory
+
+        bystander = EnterpriseFactory(township=staff_a.townships.first())
+        upload_id, _ = imports.enterprise_import_upload(actor=staff_a, data=workbook(rows_a(3)), filename="a.xlsx")
+        with django_capture_on_commit_callbacks(execute=True):
+            job = imports.enterprise_import_confirm(actor=staff_a, upload_id=upload_id)
+        job.refresh_from_db()
+        assert job.result["next_url"] == f"/enterprises/?import_record={upload_id}"
+        assert job.result["next_label"] == "查看导入的 3 条检查对象"
+        client.force_login(staff_a)
+        page = client.get(job.result["next_url"])
+        shown = {ent.pk for ent in page.context["page"]}
+        assert shown == set(Enterprise.objects.exclude(pk=bystander.pk).values_list("pk", flat=True))
+        assert len(shown) == 3
+        report = client.get(reverse("enterprises:import_report", args=[upload_id])).content.decode()
+        assert f'href="/enterprises/?import_record={upload_id}"' in report
+
+    def test_import_changes_appear_in_the_change_history(self, client, staff_a):
+        from django.urls import reverse
+
+        from apps.enterprises.models import ImportRow
+
+        rows = rows_a(2)
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows), filename="first.xlsx")
+        rows[0]["联系人"] = "导入改的联系人"
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows), filename="second.xlsx")
+        ent = Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"])
+        other = Enterprise.objects.get(uscc=rows[1]["统一社会信用代码"])
+        client.force_login(staff_a)
+        response = client.get(reverse("enterprises:detail", args=[ent.pk]))
+        history = response.context["history"]
+        assert [item["label"] for item in history] == ["Excel 导入更新", "Excel 导入新增"]
+        assert history[0]["changes"] == [("联系人", rows_a(2)[0]["联系人"], "导入改的联系人")]
+        assert "文件 second.xlsx 第 2 行" in history[0]["notes"]
+        html = response.content.decode()
+        assert "<ins>导入改的联系人</ins>" in html
+        # the unchanged enterprise has only its creation in the history
+        labels = [i["label"] for i in client.get(reverse("enterprises:detail", args=[other.pk])).context["history"]]
+        assert labels == ["Excel 导入新增"]
+        # the rows are tied to the hash chain: the audit event carries their digest
+        event = import_events().order_by("-seq").first()
+        lines = [
+            [r.row_number, r.uscc, r.name, r.outcome, r.changes, r.enterprise_id]
+            for r in ImportRow.objects.filter(record_id=event.extra["importrecord"]).order_by("row_number")
+        ]
+        from apps.enterprises.imports.service import _lines_digest
+
+        assert event.extra["rows_sha256"] == _lines_digest(lines)
+
+
+# ------------------------------------------------------------------------------------------------ other apps hear of it
+def test_commit_tells_the_coverage_state_about_the_rows_it_wrote(
+    staff_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Bulk writes send no model signals: the import emits ``enterprises.changed`` (risk keeps coverage debt)."""
+    from apps.risk import receivers
+    from apps.risk.models import CoverageState
+
+    imports.enterprise_import_commit(actor=staff_a, data=workbook(rows_a(3)))
+    assert CoverageState.objects.count() == 3  # a small import: refreshed in the import's transaction
+
+    monkeypatch.setattr(receivers, "BULK_REFRESH_INLINE", 2)  # a "large" one: a job, published on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows_a(3, start=100)))
+    job = Job.objects.get(kind="risk.coverage_refresh")
+    assert len(job.payload["enterprise_ids"]) == 3 and job.status == JobStatus.DONE  # eager Celery ran it
+    assert CoverageState.objects.count() == 6

@@ -9,7 +9,7 @@ from apps.common.exceptions import InvalidTransition, PreconditionFailed, Valida
 from apps.common.models import AuditEvent
 from apps.enterprises import services
 from apps.enterprises.choices import EnterpriseStatus
-from apps.enterprises.identifiers import make_licence_number, make_uscc
+from apps.enterprises.identifiers import make_licence_number
 from apps.enterprises.models import Enterprise, Licence
 from tests.factories import EnterpriseFactory, LicenceFactory
 
@@ -214,73 +214,3 @@ def test_licence_of_other_township_does_not_exist(staff_a, township_b):
     lic = LicenceFactory(enterprise=EnterpriseFactory(township=township_b))
     with pytest.raises(Licence.DoesNotExist):
         services.licence_deactivate(actor=staff_a, licence_id=lic.pk)
-
-
-# ------------------------------------------------------------------------------------------------ upsert_many
-def _row(n, township="硖石街道", **extra):
-    return {
-        "uscc": make_uscc("92330481", f"{10000000 + n:08d}"),
-        "name": f"海宁市硖石测试店{n}",
-        "township": township,
-        "business_type": "餐饮服务",
-        "food_categories": ["热食类"],
-        "licences": [
-            {"kind": "JY", "number": make_licence_number("JY", f"2330481{n:06d}"), "expires_on": "2029-01-01"}
-        ],
-        **extra,
-    }
-
-
-def test_upsert_many_creates_then_changes_nothing_on_rerun(staff_a, township_a):
-    rows = [_row(i) for i in range(1, 6)]
-    first = services.enterprise_upsert_many(actor=staff_a, rows=rows)
-    assert (first.created, first.updated, first.unchanged, first.licences_created) == (5, 0, 0, 5)
-    versions = dict(Enterprise.objects.values_list("uscc", "version"))
-    again = services.enterprise_upsert_many(actor=staff_a, rows=rows)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
-    assert dict(Enterprise.objects.values_list("uscc", "version")) == versions
-    assert Licence.objects.count() == 5
-    assert len(events("enterprise.import")) == 2
-    assert events("enterprise.import")[0].extra["created"] == 5
-
-
-def test_upsert_many_updates_changed_rows_only(staff_a, township_a):
-    services.enterprise_upsert_many(actor=staff_a, rows=[_row(1), _row(2)])
-    result = services.enterprise_upsert_many(actor=staff_a, rows=[_row(1, name="改名了"), _row(2, status="注销")])
-    assert (result.created, result.updated, result.unchanged) == (0, 2, 0)
-    one, two = Enterprise.objects.order_by("uscc")
-    assert one.name == "改名了" and one.version == 2
-    assert two.status == EnterpriseStatus.CANCELLED and two.deactivated_at is not None
-
-
-def test_upsert_many_is_all_or_nothing_with_row_numbers(staff_a, township_a, township_b):
-    EnterpriseFactory(township=township_b, uscc=_row(9)["uscc"])
-    rows = [
-        {**_row(1), "row_number": 2},
-        {**_row(2), "row_number": 3, "uscc": "91330481I23456788A"},
-        {**_row(3), "row_number": 4, "township": "许村镇"},
-        {**_row(1), "row_number": 5},
-        {**_row(9), "row_number": 6},
-    ]
-    with pytest.raises(ValidationFailed) as exc:
-        services.enterprise_upsert_many(actor=staff_a, rows=rows)
-    errors = exc.value.fields["rows"]
-    assert set(errors) == {"3", "4", "5", "6"}
-    assert "非法字符" in errors["3"][0]
-    assert "管辖范围" in errors["4"][0]
-    assert "第 2 行" in errors["5"][0]
-    assert "管辖范围以外" in errors["6"][0]
-    assert Enterprise.objects.count() == 1  # only the factory row
-    dry = services.enterprise_upsert_many(actor=staff_a, rows=rows, dry_run=True)
-    assert dry.errors == errors and Enterprise.objects.count() == 1
-
-
-def test_upsert_many_updates_existing_rows_given_only_some_columns(staff_a, township_a):
-    services.enterprise_upsert_many(actor=staff_a, rows=[_row(1)])
-    code = _row(1)["uscc"]
-    result = services.enterprise_upsert_many(actor=staff_a, rows=[{"uscc": code, "contact_phone": "0573-87001234"}])
-    assert (result.created, result.updated) == (0, 1)
-    ent = Enterprise.objects.get(uscc=code)
-    assert ent.contact_phone == "0573-87001234" and ent.business_type.code == "catering"
-    moved = services.enterprise_upsert_many(actor=staff_a, rows=[{"uscc": code, "township": "海洲街道"}], dry_run=True)
-    assert "已登记为“硖石街道”" in moved.errors["1"][0]

@@ -1,0 +1,134 @@
+"""Bulk inserts of plain rows without model instances: ``COPY … FROM STDIN`` on PostgreSQL, one ``executemany``
+on SQLite. For large writes (imports) where ``bulk_create``'s per-object work (model ``__init__``, per-field SQL
+compilation) costs more than the database does.
+
+Rows are dicts keyed by field ``attname`` (``township_id``, not ``township``); a missing field gets its model
+default, ``auto_now``/``auto_now_add`` fields get the current time. Like ``bulk_create``, no ``save()``, no
+signals; database constraints apply. Call inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+from collections.abc import Iterable
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.utils import timezone
+
+
+def _fields(model) -> list:
+    from django.db.models.fields import AutoFieldMixin
+
+    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+
+
+def _defaults(fields) -> dict:
+    now = timezone.now()
+    out = {}
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            out[f.attname] = now
+        else:
+            out[f.attname] = f.get_default()
+    return out
+
+
+def _copy_text(field, value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(field, models.JSONField):
+        text = json.dumps(value, cls=field.encoder, ensure_ascii=False)
+    elif isinstance(value, bool):
+        text = "t" if value else "f"
+    elif isinstance(value, dt.datetime | dt.date | dt.time):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+class _CopyStream:
+    """A file-like object producing COPY text lazily (``read(size)``), so the rows are never all in memory."""
+
+    def __init__(self, lines):
+        self._lines = iter(lines)
+        self._buf = b""
+        self.lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size and size > 0 else 1 << 20
+        parts, have = [self._buf], len(self._buf)
+        while have < want:
+            line = next(self._lines, None)
+            if line is None:
+                break
+            encoded = line.encode("utf-8")
+            parts.append(encoded)
+            have += len(encoded)
+            self.lines += 1
+        data = b"".join(parts)
+        self._buf = data[want:]
+        return data[:want]
+
+    readline = read
+
+
+def _identity(value):
+    return value
+
+
+def _converter(field, conn):
+    """Per field, once: how a Python value becomes a SQLite parameter (most need nothing)."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if isinstance(target, models.DateField | models.DecimalField | models.UUIDField | models.TimeField):
+        last = [object(), None]  # rows often share one value (created_at, a record id): convert it once
+
+        def convert(v):
+            if v is not last[0]:
+                last[0], last[1] = v, target.get_db_prep_save(v, conn)
+            return last[1]
+
+        return convert
+    return _identity
+
+
+def bulk_insert(model, rows: Iterable[dict]) -> int:
+    """Insert ``rows`` into ``model``'s table in one statement stream; returns the number of rows."""
+    fields = _fields(model)
+    defaults = _defaults(fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    rows = itertools.chain((first,), rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            stream = _CopyStream(
+                "\t".join(_copy_text(f, row.get(f.attname, defaults[f.attname])) for f in fields) + "\n" for row in rows
+            )
+            cursor.cursor.copy_expert(f"COPY {table} ({cols}) FROM STDIN", stream)
+            count = stream.lines
+        else:
+            conn = connections[DEFAULT_DB_ALIAS]  # the proxy's lookup per value costs more than the insert
+            convert = [_converter(f, conn) for f in fields]
+            names = [f.attname for f in fields]
+            marks = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            count = 0
+            while True:  # chunks of 2,000 rows: the parameters are never all in memory
+                params = [
+                    [c(row.get(n, defaults[n])) for c, n in zip(convert, names, strict=True)]
+                    for row in itertools.islice(rows, 2000)
+                ]
+                if not params:
+                    break
+                cursor.executemany(sql, params)
+                count += len(params)
+    return count
