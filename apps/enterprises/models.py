@@ -66,6 +66,8 @@ class Enterprise(TimeStampedModel):
     SCOPE_PATH = "township"
 
     name = models.CharField("名称", max_length=200, db_index=True)
+    # kept by the registry's cleaning (apps/enterprises/pinyin.py): search-as-you-type by initials (hnsx…)
+    name_initials = models.CharField("名称拼音首字母", max_length=100, blank=True, default="", editable=False)
     uscc = models.CharField("统一社会信用代码", max_length=18, null=True, blank=True, unique=True)
     uscc_override_reason = models.CharField(
         "校验位例外说明", max_length=200, blank=True, help_text="统一社会信用代码校验位不符时必须说明理由"

@@ -54,6 +54,7 @@ from apps.common.text import clean_text
 from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
 from .identifiers import check_licence, check_uscc, configured_home_divisions
 from .models import BusinessType, Enterprise, FoodCategory, Licence
+from .pinyin import name_initials
 
 TEXT_FIELDS = {
     "name": 200,
@@ -258,6 +259,8 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
             if len(text) > max_len:
                 out.error(key, f"不能超过 {max_len} 个字符")
             out.values[key] = text
+    if out.values.get("name"):
+        out.values["name_initials"] = name_initials(out.values["name"])
     if creating or "name" in data:
         if not out.values.get("name") and "name" not in out.errors:
             out.error("name", "名称不能为空")

@@ -628,7 +628,7 @@ def enterprise_suggestions(*, actor, q: str, limit: int = ENTERPRISE_SUGGESTIONS
     """Operating businesses in the actor's scope whose name contains ``q`` or whose USCC starts with it — exact name
     first, then names starting with ``q``. Returns (up to ``limit`` rows, whether there are more).
 
-    Pinyin initials (``hnxs`` for 海宁硖石…) need pypinyin and a stored initials column on Enterprise: not yet."""
+    Letters only also match the stored pinyin initials of the name (``gjdpd`` for 顾记大排档)."""
     from django.db.models import Case, IntegerField, Value, When
 
     from apps.enterprises.models import Enterprise
@@ -640,6 +640,8 @@ def enterprise_suggestions(*, actor, q: str, limit: int = ENTERPRISE_SUGGESTIONS
     cond = Q(name__icontains=q)
     if q.isascii() and q.isalnum():
         cond |= Q(uscc__startswith=q.upper())
+        if q.isalpha():  # pinyin initials: "gjdpd" finds 顾记大排档 (apps/enterprises/pinyin.py)
+            cond |= Q(name_initials__contains=q.lower())
     rows = list(
         Enterprise.objects.visible_to(actor)
         .operating()

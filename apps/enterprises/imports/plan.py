@@ -246,6 +246,9 @@ def _plan_update(
             changes[key] = [getattr(ent, key), cleaned.values[key]]
             setattr(ent, key, cleaned.values[key])
             changed.add(key)
+    if "name" in changed:  # derived from the name: written with it, not listed as a change of its own
+        ent.name_initials = cleaned.values["name_initials"]
+        changed.add("name_initials")
     bt = cleaned.values.get("business_type")
     if bt is not None and bt.pk != ent.business_type_id:
         changes["business_type_id"] = [ent.business_type_id, bt.pk]
