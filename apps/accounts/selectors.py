@@ -27,10 +27,6 @@ def township_list(*, actor, filters: dict | None = None) -> QuerySet[Township]:
     return qs
 
 
-def township_get(*, actor, code: str) -> Township:
-    return township_list(actor=actor).get(code=code)
-
-
 # ------------------------------------------------------------------ figures of the home pages (apps.dashboard)
 POPULATION_YEARS = (2020, 2022)
 

@@ -173,13 +173,6 @@ def api_client_create(
     return client, raw
 
 
-def api_client_grant_permissions(*, client: ApiClient, permissions: list[str]) -> None:
-    """Model permissions for the client's service user (scopes pick endpoints; permissions still apply)."""
-    for name in permissions:
-        app_label, codename = name.split(".", 1)
-        client.user.user_permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-
-
 @transaction.atomic
 def api_client_revoke(*, client_id: int, actor=None) -> ApiClient:
     client = ApiClient.objects.select_for_update().get(pk=client_id)

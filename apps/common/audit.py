@@ -120,10 +120,6 @@ def compute_entry_hash(prev_hash: str, fields: dict) -> str:
     return hashlib.sha256((prev_hash + canonical_payload(fields)).encode("utf-8")).hexdigest()
 
 
-def event_fields(event: AuditEvent) -> dict:
-    return {k: getattr(event, k) for k in HASHED_FIELDS}
-
-
 def model_snapshot(instance, fields=None) -> dict:
     """Plain-JSON dict of a model instance's concrete fields (FKs as ids), for before/after diffs."""
     out = {}

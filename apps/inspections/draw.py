@@ -78,10 +78,6 @@ def enterprise_rank(seed: bytes, draw_uid: str, stratum_key: str, code: str) -> 
     return hmac_hex(seed, f"{draw_uid}|{stratum_key}|{code}")
 
 
-def inspector_rank(seed: bytes, draw_uid: str, code: str, badge: str) -> str:
-    return hmac_hex(seed, f"{draw_uid}|inspector|{code}|{badge}")
-
-
 def validate_key(value: str, what: str) -> str:
     if not isinstance(value, str) or not value or "|" in value or "\n" in value or value != value.strip():
         raise DrawInputError(f"{what}不能为空，且不能包含“|”、换行或首尾空格：{value!r}")
@@ -301,12 +297,3 @@ def compute_draw(inputs: Mapping, seed: bytes) -> dict:
 
 def result_hash(result: Mapping) -> str:
     return sha256_hex(canonical_json(dict(result)))
-
-
-def load_summary(result: Mapping) -> dict[str, int]:
-    """Assignments per badge in a result (for the load-cap checks and the benchmark)."""
-    counts: dict[str, int] = {}
-    for sel in result.get("selections", ()):
-        for ins in sel["inspectors"]:
-            counts[ins["badge"]] = counts.get(ins["badge"], 0) + 1
-    return counts

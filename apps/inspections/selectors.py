@@ -34,7 +34,6 @@ from .models import (
     DrawInspectorAssignment,
     DrawPlan,
     DrawSelection,
-    DrawStratum,
     InspectionTask,
     Inspector,
     InspectorConflict,
@@ -696,10 +695,6 @@ def tasks_of_draw(*, actor, draw):
     return task_list(actor=actor).filter(draw=draw).select_related("selection").order_by("selection__order")
 
 
-def strata_of_plan(plan) -> Iterable[DrawStratum]:
-    return plan.strata.all()
-
-
 def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.date, bool]]]:
     """Inspection source for apps.risk.coverage: finalised tasks since 1 January of ``year - 2``.
 
@@ -782,8 +777,3 @@ def inspection_completion_by_township(*, actor, year: int | None = None) -> dict
         .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
     )
     return {r["enterprise__township_id"]: _completion(r["total"], r["done"], year) for r in rows}
-
-
-def inspection_completion_percent(*, actor) -> int | None:
-    """Share of this year's random-check tasks (not cancelled) that are finalised; None when there are none."""
-    return inspection_completion(actor=actor)["percent"]

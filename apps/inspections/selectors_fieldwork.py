@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -182,14 +181,6 @@ def task_contact(task: InspectionTask, *, actor) -> Contact:
         person=enterprise.contact_person or enterprise.legal_representative or "",
         phone=raw if full or not raw else mask_phone(raw),
         tel=f"tel:{digits}" if full and digits else "",
-    )
-
-
-def overdue_task_count(*, actor) -> int:
-    return (
-        InspectionTask.objects.visible_to(actor)
-        .filter(status__in=OPEN_TASK_STATUSES, due_date__lt=timezone.localdate())
-        .count()
     )
 
 
@@ -689,10 +680,6 @@ def inspectors_for_choice(*, actor):
     return (
         Inspector.objects.visible_to(actor).active().select_related("township").order_by("township__order", "badge_no")
     )
-
-
-def verdict_counts(result: InspectionResult) -> Counter:
-    return Counter(ir.verdict for ir in result.items.all())
 
 
 def overdue_inspection_count(*, actor) -> int:

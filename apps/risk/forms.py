@@ -1,4 +1,3 @@
-import datetime as dt
 import json
 
 from django import forms
@@ -151,7 +150,3 @@ class AssessmentFilterForm(forms.Form):
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["township"].choices = [("", "全部镇街")] + [(t.pk, t.name) for t in townships]
-
-
-def year_default() -> int:
-    return dt.date.today().year

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils import timezone
 
 from apps.accounts.models import Township
@@ -51,12 +51,6 @@ def current_assessment_list(*, actor, filters=None):
     qs = assessment_list(actor=actor).filter(is_current=True)
     qs = filter_queryset(AssessmentFilterSet, qs, filters)
     return qs.order_by("enterprise__township__order", "enterprise__name", "enterprise_id")
-
-
-def assessment_history(*, actor, enterprise_id):
-    """All grades of one enterprise, newest first (404 when the enterprise is not visible)."""
-    enterprise = Enterprise.objects.visible_to(actor).get(pk=enterprise_id)
-    return assessment_list(actor=actor).filter(enterprise=enterprise)
 
 
 def current_grades(enterprise_ids: Iterable[int]) -> dict[int, str]:
@@ -340,13 +334,6 @@ def scheme_queryset_for_api(*, actor):
         "bands",
         "adjustment_rules",
     )
-
-
-def enterprise_search(*, actor, q: str, limit: int = 20):
-    qs = Enterprise.objects.visible_to(actor).select_related("township")
-    if q:
-        qs = qs.filter(Q(name__icontains=q) | Q(uscc__iexact=q))
-    return qs.order_by("name", "id")[:limit]
 
 
 def enterprise_risk_summary(*, actor, enterprise_id) -> dict | None:
