@@ -218,12 +218,3 @@ class DeactivateInputSerializer(StrictInputSerializer):
 
 class ReactivateInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-
-class FeedPageSerializer(serializers.Serializer):
-    """Shape of a change-feed page (documentation only)."""
-
-    results = EnterpriseOutputSerializer(many=True)
-    next_cursor = serializers.CharField(help_text="下次请求带上 ?cursor= 继续；没有新变更时也可保存以后轮询")
-    has_more = serializers.BooleanField()
-    next = serializers.CharField(allow_null=True)

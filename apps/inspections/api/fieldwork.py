@@ -10,7 +10,7 @@ inspectors' mobile clients.
 - ``publications`` (read).
 
 All three lists are also change feeds: ``?updated_since=<ISO-8601>`` or ``?cursor=<next_cursor>`` answer
-``{results, next_cursor, has_more, next}`` ordered by (updated_at, id), with the enterprises API's signed cursor.
+``{results, next_cursor, has_more, next}`` ordered by (updated_at, id), through ``apps.common.api.feeds.ChangeFeedMixin``.
 """
 
 from __future__ import annotations
@@ -28,82 +28,20 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
+from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.exceptions import PreconditionFailed
-from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updated_since
 
 from .. import services_fieldwork as svc
 from ..choices import InspectionOutcome, ItemVerdict, PenaltyKind
 from ..models import InspectionResult, InspectionTask, Publication
 from ..selectors_fieldwork import publication_list, result_list, task_check_items, task_list
 
-FEED_DEFAULT_PAGE_SIZE = 50
-FEED_MAX_PAGE_SIZE = 100
-FEED_PARAMS = [
-    OpenApiParameter(
-        "updated_since", OpenApiTypes.DATETIME, description="变更订阅：返回此时间（含）之后新增或修改的记录"
-    ),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
-]
-
-
-class ChangeFeedMixin:
-    """``?updated_since=`` / ``?cursor=`` turn a list into a change feed ordered by (updated_at, id)."""
-
-    extra_query_params = ("updated_since", "cursor")
-
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
-        if "updated_since" in params or "cursor" in params:
-            return self._feed(request)
-        return super().list(request, *args, **kwargs)
-
-    def _feed(self, request):
-        from django.db.models import Q
-
-        params = request.query_params
-        since = parse_updated_since(params["updated_since"]) if params.get("updated_since") else None
-        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
-        size = FEED_DEFAULT_PAGE_SIZE
-        if params.get("page_size"):
-            try:
-                size = int(params["page_size"])
-            except ValueError:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
-            if size < 1:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]})
-            size = min(size, FEED_MAX_PAGE_SIZE)
-        qs = self.filter_queryset(self.get_queryset()).order_by("updated_at", "id")
-        if since is not None:
-            qs = qs.filter(updated_at__gte=since)
-        if cursor is not None:
-            when, pk = cursor
-            qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
-        rows = list(qs[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if rows:
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
-        elif cursor is not None:
-            next_cursor = params["cursor"]
-        elif since is not None:
-            next_cursor = encode_cursor(since, 0)
-        else:
-            next_cursor = None
-        url = request.build_absolute_uri()
-        return Response(
-            {
-                "results": self.get_serializer(rows, many=True).data,
-                "next_cursor": next_cursor,
-                "has_more": has_more,
-                "next": replace_query_param(url, "cursor", next_cursor) if has_more else None,
-            }
-        )
+FEED_PARAMS = feed_parameters()
 
 
 # ---------------------------------------------------------------------------- serializers

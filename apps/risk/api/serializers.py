@@ -58,15 +58,6 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentFeedPageSerializer(serializers.Serializer):
-    """Shape of a change-feed page (documentation only)."""
-
-    results = AssessmentOutputSerializer(many=True)
-    next_cursor = serializers.CharField()
-    has_more = serializers.BooleanField()
-    next = serializers.CharField(allow_null=True)
-
-
 class CreditClassOutputSerializer(serializers.ModelSerializer):
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
     township = serializers.IntegerField(source="enterprise.township_id", read_only=True)
