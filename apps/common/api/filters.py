@@ -29,4 +29,102 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - self.allowed_params(request, queryset, view))
         if unknown:
             raise ValidationError({name: ["不支持的查询参数"] for name in unknown})
+        check_integer_params(request.query_params, self.get_filterset_class(view, queryset))
         return super().filter_queryset(request, queryset, view)
+
+
+# ------------------------------------------------------------------------------------------------ number bounds
+# Every number in a query string is bounded by what its domain allows, checked here before the FilterSet (and the
+# database) sees it, and declared in the OpenAPI schema by apps.common.api.schema from the same table.
+# A filter states its own bounds with ``min_value`` / ``max_value`` (django-filter passes them to the form field);
+# otherwise: a year is 2000–2100, an identifier 1–2^63-1 (BigAutoField), any other count 0–2^31-1.
+YEAR_BOUNDS = (2000, 2100)
+ID_BOUNDS = (1, 2**63 - 1)
+COUNT_BOUNDS = (0, 2**31 - 1)
+PAGE_BOUNDS = (1, 1_000_000)
+
+
+def integer_bounds(name: str, flt) -> tuple[int, int] | None:
+    """(min, max) of an integer query parameter served by the django-filter ``flt``; None: not an integer filter."""
+    import django_filters
+
+    if isinstance(flt, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+        queryset = flt.extra.get("queryset")
+        model = getattr(queryset, "model", None)
+        if model is None:
+            return None
+        pk = model._meta.pk
+        if flt.extra.get("to_field_name") not in (None, pk.name, pk.attname):
+            return None
+        return ID_BOUNDS if pk.get_internal_type() in ("BigAutoField", "AutoField") else None
+    if not isinstance(flt, django_filters.NumberFilter):
+        return None
+    if flt.extra.get("decimal_places") not in (None, 0):
+        return None
+    low, high = flt.extra.get("min_value"), flt.extra.get("max_value")
+    field = flt.field_name or name
+    if field == "year" or field.endswith("__year") or flt.lookup_expr == "year":
+        default = YEAR_BOUNDS
+    elif field == "id" or field.endswith("_id") or field.endswith("__id") or field.endswith("__pk"):
+        default = ID_BOUNDS
+    else:
+        default = COUNT_BOUNDS
+    return (default[0] if low is None else int(low), default[1] if high is None else int(high))
+
+
+def integer_message(low: int, high: int) -> str:
+    if high >= 2**31 - 1:
+        return f"须为不小于 {low} 的整数" if low > 0 else "须为非负整数"
+    return f"须为 {low}–{high} 之间的整数"
+
+
+def check_integer(raw: str, low: int, high: int) -> str | None:
+    """The Chinese error for a query value that is not an integer in [low, high]; None when it is fine."""
+    text = (raw or "").strip()
+    if text == "":
+        return None  # an empty value is no filter
+    body = text[1:] if text[:1] in "+-" else text
+    if not body.isascii() or not body.isdigit() or len(body) > 20:
+        return integer_message(low, high)
+    value = int(text)
+    if value < low or value > high:
+        return integer_message(low, high)
+    return None
+
+
+def check_integer_params(params, filterset_class) -> None:
+    """400 naming every integer filter parameter whose value is not an integer within its bounds."""
+    if filterset_class is None:
+        return
+    errors = {}
+    for name, flt in filterset_class.base_filters.items():
+        bounds = integer_bounds(name, flt)
+        if bounds is None or name not in params:
+            continue
+        for raw in params.getlist(name):
+            message = check_integer(raw, *bounds)
+            if message:
+                errors[name] = [message]
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+def integer_query(request, spec: dict[str, tuple[int, int]], *, allowed=()) -> dict[str, int | None]:
+    """For views that read their own parameters: unknown ones are a 400, and each ``spec`` name is an integer
+    within its bounds (``None`` when absent or empty)."""
+    params = request.query_params
+    unknown = sorted(set(params) - set(spec) - set(allowed) - {"format"})
+    if unknown:
+        raise ValidationError({name: ["不支持的查询参数"] for name in unknown})
+    values, errors = {}, {}
+    for name, (low, high) in spec.items():
+        raw = params.get(name)
+        message = check_integer(raw, low, high) if raw is not None else None
+        if message:
+            errors[name] = [message]
+        else:
+            values[name] = int(raw) if raw is not None and raw.strip() else None
+    if errors:
+        raise ValidationError(errors)
+    return values

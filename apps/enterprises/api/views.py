@@ -97,6 +97,7 @@ class EnterpriseViewSet(
     serializer_class = EnterpriseOutputSerializer
     filterset_class = EnterpriseFilterSet
     feed_name = "enterprises"  # the cursor salt of the first feed: subscribers' stored cursors stay valid
+    if_match_required_for_clients = True  # 428 without If-Match (declared in the schema)
     required_scopes = {
         "GET": "enterprises:read",
         "POST": "enterprises:write",

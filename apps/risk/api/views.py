@@ -13,15 +13,16 @@ All scoped through the selectors (``enterprise__township``); API clients need th
   ``GET coverage-debt/counts/`` per-township counts.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
+from apps.common.api.filters import ID_BOUNDS, integer_query
 from apps.common.api.mixins import ScopedViewSetMixin
+from apps.common.api.schema import integer_parameter
 from apps.enterprises.models import Enterprise
 
 from .. import coverage, selectors
@@ -38,6 +39,7 @@ from .serializers import (
 )
 
 READ = {"GET": "risk:read"}
+MIN_DAYS_BOUNDS = (0, 36500)  # 0 and 1 alike: every listed row is overdue
 
 
 @extend_schema_view(
@@ -80,6 +82,7 @@ class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="检查对象风险概况", responses=EnterpriseRiskSerializer)
     def retrieve(self, request, pk=None):
+        integer_query(request, {})
         enterprise = self._enterprise(pk)
         actor = request.user
         current = selectors.assessment_list(actor=actor).filter(enterprise=enterprise, is_current=True).first()
@@ -98,6 +101,7 @@ class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     @extend_schema(summary="检查对象风险等级历史（新到旧，分页）", responses=AssessmentOutputSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
+        integer_query(request, {}, allowed=("page", "page_size"))
         enterprise = self._enterprise(pk)
         qs = selectors.assessment_list(actor=request.user).filter(enterprise=enterprise)
         page = self.paginate_queryset(qs)
@@ -156,26 +160,22 @@ class CoverageDebtViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
     @extend_schema(
         summary="覆盖欠账：逾期未检查的企业",
         parameters=[
-            OpenApiParameter("township", OpenApiTypes.INT, description="镇街编号"),
-            OpenApiParameter("min_days", OpenApiTypes.INT, description="至少逾期天数"),
+            integer_parameter("township", *ID_BOUNDS, "镇街编号"),
+            integer_parameter("min_days", *MIN_DAYS_BOUNDS, "至少逾期天数（默认 1）"),
         ],
     )
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        unknown = set(params) - {"township", "min_days", "page", "page_size", "format"}
-        if unknown:
-            raise ValidationError({name: ["不支持的查询参数"] for name in sorted(unknown)})
-        try:
-            township = int(params["township"]) if params.get("township") else None
-            min_days = int(params.get("min_days") or 1)
-        except ValueError:
-            raise ValidationError({"township": ["须为整数"]}) from None
+        query = integer_query(
+            request, {"township": ID_BOUNDS, "min_days": MIN_DAYS_BOUNDS}, allowed=("page", "page_size")
+        )
+        township, min_days = query["township"], query["min_days"] or 1
         rows = [r.as_dict() for r in coverage.coverage_debt(actor=request.user, township_id=township)]
         rows = [r for r in rows if r["overdue_days"] >= min_days]
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(CoverageDebtSerializer(page, many=True).data)
 
     @extend_schema(summary="覆盖欠账：各镇街计数", responses=CoverageCountSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
+        integer_query(request, {})
         return Response(CoverageCountSerializer(coverage.coverage_debt_counts(request.user), many=True).data)
