@@ -29,8 +29,21 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
         unknown = sorted(set(request.query_params) - self.allowed_params(request, queryset, view))
         if unknown:
             raise ValidationError({name: ["不支持的查询参数"] for name in unknown})
-        check_integer_params(request.query_params, self.get_filterset_class(view, queryset))
+        filterset_class = self.get_filterset_class(view, queryset)
+        check_integer_params(request.query_params, filterset_class)
+        check_single_values(request.query_params, filterset_class)
+        missing = missing_ids(request.query_params, filterset_class)
+        if missing:  # a filter on a row that does not exist matches nothing (it is not an invalid request)
+            request._strict_filter_data = _without(request.query_params, missing)
+            return super().filter_queryset(request, queryset, view).none()
         return super().filter_queryset(request, queryset, view)
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        kwargs = super().get_filterset_kwargs(request, queryset, view)
+        data = getattr(request, "_strict_filter_data", None)
+        if data is not None:
+            kwargs["data"] = data
+        return kwargs
 
 
 # ------------------------------------------------------------------------------------------------ number bounds
@@ -128,3 +141,59 @@ def integer_query(request, spec: dict[str, tuple[int, int]], *, allowed=()) -> d
     if errors:
         raise ValidationError(errors)
     return values
+
+
+BOOLEAN_VALUES = {"true", "false", "True", "False", "1", "0"}
+
+
+def _multiple(flt) -> bool:
+    import django_filters
+
+    return isinstance(
+        flt, django_filters.MultipleChoiceFilter | django_filters.ModelMultipleChoiceFilter
+    ) or isinstance(flt, django_filters.filters.BaseCSVFilter)
+
+
+def check_single_values(params, filterset_class) -> None:
+    """A filter that takes one value given several (``?status=a&status=b``) is a 400, and so is a boolean filter
+    given anything but true / false: silently taking the last one, or no filter, would mislead the caller."""
+    import django_filters
+
+    if filterset_class is None:
+        return
+    errors = {}
+    for name, flt in filterset_class.base_filters.items():
+        values = [v for v in params.getlist(name) if v.strip()] if name in params else []
+        if len(values) > 1 and not _multiple(flt):
+            errors[name] = ["只能指定一个值"]
+        elif values and isinstance(flt, django_filters.BooleanFilter) and values[0].strip() not in BOOLEAN_VALUES:
+            errors[name] = ["须为 true 或 false"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def missing_ids(params, filterset_class) -> list[str]:
+    """Single-row filters (``?plan=<id>``) naming an id that does not exist: the list is then empty, not a 400."""
+    import django_filters
+
+    if filterset_class is None:
+        return []
+    missing = []
+    for name, flt in filterset_class.base_filters.items():
+        if type(flt) is not django_filters.ModelChoiceFilter or flt.method or integer_bounds(name, flt) is None:
+            continue
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            continue
+        queryset = flt.extra.get("queryset")
+        queryset = queryset(None) if callable(queryset) else queryset
+        if queryset is not None and not queryset.filter(pk=int(raw)).exists():
+            missing.append(name)
+    return missing
+
+
+def _without(params, names):
+    data = params.copy()
+    for name in names:
+        data.pop(name, None)
+    return data

@@ -21,8 +21,14 @@ from rest_framework import serializers
 from apps.common.api.feeds import CURSOR_PATTERN, ChangeFeedMixin, feed_page_serializer
 from apps.common.api.filters import ID_BOUNDS, integer_bounds
 from apps.common.api.idempotency import MAX_KEY_LENGTH, IdempotencyMixin
+from apps.common.api.serializers import StrictFieldsMixin
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# Text the server takes: no NUL character (Django and DRF refuse it); a required text also needs a non-space.
+TEXT_PATTERN = r"^[^\u0000]*$"
+NON_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+FORMATTED = {"enum", "format", "pattern", "$ref"}
+ENUM_LIMIT = 300  # a related field over a reference table this small is documented as an enum of its codes
 IDEMPOTENCY_KEY_PATTERN = rf"^[!-~](?:[ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
 
 ERROR_DESCRIPTIONS = {
@@ -50,6 +56,44 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class AutoSchema(openapi.AutoSchema):
+    # ------------------------------------------------------------------------------------ bodies
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictFieldsMixin):
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or not isinstance(schema, dict):
+            return schema
+        if isinstance(field, serializers.ManyRelatedField):
+            item = self._slug_enum(field.child_relation)
+            if item is not None and isinstance(schema.get("items"), dict):
+                schema["items"] = item
+        elif isinstance(field, serializers.SlugRelatedField):
+            item = self._slug_enum(field)
+            if item is not None:
+                schema.pop("format", None)
+                schema.update(item)
+        elif isinstance(field, serializers.CharField) and schema.get("type") == "string":
+            if "enum" not in schema and "format" not in schema and "pattern" not in schema:
+                schema["pattern"] = TEXT_PATTERN if field.allow_blank else NON_BLANK_PATTERN
+        return schema
+
+    @staticmethod
+    def _slug_enum(field):
+        if not isinstance(field, serializers.SlugRelatedField):
+            return None
+        try:
+            queryset = field.get_queryset()
+            codes = list(queryset.values_list(field.slug_field, flat=True)[: ENUM_LIMIT + 1])
+        except Exception:  # noqa: BLE001 - a queryset needing a request: leave the plain string
+            return None
+        if not codes or len(codes) > ENUM_LIMIT:
+            return None
+        return {"type": "string", "enum": sorted(codes)}
+
     # ------------------------------------------------------------------------------------ parameters
     def _get_filter_parameters(self):
         parameters = super()._get_filter_parameters()
@@ -99,6 +143,12 @@ class AutoSchema(openapi.AutoSchema):
                 param["schema"] = {"type": "string", "minLength": 3, "pattern": CURSOR_PATTERN}
             if param["in"] == "query" and param["name"] == "updated_since":
                 param["schema"] = {"type": "string", "format": "date-time"}
+            schema = param.get("schema", {})
+            if param["in"] in ("query", "path") and schema.get("type") == "string" and not set(schema) & FORMATTED:
+                schema["pattern"] = TEXT_PATTERN if param["in"] == "query" else NON_BLANK_PATTERN
+            items = schema.get("items") if schema.get("type") == "array" else None
+            if isinstance(items, dict) and items.get("type") == "string" and not set(items) & FORMATTED:
+                items["pattern"] = TEXT_PATTERN
             if param["in"] == "path" and param["schema"].get("type") == "integer":
                 param["schema"].update({"minimum": ID_BOUNDS[0], "maximum": ID_BOUNDS[1]})
             if param["in"] == "header" and param["name"] == "If-Match" and self._if_match_required():

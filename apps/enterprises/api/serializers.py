@@ -191,22 +191,14 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
         many=True, required=False, help_text="完整证照清单：新增或更新列出的证照，未列出的证照置为无效"
     )
 
-    protected = dict(PROTECTED_FIELDS, township="所属镇街只能在新建时设定，不能修改")
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            blocked = {k: [msg] for k, msg in self.protected.items() if k in data}
-            blocked.update({str(k): ["不支持的字段"] for k in data if k not in self.fields and k not in blocked})
-            if blocked:
-                raise serializers.ValidationError(blocked)
-        return super().to_internal_value(data)
+    protected_fields = dict(PROTECTED_FIELDS, township="所属镇街只能在新建时设定，不能修改")
 
 
 class EnterpriseCreateInputSerializer(EnterpriseUpdateInputSerializer):
     """POST body: like PUT plus ``township`` (code, within the caller's scope)."""
 
     township = ScopedTownshipField(help_text="镇街代码（只能是您管辖范围内的镇街）")
-    protected = PROTECTED_FIELDS
+    protected_fields = PROTECTED_FIELDS
 
 
 class DeactivateInputSerializer(StrictInputSerializer):

@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
+from apps.common.api.serializers import StrictFieldsMixin, StrictInputSerializer, read_only_fields_of
 from apps.common.exceptions import PreconditionFailed
 
 from .. import services_fieldwork as svc
@@ -65,7 +66,7 @@ class TaskOutputSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseBriefSerializer(read_only=True)
     inspectors = TaskInspectorSerializer(source="task_inspectors", many=True, read_only=True)
     draw_uid = serializers.CharField(source="draw.draw_uid", read_only=True, allow_null=True, default=None)
-    origin_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    origin_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = InspectionTask
@@ -134,7 +135,7 @@ class ResultOutputSerializer(serializers.ModelSerializer):
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     items = ItemResultSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
-    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     penalty_amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True)
     penalised_person_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True
@@ -185,7 +186,7 @@ class ResultOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ItemInputSerializer(serializers.Serializer):
+class ItemInputSerializer(StrictFieldsMixin, serializers.Serializer):
     check_item = serializers.IntegerField()
     verdict = serializers.ChoiceField(choices=ItemVerdict.choices, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -204,7 +205,10 @@ class Base64PngField(serializers.CharField):
             raise serializers.ValidationError("不是有效的 base64 PNG") from None
 
 
-class ResultInputSerializer(serializers.Serializer):
+class ResultInputSerializer(StrictInputSerializer):
+    """PATCH body of a draft. Read-only and system-maintained fields (status, content_hash, task, revision ...) and
+    unknown keys are a 400 naming them, like the enterprise API (SECURITY.md API-01); nothing is silently ignored."""
+
     version = serializers.IntegerField(required=False, min_value=1)
     outcome = serializers.ChoiceField(choices=InspectionOutcome.choices, required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -229,15 +233,24 @@ class ResultInputSerializer(serializers.Serializer):
     operator_signature_png = Base64PngField(required=False, allow_blank=False)
 
 
+ResultInputSerializer.protected_fields = read_only_fields_of(
+    ResultOutputSerializer,
+    task="检查任务在创建后不能修改",
+    status="状态请通过 finalise（定稿）或 correct（更正）操作修改",
+    content_hash="内容哈希由系统在定稿时生成",
+    photos="照片请通过照片上传接口提交",
+)
+
+
 class ResultCreateSerializer(ResultInputSerializer):
-    task = serializers.IntegerField()
+    task = serializers.IntegerField(min_value=1)
 
 
-class FinaliseInputSerializer(serializers.Serializer):
+class FinaliseInputSerializer(StrictInputSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class CorrectInputSerializer(serializers.Serializer):
+class CorrectInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=2000)
 
 
