@@ -41,8 +41,7 @@ class StrictDjangoFilterBackend(DjangoFilterBackend):
     def get_filterset_kwargs(self, request, queryset, view):
         kwargs = super().get_filterset_kwargs(request, queryset, view)
         data = getattr(request, "_strict_filter_data", None)
-        if data is not None:
-            kwargs["data"] = data
+        kwargs["data"] = _without_empty(kwargs["data"] if data is None else data)
         return kwargs
 
 
@@ -196,4 +195,17 @@ def _without(params, names):
     data = params.copy()
     for name in names:
         data.pop(name, None)
+    return data
+
+
+def _without_empty(params):
+    """An empty value is no filter (``?status=`` = no ``status``). NOTE for the merge: the filters branch does the
+    same for every FilterSet in ``apps.common.filters.BaseFilterSet``; once merged, this can go."""
+    data = params.copy()
+    for key in list(data):
+        values = [v for v in data.getlist(key) if v.strip()]
+        if values:
+            data.setlist(key, values)
+        else:
+            del data[key]
     return data

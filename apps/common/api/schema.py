@@ -14,11 +14,12 @@ A 500 is never documented: it is a bug.
 """
 
 from drf_spectacular import openapi
+from drf_spectacular.plumbing import force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
-from apps.common.api.feeds import CURSOR_PATTERN, ChangeFeedMixin, feed_page_serializer
+from apps.common.api.feeds import CURSOR_PATTERN, FEED_PARAMS, ChangeFeedMixin, feed_page_serializer
 from apps.common.api.filters import ID_BOUNDS, integer_bounds
 from apps.common.api.idempotency import MAX_KEY_LENGTH, IdempotencyMixin
 from apps.common.api.serializers import StrictFieldsMixin
@@ -27,6 +28,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # Text the server takes: no NUL character (Django and DRF refuse it); a required text also needs a non-space.
 TEXT_PATTERN = r"^[^\u0000]*$"
 NON_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+EMPTY_VALUE = {"type": "string", "maxLength": 0}  # an empty query value means "not given"
 FORMATTED = {"enum", "format", "pattern", "$ref"}
 ENUM_LIMIT = 300  # a related field over a reference table this small is documented as an enum of its codes
 IDEMPOTENCY_KEY_PATTERN = rf"^[!-~](?:[ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
@@ -59,7 +61,7 @@ class AutoSchema(openapi.AutoSchema):
     # ------------------------------------------------------------------------------------ bodies
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
-        if direction == "request" and isinstance(serializer, StrictFieldsMixin):
+        if direction == "request" and isinstance(force_instance(serializer), StrictFieldsMixin):
             schema["additionalProperties"] = False
         return schema
 
@@ -143,6 +145,11 @@ class AutoSchema(openapi.AutoSchema):
                 param["schema"] = {"type": "string", "minLength": 3, "pattern": CURSOR_PATTERN}
             if param["in"] == "query" and param["name"] == "updated_since":
                 param["schema"] = {"type": "string", "format": "date-time"}
+            elif param["in"] == "query" and param.get("schema", {}).get("format") in ("date", "date-time"):
+                param["schema"] = {"anyOf": [param["schema"], EMPTY_VALUE]}
+            if param["in"] == "query" and param["name"] not in FEED_PARAMS and "schema" in param:
+                if param["schema"].get("type") in ("integer", "number", "boolean") or "enum" in param["schema"]:
+                    param["schema"] = {"anyOf": [param["schema"], EMPTY_VALUE]}  # ``?x=`` is no filter
             schema = param.get("schema", {})
             if param["in"] in ("query", "path") and schema.get("type") == "string" and not set(schema) & FORMATTED:
                 schema["pattern"] = TEXT_PATTERN if param["in"] == "query" else NON_BLANK_PATTERN

@@ -1,5 +1,8 @@
 """Input and output serializers of /api/v1/enterprises/ (separate: an output serializer never takes input)."""
 
+from decimal import ROUND_HALF_UP as ROUND  # a GPS fix with more than 6 decimals is rounded, not refused
+
+from django.core.validators import RegexValidator
 from rest_framework import serializers
 
 from apps.accounts.models import Township
@@ -159,14 +162,19 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
     )
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    contact_phone = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        validators=[RegexValidator(r"^(?:[0-9 +()\-]{5,30})?$", "联系电话只能包含数字、空格和 + - ( )（5–30 位）")],
+    )
     registered_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     business_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, rounding=ROUND
     )
     business_type = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessType.objects.filter(is_active=True), help_text="业态代码"

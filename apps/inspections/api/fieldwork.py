@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from decimal import ROUND_HALF_UP as ROUND  # a GPS fix with more than 6 decimals is rounded, not refused
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -224,8 +225,12 @@ class ResultInputSerializer(StrictInputSerializer):
     rectification_working_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=60)
     operator_signer_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     operator_refused_to_sign = serializers.BooleanField(required=False)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, rounding=ROUND
+    )
     location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     correction_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     items = ItemInputSerializer(many=True, required=False)
