@@ -92,6 +92,13 @@ def parse_updated_since(value: str) -> dt.datetime:
     return when
 
 
+def refuse_repeated(params, names) -> None:
+    """``?page=1&page=2``: a parameter that takes one value given several is a 400, not "the last one wins"."""
+    repeated = [name for name in names if len(params.getlist(name)) > 1]
+    if repeated:
+        raise ValidationError({name: ["只能指定一个值"] for name in repeated})
+
+
 # ------------------------------------------------------------------------------------------------ page size
 def parse_page_size(raw, *, default: int, maximum: int = MAX_PAGE_SIZE, field: str = "page_size") -> int:
     """``?page_size=``: absent or empty → ``default``; not a positive integer → 400; above ``maximum`` → capped."""
@@ -152,6 +159,7 @@ class ChangeFeedMixin:
 
     def feed(self, request):
         params = request.query_params
+        refuse_repeated(params, (*FEED_PARAMS, "page_size"))
         if "ordering" in params:
             raise ValidationError({"ordering": [MSG_ORDERING]})
         raw_since, raw_cursor = params.get("updated_since"), params.get("cursor")

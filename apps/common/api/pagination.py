@@ -2,7 +2,7 @@ from django.core.paginator import InvalidPage
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from apps.common.api.feeds import parse_page_size
+from apps.common.api.feeds import parse_page_size, refuse_repeated
 from apps.common.api.filters import PAGE_BOUNDS
 from apps.common.exceptions import DomainError
 
@@ -62,6 +62,7 @@ class StandardPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
+        refuse_repeated(request.query_params, (self.page_query_param, self.page_size_query_param))
         page_size = self.get_page_size(request)
         raw = request.query_params.get(self.page_query_param)
         number = 1 if raw in (None, "") else _page_number(raw)
