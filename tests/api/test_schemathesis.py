@@ -91,13 +91,10 @@ def test_openapi_contract_holds_under_schemathesis(live_server, reference, tmp_p
         "--seed",
         str(SEED),
         "--generation-deterministic",
-        "--generation-database",
-        "none",
         "-w",
         "1",
         "--no-color",
     ]
     run = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=400)
-    summary = run.stdout[-12000:]
-    assert run.returncode == 0, summary
-    assert "failures" not in summary.rsplit("SUMMARY", 1)[-1].lower() or " 0 failures" in summary, summary
+    assert run.returncode == 0, run.stdout[-15000:] + run.stderr[-3000:]
+    assert "passed" in run.stdout.rsplit("SUMMARY", 1)[-1]

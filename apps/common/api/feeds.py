@@ -168,6 +168,12 @@ class ChangeFeedMixin:
         since = parse_updated_since(raw_since) if "updated_since" in params else None
         cursor = decode_cursor(raw_cursor, salt=self.feed_salt) if "cursor" in params else None
         size = parse_page_size(params.get("page_size"), default=self.feed_default_page_size)
+        if (params.get("page") or "").strip():  # a feed pages by cursor; a page number is checked, then unused
+            from apps.common.api.filters import PAGE_BOUNDS, check_integer
+
+            message = check_integer(params["page"], *PAGE_BOUNDS)
+            if message:
+                raise ValidationError({"page": [message]})
 
         qs = self.feed_queryset().order_by("updated_at", "id")
         if since is not None:

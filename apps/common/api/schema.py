@@ -111,7 +111,21 @@ class AutoSchema(openapi.AutoSchema):
             target = schema["items"] if schema.get("type") == "array" else schema
             target.pop("format", None)
             target.update({"type": "integer", "minimum": low, "maximum": high})
+            ids = self._reference_ids(flt)
+            if ids is not None and schema.get("type") == "array":  # a list of reference rows must all exist
+                target["enum"] = ids
         return parameters
+
+    @staticmethod
+    def _reference_ids(flt):
+        queryset = flt.extra.get("queryset") if hasattr(flt, "extra") else None
+        if queryset is None or callable(queryset):
+            return None
+        try:
+            ids = list(queryset.order_by("pk").values_list("pk", flat=True)[: ENUM_LIMIT + 1])
+        except Exception:  # noqa: BLE001 - no database (collecting tests): leave the plain bounds
+            return None
+        return ids if 0 < len(ids) <= ENUM_LIMIT else None
 
     def _filterset_class(self):
         model = getattr(getattr(self.view, "queryset", None), "model", None)

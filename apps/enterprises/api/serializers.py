@@ -3,6 +3,7 @@
 from decimal import ROUND_HALF_UP as ROUND  # a GPS fix with more than 6 decimals is rounded, not refused
 
 from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Township
@@ -143,6 +144,20 @@ class ScopedTownshipField(serializers.SlugRelatedField):
         return qs.filter(pk__in=user_township_ids(user))
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [
+            {"maxLength": 0},
+            {"minLength": 5, "maxLength": 30, "pattern": r"^[0-9+()\-]+(?: [0-9+()\-]+)*$"},
+        ],
+        "description": "联系电话：数字、空格和 + - ( )，5–30 位；空字符串表示没有",
+    }
+)
+class PhoneField(serializers.CharField):
+    """A phone number as the services take it (apps.enterprises.services.PHONE_RE), declared as such."""
+
+
 class LicenceInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=LicenceKind.choices, help_text="SC / JY / YB / DJ / DK")
     number = serializers.CharField(max_length=40)
@@ -155,14 +170,18 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
 
     name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, allow_null=True, help_text="统一社会信用代码（18 位）"
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="统一社会信用代码（18 位，不含 I、O、S、V、Z；全角字符与空格会被规范）",
     )
     uscc_override_reason = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="校验位不符时必填：例外说明"
     )
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(
+    contact_phone = PhoneField(
         max_length=30,
         required=False,
         allow_blank=True,
@@ -171,10 +190,16 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
     registered_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     business_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
+        max_digits=None, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, rounding=ROUND
+        max_digits=None,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+        rounding=ROUND,
     )
     business_type = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessType.objects.filter(is_active=True), help_text="业态代码"

@@ -145,11 +145,11 @@ class EnterpriseViewSet(
     )
     def update(self, request, *args, partial=False, **kwargs):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = EnterpriseUpdateInputSerializer(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
-        data.is_valid(raise_exception=True)
+        data.is_valid(raise_exception=True)  # a bad body is a 400 whatever the version (then 428 / 412)
+        expected = expected_version_from(request, enterprise)
         values = dict(data.validated_data)
         licences = values.pop("licences", None)
         try:
@@ -182,9 +182,9 @@ class EnterpriseViewSet(
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = DeactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = expected_version_from(request, enterprise)
         enterprise_deactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )
@@ -199,9 +199,9 @@ class EnterpriseViewSet(
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = ReactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = expected_version_from(request, enterprise)
         enterprise_reactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )

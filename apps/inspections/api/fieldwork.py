@@ -44,6 +44,7 @@ from ..models import InspectionResult, InspectionTask, Publication
 from ..selectors_fieldwork import publication_list, result_list, task_check_items, task_list
 
 FEED_PARAMS = feed_parameters()
+MAX_AMOUNT = 9_999_999_999  # yuan: 12 digits, 2 after the point (amounts are rounded to the fen)
 
 
 # ---------------------------------------------------------------------------- serializers
@@ -217,19 +218,41 @@ class ResultInputSerializer(StrictInputSerializer):
     case_number = serializers.CharField(required=False, allow_blank=True, max_length=60)
     penalty_kind = serializers.ChoiceField(choices=PenaltyKind.choices, required=False, allow_blank=True)
     penalty_decision_no = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    penalty_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    penalty_amount = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        required=False,
+        allow_null=True,
+        rounding=ROUND,
+    )
     penalised_person_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     penalised_person_position = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    penalised_person_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    penalised_person_amount = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_AMOUNT,
+        required=False,
+        allow_null=True,
+        rounding=ROUND,
+    )
     rectification_requirements = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     rectification_working_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=60)
     operator_signer_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     operator_refused_to_sign = serializers.BooleanField(required=False)
     latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
+        max_digits=None, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
     )
     longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True, rounding=ROUND
+        max_digits=None,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        allow_null=True,
+        rounding=ROUND,
     )
     location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
     correction_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -256,7 +279,7 @@ class FinaliseInputSerializer(StrictInputSerializer):
 
 
 class CorrectInputSerializer(StrictInputSerializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(min_length=4, max_length=2000, help_text="更正理由（至少 4 个字）")
 
 
 class PublicationOutputSerializer(serializers.ModelSerializer):
