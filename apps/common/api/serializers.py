@@ -6,6 +6,8 @@ other unknown key with "不支持的字段". Nothing is silently ignored, so a c
 ``status`` or ``content_hash`` when it did not. The schema says the same (``additionalProperties: false``).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.settings import api_settings
@@ -58,3 +60,18 @@ class StrictInputSerializer(StrictFieldsMixin, serializers.Serializer):
         if isinstance(ret, dict) and [getattr(e, "code", None) for e in ret.get(key, [])] == ["null"]:
             ret = ReturnDict({key: [ErrorDetail("请求体不能为空", code="null")]}, serializer=self)
         return ret
+
+
+class RoundedDecimalField(serializers.DecimalField):
+    """A decimal rounded to ``decimal_places`` (half up) instead of refused for having more: a GPS fix of
+    30.12345678 or an amount of 12.345 is a valid value, stored as 30.123457 / 12.35. Bounds still apply."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        kwargs.setdefault("max_digits", None)
+        super().__init__(*args, **kwargs)
+
+    def validate_precision(self, value):
+        if value.is_finite() and self.decimal_places is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=self.rounding)
+        return super().validate_precision(value)

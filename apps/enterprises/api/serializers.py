@@ -1,13 +1,11 @@
 """Input and output serializers of /api/v1/enterprises/ (separate: an output serializer never takes input)."""
 
-from decimal import ROUND_HALF_UP as ROUND  # a GPS fix with more than 6 decimals is rounded, not refused
-
 from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Township
-from apps.common.api.serializers import StrictInputSerializer
+from apps.common.api.serializers import RoundedDecimalField, StrictInputSerializer
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 
 from ..choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
@@ -189,18 +187,8 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
     )
     registered_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     business_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(
-        max_digits=None, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
-    )
-    longitude = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
-        rounding=ROUND,
-    )
+    latitude = RoundedDecimalField(decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = RoundedDecimalField(decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
     business_type = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessType.objects.filter(is_active=True), help_text="业态代码"
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from decimal import ROUND_HALF_UP as ROUND  # a GPS fix with more than 6 decimals is rounded, not refused
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -35,7 +34,12 @@ from rest_framework.response import Response
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
-from apps.common.api.serializers import StrictFieldsMixin, StrictInputSerializer, read_only_fields_of
+from apps.common.api.serializers import (
+    RoundedDecimalField,
+    StrictFieldsMixin,
+    StrictInputSerializer,
+    read_only_fields_of,
+)
 from apps.common.exceptions import PreconditionFailed
 
 from .. import services_fieldwork as svc
@@ -218,43 +222,21 @@ class ResultInputSerializer(StrictInputSerializer):
     case_number = serializers.CharField(required=False, allow_blank=True, max_length=60)
     penalty_kind = serializers.ChoiceField(choices=PenaltyKind.choices, required=False, allow_blank=True)
     penalty_decision_no = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    penalty_amount = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=2,
-        min_value=0,
-        max_value=MAX_AMOUNT,
-        required=False,
-        allow_null=True,
-        rounding=ROUND,
+    penalty_amount = RoundedDecimalField(
+        decimal_places=2, min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True
     )
     penalised_person_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     penalised_person_position = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    penalised_person_amount = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=2,
-        min_value=0,
-        max_value=MAX_AMOUNT,
-        required=False,
-        allow_null=True,
-        rounding=ROUND,
+    penalised_person_amount = RoundedDecimalField(
+        decimal_places=2, min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True
     )
     rectification_requirements = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     rectification_working_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=60)
     operator_signer_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     operator_refused_to_sign = serializers.BooleanField(required=False)
-    latitude = serializers.DecimalField(
-        max_digits=None, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True, rounding=ROUND
-    )
-    longitude = serializers.DecimalField(
-        max_digits=None,
-        decimal_places=6,
-        min_value=-180,
-        max_value=180,
-        required=False,
-        allow_null=True,
-        rounding=ROUND,
-    )
-    location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    latitude = RoundedDecimalField(decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = RoundedDecimalField(decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
+    location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100_000)
     correction_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     items = ItemInputSerializer(many=True, required=False)
     inspector_signature_png = Base64PngField(required=False, allow_blank=False)
