@@ -103,6 +103,7 @@ class AutoSchema(openapi.AutoSchema):
         filters = getattr(filterset_class, "base_filters", {}) if filterset_class else {}
         for param in parameters:
             flt = filters.get(param["name"])
+            self._choice_enum(param, flt)
             bounds = integer_bounds(param["name"], flt) if flt is not None else None
             if bounds is None:
                 continue
@@ -115,6 +116,26 @@ class AutoSchema(openapi.AutoSchema):
             if ids is not None and schema.get("type") == "array":  # a list of reference rows must all exist
                 target["enum"] = ids
         return parameters
+
+    @staticmethod
+    def _choice_enum(param, flt):
+        """Choices given as a callable (codes read from a reference table) become the enum they are."""
+        import django_filters
+
+        if not isinstance(flt, django_filters.ChoiceFilter | django_filters.MultipleChoiceFilter):
+            return
+        schema = param["schema"]
+        target = schema.get("items") if schema.get("type") == "array" else schema
+        choices = flt.extra.get("choices")
+        if not isinstance(target, dict) or "enum" in target or not callable(choices):
+            return
+        try:
+            codes = [str(key) for key, _ in choices()]
+        except Exception:  # noqa: BLE001 - no database (collecting tests): leave the plain string
+            return
+        if 0 < len(codes) <= ENUM_LIMIT:
+            target["enum"] = sorted(codes)
+            target.pop("pattern", None)
 
     @staticmethod
     def _reference_ids(flt):
