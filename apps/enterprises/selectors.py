@@ -4,15 +4,7 @@ The list selector states every join its consumers render (page, API, export), so
 depend on the number of rows (STYLE.md §3.5).
 """
 
-import base64
-import datetime as dt
-import json
-
-from django.core import signing
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.accounts.models import Township
 from apps.common.filters import filter_queryset
@@ -21,8 +13,6 @@ from apps.common.selectors import audit_events_for_object
 
 from .filters import EnterpriseFilterSet
 from .models import BusinessType, Enterprise, Licence
-
-FEED_CURSOR_SALT = "enterprises.feed.v1"
 
 
 def _base(actor) -> QuerySet[Enterprise]:
@@ -94,60 +84,6 @@ def townships_for(actor) -> QuerySet[Township]:
 
 def business_types_active() -> QuerySet[BusinessType]:
     return BusinessType.objects.filter(is_active=True).select_related("parent").order_by("order", "id")
-
-
-# ---------------------------------------------------------------------------------------------------- change feed
-def encode_cursor(updated_at: dt.datetime, pk: int) -> str:
-    """Opaque, signed position (updated_at, id) in the feed; stable across pages and over time."""
-    raw = json.dumps([updated_at.astimezone(dt.UTC).isoformat(timespec="microseconds"), pk], separators=(",", ":"))
-    return signing.Signer(salt=FEED_CURSOR_SALT).sign(base64.urlsafe_b64encode(raw.encode()).decode().rstrip("="))
-
-
-def decode_cursor(cursor: str) -> tuple[dt.datetime, int]:
-    try:
-        payload = signing.Signer(salt=FEED_CURSOR_SALT).unsign(cursor)
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-        stamp, pk = json.loads(raw)
-        when = dt.datetime.fromisoformat(stamp)
-        if timezone.is_naive(when) or not isinstance(pk, int):
-            raise ValueError
-        return when, pk
-    except (signing.BadSignature, ValueError, TypeError, UnicodeDecodeError, json.JSONDecodeError):
-        raise ValidationError({"cursor": ["游标无效（请使用上一次响应中的 next_cursor）"]}) from None
-
-
-def parse_updated_since(value: str) -> dt.datetime:
-    """ISO-8601 date-time (a zone-less value is Asia/Shanghai time) or a plain date (its midnight)."""
-    text = (value or "").strip().replace(" ", "+") if "T" in (value or "") else (value or "").strip()
-    when = None
-    try:
-        when = parse_datetime(text)
-        if when is None:
-            day = parse_date(text)
-            if day is not None:
-                when = dt.datetime.combine(day, dt.time.min)
-    except ValueError:
-        when = None
-    if when is None:
-        raise ValidationError({"updated_since": ["时间格式无效，应为 ISO-8601，例如 2025-01-31T08:00:00+08:00"]})
-    if timezone.is_naive(when):
-        when = timezone.make_aware(when)
-    return when
-
-
-def enterprise_feed(*, actor, filters=None, updated_since=None, cursor=None) -> QuerySet[Enterprise]:
-    """Rows changed at or after ``updated_since`` and strictly after ``cursor``, ordered by (updated_at, id).
-
-    Deactivated (停业) and cancelled (注销) rows are included; their ``status`` says so. Rows are never deleted,
-    so a status change is how a removal reaches a subscriber.
-    """
-    qs = enterprise_list(actor=actor, filters=filters).order_by("updated_at", "id")
-    if updated_since is not None:
-        qs = qs.filter(updated_at__gte=updated_since)
-    if cursor is not None:
-        when, pk = cursor
-        qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
-    return qs
 
 
 def enterprise_count(*, actor) -> int:

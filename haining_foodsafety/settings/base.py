@@ -254,7 +254,7 @@ CONTENT_SECURITY_POLICY = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "apps.accounts.api.authentication.ApiClientTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "apps.common.api.authentication.SessionAuthentication",  # DRF's, with the CSRF refusal in Chinese
     ],
     # Deny by default: every view must declare what it allows (SECURITY.md ACL-10).
     "DEFAULT_PERMISSION_CLASSES": ["apps.common.permissions.DenyAll"],
@@ -262,9 +262,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["apps.common.api.filters.StrictDjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["apps.common.api.parsers.JSONParser"],  # depth-limited: a deep body is a 400
     "EXCEPTION_HANDLER": "apps.common.api.exception_handler.api_exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.common.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from apps.common.api.parsers import InvalidJson, JsonTooDeep
 from apps.common.exceptions import DomainError
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,9 @@ def api_exception_handler(exc, context):
             message = f"不支持的内容类型“{received}”，请使用 application/json"
     elif isinstance(exc, OWN_DETAIL) and str(exc.detail) != str(exc.default_detail):
         message = str(exc.detail)
-    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError):
+    elif isinstance(exc, JsonTooDeep | InvalidJson):  # our parser's own Chinese details
+        code, message = exc.default_code, str(exc.detail)
+    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError | JsonTooDeep):
         code = _custom_code(exc) or code
     response.data = error_body(code, message, fields)
     return response

@@ -1,7 +1,7 @@
 """API views of apps/common: jobs (status, progress, starting allowed kinds), the /api/v1/ catch-all, schema and docs."""
 
 from django.urls import Resolver404, resolve
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -65,9 +65,18 @@ class JobOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema_field(SelftestPayloadSerializer)  # the only startable kind today; a new kind adds a oneOf here
+class PayloadField(serializers.DictField):
+    pass
+
+
 class JobStartInputSerializer(StrictInputSerializer):
-    kind = serializers.CharField(max_length=64, help_text="任务类型：" + "、".join(STARTABLE_JOB_KINDS))
-    payload = serializers.DictField(required=False, default=dict, help_text="任务参数（JSON 对象，按任务类型校验）")
+    kind = serializers.ChoiceField(
+        choices=[(kind, title) for kind, (title, _) in STARTABLE_JOB_KINDS.items()],
+        help_text="任务类型：" + "、".join(STARTABLE_JOB_KINDS),
+        error_messages={"invalid_choice": "不支持通过接口启动此类型的任务"},
+    )
+    payload = PayloadField(required=False, default=dict, help_text="任务参数（JSON 对象，按任务类型校验）")
 
     def validate_kind(self, value):
         if value not in STARTABLE_JOB_KINDS or value not in registered_kinds():

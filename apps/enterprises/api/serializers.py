@@ -1,9 +1,11 @@
 """Input and output serializers of /api/v1/enterprises/ (separate: an output serializer never takes input)."""
 
+from django.core.validators import RegexValidator
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Township
-from apps.common.api.serializers import StrictInputSerializer
+from apps.common.api.serializers import RoundedDecimalField, StrictInputSerializer
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 
 from ..choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
@@ -140,6 +142,20 @@ class ScopedTownshipField(serializers.SlugRelatedField):
         return qs.filter(pk__in=user_township_ids(user))
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "anyOf": [
+            {"maxLength": 0},
+            {"minLength": 5, "maxLength": 30, "pattern": r"^[0-9+()\-]+(?: [0-9+()\-]+)*$"},
+        ],
+        "description": "联系电话：数字、空格和 + - ( )，5–30 位；空字符串表示没有",
+    }
+)
+class PhoneField(serializers.CharField):
+    """A phone number as the services take it (apps.enterprises.services.PHONE_RE), declared as such."""
+
+
 class LicenceInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=LicenceKind.choices, help_text="SC / JY / YB / DJ / DK")
     number = serializers.CharField(max_length=40)
@@ -152,22 +168,27 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
 
     name = serializers.CharField(max_length=200)
     uscc = serializers.CharField(
-        max_length=40, required=False, allow_blank=True, allow_null=True, help_text="统一社会信用代码（18 位）"
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        help_text="统一社会信用代码（18 位，不含 I、O、S、V、Z；全角字符与空格会被规范）",
     )
     uscc_override_reason = serializers.CharField(
         max_length=200, required=False, allow_blank=True, help_text="校验位不符时必填：例外说明"
     )
     legal_representative = serializers.CharField(max_length=50, required=False, allow_blank=True)
     contact_person = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    contact_phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+    contact_phone = PhoneField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        validators=[RegexValidator(r"^(?:[0-9 +()\-]{5,30})?$", "联系电话只能包含数字、空格和 + - ( )（5–30 位）")],
+    )
     registered_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
     business_address = serializers.CharField(max_length=255, required=False, allow_blank=True)
-    latitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
-    )
-    longitude = serializers.DecimalField(
-        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
-    )
+    latitude = RoundedDecimalField(decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = RoundedDecimalField(decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
     business_type = serializers.SlugRelatedField(
         slug_field="code", queryset=BusinessType.objects.filter(is_active=True), help_text="业态代码"
     )
@@ -191,22 +212,14 @@ class EnterpriseUpdateInputSerializer(StrictInputSerializer):
         many=True, required=False, help_text="完整证照清单：新增或更新列出的证照，未列出的证照置为无效"
     )
 
-    protected = dict(PROTECTED_FIELDS, township="所属镇街只能在新建时设定，不能修改")
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            blocked = {k: [msg] for k, msg in self.protected.items() if k in data}
-            blocked.update({str(k): ["不支持的字段"] for k in data if k not in self.fields and k not in blocked})
-            if blocked:
-                raise serializers.ValidationError(blocked)
-        return super().to_internal_value(data)
+    protected_fields = dict(PROTECTED_FIELDS, township="所属镇街只能在新建时设定，不能修改")
 
 
 class EnterpriseCreateInputSerializer(EnterpriseUpdateInputSerializer):
     """POST body: like PUT plus ``township`` (code, within the caller's scope)."""
 
     township = ScopedTownshipField(help_text="镇街代码（只能是您管辖范围内的镇街）")
-    protected = PROTECTED_FIELDS
+    protected_fields = PROTECTED_FIELDS
 
 
 class DeactivateInputSerializer(StrictInputSerializer):
@@ -218,12 +231,3 @@ class DeactivateInputSerializer(StrictInputSerializer):
 
 class ReactivateInputSerializer(StrictInputSerializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-
-class FeedPageSerializer(serializers.Serializer):
-    """Shape of a change-feed page (documentation only)."""
-
-    results = EnterpriseOutputSerializer(many=True)
-    next_cursor = serializers.CharField(help_text="下次请求带上 ?cursor= 继续；没有新变更时也可保存以后轮询")
-    has_more = serializers.BooleanField()
-    next = serializers.CharField(allow_null=True)

@@ -21,30 +21,25 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
+from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.exceptions import DomainError, PreconditionFailed
 
 from ..filters import EnterpriseFilterSet
 from ..models import Enterprise
-from ..selectors import decode_cursor, encode_cursor, enterprise_feed, enterprise_get, enterprise_list
-from ..selectors import parse_updated_since as _parse_since
+from ..selectors import enterprise_get, enterprise_list
 from ..services import enterprise_create, enterprise_deactivate, enterprise_reactivate, enterprise_update
 from .serializers import (
     DeactivateInputSerializer,
     EnterpriseCreateInputSerializer,
     EnterpriseOutputSerializer,
     EnterpriseUpdateInputSerializer,
-    FeedPageSerializer,
     ReactivateInputSerializer,
 )
-
-FEED_DEFAULT_PAGE_SIZE = 50
-FEED_MAX_PAGE_SIZE = 100
 
 
 class PreconditionRequired(DomainError):
@@ -78,20 +73,10 @@ def expected_version_from(request, enterprise: Enterprise) -> int | None:
     raise PreconditionFailed(f"If-Match 与该检查对象不符（当前 ETag 为 {enterprise.etag}），请重新获取后再提交")
 
 
-FEED_PARAMS = [
-    OpenApiParameter(
-        "updated_since",
-        OpenApiTypes.DATETIME,
-        description="变更订阅：返回此时间（含）之后新增或修改的记录，按 (updated_at, id) 升序；含停业、注销的记录",
-    ),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
-]
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="检查对象列表 / 变更订阅",
-        parameters=FEED_PARAMS,
+        parameters=feed_parameters("检查对象（含停业、注销）"),
         description="普通列表分页返回 {count, next, previous, results}；带 updated_since 或 cursor 时为变更订阅，"
         "返回 {results, next_cursor, has_more, next}。",
     ),
@@ -99,6 +84,7 @@ FEED_PARAMS = [
 )
 class EnterpriseViewSet(
     IdempotencyMixin,
+    ChangeFeedMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -110,7 +96,8 @@ class EnterpriseViewSet(
     selector = staticmethod(enterprise_list)
     serializer_class = EnterpriseOutputSerializer
     filterset_class = EnterpriseFilterSet
-    extra_query_params = ("updated_since", "cursor")
+    feed_name = "enterprises"  # the cursor salt of the first feed: subscribers' stored cursors stay valid
+    if_match_required_for_clients = True  # 428 without If-Match (declared in the schema)
     required_scopes = {
         "GET": "enterprises:read",
         "POST": "enterprises:write",
@@ -127,58 +114,9 @@ class EnterpriseViewSet(
         self.check_object_permissions(self.request, obj)
         return obj
 
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
-        if "updated_since" in params or "cursor" in params:
-            return self._feed(request)
-        return super().list(request, *args, **kwargs)
-
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         return Response(self.get_serializer(obj).data, headers={"ETag": obj.etag})
-
-    def _feed(self, request):
-        params = request.query_params
-        if "ordering" in params:
-            raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
-        since = _parse_since(params["updated_since"]) if params.get("updated_since") else None
-        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
-        if since is None and cursor is None:
-            raise ValidationError({"updated_since": ["变更订阅需要 updated_since（ISO-8601 时间）或 cursor，不能为空"]})
-        size = FEED_DEFAULT_PAGE_SIZE
-        if params.get("page_size"):
-            try:
-                size = int(params["page_size"])
-            except ValueError:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
-            if size < 1:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]})
-            size = min(size, FEED_MAX_PAGE_SIZE)
-        filters = params.copy()
-        for key in ("updated_since", "cursor", "page_size", "page", "format"):
-            filters.pop(key, None)
-        self.filter_queryset(self.get_queryset())  # strict parameter check (unknown filters → 400)
-        rows = list(
-            enterprise_feed(actor=request.user, filters=filters, updated_since=since, cursor=cursor)[: size + 1]
-        )
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if rows:
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
-        elif cursor is not None:
-            next_cursor = params["cursor"]
-        else:
-            next_cursor = encode_cursor(since, 0)
-        url = request.build_absolute_uri()
-        next_url = replace_query_param(url, "cursor", next_cursor) if has_more else None
-        return Response(
-            {
-                "results": self.get_serializer(rows, many=True).data,
-                "next_cursor": next_cursor,
-                "has_more": has_more,
-                "next": next_url,
-            }
-        )
 
     # ------------------------------------------------------------------------------------ writes
     def _respond(self, pk, status_code=status.HTTP_200_OK, **headers):
@@ -207,11 +145,11 @@ class EnterpriseViewSet(
     )
     def update(self, request, *args, partial=False, **kwargs):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = EnterpriseUpdateInputSerializer(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
-        data.is_valid(raise_exception=True)
+        data.is_valid(raise_exception=True)  # a bad body is a 400 whatever the version (then 428 / 412)
+        expected = expected_version_from(request, enterprise)
         values = dict(data.validated_data)
         licences = values.pop("licences", None)
         try:
@@ -244,9 +182,9 @@ class EnterpriseViewSet(
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = DeactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = expected_version_from(request, enterprise)
         enterprise_deactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )
@@ -261,13 +199,13 @@ class EnterpriseViewSet(
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         enterprise = self.get_object()
-        expected = expected_version_from(request, enterprise)
         data = ReactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = expected_version_from(request, enterprise)
         enterprise_reactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )
         return self._respond(enterprise.pk)
 
 
-__all__ = ["EnterpriseViewSet", "FeedPageSerializer"]
+__all__ = ["EnterpriseViewSet"]

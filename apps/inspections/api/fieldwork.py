@@ -10,7 +10,7 @@ inspectors' mobile clients.
 - ``publications`` (read).
 
 All three lists are also change feeds: ``?updated_since=<ISO-8601>`` or ``?cursor=<next_cursor>`` answer
-``{results, next_cursor, has_more, next}`` ordered by (updated_at, id), with the enterprises API's signed cursor.
+``{results, next_cursor, has_more, next}`` ordered by (updated_at, id), through ``apps.common.api.feeds.ChangeFeedMixin``.
 """
 
 from __future__ import annotations
@@ -28,14 +28,19 @@ from drf_spectacular.utils import (
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
+from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
+from apps.common.api.serializers import (
+    RoundedDecimalField,
+    StrictFieldsMixin,
+    StrictInputSerializer,
+    read_only_fields_of,
+)
 from apps.common.exceptions import PreconditionFailed
-from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updated_since
 
 from .. import services_fieldwork as svc
 from ..choices import InspectionOutcome, ItemVerdict, PenaltyKind
@@ -43,68 +48,8 @@ from ..filters import PublicationFilterSet, ResultFilterSet, TaskFilterSet
 from ..models import InspectionResult, InspectionTask, Publication
 from ..selectors_fieldwork import publication_list, result_list, task_check_items, task_list
 
-FEED_DEFAULT_PAGE_SIZE = 50
-FEED_MAX_PAGE_SIZE = 100
-FEED_PARAMS = [
-    OpenApiParameter(
-        "updated_since", OpenApiTypes.DATETIME, description="变更订阅：返回此时间（含）之后新增或修改的记录"
-    ),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
-]
-
-
-class ChangeFeedMixin:
-    """``?updated_since=`` / ``?cursor=`` turn a list into a change feed ordered by (updated_at, id)."""
-
-    extra_query_params = ("updated_since", "cursor")
-
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
-        if "updated_since" in params or "cursor" in params:
-            return self._feed(request)
-        return super().list(request, *args, **kwargs)
-
-    def _feed(self, request):
-        from django.db.models import Q
-
-        params = request.query_params
-        since = parse_updated_since(params["updated_since"]) if params.get("updated_since") else None
-        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
-        size = FEED_DEFAULT_PAGE_SIZE
-        if params.get("page_size"):
-            try:
-                size = int(params["page_size"])
-            except ValueError:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
-            if size < 1:
-                raise ValidationError({"page_size": ["每页条数必须是正整数"]})
-            size = min(size, FEED_MAX_PAGE_SIZE)
-        qs = self.filter_queryset(self.get_queryset()).order_by("updated_at", "id")
-        if since is not None:
-            qs = qs.filter(updated_at__gte=since)
-        if cursor is not None:
-            when, pk = cursor
-            qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
-        rows = list(qs[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if rows:
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
-        elif cursor is not None:
-            next_cursor = params["cursor"]
-        elif since is not None:
-            next_cursor = encode_cursor(since, 0)
-        else:
-            next_cursor = None
-        url = request.build_absolute_uri()
-        return Response(
-            {
-                "results": self.get_serializer(rows, many=True).data,
-                "next_cursor": next_cursor,
-                "has_more": has_more,
-                "next": replace_query_param(url, "cursor", next_cursor) if has_more else None,
-            }
-        )
+FEED_PARAMS = feed_parameters()
+MAX_AMOUNT = 9_999_999_999  # yuan: 12 digits, 2 after the point (amounts are rounded to the fen)
 
 
 # ---------------------------------------------------------------------------- serializers
@@ -128,7 +73,7 @@ class TaskOutputSerializer(serializers.ModelSerializer):
     enterprise = EnterpriseBriefSerializer(read_only=True)
     inspectors = TaskInspectorSerializer(source="task_inspectors", many=True, read_only=True)
     draw_uid = serializers.CharField(source="draw.draw_uid", read_only=True, allow_null=True, default=None)
-    origin_task = serializers.PrimaryKeyRelatedField(read_only=True)
+    origin_task = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = InspectionTask
@@ -197,7 +142,7 @@ class ResultOutputSerializer(serializers.ModelSerializer):
     outcome_label = serializers.CharField(source="get_outcome_display", read_only=True)
     items = ItemResultSerializer(many=True, read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
-    supersedes = serializers.PrimaryKeyRelatedField(read_only=True)
+    supersedes = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     penalty_amount = serializers.DecimalField(max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True)
     penalised_person_amount = serializers.DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=False, allow_null=True
@@ -248,7 +193,7 @@ class ResultOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ItemInputSerializer(serializers.Serializer):
+class ItemInputSerializer(StrictFieldsMixin, serializers.Serializer):
     check_item = serializers.IntegerField()
     verdict = serializers.ChoiceField(choices=ItemVerdict.choices, allow_blank=True)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
@@ -267,7 +212,10 @@ class Base64PngField(serializers.CharField):
             raise serializers.ValidationError("不是有效的 base64 PNG") from None
 
 
-class ResultInputSerializer(serializers.Serializer):
+class ResultInputSerializer(StrictInputSerializer):
+    """PATCH body of a draft. Read-only and system-maintained fields (status, content_hash, task, revision ...) and
+    unknown keys are a 400 naming them, like the enterprise API (SECURITY.md API-01); nothing is silently ignored."""
+
     version = serializers.IntegerField(required=False, min_value=1)
     outcome = serializers.ChoiceField(choices=InspectionOutcome.choices, required=False, allow_blank=True)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -275,33 +223,46 @@ class ResultInputSerializer(serializers.Serializer):
     case_number = serializers.CharField(required=False, allow_blank=True, max_length=60)
     penalty_kind = serializers.ChoiceField(choices=PenaltyKind.choices, required=False, allow_blank=True)
     penalty_decision_no = serializers.CharField(required=False, allow_blank=True, max_length=60)
-    penalty_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    penalty_amount = RoundedDecimalField(
+        decimal_places=2, min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True
+    )
     penalised_person_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     penalised_person_position = serializers.CharField(required=False, allow_blank=True, max_length=50)
-    penalised_person_amount = serializers.DecimalField(max_digits=12, decimal_places=2, required=False, allow_null=True)
+    penalised_person_amount = RoundedDecimalField(
+        decimal_places=2, min_value=0, max_value=MAX_AMOUNT, required=False, allow_null=True
+    )
     rectification_requirements = serializers.CharField(required=False, allow_blank=True, max_length=5000)
     rectification_working_days = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=60)
     operator_signer_name = serializers.CharField(required=False, allow_blank=True, max_length=50)
     operator_refused_to_sign = serializers.BooleanField(required=False)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
-    location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    latitude = RoundedDecimalField(decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True)
+    longitude = RoundedDecimalField(decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True)
+    location_accuracy_m = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=100_000)
     correction_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     items = ItemInputSerializer(many=True, required=False)
     inspector_signature_png = Base64PngField(required=False, allow_blank=False)
     operator_signature_png = Base64PngField(required=False, allow_blank=False)
 
 
+ResultInputSerializer.protected_fields = read_only_fields_of(
+    ResultOutputSerializer,
+    task="检查任务在创建后不能修改",
+    status="状态请通过 finalise（定稿）或 correct（更正）操作修改",
+    content_hash="内容哈希由系统在定稿时生成",
+    photos="照片请通过照片上传接口提交",
+)
+
+
 class ResultCreateSerializer(ResultInputSerializer):
-    task = serializers.IntegerField()
+    task = serializers.IntegerField(min_value=1)
 
 
-class FinaliseInputSerializer(serializers.Serializer):
+class FinaliseInputSerializer(StrictInputSerializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class CorrectInputSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+class CorrectInputSerializer(StrictInputSerializer):
+    reason = serializers.CharField(min_length=4, max_length=2000, help_text="更正理由（至少 4 个字）")
 
 
 class PublicationOutputSerializer(serializers.ModelSerializer):

@@ -61,7 +61,7 @@ class DrawOutputSerializer(serializers.ModelSerializer):
     selected_count = serializers.SerializerMethodField()
     pool_hashes = serializers.SerializerMethodField()
     quotas = serializers.SerializerMethodField()
-    redraw_of = serializers.SlugRelatedField(source="parent", slug_field="draw_uid", read_only=True)
+    redraw_of = serializers.SlugRelatedField(source="parent", slug_field="draw_uid", read_only=True, allow_null=True)
     public_url = serializers.SerializerMethodField()
     verification_url = serializers.SerializerMethodField()
 

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..choices import CreditGrade
 from ..models import (
     AdjustmentRule,
     CreditClass,
@@ -56,15 +57,6 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-
-
-class AssessmentFeedPageSerializer(serializers.Serializer):
-    """Shape of a change-feed page (documentation only)."""
-
-    results = AssessmentOutputSerializer(many=True)
-    next_cursor = serializers.CharField()
-    has_more = serializers.BooleanField()
-    next = serializers.CharField(allow_null=True)
 
 
 class CreditClassOutputSerializer(serializers.ModelSerializer):
@@ -157,6 +149,9 @@ class AdjustmentRuleSerializer(serializers.ModelSerializer):
 
 class SchemeOutputSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    credit_default_class = serializers.ChoiceField(
+        choices=CreditGrade.choices, allow_blank=True, read_only=True, help_text="无信用分类时按此分类；空：不计信用分"
+    )
     static_tables = StaticTableSerializer(many=True, read_only=True)
     dynamic_items = DynamicItemSerializer(many=True, read_only=True)
     bands = GradeBandSerializer(many=True, read_only=True)

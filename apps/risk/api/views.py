@@ -13,18 +13,17 @@ All scoped through the selectors (``enterprise__township``); API clients need th
   ``GET coverage-debt/counts/`` per-township counts.
 """
 
-from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
-from rest_framework.utils.urls import replace_query_param
 
+from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
+from apps.common.api.filters import ID_BOUNDS, integer_query
 from apps.common.api.mixins import ScopedViewSetMixin
+from apps.common.api.schema import integer_parameter
 from apps.enterprises.models import Enterprise
-from apps.enterprises.selectors import decode_cursor, encode_cursor, parse_updated_since
 
 from .. import coverage, selectors
 from ..filters import AssessmentFilterSet, CreditClassFilterSet, RiskEventFilterSet, SchemeFilterSet
@@ -39,87 +38,30 @@ from .serializers import (
     SchemeOutputSerializer,
 )
 
-FEED_DEFAULT_PAGE_SIZE = 50
-FEED_MAX_PAGE_SIZE = 100
 READ = {"GET": "risk:read"}
-FEED_PARAMS = [
-    OpenApiParameter("updated_since", OpenApiTypes.DATETIME, description="变更订阅：此时间（含）之后新增或变化的评定"),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="变更订阅：上一页响应中的 next_cursor"),
-]
-
-
-def _page_size(params) -> int:
-    if not params.get("page_size"):
-        return FEED_DEFAULT_PAGE_SIZE
-    try:
-        size = int(params["page_size"])
-    except ValueError:
-        raise ValidationError({"page_size": ["每页条数必须是正整数"]}) from None
-    if size < 1:
-        raise ValidationError({"page_size": ["每页条数必须是正整数"]})
-    return min(size, FEED_MAX_PAGE_SIZE)
+MIN_DAYS_BOUNDS = (0, 36500)  # 0 and 1 alike: every listed row is overdue
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="风险等级评定列表 / 变更订阅",
-        parameters=FEED_PARAMS,
+        parameters=feed_parameters("评定（不再是当前有效的评定也会变化）"),
         description="普通列表分页返回 {count, next, previous, results}；带 updated_since 或 cursor 时为变更订阅，"
         "返回 {results, next_cursor, has_more, next}。",
     ),
     retrieve=extend_schema(summary="风险等级评定详情（含输入快照与各因素得分）"),
 )
-class AssessmentViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class AssessmentViewSet(ChangeFeedMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """风险等级评定（按管辖范围）。"""
 
     queryset = RiskAssessment.objects.none()
     selector = staticmethod(selectors.assessment_list)
     serializer_class = AssessmentOutputSerializer
     filterset_class = AssessmentFilterSet
-    extra_query_params = ("updated_since", "cursor")
     required_scopes = READ
 
     def get_queryset(self):
         return selectors.assessment_list(actor=self.request.user)
-
-    def list(self, request, *args, **kwargs):
-        if "updated_since" in request.query_params or "cursor" in request.query_params:
-            return self._feed(request)
-        return super().list(request, *args, **kwargs)
-
-    def _feed(self, request):
-        params = request.query_params
-        if "ordering" in params:
-            raise ValidationError({"ordering": ["变更订阅固定按 (updated_at, id) 排序，不支持 ordering"]})
-        since = parse_updated_since(params["updated_since"]) if params.get("updated_since") else None
-        cursor = decode_cursor(params["cursor"]) if params.get("cursor") else None
-        if since is None and cursor is None:
-            raise ValidationError({"updated_since": ["变更订阅需要 updated_since（ISO-8601 时间）或 cursor，不能为空"]})
-        size = _page_size(params)
-        qs = self.filter_queryset(self.get_queryset()).order_by("updated_at", "id")
-        if since is not None:
-            qs = qs.filter(updated_at__gte=since)
-        if cursor is not None:
-            when, pk = cursor
-            qs = qs.filter(Q(updated_at__gt=when) | Q(updated_at=when, pk__gt=pk))
-        rows = list(qs[: size + 1])
-        has_more = len(rows) > size
-        rows = rows[:size]
-        if rows:
-            next_cursor = encode_cursor(rows[-1].updated_at, rows[-1].pk)
-        elif cursor is not None:
-            next_cursor = params["cursor"]
-        else:
-            next_cursor = encode_cursor(since, 0)
-        next_url = replace_query_param(request.build_absolute_uri(), "cursor", next_cursor) if has_more else None
-        return Response(
-            {
-                "results": self.get_serializer(rows, many=True).data,
-                "next_cursor": next_cursor,
-                "has_more": has_more,
-                "next": next_url,
-            }
-        )
 
 
 class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
@@ -140,6 +82,7 @@ class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(summary="检查对象风险概况", responses=EnterpriseRiskSerializer)
     def retrieve(self, request, pk=None):
+        integer_query(request, {})
         enterprise = self._enterprise(pk)
         actor = request.user
         current = selectors.assessment_list(actor=actor).filter(enterprise=enterprise, is_current=True).first()
@@ -158,6 +101,7 @@ class EnterpriseRiskViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     @extend_schema(summary="检查对象风险等级历史（新到旧，分页）", responses=AssessmentOutputSerializer(many=True))
     @action(detail=True, methods=["get"])
     def history(self, request, pk=None):
+        integer_query(request, {}, allowed=("page", "page_size"))
         enterprise = self._enterprise(pk)
         qs = selectors.assessment_list(actor=request.user).filter(enterprise=enterprise)
         page = self.paginate_queryset(qs)
@@ -216,25 +160,21 @@ class CoverageDebtViewSet(ScopedViewSetMixin, mixins.ListModelMixin, viewsets.Ge
     @extend_schema(
         summary="覆盖欠账：逾期未检查的企业",
         parameters=[
-            OpenApiParameter("township", OpenApiTypes.INT, description="镇街编号"),
-            OpenApiParameter("min_days", OpenApiTypes.INT, description="至少逾期天数"),
+            integer_parameter("township", *ID_BOUNDS, "镇街编号"),
+            integer_parameter("min_days", *MIN_DAYS_BOUNDS, "至少逾期天数（默认 1）"),
         ],
     )
     def list(self, request, *args, **kwargs):
-        params = request.query_params
-        unknown = set(params) - {"township", "min_days", "page", "page_size", "format"}
-        if unknown:
-            raise ValidationError({name: ["不支持的查询参数"] for name in sorted(unknown)})
-        try:
-            township = int(params["township"]) if params.get("township") else None
-            min_days = int(params.get("min_days") or 1)
-        except ValueError:
-            raise ValidationError({"township": ["须为整数"]}) from None
+        query = integer_query(
+            request, {"township": ID_BOUNDS, "min_days": MIN_DAYS_BOUNDS}, allowed=("page", "page_size")
+        )
+        township, min_days = query["township"], query["min_days"] or 1
         qs = coverage.coverage_debt_page_rows(actor=request.user, township_id=township, min_days=min_days)
         rows = [r.as_dict() for r in coverage.rows_of(self.paginate_queryset(qs))]
         return self.get_paginated_response(CoverageDebtSerializer(rows, many=True).data)
 
     @extend_schema(summary="覆盖欠账：各镇街计数", responses=CoverageCountSerializer(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)
     def counts(self, request):
+        integer_query(request, {})
         return Response(CoverageCountSerializer(coverage.coverage_debt_counts(request.user), many=True).data)

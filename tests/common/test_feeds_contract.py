@@ -1,0 +1,215 @@
+"""The change-feed contract (apps/common/api/feeds.py), run over every feed endpoint.
+
+Each feed is described once (``FEEDS``): how to make a row in a township and how to deactivate (or otherwise
+retire) one. The same battery runs on all of them: empty, malformed and future ``updated_since``; empty, forged
+and foreign cursors; ``ordering`` refused; rows sharing one ``updated_at`` across a page boundary; a deactivation
+reaching a subscriber who polls with the last cursor.
+"""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.enterprises.services import enterprise_deactivate
+from tests.factories.enterprises import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+# ---------------------------------------------------------------------------------------------------- the feeds
+def _enterprise(township):
+    return EnterpriseFactory(township=township)
+
+
+def _enterprise_off(row):
+    enterprise_deactivate(actor=None, enterprise_id=row.pk, status="suspended", reason="停业整顿")
+    return row.pk, lambda data: data["status"] == "suspended"
+
+
+def _assessment(township):
+    from apps.risk import services
+
+    ent = EnterpriseFactory(township=township)
+    return services.assessment_recompute(enterprise_id=ent.pk, actor=None, on=dt.date(2025, 3, 1))
+
+
+def _assessment_off(row):
+    # what a re-grading does to the previous grade: it stops being current (and its updated_at moves)
+    type(row).objects.filter(pk=row.pk).update(is_current=False, updated_at=timezone.now())
+    return row.pk, lambda data: data["is_current"] is False
+
+
+def _task(township):
+    from tests.inspections.factories import make_enterprise, make_task
+
+    return make_task(make_enterprise(township))
+
+
+def _task_off(row):
+    type(row).objects.filter(pk=row.pk).update(status="cancelled", updated_at=timezone.now())
+    return row.pk, lambda data: data["status"] == "cancelled"
+
+
+def _final_result(township):
+    from apps.inspections.selectors_fieldwork import task_check_items
+    from apps.inspections.services_fieldwork import result_finalise, result_save, result_start
+    from tests.conftest import make_user
+    from tests.inspections.factories import make_enterprise, make_inspector, make_task
+    from tests.inspections.fieldwork_helpers import png_bytes
+
+    user = make_user(f"insp-{uuid.uuid4().hex[:8]}", "inspector", [township])
+    me = make_inspector(township=township, user=user)
+    task = make_task(make_enterprise(township), inspectors=[me, make_inspector(township=township)])
+    draft = result_start(actor=user, task_id=task.pk)
+    result_save(
+        actor=user,
+        result_id=draft.pk,
+        data={"outcome": "pass"},
+        items={ci.pk: ("conform", "") for ci in task_check_items(task)},
+        inspector_signature=png_bytes(),
+        operator_signature=png_bytes(),
+    )
+    return result_finalise(actor=user, result_id=draft.pk)
+
+
+def _result_off(row):
+    from apps.inspections.services_fieldwork import result_correct
+
+    inspector_user = row.task.task_inspectors.order_by("order").first().inspector.user
+    draft = result_correct(actor=inspector_user, result_id=row.pk, reason="更正笔误")
+    return draft.pk, lambda data: data["supersedes"] == row.pk and data["status"] == "draft"
+
+
+def _publication(township):
+    return _final_result(township).publication
+
+
+def _publication_off(row):
+    type(row).objects.filter(pk=row.pk).update(status="withdrawn", withdraw_reason="撤回", updated_at=timezone.now())
+    return row.pk, lambda data: data["status"] == "withdrawn"
+
+
+@dataclass(frozen=True)
+class Feed:
+    url: str
+    make: Any
+    deactivate: Any
+
+    def __str__(self):
+        return self.url
+
+
+FEEDS = [
+    Feed("/api/v1/enterprises/", _enterprise, _enterprise_off),
+    Feed("/api/v1/risk/assessments/", _assessment, _assessment_off),
+    Feed("/api/v1/inspections/tasks/", _task, _task_off),
+    Feed("/api/v1/inspections/results/", _final_result, _result_off),
+    Feed("/api/v1/inspections/publications/", _publication, _publication_off),
+]
+
+
+@pytest.fixture(params=FEEDS, ids=str)
+def feed(request):
+    return request.param
+
+
+@pytest.fixture
+def client(api_client, city_staff):
+    api_client.force_authenticate(city_staff)
+    return api_client
+
+
+def _error(response, field):
+    assert response.status_code == 400, response.content
+    body = response.json()
+    assert set(body) == {"code", "message", "fields"}
+    assert field in body["fields"], body
+    message = " ".join(body["fields"][field])
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in message), message  # a Chinese message, not DRF's English
+    return body
+
+
+def _rows(feed, township, n):
+    return [feed.make(township) for _ in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------------- the battery
+@pytest.mark.parametrize("query", ["updated_since=", "cursor=", "updated_since=&cursor=", "updated_since=%20"])
+def test_empty_since_or_cursor_is_a_400_with_a_chinese_message(feed, client, query):
+    body = _error(client.get(f"{feed.url}?{query}"), "updated_since")
+    assert "不能为空" in body["fields"]["updated_since"][0]
+
+
+@pytest.mark.parametrize(
+    "value", ["yesterday", "2025-13-45", "2025-02-30T25:00:00", "1e9", "2025-01-01T00:00:00+99:00"]
+)
+def test_malformed_since_is_a_400(feed, client, value):
+    _error(client.get(feed.url, {"updated_since": value}), "updated_since")
+
+
+def test_future_since_is_an_empty_page_whose_cursor_waits_there(feed, client, township_a):
+    _rows(feed, township_a, 1)
+    future = (timezone.now() + dt.timedelta(days=3650)).isoformat()
+    body = client.get(feed.url, {"updated_since": future}).json()
+    assert body["results"] == [] and body["has_more"] is False and body["next"] is None
+    again = client.get(feed.url, {"cursor": body["next_cursor"]}).json()
+    assert again["results"] == [] and again["next_cursor"] == body["next_cursor"]
+    far = client.get(feed.url, {"updated_since": "9999-12-31T23:59:59-05:00"})  # past the last UTC instant
+    assert far.status_code == 200 and far.json()["results"] == []
+
+
+@pytest.mark.parametrize("cursor", ["forged", "WyIyMDI1LTAxLTAxIiwxXQ:bad-signature", "a:b:c", "%00"])
+def test_bad_cursor_is_a_400(feed, client, cursor):
+    _error(client.get(feed.url, {"cursor": cursor}), "cursor")
+
+
+def test_a_cursor_of_another_feed_is_refused(feed, client, township_a):
+    other = next(f for f in FEEDS if f.url != feed.url)
+    _rows(other, township_a, 1)
+    cursor = client.get(other.url, {"updated_since": "2000-01-01"}).json()["next_cursor"]
+    _error(client.get(feed.url, {"cursor": cursor}), "cursor")
+
+
+def test_ordering_is_refused_on_a_feed(feed, client):
+    _error(client.get(feed.url, {"updated_since": "2000-01-01", "ordering": "id"}), "ordering")
+
+
+@pytest.mark.parametrize("size", ["0", "-1", "x", "1.5"])
+def test_bad_page_size_is_a_400(feed, client, size):
+    _error(client.get(feed.url, {"updated_since": "2000-01-01", "page_size": size}), "page_size")
+
+
+def test_equal_timestamps_across_a_page_boundary_are_neither_skipped_nor_repeated(feed, client, township_a):
+    rows = _rows(feed, township_a, 3)
+    model = type(rows[0])
+    stamp = timezone.now().replace(microsecond=0)
+    model.objects.filter(pk__in=[r.pk for r in rows]).update(updated_at=stamp)
+    ids = sorted(r.pk for r in rows)
+
+    first = client.get(feed.url, {"updated_since": stamp.isoformat(), "page_size": 2}).json()
+    assert [r["id"] for r in first["results"]] == ids[:2] and first["has_more"] is True
+    assert "cursor=" in first["next"]
+    second = client.get(feed.url, {"cursor": first["next_cursor"], "page_size": 2}).json()
+    assert [r["id"] for r in second["results"]] == ids[2:] and second["has_more"] is False
+    assert client.get(feed.url, {"cursor": second["next_cursor"]}).json()["results"] == []
+
+
+def test_a_deactivation_reaches_the_subscriber(feed, client, township_a):
+    rows = _rows(feed, township_a, 2)
+    cursor = None
+    params = {"updated_since": "2000-01-01"}
+    while True:  # a full sync, as a subscriber does it
+        body = client.get(feed.url, {"cursor": cursor} if cursor else params).json()
+        cursor = body["next_cursor"]
+        if not body["has_more"]:
+            break
+    assert client.get(feed.url, {"cursor": cursor}).json()["results"] == []
+
+    expected_id, check = feed.deactivate(rows[0])
+    changed = client.get(feed.url, {"cursor": cursor}).json()["results"]
+    assert [r["id"] for r in changed] == [expected_id]
+    assert check(changed[0]), changed[0]
