@@ -25,6 +25,11 @@ _BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+# The same rule as a JSON-Schema / regex character class, for the OpenAPI schema (apps.common.api.schema): the
+# characters refused anywhere, and the invisible ones that alone do not make a value.
+REFUSED_CLASS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069"
+INVISIBLE_CLASS = r"\u200b-\u200d\u2060\ufeff\u00ad"
+
 MESSAGES = {
     "control": "内容包含不可见的控制字符（{chars}），请删除后重新输入。",
     "bidi": "内容包含改变文字显示方向的控制字符（{chars}），为防止显示内容与实际内容不一致，请删除后重新输入。",
@@ -92,6 +97,8 @@ def install():
     drf_to_internal = fields.CharField.to_internal_value
 
     def to_internal_value(self, data):
+        if not isinstance(data, str):  # the schema says "string": a number or a boolean is not text
+            self.fail("invalid")
         value = drf_to_internal(self, data)
         if self.style.get("input_type") == "password":
             return value

@@ -23,11 +23,14 @@ from apps.common.api.feeds import CURSOR_PATTERN, FEED_PARAMS, ChangeFeedMixin, 
 from apps.common.api.filters import ID_BOUNDS, integer_bounds
 from apps.common.api.idempotency import MAX_KEY_LENGTH, IdempotencyMixin
 from apps.common.api.serializers import StrictFieldsMixin
+from apps.common.text import INVISIBLE_CLASS, REFUSED_CLASS
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
-# Text the server takes: no NUL character (Django and DRF refuse it); a required text also needs a non-space.
-TEXT_PATTERN = r"^[^\u0000]*$"
-NON_BLANK_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+# Text the server takes (apps/common/text.py, on every form and serializer field): no control or bidi-override
+# character; blank, or holding at least one visible character (a value of only zero-width characters is refused);
+# a required text needs a visible character.
+TEXT_PATTERN = rf"^(?:\s*|[^{REFUSED_CLASS}]*[^\s{REFUSED_CLASS}{INVISIBLE_CLASS}][^{REFUSED_CLASS}]*)$"
+NON_BLANK_PATTERN = rf"^[^{REFUSED_CLASS}]*[^\s{REFUSED_CLASS}{INVISIBLE_CLASS}][^{REFUSED_CLASS}]*$"
 EMPTY_VALUE = {"type": "string", "maxLength": 0}  # an empty query value means "not given"
 FORMATTED = {"enum", "format", "pattern", "$ref"}
 ENUM_LIMIT = 300  # a related field over a reference table this small is documented as an enum of its codes
@@ -180,7 +183,7 @@ class AutoSchema(openapi.AutoSchema):
                 param["schema"] = {"type": "string", "minLength": 3, "pattern": CURSOR_PATTERN}
             if param["in"] == "query" and param["name"] == "updated_since":
                 param["schema"] = {"type": "string", "format": "date-time"}
-            elif param["in"] == "query" and param.get("schema", {}).get("format") in ("date", "date-time"):
+            elif param["in"] == "query" and param.get("schema", {}).get("format") in ("date", "date-time", "uuid"):
                 param["schema"] = {"anyOf": [param["schema"], EMPTY_VALUE]}
             if param["in"] == "query" and param["name"] not in FEED_PARAMS and "schema" in param:
                 if param["schema"].get("type") in ("integer", "number", "boolean") or "enum" in param["schema"]:
