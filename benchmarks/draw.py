@@ -46,6 +46,7 @@ from apps.accounts.services import reference_data_load, roles_sync  # noqa: E402
 from apps.enterprises.identifiers import make_uscc  # noqa: E402
 from apps.enterprises.models import BusinessType, Enterprise  # noqa: E402
 from apps.inspections.choices import TaskKind, TaskSource, TaskStatus  # noqa: E402
+from apps.inspections.draws.services import draw_execute, plan_commit, plan_create  # noqa: E402  # noqa: E402
 from apps.inspections.models import (  # noqa: E402
     Draw,
     DrawInspectorAssignment,
@@ -56,7 +57,6 @@ from apps.inspections.models import (  # noqa: E402
     InspectorConflict,
     TaskInspector,
 )
-from apps.inspections.services import draw_execute, plan_commit, plan_create  # noqa: E402
 
 GOAL_RATIO = 2.0
 TYPES = ["catering", "small_restaurant", "canteen", "food_sales", "small_grocery", "food_production"]

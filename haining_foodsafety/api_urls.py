@@ -9,8 +9,8 @@ from rest_framework.routers import DefaultRouter
 from apps.accounts.api.views import TownshipViewSet
 from apps.common.api.views import ApiNotFoundView, DocsView, JobViewSet, SchemaView
 from apps.enterprises.api.views import EnterpriseViewSet
-from apps.inspections.api.fieldwork import InspectionResultViewSet, InspectionTaskViewSet, PublicationViewSet
-from apps.inspections.api.views import DrawPlanViewSet, DrawViewSet
+from apps.inspections.draws.api.views import DrawPlanViewSet, DrawViewSet
+from apps.inspections.fieldwork.api.views import InspectionResultViewSet, InspectionTaskViewSet, PublicationViewSet
 from apps.risk.api.views import (
     AssessmentViewSet,
     CoverageDebtViewSet,

@@ -29,7 +29,7 @@ Providers are the reading side: an app offers a function that others call, by a 
     1 January of ``year - 2`` (read by ``apps.risk.coverage``).
 ``risk.enterprise_attributes``
     ``fn(enterprise_ids, *, on) -> {enterprise_id: {"grade": str, "credit_class": str}}`` — the current risk grade
-    and the credit class as of ``on`` (read by ``apps.inspections.selectors.enterprise_strata_attributes``).
+    and the credit class as of ``on`` (read by ``apps.inspections.draws.selectors.enterprise_strata_attributes``).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts_selectors
 from apps.enterprises import selectors as enterprise_selectors
-from apps.inspections import filters as inspection_filters
-from apps.inspections import selectors as inspection_selectors
-from apps.inspections import selectors_fieldwork as fieldwork_selectors
+from apps.inspections.draws import selectors as inspection_selectors
+from apps.inspections.fieldwork import filters as fieldwork_filters
+from apps.inspections.fieldwork import selectors as fieldwork_selectors
 from apps.risk import selectors as risk_selectors
 
 
@@ -135,7 +135,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
             "待公示结果",
             "megaphone",
             fieldwork_selectors.unpublished_result_count(actor=actor),
-            url_for("inspections:publications", {"status": inspection_filters.UNPUBLISHED}),
+            url_for("inspections:publications", {"status": fieldwork_filters.UNPUBLISHED}),
             unit="项",
             tone="amber",
         ),

@@ -9,7 +9,7 @@ from apps.accounts import selectors as accounts_selectors
 from apps.accounts.roles import primary_role
 from apps.common import selectors as common_selectors
 from apps.common.workdays import missing_calendar_years
-from apps.inspections import selectors as inspection_selectors
+from apps.inspections.fieldwork.selectors import task_list_for_inspector
 
 from . import figures
 
@@ -168,7 +168,7 @@ def _township_staff(user):
 def _inspector(user):
     return {
         "townships": accounts_selectors.actor_townships(actor=user),
-        "tasks": list(inspection_selectors.task_list_for_inspector(actor=user)[:50]),
+        "tasks": list(task_list_for_inspector(actor=user)[:50]),
     }
 
 

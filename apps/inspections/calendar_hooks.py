@@ -17,7 +17,8 @@ def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:
     """Recompute the open clocks whose end lies in or after the first changed year; -> counts for the audit."""
     from apps.common.workdays import add_working_days
 
-    from . import services_fieldwork as svc
+    from .fieldwork.services import publications as publication_services
+    from .fieldwork.services import rectifications as rectification_services
 
     since = dt.date(min(years), 1, 1)
     moved_publications = 0
@@ -26,8 +27,8 @@ def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:
     )
     for publication in publications:
         start = timezone.localdate(publication.created_at)
-        due_by = add_working_days(start, svc.publication_working_days(), calendar=calendar)
-        window = add_working_days(start, svc.objection_working_days(), calendar=calendar)
+        due_by = add_working_days(start, publication_services.publication_working_days(), calendar=calendar)
+        window = add_working_days(start, publication_services.objection_working_days(), calendar=calendar)
         if (due_by, window) != (publication.due_by, publication.objection_window_ends):
             publication.due_by, publication.objection_window_ends = due_by, window
             publication.version += 1
@@ -49,6 +50,8 @@ def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:
         moved_rectifications += 1
         follow_up = rect.follow_up_task
         if follow_up is not None and follow_up.status in OPEN_TASK_STATUSES:
-            follow_up.due_date = add_working_days(deadline, svc.follow_up_extra_working_days(), calendar=calendar)
+            follow_up.due_date = add_working_days(
+                deadline, rectification_services.follow_up_extra_working_days(), calendar=calendar
+            )
             follow_up.save(update_fields=["due_date", "updated_at"])
     return {"publications": moved_publications, "rectifications": moved_rectifications}

@@ -26,10 +26,11 @@ from apps.accounts.models import Township, User
 from apps.accounts.services import api_client_create, api_client_revoke
 
 from .choices import InspectionOutcome, PublicationStatus
+from .draws.services import draw_execute, plan_commit, plan_create
+from .fieldwork.selectors import task_check_items
+from .fieldwork.services.publications import publications_publish_due
+from .fieldwork.services.results import result_finalise, result_save, result_start
 from .models import DrawPlan, InspectionTask, Publication
-from .selectors_fieldwork import task_check_items
-from .services import draw_execute, plan_commit, plan_create
-from .services_fieldwork import publications_publish_due, result_finalise, result_save, result_start
 
 DEMO_PLAN_NAME = "双随机抽查（演示：已公示的一轮）"
 DEMO_TOWNSHIP = "xiashi"

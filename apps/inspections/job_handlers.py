@@ -9,7 +9,7 @@ KEY_TASKS_JOB = "inspections.key_tasks"
 
 @job_handler(KEY_TASKS_JOB, label="生成重点检查任务")
 def key_tasks_job(job, progress):
-    from .services_fieldwork import key_tasks_generate
+    from .fieldwork.services.tasks import key_tasks_generate
 
     payload = job.payload or {}
     on = dt.date.fromisoformat(payload["on"]) if payload.get("on") else None

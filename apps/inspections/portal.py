@@ -14,20 +14,20 @@ _TONES = {"pass": "success", "rectify": "warning", "case": "danger"}
 
 
 def _published_results_count() -> int:
-    from .selectors_fieldwork import public_results
+    from .fieldwork.selectors import public_results
 
     return public_results().count()
 
 
 def _draw_count() -> int:
-    from .selectors import public_draws
+    from .draws.selectors import public_draws
 
     return public_draws().count()
 
 
 def _enterprise_results(enterprise_ids: Iterable[int]) -> dict[int, list[PortalRecord]]:
     """Published results per enterprise, newest first (one query)."""
-    from .selectors_fieldwork import public_results
+    from .fieldwork.selectors import public_results
 
     out: dict[int, list[PortalRecord]] = {}
     rows = public_results().filter(result__task__enterprise_id__in=list(enterprise_ids))

@@ -7,7 +7,7 @@ from django.db import close_old_connections
 @shared_task(name="inspections.draws_run_due")
 def draws_run_due_task() -> list[str]:
     """Every minute: draw the committed plans whose published draw time has come."""
-    from .services import draws_run_due
+    from .draws.services import draws_run_due
 
     close_old_connections()
     return draws_run_due()
@@ -16,7 +16,7 @@ def draws_run_due_task() -> list[str]:
 @shared_task(name="inspections.publications_publish_due")
 def publications_publish_due_task() -> int:
     """Every hour: publish (一公开) the finalised results whose enterprise objection window has ended."""
-    from .services_fieldwork import publications_publish_due
+    from .fieldwork.services.publications import publications_publish_due
 
     close_old_connections()
     return len(publications_publish_due())
@@ -25,7 +25,7 @@ def publications_publish_due_task() -> int:
 @shared_task(name="inspections.evidence_verify")
 def evidence_verify_task() -> dict:
     """Nightly: re-check the content hash, seal and file digests of every finalised inspection record."""
-    from .services_fieldwork import evidence_verify
+    from .fieldwork.services.results import evidence_verify
 
     close_old_connections()
     report = evidence_verify()

@@ -8,8 +8,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from apps.inspections.draws.selectors import draw_differences, draw_public_get, draw_record, public_draws
 from apps.inspections.models import Draw
-from apps.inspections.selectors import draw_differences, draw_public_get, draw_record, public_draws
 
 
 def _get(draw_uid):

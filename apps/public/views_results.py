@@ -13,14 +13,14 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.inspections.choices import InspectionOutcome, ItemVerdict, PenaltyKind, PublicationStatus
-from apps.inspections.models import InspectionResult
-from apps.inspections.selectors_fieldwork import (
+from apps.inspections.fieldwork.selectors import (
     public_publication_of,
     public_result_get,
     public_results,
     result_verify,
     superseding_result,
 )
+from apps.inspections.models import InspectionResult
 
 
 @require_GET

@@ -37,8 +37,8 @@ def loop_data(demo_accounts):
     from apps.accounts.models import Township, User
     from apps.enterprises.identifiers import make_uscc
     from apps.enterprises.models import BusinessType, Enterprise
+    from apps.inspections.draws.services import plan_create
     from apps.inspections.models import Inspector, KeyInspectionRule
-    from apps.inspections.services import plan_create
     from apps.standards.models import CheckItem
 
     # A transactional test before this one may have flushed the rows the data migrations load.
@@ -98,8 +98,8 @@ def _sign(page, canvas):
 
 
 def test_draw_inspect_publish_verify(loop_data, new_page):
+    from apps.inspections.fieldwork.services.publications import publications_publish_due
     from apps.inspections.models import Draw, InspectionResult, Publication
-    from apps.inspections.services_fieldwork import publications_publish_due
 
     plan, enterprise = loop_data["plan"], loop_data["enterprise"]
 
@@ -273,8 +273,8 @@ def test_flying_inspection_autocomplete_and_bulk_publish(new_page, loop_data):
     from django.utils import timezone
 
     from apps.accounts.models import User
-    from apps.inspections.selectors_fieldwork import task_check_items
-    from apps.inspections.services_fieldwork import result_finalise, result_save, result_start
+    from apps.inspections.fieldwork.selectors import task_check_items
+    from apps.inspections.fieldwork.services.results import result_finalise, result_save, result_start
 
     inspector = User.objects.get(username="jiancha")
     draft = result_start(actor=inspector, task_id=task.pk)

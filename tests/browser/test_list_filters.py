@@ -191,7 +191,7 @@ def test_plan_list_filters(new_page, city_staff):
 @pytest.fixture
 def finalised(field):  # noqa: F811
     """One finalised result that ordered rectification: one rectification order and one pending publication."""
-    from apps.inspections.services_fieldwork import result_finalise
+    from apps.inspections.fieldwork.services.results import result_finalise
 
     return result_finalise(
         actor=field.user,

@@ -96,7 +96,7 @@ def test_non_json_constants_and_bad_utf8_are_400(city, raw):
 # ---------------------------------------------------------------------------------------------------- strict fields
 @pytest.fixture
 def draft(inspector_a, township_a):
-    from apps.inspections.services_fieldwork import result_start
+    from apps.inspections.fieldwork.services.results import result_start
 
     me = make_inspector(township=township_a, user=inspector_a)
     task = make_task(make_enterprise(township_a), inspectors=[me, make_inspector(township=township_a)])

@@ -40,7 +40,7 @@ def test_a_deadline_across_2027_01_01_moves_when_the_schedule_is_entered(sys_adm
 
 def test_stored_open_clocks_are_recomputed(field, sys_admin, city_staff):
     """A publication clock started in December runs into 2027; entering 2027 moves its stored due date."""
-    from apps.inspections.services_fieldwork import result_finalise
+    from apps.inspections.fieldwork.services.results import result_finalise
 
     with time_machine.travel(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), tick=False):
         final = result_finalise(actor=field.user, result_id=field.complete_draft().pk)
@@ -175,7 +175,7 @@ def test_city_staff_home_names_the_missing_year_until_it_is_entered(client, city
 
 
 def test_rectification_deadline_in_an_unknown_year_carries_the_warning(field, staff_a):
-    from apps.inspections.services_fieldwork import result_finalise
+    from apps.inspections.fieldwork.services.results import result_finalise
 
     draft = field.complete_draft(outcome="rectify", verdict="basic", rectification_requirements="整改")
     rect = result_finalise(actor=field.user, result_id=draft.pk).rectifications.get()

@@ -55,8 +55,8 @@ def _task_off(row):
 
 
 def _final_result(township):
-    from apps.inspections.selectors_fieldwork import task_check_items
-    from apps.inspections.services_fieldwork import result_finalise, result_save, result_start
+    from apps.inspections.fieldwork.selectors import task_check_items
+    from apps.inspections.fieldwork.services.results import result_finalise, result_save, result_start
     from tests.conftest import make_user
     from tests.inspections.factories import make_enterprise, make_inspector, make_task
     from tests.inspections.fieldwork_helpers import png_bytes
@@ -77,7 +77,7 @@ def _final_result(township):
 
 
 def _result_off(row):
-    from apps.inspections.services_fieldwork import result_correct
+    from apps.inspections.fieldwork.services.results import result_correct
 
     inspector_user = row.task.task_inspectors.order_by("order").first().inspector.user
     draft = result_correct(actor=inspector_user, result_id=row.pk, reason="更正笔误")

@@ -20,10 +20,10 @@ def _page_formsets():
     for config in registry.get_app_configs():
         if not config.name.startswith("apps."):
             continue
-        for info in pkgutil.iter_modules([config.path]):
-            if not info.name.startswith("forms"):
+        for info in pkgutil.walk_packages([config.path], prefix=f"{config.name}."):
+            if not info.name.rsplit(".", 1)[-1].startswith("forms"):
                 continue
-            module = importlib.import_module(f"{config.name}.{info.name}")
+            module = importlib.import_module(info.name)
             for name, value in vars(module).items():
                 if isinstance(value, type) and issubclass(value, BaseFormSet) and hasattr(value, "absolute_max"):
                     found.append((f"{module.__name__}.{name}", value))

@@ -440,10 +440,10 @@ def test_class_based_pages_read_through_the_scoped_mixin():
         "apps.common.views_jobs.JobListView",
         "apps.enterprises.views.EnterpriseListView",
         "apps.risk.views.AssessmentListView",
-        "apps.inspections.views.PlanListView",
-        "apps.inspections.views_fieldwork.TaskListView",
-        "apps.inspections.views_fieldwork.RectificationListView",
-        "apps.inspections.views_fieldwork.PublicationListView",
+        "apps.inspections.draws.views.PlanListView",
+        "apps.inspections.fieldwork.views.TaskListView",
+        "apps.inspections.fieldwork.views.RectificationListView",
+        "apps.inspections.fieldwork.views.PublicationListView",
     } <= names
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.enterprises.choices import EnterpriseStatus
 from apps.inspections.choices import TaskKind, TaskSource, TaskStatus
-from apps.inspections.services_fieldwork import result_finalise
+from apps.inspections.fieldwork.services.results import result_finalise
 from tests.inspections.factories import make_enterprise, make_task
 from tests.inspections.fieldwork_helpers import field_fixture  # noqa: F401  (the `field` fixture)
 

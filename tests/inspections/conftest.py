@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from apps.enterprises.choices import EnterpriseStatus
-from apps.inspections.services import plan_create
+from apps.inspections.draws.services import plan_create
 
 from .factories import make_enterprise, make_inspector
 

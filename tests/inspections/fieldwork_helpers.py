@@ -6,8 +6,8 @@ import io
 import pytest
 
 from apps.inspections.choices import TaskKind, TaskSource
-from apps.inspections.selectors_fieldwork import task_check_items
-from apps.inspections.services_fieldwork import result_save, result_start
+from apps.inspections.fieldwork.selectors import task_check_items
+from apps.inspections.fieldwork.services.results import result_save, result_start
 
 from .factories import make_enterprise, make_inspector, make_task
 

@@ -12,9 +12,9 @@ from rest_framework.test import APIClient
 
 from apps.accounts.services import api_client_create
 from apps.inspections.choices import ResultStatus
+from apps.inspections.fieldwork.selectors import task_check_items
+from apps.inspections.fieldwork.services.results import result_finalise, result_start
 from apps.inspections.models import InspectionResult, Publication
-from apps.inspections.selectors_fieldwork import task_check_items
-from apps.inspections.services_fieldwork import result_finalise, result_start
 from tests.helpers.queries import assert_constant_queries
 from tests.helpers.scoped_api import ScopedEndpointContract, TownshipScopedEndpointContract
 
@@ -44,7 +44,7 @@ def _final_result(township):
     me = make_inspector(township=township, user=user)
     task = make_task(make_enterprise(township), inspectors=[me, make_inspector(township=township)])
     draft = result_start(actor=user, task_id=task.pk)
-    from apps.inspections.services_fieldwork import result_save
+    from apps.inspections.fieldwork.services.results import result_save
 
     result_save(
         actor=user,

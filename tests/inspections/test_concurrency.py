@@ -12,8 +12,8 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
+from apps.inspections.draws.services import plan_commit
 from apps.inspections.models import Draw, DrawOutcome, DrawSelection, InspectionTask
-from apps.inspections.services import plan_commit
 
 REQUESTS = 100
 

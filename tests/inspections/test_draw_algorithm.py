@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apps.inspections import draw as hrs
+from apps.inspections.draws import algorithm as hrs
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = json.loads((Path(__file__).parent / "golden_hrs_v1.json").read_text(encoding="utf-8"))
@@ -261,7 +261,7 @@ FORBIDDEN = re.compile(
 )
 
 
-@pytest.mark.parametrize("path", ["apps/inspections/draw.py", "tools/verify_draw.py"])
+@pytest.mark.parametrize("path", ["apps/inspections/draws/algorithm.py", "tools/verify_draw.py"])
 def test_draw_code_uses_no_random_module(path):
     source = (ROOT / path).read_text(encoding="utf-8")
     assert not FORBIDDEN.search(source), FORBIDDEN.search(source)

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from apps.common.exceptions import ValidationFailed
 from apps.inspections.choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus, TaskStatus
-from apps.inspections.forms import StratumFormSet
+from apps.inspections.draws.forms import StratumFormSet
+from apps.inspections.draws.services import draw_execute, plan_commit, plan_create, redraw_request
 from apps.inspections.models import Draw, DrawPlan, DrawStratum, InspectionTask, RedrawRequest
-from apps.inspections.services import draw_execute, plan_commit, plan_create, redraw_request
 from tests.helpers.queries import assert_constant_queries
 
 from .factories import make_enterprise

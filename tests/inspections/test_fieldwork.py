@@ -21,30 +21,24 @@ from apps.inspections.choices import (
     TaskSource,
     TaskStatus,
 )
-from apps.inspections.models import InspectionResult, InspectionTask, KeyInspectionRule, Photo, Publication
-from apps.inspections.selectors_fieldwork import (
-    overdue_rectification_count,
-    result_verify,
-    task_check_items,
-)
-from apps.inspections.services_fieldwork import (
-    evidence_verify,
-    flying_task_create,
-    key_tasks_generate,
+from apps.inspections.fieldwork.selectors import overdue_rectification_count, result_verify, task_check_items
+from apps.inspections.fieldwork.services.photos import photo_add, photo_delete, sniff_image_type
+from apps.inspections.fieldwork.services.publications import (
     objection_decide,
     objection_record,
-    photo_add,
-    photo_delete,
     publication_publish,
     publications_publish_due,
-    rectification_submit,
+)
+from apps.inspections.fieldwork.services.rectifications import rectification_submit
+from apps.inspections.fieldwork.services.results import (
+    evidence_verify,
     result_correct,
     result_finalise,
     result_save,
     result_start,
-    sniff_image_type,
-    task_assign_inspectors,
 )
+from apps.inspections.fieldwork.services.tasks import flying_task_create, key_tasks_generate, task_assign_inspectors
+from apps.inspections.models import InspectionResult, InspectionTask, KeyInspectionRule, Photo, Publication
 
 from .factories import make_enterprise, make_inspector
 from .fieldwork_helpers import Upload, field_fixture, jpeg_bytes, png_bytes, webp_bytes  # noqa: F401
@@ -409,8 +403,8 @@ def test_key_rules_are_data_with_an_effective_date(city_staff, township_a):
 
 
 def test_key_tasks_follow_risk_grades(city_staff, township_a, monkeypatch):
-    from apps.inspections import services_fieldwork
-    from apps.inspections.selectors import enterprise_strata_attributes
+    from apps.inspections.draws.selectors import enterprise_strata_attributes
+    from apps.inspections.fieldwork.services import tasks as task_services
 
     producer_c = make_enterprise(township_a, business_type="food_production")
     producer_b = make_enterprise(township_a, business_type="food_production")
@@ -425,7 +419,7 @@ def test_key_tasks_follow_risk_grades(city_staff, township_a, monkeypatch):
             attrs["grade"] = grades.get(pk, "")
         return out
 
-    monkeypatch.setattr(services_fieldwork, "enterprise_strata_attributes", graded)
+    monkeypatch.setattr(task_services, "enterprise_strata_attributes", graded)
     key_tasks_generate(actor=city_staff)
     tasks = {t.enterprise_id: t.rule_code for t in InspectionTask.objects.filter(kind=TaskKind.KEY)}
     assert tasks == {producer_c.pk: "producer-grade-cd", caterer_d.pk: "operator-grade-d"}

@@ -31,16 +31,11 @@ from apps.inspections.choices import (
     TaskKind,
     TaskStatus,
 )
+from apps.inspections.fieldwork.selectors import task_check_items
+from apps.inspections.fieldwork.services.publications import publication_publish, publications_publish_many
+from apps.inspections.fieldwork.services.rectifications import rectification_submit
+from apps.inspections.fieldwork.services.results import result_finalise, result_save, result_start
 from apps.inspections.models import InspectionResult, InspectionTask, Photo, Publication, Rectification
-from apps.inspections.selectors_fieldwork import task_check_items
-from apps.inspections.services_fieldwork import (
-    publication_publish,
-    publications_publish_many,
-    rectification_submit,
-    result_finalise,
-    result_save,
-    result_start,
-)
 from tests.helpers.queries import assert_constant_queries
 
 from .factories import make_enterprise, make_inspector

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.inspections.choices import ResultStatus
+from apps.inspections.fieldwork.selectors import task_check_items
+from apps.inspections.fieldwork.services.results import result_finalise, result_start
 from apps.inspections.models import InspectionResult, Photo
-from apps.inspections.selectors_fieldwork import task_check_items
-from apps.inspections.services_fieldwork import result_finalise, result_start
 
 from .factories import make_enterprise, make_inspector, make_task
 from .fieldwork_helpers import field_fixture, jpeg_bytes, png_bytes  # noqa: F401

@@ -5,8 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.services import api_client_create
+from apps.inspections.draws.services import draw_execute, plan_commit
 from apps.inspections.models import Draw, DrawPlan
-from apps.inspections.services import draw_execute, plan_commit
 from tests.helpers.queries import assert_constant_queries
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from apps.inspections.records import qr_png, record_pdf, verification_url
-from apps.inspections.services_fieldwork import result_finalise
+from apps.inspections.fieldwork.records import qr_png, record_pdf, verification_url
+from apps.inspections.fieldwork.services.results import result_finalise
 
 from .fieldwork_helpers import field_fixture  # noqa: F401
 

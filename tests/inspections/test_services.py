@@ -11,18 +11,10 @@ from django.core.management.base import CommandError
 
 from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
 from apps.common.models import AuditEvent
-from apps.inspections import draw as hrs
 from apps.inspections.choices import TaskKind, TaskSource, TaskStatus
-from apps.inspections.models import (
-    Draw,
-    DrawInspectorAssignment,
-    DrawSelection,
-    InspectionTask,
-    InspectorConflict,
-    TaskInspector,
-)
-from apps.inspections.selectors import draw_differences, draw_record
-from apps.inspections.services import (
+from apps.inspections.draws import algorithm as hrs
+from apps.inspections.draws.selectors import draw_differences, draw_record
+from apps.inspections.draws.services import (
     draw_execute,
     draws_run_due,
     plan_cancel,
@@ -30,6 +22,14 @@ from apps.inspections.services import (
     plan_update,
     redraw_decide,
     redraw_request,
+)
+from apps.inspections.models import (
+    Draw,
+    DrawInspectorAssignment,
+    DrawSelection,
+    InspectionTask,
+    InspectorConflict,
+    TaskInspector,
 )
 
 from .factories import make_enterprise, make_task
@@ -275,7 +275,7 @@ def test_verify_draw_command_detects_tampered_rows(world, city_staff, capsys):
 
 
 def test_strata_by_credit_class_and_risk_grade_read_the_risk_app(world, city_staff, now):
-    from apps.inspections.selectors import enterprise_strata_attributes
+    from apps.inspections.draws.selectors import enterprise_strata_attributes
     from apps.risk.models import CreditClass
 
     high = world.caterers[:4]

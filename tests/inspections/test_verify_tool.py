@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from apps.inspections.selectors import draw_record
-from apps.inspections.services import draw_execute, plan_commit
+from apps.inspections.draws.selectors import draw_record
+from apps.inspections.draws.services import draw_execute, plan_commit
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"
 

@@ -13,8 +13,8 @@ from apps.common.audit import audit_verify
 from apps.inspections.choices import PublicationStatus, ResultStatus
 from apps.inspections.demo import demo_inspectors_seed
 from apps.inspections.demo_published import DEMO_COUNT, DEMO_PLAN_NAME, demo_published_seed
+from apps.inspections.draws.selectors import draw_differences
 from apps.inspections.models import Draw, DrawPlan, InspectionResult, Publication
-from apps.inspections.selectors import draw_differences
 from tests.inspections.factories import make_enterprise
 
 pytestmark = pytest.mark.django_db

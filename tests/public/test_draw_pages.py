@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from apps.inspections.draws.services import draw_execute, plan_commit
 from apps.inspections.models import Draw
-from apps.inspections.services import draw_execute, plan_commit
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from apps.inspections import draw as hrs
 from apps.inspections.choices import TaskStatus
-from apps.inspections.services import draw_execute, plan_commit
+from apps.inspections.draws import algorithm as hrs
+from apps.inspections.draws.services import draw_execute, plan_commit
 from tests.inspections.factories import make_enterprise, make_task
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.common import portal
-from apps.inspections.services_fieldwork import publications_publish_due, result_finalise
+from apps.inspections.fieldwork.services.publications import publications_publish_due
+from apps.inspections.fieldwork.services.results import result_finalise
 from apps.risk import services as risk_services
 from apps.risk.models import RiskAssessment
 from tests.helpers.queries import assert_constant_queries
@@ -168,7 +169,7 @@ def test_verifier_download_is_the_tool_as_an_attachment():
 
 
 def test_draw_page_links_the_verifier_with_a_how_to(world, city_staff):
-    from apps.inspections.services import draw_execute, plan_commit
+    from apps.inspections.draws.services import draw_execute, plan_commit
 
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)

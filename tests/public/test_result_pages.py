@@ -6,8 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.inspections.choices import PublicationStatus, TaskStatus
+from apps.inspections.fieldwork.services.publications import publications_publish_due
+from apps.inspections.fieldwork.services.results import result_finalise, result_start
 from apps.inspections.models import Publication
-from apps.inspections.services_fieldwork import publications_publish_due, result_finalise, result_start
 
 pytestmark = pytest.mark.django_db
 

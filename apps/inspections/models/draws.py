@@ -260,7 +260,7 @@ class Draw(StatusTransitions, AppendOnlyModel):
     ``exclusions``: {"<enterprise code>": ["<badge>", ...]} — declared conflicts and previous inspectors (回避)
     ``enterprise_townships``: {"<code>": "<township code>"} — only when the "not from own township" rule is on
     ``rules``: {"inspectors_per_task", "load_cap", "avoid_own_township", ...}
-    ``inputs_hash`` = sha256 of the canonical JSON of all of the above (``apps.inspections.draw.inputs_hash``).
+    ``inputs_hash`` = sha256 of the canonical JSON of all of the above (``apps.inspections.draws.algorithm.inputs_hash``).
     """
 
     TRANSITIONS = DRAW_TRANSITIONS

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..selectors_fieldwork import overdue_rectification_counts
+from ..fieldwork.selectors import overdue_rectification_counts
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--township", action="append", default=[], help="只生成某镇街（代码，可重复）")
 
     def handle(self, *args, **options):
-        from apps.inspections.services_fieldwork import key_tasks_generate
+        from apps.inspections.fieldwork.services.tasks import key_tasks_generate
 
         on = None
         if options["date"]:

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.inspections.draws.selectors import draw_differences
 from apps.inspections.models import Draw
-from apps.inspections.selectors import draw_differences
 
 
 class Command(BaseCommand):

@@ -11,8 +11,8 @@ from apps.accounts.models import Township
 from apps.enterprises.models import BusinessType
 from apps.standards.models import CheckItem
 
-from .models import DrawPlan
-from .models.draws import MAX_STRATA, PLAN_YEAR_MAX, PLAN_YEAR_MIN, STRATUM_COUNT_MAX
+from ..models import DrawPlan
+from ..models.draws import MAX_STRATA, PLAN_YEAR_MAX, PLAN_YEAR_MIN, STRATUM_COUNT_MAX
 
 GRADE_CHOICES = [(g, f"{g} 级") for g in "ABCD"]
 CREDIT_CHOICES = [(c, f"{c} 类") for c in "ABCD"]

@@ -16,8 +16,7 @@ from apps.common.audit import audit_record, diff, model_snapshot
 from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
 from apps.common.permissions import require_perm
 
-from . import draw as hrs
-from .choices import (
+from ..choices import (
     ALGORITHM_HRS_V1,
     DrawOutcomeStatus,
     DrawPlanStatus,
@@ -28,7 +27,7 @@ from .choices import (
     TaskSource,
     TaskStatus,
 )
-from .models import (
+from ..models import (
     Draw,
     DrawInspectorAssignment,
     DrawOutcome,
@@ -41,7 +40,8 @@ from .models import (
     RedrawRequest,
     TaskInspector,
 )
-from .models.draws import STRATUM_COUNT_MAX
+from ..models.draws import STRATUM_COUNT_MAX
+from . import algorithm as hrs
 from .selectors import commit_draw_date, feasibility_problems, plan_freeze
 
 DEFAULT_TASK_DAYS = 30

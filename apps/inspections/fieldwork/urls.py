@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_fieldwork as views
+from . import views
 
 urlpatterns = [
     path("tasks/mine/", views.my_tasks, name="my_tasks"),

@@ -1,18 +1,18 @@
-"""FilterSets of the inspections app, one per list, shared by the page, the API and the export (STYLE.md §3.7).
+"""FilterSets of the fieldwork lists (tasks, results, rectifications, publications), shared by the
+page, the API and the export (STYLE.md §3.7).
 
-Each selector applies its FilterSet (``apps.common.filters.filter_queryset``); the API views name the same class as
-``filterset_class``. An empty value is no filter (``BaseFilterSet``); ``overdue`` accepts ``1``/``true``.
-"""
+Each selector applies its FilterSet (``apps.common.filters.filter_queryset``); the API views name the same class
+as ``filterset_class``. An empty value is no filter (``BaseFilterSet``); ``overdue`` accepts ``1``/``true``."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_filters.rest_framework import BooleanFilter
 
 from apps.common.filters import BaseFilterSet
 
-from .choices import OPEN_RECTIFICATION_STATUSES, OPEN_TASK_STATUSES, DrawPlanStatus, PublicationStatus, TaskStatus
-from .models import Draw, DrawPlan, InspectionResult, InspectionTask, Publication, Rectification
+from ..choices import OPEN_RECTIFICATION_STATUSES, OPEN_TASK_STATUSES, PublicationStatus, TaskStatus
+from ..models import InspectionResult, InspectionTask, Publication, Rectification
 
 UNPUBLISHED_STATUSES = (PublicationStatus.PENDING, PublicationStatus.HELD)
 UNPUBLISHED = "unpublished"  # ?status=unpublished on the publication list: pending or held (home figure 待公示结果)
@@ -22,30 +22,6 @@ PUBLICATION_STATUS_CHOICES = [
     (PUBLISHABLE, "可公示（异议期已届满）"),
     *PublicationStatus.choices,
 ]
-
-
-class DrawPlanFilterSet(BaseFilterSet):
-    active = BooleanFilter(label="进行中", method="filter_active")
-
-    class Meta:
-        model = DrawPlan
-        fields = ["year", "status"]
-
-    def filter_active(self, queryset, name, value):
-        """Committed and not yet drawn, plus drawn plans of this year that still have open tasks."""
-        if not value:
-            return queryset
-        open_tasks = InspectionTask.objects.filter(plan_id=OuterRef("pk"), status__in=OPEN_TASK_STATUSES)
-        return queryset.annotate(has_open=Exists(open_tasks)).filter(
-            Q(status=DrawPlanStatus.COMMITTED)
-            | Q(status=DrawPlanStatus.DRAWN, year=timezone.localdate().year, has_open=True)
-        )
-
-
-class DrawFilterSet(BaseFilterSet):
-    class Meta:
-        model = Draw
-        fields = ["plan", "algorithm"]
 
 
 class TaskFilterSet(BaseFilterSet):

@@ -17,9 +17,9 @@ from django.urls import reverse
 
 from apps.common.exceptions import DomainError
 
-from .choices import InspectionOutcome, ItemVerdict, PenaltyKind
-from .models import InspectionResult
-from .selectors_fieldwork import public_base_url
+from ..choices import InspectionOutcome, ItemVerdict, PenaltyKind
+from ..models import InspectionResult
+from .selectors import public_base_url
 
 
 class PdfUnavailable(DomainError):

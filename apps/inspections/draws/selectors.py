@@ -17,8 +17,7 @@ from apps.common.filters import filter_queryset
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise
 
-from . import draw as hrs
-from .choices import (
+from ..choices import (
     ALGORITHM_HRS_V1,
     EXCLUSION_REASON_LABELS,
     OPEN_TASK_STATUSES,
@@ -28,8 +27,7 @@ from .choices import (
     TaskKind,
     TaskStatus,
 )
-from .filters import DrawFilterSet, DrawPlanFilterSet
-from .models import (
+from ..models import (
     Draw,
     DrawInspectorAssignment,
     DrawPlan,
@@ -40,6 +38,8 @@ from .models import (
     RedrawRequest,
     TaskInspector,
 )
+from . import algorithm as hrs
+from .filters import DrawFilterSet, DrawPlanFilterSet
 
 
 # ---------------------------------------------------------------------------- codes
@@ -716,15 +716,6 @@ def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.
         full = kind != TaskKind.FOLLOW_UP and not narrowed_task and not narrowed_plan
         out[eid].append((timezone.localdate(completed), full))
     return dict(out)
-
-
-# Fieldwork reads used by apps.dashboard (home-page figures, the inspector's home list).
-from .selectors_fieldwork import (  # noqa: E402, F401
-    overdue_inspection_count,
-    overdue_rectification_count,
-    task_list_for_inspector,
-    unpublished_result_count,
-)
 
 
 # ---------------------------------------------------------------------------- home-page figures

@@ -1,4 +1,4 @@
-"""Forms of the fieldwork pages (staff side). The phone form of a result is read by ``views_fieldwork`` directly,
+"""Forms of the fieldwork pages (staff side). The phone form of a result is read by ``fieldwork.views`` directly,
 because its check items differ per business type; its values are validated by the services."""
 
 import datetime as dt
@@ -7,8 +7,8 @@ from django import forms
 from django.urls import reverse_lazy
 from django.utils import timezone
 
-from .choices import ObjectionDecision
-from .selectors_fieldwork import ENTERPRISE_QUERY_MAX, enterprise_candidates, inspectors_for_choice
+from ..choices import ObjectionDecision
+from .selectors import ENTERPRISE_QUERY_MAX, enterprise_candidates, inspectors_for_choice
 
 FLYING_DUE_MAX_DAYS = 366  # a flying inspection is due within a year at most
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from ..models import Draw, DrawPlan, DrawStratum
+from ...models import Draw, DrawPlan, DrawStratum
 
 
 class DrawStratumOutputSerializer(serializers.ModelSerializer):

@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.permissions import ModelPermissions
 
+from ...models import Draw, DrawPlan
 from ..filters import DrawFilterSet, DrawPlanFilterSet
-from ..models import Draw, DrawPlan
 from ..selectors import draw_get, draw_list, draw_record, plan_list
 from ..services import draw_execute
 from .serializers import DrawOutputSerializer, DrawPlanOutputSerializer

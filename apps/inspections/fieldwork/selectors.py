@@ -21,7 +21,7 @@ from apps.common.filters import filter_queryset, merge_filters
 from apps.common.workdays import WorkdayCalendar, calendar_warnings, working_days_between
 from apps.standards.models import CheckItem
 
-from .choices import (
+from ..choices import (
     OPEN_TASK_STATUSES,
     ItemVerdict,
     ObjectionDecision,
@@ -30,14 +30,7 @@ from .choices import (
     TaskKind,
     TaskStatus,
 )
-from .filters import (
-    UNPUBLISHED_STATUSES,
-    PublicationFilterSet,
-    RectificationFilterSet,
-    ResultFilterSet,
-    TaskFilterSet,
-)
-from .models import (
+from ..models import (
     InspectionResult,
     InspectionTask,
     Inspector,
@@ -49,6 +42,7 @@ from .models import (
     Rectification,
     TaskInspector,
 )
+from .filters import UNPUBLISHED_STATUSES, PublicationFilterSet, RectificationFilterSet, ResultFilterSet, TaskFilterSet
 
 CONTENT_FORMAT = "hn-inspection-record/1"
 SEAL_SALT = "apps.inspections.result-seal"

@@ -14,8 +14,8 @@ from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError
 from apps.common.viewmixins import ScopedListView
 
+from ..choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus
 from . import selectors, services
-from .choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus
 from .filters import DrawPlanFilterSet
 from .forms import DecisionForm, PlanForm, ReasonForm, StratumFormSet, strata_initial
 

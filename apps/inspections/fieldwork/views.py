@@ -18,14 +18,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.common.exceptions import Conflict, DomainError, OutOfScope
+from apps.common.exceptions import Conflict, DomainError, OutOfScope, ValidationFailed
 from apps.common.jobs import job_create
 from apps.common.viewmixins import ScopedListView
 from apps.common.workdays import WorkdayCalendar
 
-from . import selectors_fieldwork as sel
-from . import services_fieldwork as svc
-from .choices import (
+from ..choices import (
     InspectionOutcome,
     ItemVerdict,
     PenaltyKind,
@@ -36,6 +34,8 @@ from .choices import (
     TaskSource,
     TaskStatus,
 )
+from ..job_handlers import KEY_TASKS_JOB
+from . import selectors as sel
 from .filters import (
     PUBLICATION_STATUS_CHOICES,
     PUBLISHABLE,
@@ -43,7 +43,7 @@ from .filters import (
     RectificationFilterSet,
     TaskFilterSet,
 )
-from .forms_fieldwork import (
+from .forms import (
     FlyingTaskForm,
     InspectorsForm,
     ObjectionDecisionForm,
@@ -51,7 +51,11 @@ from .forms_fieldwork import (
     ReasonForm,
     RectificationSubmitForm,
 )
-from .job_handlers import KEY_TASKS_JOB
+from .services import photos as photo_services
+from .services import publications as publication_services
+from .services import rectifications as rectification_services
+from .services import results as result_services
+from .services import tasks as task_services
 
 SIGNATURE_PREFIX = "data:image/png;base64,"
 VERDICT_CHOICES = [
@@ -98,7 +102,7 @@ def _task_or_404(request, pk):
 def _values_from_result(result) -> dict:
     if result is None:
         return {}
-    values = {f: getattr(result, f) for f in svc.RESULT_FIELDS}
+    values = {f: getattr(result, f) for f in result_services.RESULT_FIELDS}
     values["items"] = {ir.check_item_id: (ir.verdict, ir.note) for ir in result.items.all()}
     if result.inspected_at:
         values["inspected_at_local"] = timezone.localtime(result.inspected_at).strftime("%Y-%m-%dT%H:%M")
@@ -106,7 +110,7 @@ def _values_from_result(result) -> dict:
 
 
 def _values_from_post(post, items) -> dict:
-    values = {f: post.get(f, "") for f in svc.RESULT_FIELDS}
+    values = {f: post.get(f, "") for f in result_services.RESULT_FIELDS}
     values["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
     values["items"] = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
     values["inspected_at_local"] = post.get("inspected_at", "")
@@ -180,8 +184,8 @@ def _task_context(request, task, *, values=None, errors=None):
         "can_assign": can_assign,
         "assign_form": InspectorsForm(actor=request.user) if can_assign else None,
         "reason_form": ReasonForm(),
-        "default_rect_days": svc.rectification_working_days_default(),
-        "photo_max_mb": svc.photo_max_bytes() // (1024 * 1024),
+        "default_rect_days": rectification_services.rectification_working_days_default(),
+        "photo_max_mb": photo_services.photo_max_bytes() // (1024 * 1024),
         "rectifications": [r for res in results for r in res.rectifications.all()],
         "followed": sel.rectification_followed_by(task),
         "contact": sel.task_contact(task, actor=request.user),
@@ -201,7 +205,7 @@ def task_detail(request, pk):
 @login_required
 def task_start(request, pk):
     try:
-        svc.result_start(actor=request.user, task_id=pk)
+        result_services.result_start(actor=request.user, task_id=pk)
     except OutOfScope:
         raise Http404 from None
     except DomainError as exc:
@@ -214,11 +218,11 @@ def _signature(post, name) -> bytes | None:
     if not raw or raw == "keep":
         return None
     if not raw.startswith(SIGNATURE_PREFIX):
-        raise svc.ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]})
+        raise ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]})
     try:
         return base64.b64decode(raw[len(SIGNATURE_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
-        raise svc.ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]}) from None
+        raise ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]}) from None
 
 
 @require_POST
@@ -232,7 +236,7 @@ def result_save_view(request, pk):
     task = _task_or_404(request, result.task_id)
     items = sel.task_check_items(task)
     post = request.POST
-    data = {f: post.get(f, "") for f in svc.RESULT_FIELDS if f in post}
+    data = {f: post.get(f, "") for f in result_services.RESULT_FIELDS if f in post}
     data["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
     if "inspected_at" in post:
         data["inspected_at"] = post.get("inspected_at") or None
@@ -240,7 +244,7 @@ def result_save_view(request, pk):
     item_values = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
     finalise = post.get("action") == "finalise"
     try:
-        saved = svc.result_save(
+        saved = result_services.result_save(
             actor=request.user,
             result_id=result.pk,
             version=post.get("version") or None,
@@ -265,13 +269,15 @@ def result_save_view(request, pk):
     photo_errors = 0
     for upload in request.FILES.getlist("photos"):
         try:
-            svc.photo_add(actor=request.user, result_id=saved.pk, upload=upload, caption=post.get("photo_caption", ""))
+            photo_services.photo_add(
+                actor=request.user, result_id=saved.pk, upload=upload, caption=post.get("photo_caption", "")
+            )
         except DomainError as exc:
             photo_errors += 1
             messages.error(request, f"照片“{upload.name[:40]}”未保存：{exc.message}")
     if finalise and not photo_errors:
         try:
-            final = svc.result_finalise(actor=request.user, result_id=saved.pk)
+            final = result_services.result_finalise(actor=request.user, result_id=saved.pk)
         except DomainError as exc:
             _fail(request, exc)
             return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
@@ -292,7 +298,7 @@ def result_save_view(request, pk):
 def photo_delete_view(request, pk):
     try:
         photo = sel.photo_get(actor=request.user, pk=pk)
-        svc.photo_delete(actor=request.user, photo_id=pk)
+        photo_services.photo_delete(actor=request.user, photo_id=pk)
     except (ObjectDoesNotExist, OutOfScope):
         raise Http404 from None
     except DomainError as exc:
@@ -312,8 +318,8 @@ def result_correct_view(request, pk):
     form = ReasonForm(request.POST)
     try:
         if not form.is_valid():
-            raise svc.ValidationFailed("请写明更正理由（至少 4 个字）")
-        svc.result_correct(actor=request.user, result_id=result.pk, reason=form.cleaned_data["reason"])
+            raise ValidationFailed("请写明更正理由（至少 4 个字）")
+        result_services.result_correct(actor=request.user, result_id=result.pk, reason=form.cleaned_data["reason"])
     except OutOfScope:
         raise Http404 from None
     except DomainError as exc:
@@ -459,7 +465,7 @@ def flying_create(request):
     form = FlyingTaskForm(request.POST or None, actor=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            task = svc.flying_task_create(
+            task = task_services.flying_task_create(
                 actor=request.user,
                 enterprise_id=form.cleaned_data["enterprise"].pk,
                 reason=form.cleaned_data["reason"],
@@ -518,8 +524,8 @@ def task_assign(request, pk):
     form = InspectorsForm(request.POST, actor=request.user)
     try:
         if not form.is_valid():
-            raise svc.ValidationFailed("请至少选择 2 名检查人员")
-        svc.task_assign_inspectors(
+            raise ValidationFailed("请至少选择 2 名检查人员")
+        task_services.task_assign_inspectors(
             actor=request.user, task_id=task.pk, inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]]
         )
     except OutOfScope:
@@ -569,8 +575,10 @@ def rectification_submit_view(request, pk):
     form = RectificationSubmitForm(request.POST)
     try:
         if not form.is_valid():
-            raise svc.ValidationFailed("请填写整改情况说明")
-        svc.rectification_submit(actor=request.user, rectification_id=pk, note=form.cleaned_data["note"])
+            raise ValidationFailed("请填写整改情况说明")
+        rectification_services.rectification_submit(
+            actor=request.user, rectification_id=pk, note=form.cleaned_data["note"]
+        )
     except OutOfScope:
         raise Http404 from None
     except DomainError as exc:
@@ -616,9 +624,9 @@ class PublicationListView(ScopedListView):
             statuses=PUBLICATION_STATUS_CHOICES,
             can_bulk=can_bulk,
             publishable_count=sel.publication_list(actor=request.user, status=PUBLISHABLE).count() if can_bulk else 0,
-            bulk_max=svc.BULK_PUBLISH_MAX,
-            publication_days=svc.publication_working_days(),
-            objection_days=svc.objection_working_days(),
+            bulk_max=publication_services.BULK_PUBLISH_MAX,
+            publication_days=publication_services.publication_working_days(),
+            objection_days=publication_services.objection_working_days(),
         )
         return context
 
@@ -662,7 +670,7 @@ def publication_detail(request, pk):
 @permission_required("inspections.change_publication", raise_exception=True)
 def publication_publish_view(request, pk):
     try:
-        svc.publication_publish(actor=request.user, publication_id=pk)
+        publication_services.publication_publish(actor=request.user, publication_id=pk)
     except OutOfScope:
         raise Http404 from None
     except DomainError as exc:
@@ -683,20 +691,22 @@ def publications_bulk(request):
     if post.get("all") == "1":
         ids = list(
             sel.publication_list(actor=request.user, status=PUBLISHABLE).values_list("pk", flat=True)[
-                : svc.BULK_PUBLISH_MAX + 1
+                : publication_services.BULK_PUBLISH_MAX + 1
             ]
         )
     else:
-        ids = [v for v in post.getlist("ids") if v.isdigit()][: svc.BULK_PUBLISH_MAX + 1]
+        ids = [v for v in post.getlist("ids") if v.isdigit()][: publication_services.BULK_PUBLISH_MAX + 1]
     if not ids:
         messages.error(request, "请先勾选要公示的记录")
         return redirect("inspections:publications")
-    if len(ids) > svc.BULK_PUBLISH_MAX:
-        messages.error(request, f"一次最多公示 {svc.BULK_PUBLISH_MAX} 条，请缩小范围（如按状态筛选后分批）")
+    if len(ids) > publication_services.BULK_PUBLISH_MAX:
+        messages.error(
+            request, f"一次最多公示 {publication_services.BULK_PUBLISH_MAX} 条，请缩小范围（如按状态筛选后分批）"
+        )
         return redirect("inspections:publications")
     if post.get("confirm") == "1":
         try:
-            outcome = svc.publications_publish_many(actor=request.user, publication_ids=ids)
+            outcome = publication_services.publications_publish_many(actor=request.user, publication_ids=ids)
         except DomainError as exc:
             _fail(request, exc)
             return redirect("inspections:publications")
@@ -726,8 +736,8 @@ def objection_record_view(request, pk):
     form = ObjectionForm(request.POST)
     try:
         if not form.is_valid():
-            raise svc.ValidationFailed("请填写异议内容")
-        svc.objection_record(actor=request.user, publication_id=pk, **form.cleaned_data)
+            raise ValidationFailed("请填写异议内容")
+        publication_services.objection_record(actor=request.user, publication_id=pk, **form.cleaned_data)
     except OutOfScope:
         raise Http404 from None
     except DomainError as exc:
@@ -745,8 +755,8 @@ def objection_decide_view(request, pk):
     publication_id = request.POST.get("publication", "")
     try:
         if not form.is_valid():
-            raise svc.ValidationFailed("请选择处理结果并填写处理意见")
-        objection = svc.objection_decide(
+            raise ValidationFailed("请选择处理结果并填写处理意见")
+        objection = publication_services.objection_decide(
             actor=request.user, objection_id=pk, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
         )
     except OutOfScope:

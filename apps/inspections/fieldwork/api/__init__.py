@@ -1,0 +1,1 @@
+"""/api/v1/inspections/tasks/, results/ and publications/: serializers and viewsets."""
