@@ -32,6 +32,15 @@ from .models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 
+def job_creator(job: Job, message: str):
+    """The job's creator, as whom a handler acts (so it has exactly that user's scope); a creator since deleted or
+    deactivated fails the job with ``message`` (a DomainError: retrying would not help)."""
+    actor = job.created_by
+    if actor is None or not actor.is_active:
+        raise DomainError(message)
+    return actor
+
+
 def job_create(
     *, kind: str, payload: dict | None = None, actor=None, title: str = "", dedupe_key: str | None = None
 ) -> Job:

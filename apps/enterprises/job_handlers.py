@@ -14,8 +14,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.common.exceptions import DomainError
 from apps.common.job_registry import job_handler
+from apps.common.jobs import job_creator
 
 from .imports import CHECK_JOB_KIND, JOB_KIND
 from .imports.service import enterprise_import_check_job, enterprise_import_job
@@ -39,9 +39,7 @@ def enterprise_export_job(job, progress) -> dict:
     from .exports import export_file_path
     from .services import enterprise_export
 
-    actor = job.created_by
-    if actor is None or not actor.is_active:
-        raise DomainError("导出任务的发起人不存在或已停用")
+    actor = job_creator(job, "导出任务的发起人不存在或已停用")
     path = export_file_path(job.pk)
     filename = f"检查对象名录_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx"
     url = reverse("enterprises:export_download", args=[job.pk])

@@ -37,7 +37,7 @@ from apps.common import excel, hooks
 from apps.common.audit import audit_record, to_jsonable
 from apps.common.excel import Issue, WorkbookRejected, XlsxLimits
 from apps.common.exceptions import DomainError
-from apps.common.jobs import job_create
+from apps.common.jobs import job_create, job_creator
 from apps.common.permissions import require_perm
 
 from ..models import ImportOutcome, ImportRecord, ImportRow, ImportStatus
@@ -461,9 +461,7 @@ def _save_upload(xlsx_path: Path, data: bytes) -> None:
 
 def enterprise_import_check_job(job, progress) -> dict:
     """Job body of a large dry run: check the stored upload as its uploader and store the report."""
-    actor = job.created_by
-    if actor is None or not actor.is_active:
-        raise DomainError("上传文件的账户已不存在或已停用")
+    actor = job_creator(job, "上传文件的账户已不存在或已停用")
     upload_id = str(job.payload.get("upload_id", ""))
     try:
         record = _record_get(upload_id)
@@ -583,9 +581,7 @@ def enterprise_import_job(job, progress) -> dict:
     """Job body: load the stored upload of the job's creator and commit it; delete the upload afterwards."""
     from apps.common.models import AuditEvent
 
-    actor = job.created_by
-    if actor is None or not actor.is_active:
-        raise DomainError("发起导入的账户已不存在或已停用，未写入任何数据")
+    actor = job_creator(job, "发起导入的账户已不存在或已停用，未写入任何数据")
     upload_id = str(job.payload.get("upload_id", ""))
     try:
         record = _record_get(upload_id)

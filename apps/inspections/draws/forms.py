@@ -13,6 +13,7 @@ from apps.standards.models import CheckItem
 
 from ..models import DrawPlan
 from ..models.draws import MAX_STRATA, PLAN_YEAR_MAX, PLAN_YEAR_MIN, STRATUM_COUNT_MAX
+from .services import PLAN_FIELDS, PLAN_M2M
 
 GRADE_CHOICES = [(g, f"{g} 级") for g in "ABCD"]
 CREDIT_CHOICES = [(c, f"{c} 类") for c in "ABCD"]
@@ -33,24 +34,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = DrawPlan
-        fields = [
-            "name",
-            "year",
-            "round_label",
-            "description",
-            "townships",
-            "business_types",
-            "check_items",
-            "exclude_inspected_months",
-            "exclude_closed",
-            "exclude_open_same_round",
-            "inspectors_per_task",
-            "avoid_previous_inspector",
-            "avoid_own_township",
-            "load_cap",
-            "task_due_date",
-            "scheduled_at",
-        ]
+        fields = [*PLAN_FIELDS, *PLAN_M2M]  # what the plan services write (the template places each field)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "townships": forms.CheckboxSelectMultiple,
