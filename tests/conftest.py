@@ -183,14 +183,15 @@ def _reference_load():
 
 def _audit_chain_reset():
     """The session load's audit events are setup, not test data: every test starts from an empty chain (seq 1),
-    as it did when each test loaded the reference itself. TRUNCATE (PostgreSQL refuses DELETE on the chain)."""
+    as it did when each test loaded the reference itself. TRUNCATE (PostgreSQL refuses DELETE on the chain), with
+    CASCADE for the rows that point at events (import records: none exist yet at session start)."""
     from django.core.management.color import no_style
     from django.db import connection
 
     from apps.common.models import AuditChainHead, AuditEvent
 
     tables = [AuditEvent._meta.db_table, AuditChainHead._meta.db_table]
-    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=False)
+    statements = connection.ops.sql_flush(no_style(), tables, reset_sequences=True, allow_cascade=True)
     connection.ops.execute_sql_flush(statements)
 
 
