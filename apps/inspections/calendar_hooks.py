@@ -22,7 +22,7 @@ def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:
 
     since = dt.date(min(years), 1, 1)
     moved_publications = 0
-    publications = Publication.objects.select_for_update().filter(
+    publications = Publication.objects.select_for_update(of=("self",)).filter(
         status__in=(PublicationStatus.PENDING, PublicationStatus.HELD), due_by__gte=since
     )
     for publication in publications:
@@ -36,7 +36,7 @@ def reschedule_open_clocks(*, years: set[int], calendar, actor=None) -> dict:
             moved_publications += 1
     moved_rectifications = 0
     rectifications = (
-        Rectification.objects.select_for_update()
+        Rectification.objects.select_for_update(of=("self",))
         .filter(status__in=OPEN_RECTIFICATION_STATUSES, deadline__gte=since)
         .select_related("follow_up_task")
     )
