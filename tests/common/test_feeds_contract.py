@@ -7,7 +7,6 @@ reaching a subscriber who polls with the last cursor.
 """
 
 import datetime as dt
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,25 +55,9 @@ def _task_off(row):
 
 
 def _final_result(township):
-    from apps.inspections.fieldwork.selectors import task_check_items
-    from apps.inspections.fieldwork.services.results import result_finalise, result_save, result_start
-    from tests.conftest import make_user
-    from tests.inspections.factories import make_enterprise, make_inspector, make_task
-    from tests.inspections.fieldwork_helpers import png_bytes
+    from tests.inspections.test_api_fieldwork import _final_result as final_result  # one helper, not a copy
 
-    user = make_user(f"insp-{uuid.uuid4().hex[:8]}", "inspector", [township])
-    me = make_inspector(township=township, user=user)
-    task = make_task(make_enterprise(township), inspectors=[me, make_inspector(township=township)])
-    draft = result_start(actor=user, task_id=task.pk)
-    result_save(
-        actor=user,
-        result_id=draft.pk,
-        data={"outcome": "pass"},
-        items={ci.pk: ("conform", "") for ci in task_check_items(task)},
-        inspector_signature=png_bytes(),
-        operator_signature=png_bytes(),
-    )
-    return result_finalise(actor=user, result_id=draft.pk)
+    return final_result(township)
 
 
 def _result_off(row):
