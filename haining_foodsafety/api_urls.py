@@ -19,6 +19,7 @@ from apps.risk.api.views import (
     RiskEventViewSet,
     SchemeViewSet,
 )
+from apps.sampling.api.urls import ROUTES as SAMPLING_ROUTES
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -36,6 +37,8 @@ router.register("risk/schemes", SchemeViewSet, basename="risk-scheme")
 router.register("risk/credit-classes", CreditClassViewSet, basename="risk-credit-class")
 router.register("risk/events", RiskEventViewSet, basename="risk-event")
 router.register("risk/coverage-debt", CoverageDebtViewSet, basename="risk-coverage-debt")
+for _prefix, _viewset, _basename in SAMPLING_ROUTES:
+    router.register(_prefix, _viewset, basename=_basename)
 
 urlpatterns = router.urls + [
     path("schema/", SchemaView.as_view(), name="api-schema"),

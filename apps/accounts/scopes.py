@@ -35,4 +35,18 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "提交检查结果",
         ("inspections.view_inspectiontask", "inspections.add_inspectionresult", "inspections.change_inspectionresult"),
     ),
+    "sampling:read": (
+        "读取抽检计划、任务、样品与检验结果",
+        (
+            "sampling.view_samplingplan",
+            "sampling.view_planline",
+            "sampling.view_samplingtask",
+            "sampling.view_sample",
+            "sampling.view_resultitem",
+        ),
+    ),
+    "sampling:results:write": (
+        "检验机构提交检验结果（幂等）",
+        ("sampling.view_sample", "sampling.add_resultitem"),
+    ),
 }

@@ -16,6 +16,18 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
+class StatusTransitions:
+    """``can_transition_to(status)`` from a declared table ``TRANSITIONS = {status: {next statuses}}`` (choices.py).
+
+    Services check it before a status-changing write (and raise InvalidTransition); views and templates use it to
+    decide which actions to offer, so the rule is written once."""
+
+    TRANSITIONS: dict = {}
+
+    def can_transition_to(self, status) -> bool:
+        return status in self.TRANSITIONS.get(self.status, ())
+
+
 # ---------------------------------------------------------------------------- audit chain
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # the chain is append-only, even through the ORM

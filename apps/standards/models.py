@@ -1,11 +1,13 @@
 """抽查事项清单 (DOMAIN.md §2.2: item, legal basis, inspecting body, content, method, category, applicable entity types).
 
-Later issues add the standards catalogue (Standard, TestItem) to this app.
+The standards catalogue (DOMAIN.md §7): Standard versions, the sampling food categories (抽检食品分类) and
+test items with their limits per standard version.
 """
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from .choices import CheckItemCategory, Sector
+from .choices import CategoryLevel, CheckItemCategory, JudgementType, Sector, StandardPrefix, StandardStatus
 
 
 class CheckItemQuerySet(models.QuerySet):
@@ -72,3 +74,132 @@ class CheckItem(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.item}"
+
+
+class Standard(models.Model):
+    """A food-safety standard version (DOMAIN.md §7): ``GB 2762-2022``. Each version is its own row; the newer one
+    points back through ``superseded_by`` from the older. Reference data, city-wide."""
+
+    prefix = models.CharField("标准代号", max_length=8, choices=StandardPrefix.choices)
+    number = models.CharField("顺序号", max_length=20, help_text="例如 2762、5009.12 中的 5009")
+    part = models.CharField("部分号", max_length=10, blank=True, help_text="例如 5009.12 中的 12")
+    year = models.PositiveSmallIntegerField("年代号", validators=[MinValueValidator(1950), MaxValueValidator(2100)])
+    title = models.CharField("标准名称", max_length=200)
+    status = models.CharField("状态", max_length=12, choices=StandardStatus.choices, default=StandardStatus.CURRENT)
+    publish_date = models.DateField("发布日期", null=True, blank=True)
+    effective_date = models.DateField("实施日期")
+    superseded_by = models.ForeignKey(
+        "self", verbose_name="被代替为", null=True, blank=True, on_delete=models.SET_NULL, related_name="supersedes"
+    )
+    announcement_no = models.CharField("发布公告", max_length=60, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "标准"
+        verbose_name_plural = "标准"
+        ordering = ["prefix", "number", "part", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "number", "part", "year"], name="uniq_standard_version"),
+            models.CheckConstraint(condition=models.Q(prefix__in=StandardPrefix.values), name="standard_prefix_valid"),
+            models.CheckConstraint(condition=models.Q(status__in=StandardStatus.values), name="standard_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.code}《{self.title}》"
+
+    @property
+    def code(self) -> str:
+        number = f"{self.number}.{self.part}" if self.part else self.number
+        sep = "/" if self.prefix in ("Q", "T") else " "
+        return f"{self.prefix}{sep}{number}-{self.year}"
+
+
+class SamplingCategory(models.Model):
+    """抽检食品分类 (大类 / 亚类 / 次亚类 / 细类): the sampling catalogue, not the licence categories of enterprises.
+
+    ``hazard`` (1–5) is the category's hazard weight read by targeted sampling (靶向抽检)."""
+
+    code = models.CharField("分类代码", max_length=20, unique=True)
+    name = models.CharField("分类名称", max_length=60)
+    level = models.PositiveSmallIntegerField("级别", choices=CategoryLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级分类", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    hazard = models.PositiveSmallIntegerField(
+        "风险程度", default=3, validators=[MinValueValidator(1), MaxValueValidator(5)], help_text="1（低）至 5（高）"
+    )
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "抽检食品分类"
+        verbose_name_plural = "抽检食品分类"
+        ordering = ["order", "code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=4), name="samplingcategory_level_valid"),
+            models.CheckConstraint(
+                condition=models.Q(hazard__gte=1, hazard__lte=5), name="samplingcategory_hazard_1_5"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class TestItem(models.Model):
+    """检验项目 (铅, 苯甲酸, 菌落总数 …) for the sampling categories it applies to. Its limits are per standard
+    version (``TestLimit``); the one that judges a sample is chosen by the sample's production date."""
+
+    code = models.CharField("项目代码", max_length=40, unique=True)
+    name = models.CharField("检验项目", max_length=60)
+    categories = models.ManyToManyField(
+        SamplingCategory, verbose_name="适用抽检分类", blank=True, related_name="test_items"
+    )
+    is_microbiological = models.BooleanField("微生物项目", default=False, help_text="微生物项目不合格不予复检")
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "检验项目"
+        verbose_name_plural = "检验项目"
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class TestLimit(models.Model):
+    """The limit of a test item under one judging standard version (判定依据) and its method (检验依据)."""
+
+    test_item = models.ForeignKey(TestItem, verbose_name="检验项目", on_delete=models.CASCADE, related_name="limits")
+    judging_standard = models.ForeignKey(
+        Standard, verbose_name="判定依据", on_delete=models.PROTECT, related_name="judged_limits"
+    )
+    clause = models.CharField("条款", max_length=60, blank=True)
+    method_standard = models.ForeignKey(
+        Standard, verbose_name="检验依据", null=True, blank=True, on_delete=models.PROTECT, related_name="method_limits"
+    )
+    judgement_type = models.CharField("判定方式", max_length=16, choices=JudgementType.choices)
+    min_limit = models.DecimalField("最小允许限", max_digits=14, decimal_places=6, null=True, blank=True)
+    max_limit = models.DecimalField("最大允许限", max_digits=14, decimal_places=6, null=True, blank=True)
+    unit = models.CharField("允许限单位", max_length=20, blank=True)
+    micro_n = models.PositiveSmallIntegerField("n（样品数）", null=True, blank=True)
+    micro_c = models.PositiveSmallIntegerField("c（允许超过 m 的样品数）", null=True, blank=True)
+    micro_m = models.DecimalField("m", max_digits=14, decimal_places=4, null=True, blank=True)
+    micro_big_m = models.DecimalField("M", max_digits=14, decimal_places=4, null=True, blank=True)
+    detection_limit = models.DecimalField("方法检出限", max_digits=14, decimal_places=6, null=True, blank=True)
+    detection_limit_unit = models.CharField("检出限单位", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = "检验项目限量"
+        verbose_name_plural = "检验项目限量"
+        ordering = ["test_item", "-judging_standard__effective_date"]
+        constraints = [
+            models.UniqueConstraint(fields=["test_item", "judging_standard"], name="uniq_limit_item_standard"),
+            models.CheckConstraint(
+                condition=models.Q(judgement_type__in=JudgementType.values), name="testlimit_judgement_type_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.test_item} · {self.judging_standard.code}"

@@ -60,6 +60,7 @@ LOCAL_APPS = [
     "apps.standards",
     "apps.inspections",
     "apps.risk",
+    "apps.sampling",
     "apps.dashboard",
     "apps.public",
 ]

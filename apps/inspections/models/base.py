@@ -6,6 +6,8 @@ The ORM refuses save() on an existing row, delete() and queryset update()/delete
 
 from django.db import models
 
+from apps.common.models import StatusTransitions  # noqa: F401  (the one copy, re-exported for the inspections models)
+
 
 class DrawTableImmutable(PermissionError):
     pass
@@ -32,15 +34,3 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise DrawTableImmutable("抽取记录只能追加，不能删除")
-
-
-class StatusTransitions:
-    """``can_transition_to(status)`` from a declared table ``TRANSITIONS = {status: {next statuses}}`` (choices.py).
-
-    Services check it before a status-changing write (and raise InvalidTransition); views and templates use it to
-    decide which actions to offer, so the rule is written once."""
-
-    TRANSITIONS: dict = {}
-
-    def can_transition_to(self, status) -> bool:
-        return status in self.TRANSITIONS.get(self.status, ())

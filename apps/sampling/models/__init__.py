@@ -1,0 +1,30 @@
+"""Sampling (抽样检验) models, one module per aggregate: config (rates, weights, deadlines), plans (plans, plan
+lines, organisations), samples (tasks, 抽样单), results (result items, lab submissions, disposals), votes (你点我检)
+and consultation (风险会商)."""
+
+from .config import QuotaRate, SamplingDeadlines, SuggestionWeights
+from .consultation import ConsultationDecision, ConsultationMeeting
+from .plans import Organisation, PlanLine, SamplingPlan
+from .results import Disposal, DisposalStep, LabSubmission, ResultItem
+from .samples import Sample, SampleSequence, SamplingTask
+from .votes import Vote, VoteTopic
+
+__all__ = [
+    "ConsultationDecision",
+    "ConsultationMeeting",
+    "Disposal",
+    "DisposalStep",
+    "LabSubmission",
+    "Organisation",
+    "PlanLine",
+    "QuotaRate",
+    "ResultItem",
+    "Sample",
+    "SampleSequence",
+    "SamplingDeadlines",
+    "SamplingPlan",
+    "SamplingTask",
+    "SuggestionWeights",
+    "Vote",
+    "VoteTopic",
+]

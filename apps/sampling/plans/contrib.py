@@ -1,0 +1,8 @@
+"""What sampling/plans registers at start-up (called from SamplingConfig.ready): navigation, hooks, portal sections,
+visibility rules; and its audit actions with their Chinese names."""
+
+AUDIT_ACTIONS: dict[str, str] = {}
+
+
+def ready() -> None:
+    pass

@@ -1,0 +1,3 @@
+"""URL patterns of sampling/plans (included by apps/sampling/urls.py under the "sampling" namespace)."""
+
+urlpatterns: list = []
