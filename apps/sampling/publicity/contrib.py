@@ -21,8 +21,11 @@ def ready() -> None:
     from .services.publications import on_sample_concluded
 
     register_nav("你点我检", "sampling:topics", perm="sampling.view_votetopic", icon="hand-thumbs-up", order=62)
-    register_nav("抽检结果公开", "sampling:publications", perm="sampling.publish_sample", icon="megaphone", order=64)
-    register_nav("快检", "sampling:quick_tests", perm="sampling.add_sample", icon="lightning-charge", order=66)
+    # township staff and leaders follow their township's publications (view_disposal); city staff publish
+    publications_perm = ("sampling.publish_sample", "sampling.view_disposal")
+    register_nav("抽检结果公开", "sampling:publications", perm=publications_perm, icon="megaphone", order=64)
+    quick_perm = ("sampling.add_sample", "sampling.publish_sample")  # samplers record, city staff follow
+    register_nav("快检", "sampling:quick_tests", perm=quick_perm, icon="lightning-charge", order=66)
     add_nav_permission("jobs:list", "sampling.export_sample")  # large credit-file exports run as a job
     hooks.subscribe("sampling.sample_concluded", "sampling.publicity", on_sample_concluded)
     portal.register()

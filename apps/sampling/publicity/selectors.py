@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.utils import timezone
 
 from apps.common.filters import filter_queryset, merge_filters
@@ -290,7 +290,10 @@ def publication_list(*, actor, filters=None, status: str = ""):
     """Publications (scoped), earliest due first, through ``PublicationFilterSet`` (page and export alike)."""
     params = merge_filters(filters, status=status)
     qs = filter_queryset(PublicationFilterSet, _publication_candidates(Sample.objects.visible_to(actor)), params)
-    return _with_details(qs).order_by("published_at", "publish_due", "id")
+    # unpublished first (earliest deadline first), then the published ones, newest first
+    return _with_details(qs).order_by(
+        F("published_at").desc(nulls_first=True), F("publish_due").asc(nulls_last=True), "id"
+    )
 
 
 def publication_get(*, actor, pk) -> Sample:
