@@ -20,6 +20,11 @@ caller catches its own domain errors. Known hooks and their keyword payloads:
     ``full_coverage`` (bool: all check items, Order 49), ``actor``.
 ``enterprises.changed``
     ``enterprise_ids`` (list of int): rows written in bulk (an import), which sends no model signals.
+``sampling.sample_concluded``
+    ``sample_id`` (int), ``actor``: the lab's conclusion of a sample is recorded (``Sample.conclusion`` and
+    ``concluded_at`` set, in the caller's transaction). ``sampling.publicity`` subscribes: it sets ``publish_due``
+    (the publication clock) for supervisory and evaluative samples and returns ``{"publish_due": "YYYY-MM-DD"}``
+    (or ``{"publish_due": None, "reason": …}`` for a result that is never published, such as risk monitoring).
 
 Providers are the reading side: an app offers a function that others call, by a known name, without importing it
 (``provide(name, key, fn)`` in the offering app's ``ready()``, ``providers(name)`` in the reading app):
@@ -39,6 +44,7 @@ from collections.abc import Callable
 HOOKS = {
     "inspections.result_finalised": "检查结果已签发",
     "enterprises.changed": "检查对象批量变更",
+    "sampling.sample_concluded": "抽检样品已出检验结论",
 }
 
 _SUBSCRIBERS: dict[str, dict[str, Callable]] = {name: {} for name in HOOKS}

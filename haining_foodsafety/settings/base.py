@@ -165,6 +165,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inspections.evidence_verify",
         "schedule": crontab(hour=2, minute=40),
     },
+    # Every hour at :15: publish (一公开) the sampling results whose publication deadline has come (and outcomes).
+    "sampling-publish-due": {"task": "sampling.publish_due", "schedule": crontab(minute=15)},
+    # Every night at 00:20: end the voting of 你点我检 topics whose window is over.
+    "sampling-vote-topics-close": {
+        "task": "sampling.vote_topics_close_expired",
+        "schedule": crontab(hour=0, minute=20),
+    },
     # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
     "risk-regrade-yearly": {
         "task": "risk.regrade_yearly",

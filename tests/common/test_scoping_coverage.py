@@ -352,6 +352,10 @@ HTML_PUBLIC: dict[str, str] = {
     "public/draws/(?P<draw_uid>[^/]+)/json/": "一公开: the draw record for tools/verify_draw.py",
     "public/results/": "一公开: published inspection results",
     "public/results/(?P<public_id>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/": "一公开: one result",
+    "public/sampling/votes/": "你点我检: citizens vote without an account (open topics, adopted topics' published results)",
+    "public/sampling/votes/(?P<pk>[0-9]+)/": "你点我检: cast a vote (POST only, CSRF, rate-limited; GET answers 405)",
+    "public/sampling/results/": "一公开: published supervisory and evaluative sampling results (never risk monitoring)",
+    "public/sampling/results/(?P<number>[^/]+)/": "一公开: one published sampling result, by its 抽样单编号",
 }
 # "route regex" -> why every signed-in user (without any permission) may open it.
 HTML_ANY_SIGNED_IN: dict[str, str] = {
