@@ -17,6 +17,7 @@ urlpatterns = [
     path("enterprises/", include("apps.enterprises.urls")),
     path("inspections/", include("apps.inspections.urls")),
     path("sampling/", include("apps.sampling.urls")),
+    path("standards/", include("apps.standards.urls")),
     path("public/", include("apps.public.urls")),  # 一公开 portal, no login (draws, results, lookup, verifier)
     path("manage/", admin.site.urls),
     # /api/v1/: router, schema (/api/v1/schema/), Swagger UI (/api/v1/docs/) and a JSON catch-all, in api_urls.

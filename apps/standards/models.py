@@ -316,7 +316,7 @@ def _num(value) -> str:
 
 
 def limit_text(limit) -> str:
-    unit = f" {limit.unit}" if limit.unit else ""
+    unit = "" if not limit.unit else limit.unit if limit.unit.startswith("/") else f" {limit.unit}"  # m=0/25g
     kind = limit.judgement_type
     if kind == JudgementType.MAX:
         return f"≤ {_num(limit.max_limit)}{unit}"
