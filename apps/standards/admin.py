@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 
-from apps.common.admin import AuditedAdminMixin
+from apps.common.admin import AuditedAdminMixin, ReadOnlyAdminMixin
+from apps.common.formsets import CappedInlineMixin
 
 from .forms import TestLimitForm
 from .models import CheckItem, SamplingCategory, Standard, TestItem, TestLimit
@@ -41,7 +42,7 @@ class SamplingCategoryAdmin(AuditedAdminMixin, admin.ModelAdmin):
     ordering = ["code"]
 
 
-class TestLimitReadOnlyInline(admin.TabularInline):
+class TestLimitReadOnlyInline(CappedInlineMixin, ReadOnlyAdminMixin, admin.TabularInline):
     """The item's limits, shown on the item (edited on their own page, so each change is audited on its own)."""
 
     __test__ = False
@@ -51,8 +52,6 @@ class TestLimitReadOnlyInline(admin.TabularInline):
     fields = ["judging_standard", "clause", "judgement_type", "limit_display", "method_standard"]
     readonly_fields = fields
     extra = 0
-    max_num = 0
-    can_delete = False
     show_change_link = True
     verbose_name_plural = "各版本限量（在“检验项目限量”中编辑）"
 

@@ -75,11 +75,20 @@ class TestItemFilterSet(BaseFilterSet):
     __test__ = False  # not a pytest class
 
     category = django_filters.ModelChoiceFilter(
-        queryset=SamplingCategory.objects.order_by("code"), label="抽检食品分类"
+        queryset=SamplingCategory.objects.order_by("code"),
+        field_name="categories",
+        label="抽检食品分类",
+        empty_label="全部",
     )
-    standard = django_filters.ModelChoiceFilter(queryset=STANDARDS, label="判定依据或检验依据", empty_label="全部")
-    judging_standard = django_filters.ModelChoiceFilter(queryset=STANDARDS, label="判定依据", empty_label="全部")
-    method_standard = django_filters.ModelChoiceFilter(queryset=STANDARDS, label="检验依据", empty_label="全部")
+    standard = django_filters.ModelChoiceFilter(
+        queryset=STANDARDS, field_name="limits__judging_standard", label="判定依据或检验依据", empty_label="全部"
+    )
+    judging_standard = django_filters.ModelChoiceFilter(
+        queryset=STANDARDS, field_name="limits__judging_standard", label="判定依据", empty_label="全部"
+    )
+    method_standard = django_filters.ModelChoiceFilter(
+        queryset=STANDARDS, field_name="limits__method_standard", label="检验依据", empty_label="全部"
+    )
     judgement_type = django_filters.ChoiceFilter(
         choices=JudgementType.choices, label="判定方式", method="filter_judgement_type", empty_label="全部"
     )
