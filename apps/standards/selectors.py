@@ -124,7 +124,8 @@ def category_path(category: SamplingCategory) -> list[SamplingCategory]:
 
 def test_items_for_category(*, actor, category: SamplingCategory) -> QuerySet[TestItem]:
     """The items a sample of ``category`` is tested for: linked to the category or one of its ancestors (an item for
-    叶菜类蔬菜 applies to 普通白菜), with their limits; choose the version with ``limit_in_force``."""
+    叶菜类蔬菜 applies to 普通白菜), with their limits; choose the version with ``limit_in_force``. ``actor=None`` is the
+    system (an import job); a user needs ``standards.view_testitem``."""
     if not _can(actor, VIEW_TEST_ITEM) and actor is not None:
         return TestItem.objects.none()
     ids = [c.pk for c in category_path(_with_parents(category))]

@@ -5,6 +5,7 @@ import pytest
 from apps.standards.choices import JudgementType, StandardStatus
 from apps.standards.models import SamplingCategory, Standard, TestItem, TestLimit
 from apps.standards.validation import limit_errors, limit_values
+from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +125,24 @@ def test_the_migration_loader_is_idempotent():
         TestItem.objects.count(),
         TestLimit.objects.count(),
     ) == counts
+
+
+def test_items_for_a_sample_category_and_their_limits_in_force(django_assert_max_num_queries):
+    import datetime as dt
+
+    from apps.standards import selectors
+
+    pakchoi = SamplingCategory.objects.get(name="普通白菜")
+    with django_assert_max_num_queries(4):
+        items = list(selectors.test_items_for_category(actor=None, category=pakchoi))  # the system (an import job)
+        chosen = selectors.limits_in_force_for(items, dt.date(2023, 7, 1))
+    codes = {item.code for item in items}
+    assert {"pb-leafy-veg", "cd-leafy-veg", "as-veg", "chlorpyrifos-pakchoi", "omethoate-leafy-veg"} == codes
+    by_code = {item.code: chosen[item.pk] for item in items}
+    assert by_code["pb-leafy-veg"].judging_standard.code == "GB 2762-2022"
+    assert by_code["omethoate-leafy-veg"].judging_standard.code == "GB 2763-2021"
+    early = selectors.limits_in_force_for(items, dt.date(2021, 1, 1))  # before GB 2763-2021: no pesticide limit
+    assert early[next(i.pk for i in items if i.code == "omethoate-leafy-veg")] is None
+    assert early[next(i.pk for i in items if i.code == "pb-leafy-veg")].judging_standard.code == "GB 2762-2017"
+    # a signed-in user without the permission gets nothing
+    assert not selectors.test_items_for_category(actor=make_user("nobody_cat"), category=pakchoi).exists()
