@@ -20,6 +20,7 @@ from apps.risk.api.views import (
     SchemeViewSet,
 )
 from apps.sampling.api.urls import ROUTES as SAMPLING_ROUTES
+from apps.standards.api.views import StandardViewSet, TestItemViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -30,6 +31,9 @@ router.register("inspections/tasks", InspectionTaskViewSet, basename="inspection
 router.register("inspections/results", InspectionResultViewSet, basename="inspection-result")
 router.register("inspections/publications", PublicationViewSet, basename="inspection-publication")
 router.register("townships", TownshipViewSet, basename="township")
+# test-items before the standards themselves: "standards/{id}/" takes digits only, but the order keeps it unambiguous
+router.register("standards/test-items", TestItemViewSet, basename="standards-test-item")
+router.register("standards", StandardViewSet, basename="standard")
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("risk/assessments", AssessmentViewSet, basename="risk-assessment")
 router.register("risk/enterprises", EnterpriseRiskViewSet, basename="risk-enterprise")

@@ -147,6 +147,7 @@ def pytest_runtest_setup(item):
 MIGRATION_REFERENCE_DATA = (
     ("enterprises.BusinessType", "apps.enterprises.migrations.0002_reference_business_types", "load"),
     ("standards.CheckItem", "apps.standards.migrations.0002_starter_check_items", "load"),
+    ("standards.TestLimit", "apps.standards.migrations.0004_starter_catalogue", "load"),
     ("risk.RiskScheme", "apps.risk.migrations.0002_reference_schemes", "load"),
     ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
 )

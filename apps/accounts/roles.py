@@ -23,6 +23,12 @@ def _crud(app: str, model: str, *verbs: str) -> tuple[str, ...]:
     return tuple(f"{app}.{verb}_{model}" for verb in verbs)
 
 
+# The standards catalogue (标准、检验项目与限量、抽检食品分类): city-wide reference data read by every sampling role.
+STANDARDS_CATALOGUE_VIEW = tuple(
+    f"standards.view_{model}" for model in ("standard", "testitem", "testlimit", "samplingcategory")
+)
+
+
 ROLES: tuple[Role, ...] = (
     Role(
         code="township_staff",
@@ -52,6 +58,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "resultitem", "view"),
             *_crud("sampling", "disposal", "view", "change"),
             *_crud("sampling", "votetopic", "view"),
+            *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
     ),
@@ -100,6 +107,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("inspections", "inspector", "view", "add", "change"),
             *_crud("inspections", "inspectorconflict", "view", "add", "change", "delete"),
             *_crud("standards", "checkitem", "view", "add", "change"),
+            *STANDARDS_CATALOGUE_VIEW,
             *_crud("inspections", "keyinspectionrule", "view", "add", "change"),
             *_crud("inspections", "inspectiontask", "view", "add", "change"),
             *_crud("inspections", "inspectionresult", "view"),
@@ -135,6 +143,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("enterprises", "enterprise", "view"),
             *_crud("sampling", "samplingtask", "view"),
             *_crud("sampling", "sample", "view", "add"),
+            *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
     ),
@@ -145,6 +154,7 @@ ROLES: tuple[Role, ...] = (
         permissions=(
             *_crud("sampling", "sample", "view", "change"),
             *_crud("sampling", "resultitem", "view", "add"),
+            *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
     ),
@@ -169,6 +179,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "sample", "view"),
             *_crud("sampling", "resultitem", "view"),
             *_crud("sampling", "disposal", "view"),
+            *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
     ),

@@ -12,6 +12,15 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "读取参考数据（镇街、常住人口）",
         ("accounts.view_township", "accounts.view_townshippopulation"),
     ),
+    "standards:read": (
+        "读取标准与检验项目",
+        (
+            "standards.view_standard",
+            "standards.view_testitem",
+            "standards.view_testlimit",
+            "standards.view_samplingcategory",
+        ),
+    ),
     "enterprises:read": ("读取检查对象名录", ("enterprises.view_enterprise",)),
     "enterprises:write": (
         "写入检查对象名录",

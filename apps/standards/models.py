@@ -4,10 +4,16 @@ The standards catalogue (DOMAIN.md §7): Standard versions, the sampling food ca
 test items with their limits per standard version.
 """
 
+import datetime as dt
+
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from .choices import CategoryLevel, CheckItemCategory, JudgementType, Sector, StandardPrefix, StandardStatus
+from .validation import category_errors, format_standard_code, limit_errors, limit_values, standard_errors
+
+NON_NEGATIVE = [MinValueValidator(0, message="不能为负数")]
 
 
 class CheckItemQuerySet(models.QuerySet):
@@ -102,6 +108,16 @@ class Standard(models.Model):
             models.UniqueConstraint(fields=["prefix", "number", "part", "year"], name="uniq_standard_version"),
             models.CheckConstraint(condition=models.Q(prefix__in=StandardPrefix.values), name="standard_prefix_valid"),
             models.CheckConstraint(condition=models.Q(status__in=StandardStatus.values), name="standard_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(publish_date__isnull=True) | models.Q(effective_date__gte=models.F("publish_date")),
+                name="standard_effective_after_publish",
+                violation_error_message="实施日期不能早于发布日期",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(superseded_by__isnull=True) | ~models.Q(superseded_by=models.F("id")),
+                name="standard_not_superseded_by_itself",
+                violation_error_message="被代替为：不能是本标准自己",
+            ),
         ]
 
     def __str__(self):
@@ -109,9 +125,25 @@ class Standard(models.Model):
 
     @property
     def code(self) -> str:
-        number = f"{self.number}.{self.part}" if self.part else self.number
-        sep = "/" if self.prefix in ("Q", "T") else " "
-        return f"{self.prefix}{sep}{number}-{self.year}"
+        """``GB 2762-2022``, ``GB/T 22286-2008``, ``DB33/ 3001-2015``, ``T/ZJSP 001-2020``, ``KJ 201706``."""
+        return format_standard_code(self.prefix, self.number, self.part, self.year)
+
+    def clean(self):
+        errors = standard_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
+    def status_on(self, day: dt.date) -> str:
+        """The status on ``day`` from the dates (the stored ``status`` is what the catalogue says): 即将实施 before
+        the effective date, 废止 once the superseding version is in force or when marked withdrawn, else 现行."""
+        if self.status == StandardStatus.WITHDRAWN:
+            return StandardStatus.WITHDRAWN
+        if self.effective_date > day:
+            return StandardStatus.UPCOMING
+        successor = self.superseded_by if self.superseded_by_id else None
+        if successor is not None and successor.effective_date <= day:
+            return StandardStatus.WITHDRAWN
+        return StandardStatus.CURRENT
 
 
 class SamplingCategory(models.Model):
@@ -140,15 +172,27 @@ class SamplingCategory(models.Model):
             models.CheckConstraint(
                 condition=models.Q(hazard__gte=1, hazard__lte=5), name="samplingcategory_hazard_1_5"
             ),
+            models.CheckConstraint(
+                condition=models.Q(level=1, parent__isnull=True) | models.Q(level__gt=1, parent__isnull=False),
+                name="samplingcategory_parent_by_level",
+                violation_error_message="大类没有上级分类；亚类、次亚类、细类须有上级分类",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    def clean(self):
+        errors = category_errors(self)
+        if errors:
+            raise ValidationError(errors)
+
 
 class TestItem(models.Model):
     """检验项目 (铅, 苯甲酸, 菌落总数 …) for the sampling categories it applies to. Its limits are per standard
     version (``TestLimit``); the one that judges a sample is chosen by the sample's production date."""
+
+    __test__ = False  # not a pytest test class when imported into a test module
 
     code = models.CharField("项目代码", max_length=40, unique=True)
     name = models.CharField("检验项目", max_length=60)
@@ -171,6 +215,8 @@ class TestItem(models.Model):
 class TestLimit(models.Model):
     """The limit of a test item under one judging standard version (判定依据) and its method (检验依据)."""
 
+    __test__ = False
+
     test_item = models.ForeignKey(TestItem, verbose_name="检验项目", on_delete=models.CASCADE, related_name="limits")
     judging_standard = models.ForeignKey(
         Standard, verbose_name="判定依据", on_delete=models.PROTECT, related_name="judged_limits"
@@ -180,14 +226,24 @@ class TestLimit(models.Model):
         Standard, verbose_name="检验依据", null=True, blank=True, on_delete=models.PROTECT, related_name="method_limits"
     )
     judgement_type = models.CharField("判定方式", max_length=16, choices=JudgementType.choices)
-    min_limit = models.DecimalField("最小允许限", max_digits=14, decimal_places=6, null=True, blank=True)
-    max_limit = models.DecimalField("最大允许限", max_digits=14, decimal_places=6, null=True, blank=True)
+    min_limit = models.DecimalField(
+        "最小允许限", max_digits=14, decimal_places=6, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    max_limit = models.DecimalField(
+        "最大允许限", max_digits=14, decimal_places=6, null=True, blank=True, validators=NON_NEGATIVE
+    )
     unit = models.CharField("允许限单位", max_length=20, blank=True)
-    micro_n = models.PositiveSmallIntegerField("n（样品数）", null=True, blank=True)
+    micro_n = models.PositiveSmallIntegerField(
+        "n（样品数）", null=True, blank=True, validators=[MinValueValidator(1, message="n（样品数）至少为 1")]
+    )
     micro_c = models.PositiveSmallIntegerField("c（允许超过 m 的样品数）", null=True, blank=True)
-    micro_m = models.DecimalField("m", max_digits=14, decimal_places=4, null=True, blank=True)
-    micro_big_m = models.DecimalField("M", max_digits=14, decimal_places=4, null=True, blank=True)
-    detection_limit = models.DecimalField("方法检出限", max_digits=14, decimal_places=6, null=True, blank=True)
+    micro_m = models.DecimalField("m", max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE)
+    micro_big_m = models.DecimalField(
+        "M", max_digits=14, decimal_places=4, null=True, blank=True, validators=NON_NEGATIVE
+    )
+    detection_limit = models.DecimalField(
+        "方法检出限", max_digits=14, decimal_places=6, null=True, blank=True, validators=NON_NEGATIVE
+    )
     detection_limit_unit = models.CharField("检出限单位", max_length=20, blank=True)
 
     class Meta:
@@ -199,7 +255,78 @@ class TestLimit(models.Model):
             models.CheckConstraint(
                 condition=models.Q(judgement_type__in=JudgementType.values), name="testlimit_judgement_type_valid"
             ),
+            models.CheckConstraint(
+                condition=~models.Q(unit=""), name="testlimit_unit_set", violation_error_message="允许限单位不能为空"
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=models.Q(**{f"{name}__isnull": True}) | models.Q(**{f"{name}__gte": 0}),
+                    name=f"testlimit_{name}_non_negative",
+                    violation_error_message="限量、m、M 和方法检出限不能为负数",
+                )
+                for name in ("min_limit", "max_limit", "micro_m", "micro_big_m", "detection_limit")
+            ],
+            models.CheckConstraint(
+                condition=models.Q(min_limit__isnull=True)
+                | models.Q(max_limit__isnull=True)
+                | models.Q(min_limit__lte=models.F("max_limit")),
+                name="testlimit_min_le_max",
+                violation_error_message="最小允许限不能大于最大允许限",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(micro_n__isnull=True)
+                | models.Q(micro_c__isnull=True)
+                | models.Q(micro_c__lte=models.F("micro_n")),
+                name="testlimit_micro_c_le_n",
+                violation_error_message="c（允许超过 m 的样品数）不能大于 n（样品数）",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(micro_m__isnull=True)
+                | models.Q(micro_big_m__isnull=True)
+                | models.Q(micro_big_m__gte=models.F("micro_m")),
+                name="testlimit_micro_big_m_ge_m",
+                violation_error_message="M 不能小于 m",
+            ),
         ]
 
     def __str__(self):
         return f"{self.test_item} · {self.judging_standard.code}"
+
+    def clean(self):
+        errors = limit_errors(limit_values(self))
+        if not self.judgement_type:
+            errors.pop("judgement_type", None)  # a required field: its own validation says so once
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def detection_limit_display(self) -> str:
+        return (
+            "" if self.detection_limit is None else f"{_num(self.detection_limit)} {self.detection_limit_unit}".strip()
+        )
+
+    @property
+    def limit_display(self) -> str:
+        """The limit as the 抽样单 prints it: ``≤ 0.3 mg/kg``, ``不得检出``, ``n=5, c=2, m=10000, M=100000 CFU/g``."""
+        return limit_text(self)
+
+
+def _num(value) -> str:
+    return "" if value is None else format(value.normalize(), "f")
+
+
+def limit_text(limit) -> str:
+    unit = "" if not limit.unit else limit.unit if limit.unit.startswith("/") else f" {limit.unit}"  # m=0/25g
+    kind = limit.judgement_type
+    if kind == JudgementType.MAX:
+        return f"≤ {_num(limit.max_limit)}{unit}"
+    if kind == JudgementType.MIN:
+        return f"≥ {_num(limit.min_limit)}{unit}"
+    if kind == JudgementType.RANGE:
+        return f"{_num(limit.min_limit)}–{_num(limit.max_limit)}{unit}"
+    if kind == JudgementType.NOT_DETECTED:
+        return "不得检出"
+    parts = [f"n={limit.micro_n}", f"c={limit.micro_c}", f"m={_num(limit.micro_m)}"]
+    if limit.micro_big_m is not None:
+        parts.append(f"M={_num(limit.micro_big_m)}")
+    return ", ".join(parts) + unit

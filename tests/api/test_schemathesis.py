@@ -30,6 +30,7 @@ SCOPES = [
     "jobs:read",
     "jobs:write",
     "reference:read",
+    "standards:read",
     "enterprises:read",
     "enterprises:write",
     "risk:read",

@@ -228,3 +228,28 @@ def test_publication_list_filters(new_page, city_staff, finalised):
     probe.page.select_option("#p-status", other)
     submit_filters(probe)
     assert shown_count(probe) == Publication.objects.filter(status=other).count() == 0
+
+
+# ------------------------------------------------------------------------------------------------ standards catalogue
+def test_standard_list_filters(new_page, city_staff):
+    from apps.standards.models import Standard
+
+    probe = signed_in(new_page, city_staff)
+    total, withdrawn = Standard.objects.count(), Standard.objects.filter(status="withdrawn").count()
+    check_list(probe, "/standards/", lambda page: page.select_option("#id_status", "withdrawn"), total, withdrawn)
+
+
+def test_test_item_list_filters(new_page, city_staff):
+    from apps.standards.models import TestItem
+
+    probe = signed_in(new_page, city_staff)
+    total, micro = TestItem.objects.count(), TestItem.objects.filter(is_microbiological=True).count()
+    check_list(probe, "/standards/test-items/", lambda page: page.select_option("#id_kind", "micro"), total, micro)
+
+
+def test_category_list_filters(new_page, city_staff):
+    from apps.standards.models import SamplingCategory
+
+    probe = signed_in(new_page, city_staff)
+    total, majors = SamplingCategory.objects.count(), SamplingCategory.objects.filter(level=1).count()
+    check_list(probe, "/standards/categories/", lambda page: page.select_option("#id_level", "1"), total, majors)
