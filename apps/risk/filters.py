@@ -2,11 +2,13 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
+from apps.accounts.models import Township
 from apps.common.filters import BaseFilterSet
 
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
+from .models import CoverageState, CreditClass, RiskAssessment, RiskEvent, RiskScheme
 
 # a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
@@ -53,3 +55,36 @@ class SchemeFilterSet(BaseFilterSet):
     class Meta:
         model = RiskScheme
         fields = ["code", "status"]
+
+
+# the coverage-debt rules an enterprise can be overdue under (apps/risk/coverage.py), and the due date of each
+COVERAGE_REASON_CHOICES = [
+    ("frequency", "未达等级检查频次"),
+    ("floor", "两年未全项目检查"),
+    ("first", "三小一摊首检"),
+]
+REASON_DUE_FIELD = {"frequency": "frequency_due", "floor": "floor_due", "first": "first_due"}
+
+
+class CoverageDebtFilterSet(BaseFilterSet):
+    """Coverage debt (page, through ``coverage.coverage_debt_qs``): township, and the rule that is overdue.
+
+    ``reason`` keeps the enterprises overdue under that rule: its due date is before ``today`` (the day the debt is
+    computed for; ``coverage_debt_qs`` passes its own, default today).
+    """
+
+    township = django_filters.ModelChoiceFilter(queryset=Township.objects.all(), label="镇街")
+    reason = django_filters.ChoiceFilter(
+        choices=COVERAGE_REASON_CHOICES, method="filter_reason", label="逾期原因", empty_label="全部"
+    )
+
+    class Meta:
+        model = CoverageState
+        fields = ["township", "reason"]
+
+    def __init__(self, data=None, *args, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def filter_reason(self, queryset, name, value):
+        return queryset.filter(**{f"{REASON_DUE_FIELD[value]}__lt": self.today})
