@@ -433,6 +433,10 @@ def rectification_list(*, actor, filters=None, overdue: bool = False, status: st
     ).order_by("deadline", "id")
 
 
+def rectification_get(*, actor, pk) -> Rectification:
+    return Rectification.objects.visible_to(actor).get(pk=pk)
+
+
 def overdue_rectification_count(*, actor) -> int:
     """Home-page KPI (``fn(actor=...)``): open rectification orders past their deadline, in the actor's scope."""
     return rectification_list(actor=actor, overdue=True).count()
@@ -551,6 +555,10 @@ def publication_clock(publication: Publication, *, today: dt.date | None = None,
         tone, label = "ok", f"距公示期限还剩 {left} 个工作日"
     warnings = calendar_warnings([today.year, publication.due_by.year], calendar=calendar)
     return Clock(publication.due_by, left, tone, label, warnings)
+
+
+def objection_get(*, actor, pk) -> Objection:
+    return Objection.objects.visible_to(actor).get(pk=pk)
 
 
 def objections_of(publication: Publication) -> list[Objection]:
