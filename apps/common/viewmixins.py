@@ -8,8 +8,9 @@ caller's scope does not exist for them (404, not 403). Services still check thei
 Which base (a page about one row also mixes in ``ScopedObjectMixin``, before the base)::
 
     ScopedListView      a list: selector + FilterSet + pagination, filter errors beside the form
-    ScopedDetailView    one row, shown (GET), or served as a file (a PDF, a photo, an export)
-    ScopedFormView      a form (Django's FormView): creates a row, or edits / confirms an action on one
+    ScopedDetailView    one row, shown (GET) or served as a file (a PDF, a photo, an export); the preview of an
+                        irreversible action on it also answers the confirming POST (apps/common/confirm.py)
+    ScopedFormView      a form (Django's FormView) that creates a row, or edits one
     ScopedActionView    a button (POST only): ``act()``, then a message and a redirect
     ScopedPageView      a page about no single row (an overview, a home page, a template download)
 
@@ -141,7 +142,11 @@ class ScopedPageView(ScopedAccessMixin, TemplateView):
 
 
 class ScopedDetailView(ScopedObjectMixin, TemplateView):
-    """One row (``selector`` required), shown with ``template_name``; or served as a file by a ``get()`` of its own."""
+    """One row (``selector`` required), shown with ``template_name``, or served as a file by a ``get()`` of its own.
+
+    The preview of an irreversible action on the row (``confirm=Confirm(...)`` in the context) is a detail page too;
+    its ``post()`` does the action for a confirmed POST only (``is_confirmed``) and sends any other back to the preview.
+    """
 
 
 class ScopedFormView(ScopedAccessMixin, FormView):
@@ -149,8 +154,8 @@ class ScopedFormView(ScopedAccessMixin, FormView):
     on a DomainError put its messages on the form and return ``form_invalid``), ``form_invalid``.
 
     Without ``ScopedObjectMixin`` the form is about no row yet (a create form); with it (``class
-    EditView(ScopedObjectMixin, ScopedFormView)``) it edits ``self.object`` or confirms an action on it (GET: the
-    preview, POST: the confirmed action).
+    EditView(ScopedObjectMixin, ScopedFormView)``) it edits ``self.object`` (``check_object`` refuses a row that
+    cannot be edited in its state).
     """
 
 
