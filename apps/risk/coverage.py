@@ -45,7 +45,7 @@ from apps.common.filters import filter_queryset, merge_filters
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise, Licence
 
-from .filters import CoverageDebtFilterSet
+from .filters import CoverageDebtFilterSet, CoverageTownshipFilterSet
 from .models import CoverageBucket, CoverageState, GradeBand, RiskAssessment
 
 InspectionSource = Callable[[Iterable[int], int], dict]
@@ -512,9 +512,7 @@ def coverage_debt_page_rows(
     qs = coverage_debt_qs(actor=actor, today=today, filters=params, min_days=min_days)
     if "reason" in params:
         return qs
-    township = params.get("township")  # valid: the FilterSet accepted it
-    total = overdue_total(actor=actor, today=today, township_id=int(township) if township else None, min_days=min_days)
-    return CountedRows(qs, total)
+    return CountedRows(qs, overdue_total(actor=actor, today=today, filters=params, min_days=min_days))
 
 
 def rows_of(states, today: dt.date | None = None) -> list[DebtRow]:
@@ -568,12 +566,12 @@ def coverage_debt_counts(actor, today: dt.date | None = None) -> list[dict]:
     return sorted(out, key=lambda x: (townships[x["township_id"]].order, x["township_id"]))
 
 
-def overdue_total(*, actor, today: dt.date | None = None, township_id: int | None = None, min_days: int = 1) -> int:
-    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets."""
+def overdue_total(*, actor, today: dt.date | None = None, filters=None, min_days: int = 1) -> int:
+    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets, of the township in
+    ``filters`` (``CoverageTownshipFilterSet``: the rows' township filter)."""
     today = today or timezone.localdate()
     qs = CoverageBucket.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
-    if township_id:
-        qs = qs.filter(township_id=township_id)
+    qs = filter_queryset(CoverageTownshipFilterSet, qs, filters)
     return qs.aggregate(n=Sum("enterprises"))["n"] or 0
 
 

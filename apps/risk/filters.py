@@ -4,11 +4,10 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts.models import Township
 from apps.common.filters import BaseFilterSet
 
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CoverageState, CreditClass, RiskAssessment, RiskEvent, RiskScheme
+from .models import CoverageBucket, CoverageState, CreditClass, RiskAssessment, RiskEvent, RiskScheme
 
 # a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
@@ -66,14 +65,24 @@ COVERAGE_REASON_CHOICES = [
 REASON_DUE_FIELD = {"frequency": "frequency_due", "floor": "floor_due", "first": "first_due"}
 
 
-class CoverageDebtFilterSet(BaseFilterSet):
-    """Coverage debt (page, through ``coverage.coverage_debt_qs``): township, and the rule that is overdue.
+class CoverageTownshipFilterSet(BaseFilterSet):
+    """The township of the coverage debt, on the buckets (``coverage.overdue_total``: the count of a page without a
+    reason filter) as on the rows (``CoverageDebtFilterSet``)."""
+
+    township = django_filters.NumberFilter(field_name="township_id", label="镇街")
+
+    class Meta:
+        model = CoverageBucket
+        fields = ["township"]
+
+
+class CoverageDebtFilterSet(CoverageTownshipFilterSet):
+    """Coverage debt (page, through ``coverage.coverage_debt_qs``): township, and the rule that is overdue (理由).
 
     ``reason`` keeps the enterprises overdue under that rule: its due date is before ``today`` (the day the debt is
     computed for; ``coverage_debt_qs`` passes its own, default today).
     """
 
-    township = django_filters.ModelChoiceFilter(queryset=Township.objects.all(), label="镇街")
     reason = django_filters.ChoiceFilter(
         choices=COVERAGE_REASON_CHOICES, method="filter_reason", label="逾期原因", empty_label="全部"
     )

@@ -228,6 +228,8 @@ def test_coverage_page_filters_through_its_filterset(city_staff, enterprise_fact
     only_b = c.get("/risk/coverage/", {"township": township_b.pk}).context["page"]
     assert [r.township_id for r in only_b] == [township_b.pk] and only_b.paginator.count == 1
     assert c.get("/risk/coverage/", {"reason": "first"}).context["page"].paginator.count == 0
+    unknown = c.get("/risk/coverage/", {"township": 999999})
+    assert unknown.context["page"].paginator.count == 0 and not unknown.context["filter_errors"]
     bad = c.get("/risk/coverage/", {"reason": "bogus"})  # shown beside the form and ignored, as before
     assert bad.status_code == 200 and bad.context["filter_errors"] and bad.context["page"].paginator.count == 2
     assert "筛选条件有误（已忽略，显示全部）" in bad.content.decode()
