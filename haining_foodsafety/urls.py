@@ -8,7 +8,7 @@ admin.site.site_title = "海宁市食品安全监管平台"
 admin.site.index_title = "系统管理"
 
 urlpatterns = [
-    path("", dashboard_views.home, name="home"),
+    path("", dashboard_views.HomeView.as_view(), name="home"),
     path("calendar/", include("apps.common.urls_calendar")),
     path("accounts/", include("apps.accounts.urls")),
     path("jobs/", include("apps.common.urls_jobs")),

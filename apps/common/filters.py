@@ -100,15 +100,16 @@ def merge_filters(filters, **fixed):
     return merged
 
 
-def filter_queryset(filterset_class, queryset, filters):
+def filter_queryset(filterset_class, queryset, filters, **options):
     """What a selector calls: ``filters`` (request.GET, a dict or None) applied through ``filterset_class``.
 
     Invalid values raise ``ValidationError`` with the FilterSet's Chinese messages, each led by the filter's name
     (``FilterSet.qs`` would silently ignore them and show every row); the page shows them beside the form.
+    ``options`` are keyword arguments of the FilterSet itself (the coverage debt's ``today``).
     """
     if filters is None:
         return queryset
-    fs = filterset_class(filters, queryset=queryset)
+    fs = filterset_class(filters, queryset=queryset, **options)
     if not fs.is_valid():
         raise ValidationError({key: [f"{_label(fs, key)}：{m}" for m in msgs] for key, msgs in fs.errors.items()})
     return fs.qs

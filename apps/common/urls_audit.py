@@ -4,6 +4,6 @@ from . import views_audit
 
 app_name = "audit"
 urlpatterns = [
-    path("", views_audit.audit_list_view, name="list"),
-    path("verify/", views_audit.audit_verify_view, name="verify"),
+    path("", views_audit.AuditListView.as_view(), name="list"),
+    path("verify/", views_audit.AuditVerifyView.as_view(), name="verify"),
 ]

@@ -4,7 +4,7 @@ from . import views_calendar
 
 app_name = "calendar"
 urlpatterns = [
-    path("", views_calendar.calendar_index, name="index"),
-    path("upload/", views_calendar.calendar_upload, name="upload"),
-    path("template/", views_calendar.calendar_template_download, name="template"),
+    path("", views_calendar.CalendarView.as_view(), name="index"),
+    path("upload/", views_calendar.CalendarUploadView.as_view(), name="upload"),
+    path("template/", views_calendar.CalendarTemplateView.as_view(), name="template"),
 ]

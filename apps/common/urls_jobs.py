@@ -4,6 +4,6 @@ from . import views_jobs
 
 app_name = "jobs"
 urlpatterns = [
-    path("", views_jobs.job_list_view, name="list"),
-    path("<uuid:pk>/", views_jobs.job_detail_view, name="detail"),
+    path("", views_jobs.JobListView.as_view(), name="list"),
+    path("<uuid:pk>/", views_jobs.JobDetailView.as_view(), name="detail"),
 ]

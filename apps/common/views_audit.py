@@ -1,17 +1,14 @@
 """Audit log pages for the audit admin: filtered, paginated list and the chain verification (POST)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from apps.common.audit import audit_record, audit_verify
 from apps.common.filters import AuditEventFilterSet
 from apps.common.labels import audit_action_label, audit_action_labels, object_type_label
 from apps.common.selectors import audit_event_list
-from apps.common.viewmixins import ScopedListView
+from apps.common.viewmixins import ScopedActionView, ScopedListView
 
 PAGE_SIZE = 50
 
@@ -32,9 +29,6 @@ class AuditListView(ScopedListView):
             event.object_type_label = object_type_label(event.object_type) if event.object_type else ""
 
 
-audit_list_view = AuditListView.as_view()
-
-
 @transaction.atomic
 def audit_chain_verify(*, actor):
     """Verify the whole chain and record who verified it and the outcome (itself an audit event)."""
@@ -50,21 +44,26 @@ def audit_chain_verify(*, actor):
     return report
 
 
-@require_POST
-@login_required
-@permission_required("common.verify_audit_chain", raise_exception=True)
-def audit_verify_view(request):
-    report = audit_chain_verify(actor=request.user)
-    if report.ok:
-        messages.success(request, f"审计链完整：已逐条校验 {report.checked} 条记录，未发现篡改。")
-    else:
-        messages.error(
-            request,
-            f"审计链校验未通过：第 {report.first_broken_seq} 条记录处断开（{report.reason}）。请立即上报安全管理员。",
-        )
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "audit:list"
-    return redirect(target)
+class AuditVerifyView(ScopedActionView):
+    """Verify the whole chain (POST); the outcome is a message on the page the button was on."""
+
+    permission_required = "common.verify_audit_chain"
+
+    def act(self):
+        report = audit_chain_verify(actor=self.request.user)
+        if report.ok:
+            messages.success(self.request, f"审计链完整：已逐条校验 {report.checked} 条记录，未发现篡改。")
+        else:
+            messages.error(
+                self.request,
+                f"审计链校验未通过：第 {report.first_broken_seq} 条记录处断开（{report.reason}）。请立即上报安全管理员。",
+            )
+
+    def get_redirect_url(self):
+        request = self.request
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = "audit:list"
+        return target

@@ -4,16 +4,15 @@ import datetime as dt
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
 
 from . import calendar_entries as ce
 from .exceptions import ValidationFailed
+from .viewmixins import ScopedActionView, ScopedPageView
 from .workdays import SOURCE_CHINESE_CALENDAR, SOURCE_FALLBACK, WorkdayCalendar, missing_calendar_years
 
 STATUS_LABELS = {
@@ -98,31 +97,37 @@ def _render(request, *, year: int, form=None, upload=None, problems=None, status
     return render(request, "common/calendar.html", context, status=status)
 
 
-@login_required
-@permission_required("common.view_calendaroverride", raise_exception=True)
-def calendar_index(request):
-    today = timezone.localdate()
-    calendar = WorkdayCalendar()
-    default = next((y for y in (today.year, today.year + 1) if calendar.status(y) == SOURCE_FALLBACK), today.year + 1)
-    if request.method != "POST":
-        return _render(request, year=_year_from(request, default))
-    if not request.user.has_perm(ce.WRITE_PERM):
-        raise PermissionDenied
-    form = YearForm(request.POST)
-    if not form.is_valid():
-        return _render(request, year=_safe_year(form.data.get("year"), default), form=form, status=400)
-    year = form.cleaned_data["year"]
-    try:
-        entries = ce.entries_from_text(
-            year=year, rest_days=form.cleaned_data["rest_days"], work_days=form.cleaned_data["work_days"]
-        )
-        result = ce.calendar_year_set(actor=request.user, year=year, entries=entries, source="form")
-    except ValidationFailed as exc:
-        return _render(
-            request, year=year, form=form, problems=[exc.message, *exc.fields.get("problems", [])], status=400
-        )
-    _saved_message(request, result)
-    return redirect(f"{reverse('calendar:index')}?year={year}")
+class CalendarView(ScopedPageView):
+    """GET: the years and one year's entries; POST (``WRITE_PERM``): the year's schedule entered by form."""
+
+    permission_required = "common.view_calendaroverride"
+
+    def _default_year(self) -> int:
+        today = timezone.localdate()
+        calendar = WorkdayCalendar()
+        return next((y for y in (today.year, today.year + 1) if calendar.status(y) == SOURCE_FALLBACK), today.year + 1)
+
+    def get(self, request, *args, **kwargs):
+        return _render(request, year=_year_from(request, self._default_year()))
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(ce.WRITE_PERM):
+            raise PermissionDenied
+        form = YearForm(request.POST)
+        if not form.is_valid():
+            return _render(request, year=_safe_year(form.data.get("year"), self._default_year()), form=form, status=400)
+        year = form.cleaned_data["year"]
+        try:
+            entries = ce.entries_from_text(
+                year=year, rest_days=form.cleaned_data["rest_days"], work_days=form.cleaned_data["work_days"]
+            )
+            result = ce.calendar_year_set(actor=request.user, year=year, entries=entries, source="form")
+        except ValidationFailed as exc:
+            return _render(
+                request, year=year, form=form, problems=[exc.message, *exc.fields.get("problems", [])], status=400
+            )
+        _saved_message(request, result)
+        return redirect(f"{reverse('calendar:index')}?year={year}")
 
 
 def _safe_year(value, default: int) -> int:
@@ -140,32 +145,36 @@ def _saved_message(request, result: dict) -> None:
     messages.success(request, text)
 
 
-@require_POST
-@login_required
-@permission_required(ce.WRITE_PERM, raise_exception=True)
-def calendar_upload(request):
-    today = timezone.localdate()
-    upload = UploadForm(request.POST, request.FILES)
-    if not upload.is_valid():
-        year = _safe_year(upload.data.get("year"), today.year + 1)
-        return _render(request, year=year, upload=upload, status=400)
-    year = upload.cleaned_data["year"]
-    try:
-        entries = ce.entries_from_workbook(upload.cleaned_data["file"].read(), year=year)
-        result = ce.calendar_year_set(actor=request.user, year=year, entries=entries, source="excel")
-    except ValidationFailed as exc:
-        return _render(
-            request, year=year, upload=upload, problems=[exc.message, *exc.fields.get("problems", [])], status=400
-        )
-    _saved_message(request, result)
-    return redirect(f"{reverse('calendar:index')}?year={year}")
+class CalendarUploadView(ScopedActionView):
+    """A year's schedule entered from the Excel template; a refused file re-renders the page with its problems."""
+
+    permission_required = ce.WRITE_PERM
+
+    def post(self, request, *args, **kwargs):
+        today = timezone.localdate()
+        upload = UploadForm(request.POST, request.FILES)
+        if not upload.is_valid():
+            year = _safe_year(upload.data.get("year"), today.year + 1)
+            return _render(request, year=year, upload=upload, status=400)
+        year = upload.cleaned_data["year"]
+        try:
+            entries = ce.entries_from_workbook(upload.cleaned_data["file"].read(), year=year)
+            result = ce.calendar_year_set(actor=request.user, year=year, entries=entries, source="excel")
+        except ValidationFailed as exc:
+            return _render(
+                request, year=year, upload=upload, problems=[exc.message, *exc.fields.get("problems", [])], status=400
+            )
+        _saved_message(request, result)
+        return redirect(f"{reverse('calendar:index')}?year={year}")
 
 
-@require_GET
-@login_required
-@permission_required("common.view_calendaroverride", raise_exception=True)
-def calendar_template_download(request):
-    year = _year_from(request, timezone.localdate().year + 1)
-    response = HttpResponse(ce.calendar_template(year=year), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="calendar-{year}.xlsx"'
-    return response
+class CalendarTemplateView(ScopedPageView):
+    """The Excel template of a year's schedule."""
+
+    permission_required = "common.view_calendaroverride"
+
+    def get(self, request, *args, **kwargs):
+        year = _year_from(request, timezone.localdate().year + 1)
+        response = HttpResponse(ce.calendar_template(year=year), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="calendar-{year}.xlsx"'
+        return response

@@ -1,14 +1,9 @@
 """Job pages: my jobs, and one job's progress (htmx polls the partial every second until it finishes)."""
 
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
-from django.http import Http404
-from django.shortcuts import render
-
 from apps.common.filters import JobFilterSet
 from apps.common.labels import job_kind_label
 from apps.common.selectors import job_get, job_list
-from apps.common.viewmixins import ScopedListView
+from apps.common.viewmixins import ScopedDetailView, ScopedListView
 
 PAGE_SIZE = 25
 
@@ -33,16 +28,16 @@ class JobListView(ScopedListView):
         return context
 
 
-job_list_view = JobListView.as_view()
+class JobDetailView(ScopedDetailView):
+    """One job's progress; htmx polls the partial every second until it finishes."""
 
+    permission_required = "common.view_job"
+    selector = staticmethod(job_get)
+    context_object_name = "job"
 
-@login_required
-@permission_required("common.view_job", raise_exception=True)
-def job_detail_view(request, pk):
-    try:
-        job = job_get(actor=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404 from None
-    job.kind_label = job_kind_label(job.kind)
-    template = "common/_job_progress.html" if request.htmx else "common/job_detail.html"
-    return render(request, template, {"job": job})
+    def get_template_names(self):
+        return ["common/_job_progress.html" if self.request.htmx else "common/job_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        self.object.kind_label = job_kind_label(self.object.kind)
+        return super().get_context_data(**kwargs)

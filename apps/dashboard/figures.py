@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts_selectors
 from apps.enterprises import selectors as enterprise_selectors
-from apps.inspections.draws import selectors as inspection_selectors
+from apps.inspections.draws import selectors as draw_selectors
 from apps.inspections.fieldwork import filters as fieldwork_filters
 from apps.inspections.fieldwork import selectors as fieldwork_selectors
 from apps.risk import selectors as risk_selectors
@@ -97,10 +97,10 @@ def overdue_rectifications(actor) -> Kpi:
 
 def inspection_completion(actor) -> Kpi:
     """A rate: the percentage, with its two counts (done, due) each linking to its tasks."""
-    figures = inspection_selectors.inspection_completion(actor=actor)
+    figures = fieldwork_selectors.inspection_completion(actor=actor)
     year = figures["year"]
-    done_url = url_for("inspections:tasks", inspection_selectors.completion_task_filters(year=year, done=True))
-    total_url = url_for("inspections:tasks", inspection_selectors.completion_task_filters(year=year))
+    done_url = url_for("inspections:tasks", fieldwork_selectors.completion_task_filters(year=year, done=True))
+    total_url = url_for("inspections:tasks", fieldwork_selectors.completion_task_filters(year=year))
     kpi = Kpi(
         "双随机抽查完成率",
         "check2-circle",
@@ -127,7 +127,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
         _count(
             "进行中的抽查计划",
             "shuffle",
-            inspection_selectors.active_draw_plan_count(actor=actor),
+            draw_selectors.active_draw_plan_count(actor=actor),
             url_for("inspections:plans", {"active": "1"}),
             unit="个",
         ),
@@ -253,7 +253,7 @@ SAMPLING_COLUMN = "抽检批次/千人"
 def township_figures(*, actor, population: dict) -> list[dict]:
     """Per township row of the population table: operating businesses and random-check completion (linked)."""
     enterprises = enterprise_selectors.enterprise_counts_by_township(actor=actor)
-    completion = inspection_selectors.inspection_completion_by_township(actor=actor)
+    completion = fieldwork_selectors.inspection_completion_by_township(actor=actor)
     year = timezone.localdate().year
     rows = []
     for row in population["rows"]:
@@ -276,7 +276,7 @@ def township_figures(*, actor, population: dict) -> list[dict]:
                     done["done"],
                     url_for(
                         "inspections:tasks",
-                        inspection_selectors.completion_task_filters(year=year, done=True, township_id=township.pk),
+                        fieldwork_selectors.completion_task_filters(year=year, done=True, township_id=township.pk),
                     ),
                 ),
                 "total": Link(
@@ -284,7 +284,7 @@ def township_figures(*, actor, population: dict) -> list[dict]:
                     done["total"],
                     url_for(
                         "inspections:tasks",
-                        inspection_selectors.completion_task_filters(year=year, township_id=township.pk),
+                        fieldwork_selectors.completion_task_filters(year=year, township_id=township.pk),
                     ),
                 ),
             }

@@ -1,13 +1,12 @@
 """The home page of each role (templates/dashboard/<role code>.html): figures, quick links, warnings."""
 
 from django.apps import apps
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
 from apps.accounts import selectors as accounts_selectors
 from apps.accounts.roles import primary_role
 from apps.common import selectors as common_selectors
+from apps.common.viewmixins import ScopedPageView
 from apps.common.workdays import missing_calendar_years
 from apps.inspections.fieldwork.selectors import task_list_for_inspector
 
@@ -225,12 +224,24 @@ HOME_CONTEXT = {
 }
 
 
-@login_required
-def home(request):
-    role = primary_role(request.user)
-    code = role.code if role else "default"
-    builder = HOME_CONTEXT.get(code)
-    context = {"role": role, "links": quick_links(request.user, code)}
-    if builder:
-        context.update(builder(request.user))
-    return render(request, f"dashboard/{code}.html", context)
+class HomeView(ScopedPageView):
+    """The signed-in user's home page: the one of their primary role (``default`` without a role)."""
+
+    permission_required = ()  # any signed-in user: each role's figures come from its own scoped selectors
+
+    def get(self, request, *args, **kwargs):
+        self.role = primary_role(request.user)
+        self.role_code = self.role.code if self.role else "default"
+        return super().get(request, *args, **kwargs)
+
+    def get_template_names(self):
+        return [f"dashboard/{self.role_code}.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, code = self.request.user, self.role_code
+        context.update(role=self.role, links=quick_links(user, code))
+        builder = HOME_CONTEXT.get(code)
+        if builder:
+            context.update(builder(user))
+        return context

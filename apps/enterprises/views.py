@@ -7,12 +7,11 @@ import datetime as dt
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Township
 from apps.common import sections
@@ -20,7 +19,14 @@ from apps.common.exceptions import DomainError
 from apps.common.jobs import job_create
 from apps.common.labels import audit_action_label
 from apps.common.selectors import job_get
-from apps.common.viewmixins import ScopedListView
+from apps.common.viewmixins import (
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedPageView,
+)
 
 from .api.serializers import can_see_phone, mask_phone
 from .choices import BrandTag, EnterpriseStatus
@@ -44,13 +50,6 @@ from .services import (
 
 PAGE_SIZE = 25
 EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job (STYLE.md §3.7); openpyxl writes ~1-2 ms/row here
-
-
-def _get_or_404(request, pk) -> Enterprise:
-    try:
-        return enterprise_get(actor=request.user, pk=pk)
-    except Enterprise.DoesNotExist:
-        raise Http404("未找到该检查对象") from None
 
 
 def _query_without_page(request) -> str:
@@ -95,12 +94,9 @@ class EnterpriseListView(ScopedListView):
         return context
 
 
-enterprise_list_view = EnterpriseListView.as_view()
-
-
 def _import_url() -> str | None:
     """The Excel import page, when the import is installed (apps/enterprises/imports.py)."""
-    from django.urls import NoReverseMatch, reverse
+    from django.urls import NoReverseMatch
 
     try:
         return reverse("enterprises:import")
@@ -108,25 +104,28 @@ def _import_url() -> str | None:
         return None
 
 
-@login_required
-@permission_required("enterprises.export_enterprise", raise_exception=True)
-def enterprise_export_view(request):
-    try:
-        count = enterprise_list(actor=request.user, filters=request.GET).count()
-    except ValidationError:
-        messages.error(request, "筛选条件有误，无法导出")
-        return redirect(f"{_list_url()}?{_query_without_page(request)}")
-    if count > EXPORT_SYNC_MAX_ROWS:
-        job = job_create(
-            kind=EXPORT_JOB_KIND,
-            payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-            actor=request.user,
-            title=f"导出检查对象名录（{count:,} 条）",
-        )
-        messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-        return redirect("jobs:detail", job.pk)
-    content, _ = enterprise_export(actor=request.user, params=request.GET)
-    return _xlsx_response(content, _export_filename())
+class EnterpriseExportView(ScopedPageView):
+    """The Excel export of the filtered list: at once up to ``EXPORT_SYNC_MAX_ROWS`` rows, else a background job."""
+
+    permission_required = "enterprises.export_enterprise"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            count = enterprise_list(actor=request.user, filters=request.GET).count()
+        except ValidationError:
+            messages.error(request, "筛选条件有误，无法导出")
+            return redirect(f"{_list_url()}?{_query_without_page(request)}")
+        if count > EXPORT_SYNC_MAX_ROWS:
+            job = job_create(
+                kind=EXPORT_JOB_KIND,
+                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
+                actor=request.user,
+                title=f"导出检查对象名录（{count:,} 条）",
+            )
+            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
+            return redirect("jobs:detail", job.pk)
+        content, _ = enterprise_export(actor=request.user, params=request.GET)
+        return _xlsx_response(content, _export_filename())
 
 
 def _export_filename() -> str:
@@ -140,24 +139,26 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-@login_required
-@permission_required("enterprises.export_enterprise", raise_exception=True)
-def enterprise_export_download_view(request, job_id):
-    try:
-        job = job_get(actor=request.user, pk=job_id)  # jobs are visible to their creator only
-    except Exception:
-        raise Http404 from None
-    path = export_file_path(job.pk)
-    if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-        raise Http404("导出文件不存在或尚未生成")
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "export.xlsx")
-    response["Cache-Control"] = "no-store"
-    return response
+class EnterpriseExportDownloadView(ScopedDetailView):
+    """The file of a finished export job (jobs are visible to their creator only)."""
+
+    permission_required = "enterprises.export_enterprise"
+    selector = staticmethod(job_get)
+    pk_url_kwarg = "job_id"
+
+    def get(self, request, *args, **kwargs):
+        job = self.object
+        path = export_file_path(job.pk)
+        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
+            raise Http404("导出文件不存在或尚未生成")
+        response = FileResponse(
+            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "export.xlsx"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 def _list_url() -> str:
-    from django.urls import reverse
-
     return reverse("enterprises:list")
 
 
@@ -291,94 +292,117 @@ def _flags(ent: Enterprise) -> list[tuple[str, bool, str]]:
     ]
 
 
-@login_required
-@permission_required("enterprises.view_enterprise", raise_exception=True)
-def enterprise_detail_view(request, pk):
-    ent = _get_or_404(request, pk)
-    show_phone = can_see_phone(request.user)
-    events = list(enterprise_history(actor=request.user, enterprise=ent)[:100])
-    import_rows = enterprise_import_rows(enterprise=ent, event_ids=[ev.pk for ev in events])
-    today = timezone.localdate()
-    return render(
-        request,
-        "enterprises/detail.html",
-        {
-            "ent": ent,
-            "phone_display": ent.contact_phone
-            if show_phone or not ent.contact_phone
-            else mask_phone(ent.contact_phone),
-            "licences": list(ent.licences.all()),
-            "categories": list(ent.food_categories.all()),
-            "flags": _flags(ent),
-            "history": _history(events, show_phone=show_phone, import_rows=import_rows),
-            "can_change": request.user.has_perm("enterprises.change_enterprise")
+class EnterpriseDetailView(ScopedDetailView):
+    """One enterprise: licences, flags, its change records and the sections other apps contribute."""
+
+    permission_required = "enterprises.view_enterprise"
+    selector = staticmethod(enterprise_get)
+    context_object_name = "ent"
+    template_name = "enterprises/detail.html"
+
+    def get_context_data(self, **kwargs):
+        request, ent = self.request, self.object
+        show_phone = can_see_phone(request.user)
+        events = list(enterprise_history(actor=request.user, enterprise=ent)[:100])
+        import_rows = enterprise_import_rows(enterprise=ent, event_ids=[ev.pk for ev in events])
+        today = timezone.localdate()
+        context = super().get_context_data(**kwargs)
+        context.update(
+            phone_display=ent.contact_phone if show_phone or not ent.contact_phone else mask_phone(ent.contact_phone),
+            licences=list(ent.licences.all()),
+            categories=list(ent.food_categories.all()),
+            flags=_flags(ent),
+            history=_history(events, show_phone=show_phone, import_rows=import_rows),
+            can_change=request.user.has_perm("enterprises.change_enterprise")
             and ent.status != EnterpriseStatus.CANCELLED,
-            "today": today,
-            "soon": today + dt.timedelta(days=30),
-            "deactivate_form": DeactivateForm(initial={"version": ent.version}),
+            today=today,
+            soon=today + dt.timedelta(days=30),
+            deactivate_form=DeactivateForm(initial={"version": ent.version}),
             # risk grade, tasks, inspections, rectifications, publications: contributed by the apps that own them
-            "sections": sections.render_sections("enterprise", request, ent),
-        },
-    )
+            sections=sections.render_sections("enterprise", request, ent),
+        )
+        return context
 
 
 # ------------------------------------------------------------------------------------------------ create / edit
-@login_required
-@permission_required("enterprises.add_enterprise", raise_exception=True)
-def enterprise_create_view(request):
-    form = EnterpriseForm(request.POST or None, actor=request.user)
-    if request.method == "POST" and form.is_valid():
+class EnterpriseCreateView(ScopedFormView):
+    permission_required = "enterprises.add_enterprise"
+    form_class = EnterpriseForm
+    template_name = "enterprises/form.html"
+    extra_context = {"ent": None}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def form_valid(self, form):
         try:
-            ent = enterprise_create(actor=request.user, data=form.service_data())
+            ent = enterprise_create(actor=self.request.user, data=form.service_data())
         except DomainError as exc:
             apply_domain_error(form, exc)
-        else:
-            messages.success(request, f"已新建检查对象“{ent.name}”。")
-            return redirect("enterprises:detail", ent.pk)
-    return render(request, "enterprises/form.html", {"form": form, "ent": None})
-
-
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def enterprise_edit_view(request, pk):
-    ent = _get_or_404(request, pk)
-    if ent.status == EnterpriseStatus.CANCELLED:
-        messages.warning(request, "已注销的检查对象不能再修改。")
+            return self.form_invalid(form)
+        messages.success(self.request, f"已新建检查对象“{ent.name}”。")
         return redirect("enterprises:detail", ent.pk)
-    form = EnterpriseForm(request.POST or None, actor=request.user, instance=ent)
+
+
+class _EnterpriseFormView(ScopedObjectMixin, ScopedFormView):
+    """A form about one enterprise (``ent`` in the template); a cancelled one cannot be edited any more."""
+
+    permission_required = "enterprises.change_enterprise"
+    selector = staticmethod(enterprise_get)
+    context_object_name = "ent"
+
+
+class EnterpriseEditView(_EnterpriseFormView):
+    form_class = EnterpriseForm
+    template_name = "enterprises/form.html"
     stale = False
-    if request.method == "POST" and form.is_valid():
+
+    def check_object(self):
+        if self.object.status == EnterpriseStatus.CANCELLED:
+            messages.warning(self.request, "已注销的检查对象不能再修改。")
+            return redirect("enterprises:detail", self.object.pk)
+        return None
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user, "instance": self.object}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "stale": self.stale}
+
+    def form_valid(self, form):
         try:
             enterprise_update(
-                actor=request.user,
-                enterprise_id=ent.pk,
+                actor=self.request.user,
+                enterprise_id=self.object.pk,
                 data=form.service_data(),
                 expected_version=form.expected_version,
             )
         except Enterprise.DoesNotExist:
             raise Http404 from None
         except DomainError as exc:
-            stale = exc.code == "precondition_failed"
-            if stale:
+            self.stale = exc.code == "precondition_failed"
+            if self.stale:
                 form.add_error(None, exc.message)
             else:
                 apply_domain_error(form, exc)
-        else:
-            messages.success(request, "已保存修改。")
-            return redirect("enterprises:detail", ent.pk)
-    return render(request, "enterprises/form.html", {"form": form, "ent": ent, "stale": stale})
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存修改。")
+        return redirect("enterprises:detail", self.object.pk)
 
 
 # ------------------------------------------------------------------------------------------------ status
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def enterprise_deactivate_view(request, pk):
-    ent = _get_or_404(request, pk)
-    form = DeactivateForm(request.POST or None, initial={"version": ent.version})
-    if request.method == "POST" and form.is_valid():
+class EnterpriseDeactivateView(_EnterpriseFormView):
+    form_class = DeactivateForm
+    template_name = "enterprises/deactivate.html"
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def form_valid(self, form):
+        ent = self.object
         try:
             enterprise_deactivate(
-                actor=request.user,
+                actor=self.request.user,
                 enterprise_id=ent.pk,
                 status=form.cleaned_data["status"],
                 reason=form.cleaned_data["reason"],
@@ -388,50 +412,31 @@ def enterprise_deactivate_view(request, pk):
             raise Http404 from None
         except DomainError as exc:
             apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request, f"已将“{ent.name}”设为{dict(EnterpriseStatus.choices)[form.cleaned_data['status']]}。"
-            )
-            return redirect("enterprises:detail", ent.pk)
-    return render(request, "enterprises/deactivate.html", {"form": form, "ent": ent})
+            return self.form_invalid(form)
+        status = dict(EnterpriseStatus.choices)[form.cleaned_data["status"]]
+        messages.success(self.request, f"已将“{ent.name}”设为{status}。")
+        return redirect("enterprises:detail", ent.pk)
 
 
-@require_POST
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def enterprise_reactivate_view(request, pk):
-    ent = _get_or_404(request, pk)
-    try:
-        enterprise_reactivate(actor=request.user, enterprise_id=ent.pk, expected_version=request.POST.get("version"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已恢复营业。")
-    return redirect("enterprises:detail", ent.pk)
+class _EnterpriseActionView(ScopedObjectMixin, ScopedActionView):
+    """A button on the enterprise page; back to that page."""
+
+    permission_required = "enterprises.change_enterprise"
+    selector = staticmethod(enterprise_get)
+
+    def get_redirect_url(self):
+        return reverse("enterprises:detail", args=[self.object.pk])
+
+
+class EnterpriseReactivateView(_EnterpriseActionView):
+    def act(self):
+        enterprise_reactivate(
+            actor=self.request.user, enterprise_id=self.object.pk, expected_version=self.request.POST.get("version")
+        )
+        messages.success(self.request, "已恢复营业。")
 
 
 # ------------------------------------------------------------------------------------------------ licences
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def licence_add_view(request, pk):
-    ent = _get_or_404(request, pk)
-    form = LicenceForm(request.POST or None, initial={"version": ent.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            licence_add(
-                actor=request.user,
-                enterprise_id=ent.pk,
-                data=form.service_data(),
-                expected_version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(request, "已添加证照。")
-            return redirect("enterprises:detail", ent.pk)
-    return render(request, "enterprises/licence_form.html", {"form": form, "ent": ent, "licence": None})
-
-
 def _licence_of(ent: Enterprise, licence_id) -> Licence:
     for lic in ent.licences.all():
         if str(lic.pk) == str(licence_id):
@@ -439,45 +444,69 @@ def _licence_of(ent: Enterprise, licence_id) -> Licence:
     raise Http404("未找到该证照")
 
 
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def licence_edit_view(request, pk, licence_id):
-    ent = _get_or_404(request, pk)
-    lic = _licence_of(ent, licence_id)
-    initial = {
-        "kind": lic.kind,
-        "number": lic.number,
-        "issued_on": lic.issued_on,
-        "expires_on": lic.expires_on,
-        "version": ent.version,
-    }
-    form = LicenceForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+class LicenceAddView(_EnterpriseFormView):
+    form_class = LicenceForm
+    template_name = "enterprises/licence_form.html"
+    extra_context = {"licence": None}
+
+    def get_initial(self):
+        return {"version": self.object.version}
+
+    def form_valid(self, form):
         try:
-            licence_update(
-                actor=request.user,
-                licence_id=lic.pk,
+            licence_add(
+                actor=self.request.user,
+                enterprise_id=self.object.pk,
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
-        else:
-            messages.success(request, "已保存证照。")
-            return redirect("enterprises:detail", ent.pk)
-    return render(request, "enterprises/licence_form.html", {"form": form, "ent": ent, "licence": lic})
+            return self.form_invalid(form)
+        messages.success(self.request, "已添加证照。")
+        return redirect("enterprises:detail", self.object.pk)
 
 
-@require_POST
-@login_required
-@permission_required("enterprises.change_enterprise", raise_exception=True)
-def licence_deactivate_view(request, pk, licence_id):
-    ent = _get_or_404(request, pk)
-    lic = _licence_of(ent, licence_id)
-    try:
-        licence_deactivate(actor=request.user, licence_id=lic.pk, expected_version=request.POST.get("version"))
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, f"已停用证照 {lic.number}。")
-    return redirect("enterprises:detail", ent.pk)
+class LicenceEditView(_EnterpriseFormView):
+    form_class = LicenceForm
+    template_name = "enterprises/licence_form.html"
+
+    def check_object(self):
+        self.licence = _licence_of(self.object, self.kwargs["licence_id"])
+        return None
+
+    def get_initial(self):
+        lic = self.licence
+        return {
+            "kind": lic.kind,
+            "number": lic.number,
+            "issued_on": lic.issued_on,
+            "expires_on": lic.expires_on,
+            "version": self.object.version,
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "licence": self.licence}
+
+    def form_valid(self, form):
+        try:
+            licence_update(
+                actor=self.request.user,
+                licence_id=self.licence.pk,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "已保存证照。")
+        return redirect("enterprises:detail", self.object.pk)
+
+
+class LicenceDeactivateView(_EnterpriseActionView):
+    def act(self):
+        lic = _licence_of(self.object, self.kwargs["licence_id"])
+        licence_deactivate(
+            actor=self.request.user, licence_id=lic.pk, expected_version=self.request.POST.get("version")
+        )
+        messages.success(self.request, f"已停用证照 {lic.number}。")

@@ -5,16 +5,16 @@ part at cap + 1 byte (an upload handler installed before the body is parsed, hen
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common.excel import XLSX_CONTENT_TYPE
-from apps.common.exceptions import DomainError
+from apps.common.viewmixins import ScopedActionView, ScopedDetailView, ScopedObjectMixin, ScopedPageView
 
 from . import imports
 
@@ -63,29 +63,35 @@ def _too_large(request):
     return render(request, "enterprises/import.html", {**_limits_context(), "error": message}, status=413)
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_GET
-def import_template_view(request):
-    return _xlsx_response(imports.enterprise_import_template(actor=request.user), imports.TEMPLATE_FILENAME)
+class ImportTemplateView(ScopedPageView):
+    """The .xlsx template for this user (their townships in the drop-down)."""
+
+    permission_required = PERM
+
+    def get(self, request, *args, **kwargs):
+        return _xlsx_response(imports.enterprise_import_template(actor=request.user), imports.TEMPLATE_FILENAME)
 
 
-@csrf_exempt  # the CSRF check runs in _upload below, after the size-cap handler is installed
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def import_start_view(request):
-    if request.method == "GET":
-        return render(request, "enterprises/import.html", _limits_context())
-    limits = imports.import_limits()
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limits.max_bytes + ENVELOPE:
-        return _too_large(request)  # refused without reading the body
-    request.upload_handlers.insert(0, _SizeCapHandler(request, limits.max_bytes))
-    return _upload(request)
+@method_decorator(csrf_exempt, name="dispatch")  # the CSRF check runs in _upload, after the size-cap handler
+class ImportStartView(ScopedPageView):
+    """GET: the upload form; POST: the upload, refused over the size cap before the body is read."""
+
+    permission_required = PERM
+    template_name = "enterprises/import.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_limits_context()}
+
+    def post(self, request, *args, **kwargs):
+        limits = imports.import_limits()
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > limits.max_bytes + ENVELOPE:
+            return _too_large(request)  # refused without reading the body
+        request.upload_handlers.insert(0, _SizeCapHandler(request, limits.max_bytes))
+        return _upload(request)
 
 
 @csrf_protect
@@ -108,11 +114,19 @@ def _upload(request):
     return redirect("enterprises:import_report", upload_id=upload_id)
 
 
-def _meta_or_404(request, upload_id):
-    try:
-        return imports.upload_report(actor=request.user, upload_id=upload_id)
-    except (FileNotFoundError, ValueError):
-        raise Http404("未找到该导入记录（可能已过期）") from None
+class _UploadMixin(ScopedObjectMixin):
+    """Pages of one upload of the user's own: ``self.object`` is its stored dry-run report (``imports.upload_report``);
+    another user's upload, or an expired one, is 404."""
+
+    permission_required = PERM
+    selector = staticmethod(imports.upload_report)
+    pk_url_kwarg = "upload_id"
+
+    def get_object(self):
+        try:
+            return self.selector(actor=self.request.user, upload_id=self.kwargs[self.pk_url_kwarg])
+        except (FileNotFoundError, ValueError):
+            raise Http404("未找到该导入记录（可能已过期）") from None
 
 
 PREVIEW_PAGE = 100
@@ -148,57 +162,64 @@ def _preview(request, upload_id: str, meta: dict) -> dict:
     return {"preview": page, "outcome": outcome, "outcome_tabs": tabs}
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_GET
-def import_report_view(request, upload_id):
-    meta = _meta_or_404(request, upload_id)
-    errors = meta["errors"][: imports.PAGE_ERRORS]
-    warnings = meta["warnings"][: imports.PAGE_ERRORS]
-    check_job = None
-    if meta.get("status") == "checking" and meta.get("check_job_id"):
-        from apps.common.models import Job
+class ImportReportView(_UploadMixin, ScopedDetailView):
+    """The dry-run report (errors, warnings, counts), its row preview, and the confirm button; polled while checking."""
 
-        check_job = Job.objects.visible_to(request.user).filter(pk=meta["check_job_id"]).first()
-    context = {
-        "meta": meta,
-        "check_job": check_job,
-        "upload_id": upload_id,
-        "errors": errors,
-        "warnings": warnings,
-        "errors_truncated": meta["error_count"] > len(errors),
-        "counts": meta.get("counts") or {},
-        "can_confirm": meta.get("status") == "checked",
-        "imported_url": imports.imported_rows_url(upload_id) if meta.get("status") == "committed" else "",
-        **_limits_context(),
-    }
-    if meta.get("status") in ("checked", "queued", "committed", "failed") and not meta["error_count"]:
-        context.update(_preview(request, upload_id, meta))
-    return render(request, "enterprises/import_report.html", context)
+    template_name = "enterprises/import_report.html"
 
+    def get_context_data(self, **kwargs):
+        request, meta, upload_id = self.request, self.object, self.kwargs["upload_id"]
+        errors = meta["errors"][: imports.PAGE_ERRORS]
+        warnings = meta["warnings"][: imports.PAGE_ERRORS]
+        check_job = None
+        if meta.get("status") == "checking" and meta.get("check_job_id"):
+            from apps.common.models import Job
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_GET
-def import_errors_view(request, upload_id):
-    try:
-        content, filename = imports.upload_error_workbook(actor=request.user, upload_id=upload_id)
-    except (FileNotFoundError, ValueError):
-        raise Http404("未找到该导入记录（可能已过期）") from None
-    return _xlsx_response(content, filename)
+            check_job = Job.objects.visible_to(request.user).filter(pk=meta["check_job_id"]).first()
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "meta": meta,
+                "check_job": check_job,
+                "upload_id": upload_id,
+                "errors": errors,
+                "warnings": warnings,
+                "errors_truncated": meta["error_count"] > len(errors),
+                "counts": meta.get("counts") or {},
+                "can_confirm": meta.get("status") == "checked",
+                "imported_url": imports.imported_rows_url(upload_id) if meta.get("status") == "committed" else "",
+                **_limits_context(),
+            }
+        )
+        if meta.get("status") in ("checked", "queued", "committed", "failed") and not meta["error_count"]:
+            context.update(_preview(request, upload_id, meta))
+        return context
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_POST
-def import_confirm_view(request, upload_id):
-    _meta_or_404(request, upload_id)
-    try:
-        job = imports.enterprise_import_confirm(actor=request.user, upload_id=upload_id)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("enterprises:import_report", upload_id=upload_id)
-    except FileNotFoundError:
-        raise Http404("未找到该导入记录（可能已过期）") from None
-    messages.success(request, "已开始导入，本页显示进度；完成后点击“查看导入的检查对象”打开导入的各行。")
-    return redirect("jobs:detail", pk=job.pk)
+class ImportErrorsView(_UploadMixin, ScopedDetailView):
+    """The full error list of an upload as .xlsx."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            content, filename = imports.upload_error_workbook(actor=request.user, upload_id=self.kwargs["upload_id"])
+        except (FileNotFoundError, ValueError):
+            raise Http404("未找到该导入记录（可能已过期）") from None
+        return _xlsx_response(content, filename)
+
+
+class ImportConfirmView(_UploadMixin, ScopedActionView):
+    """Start the import job of a checked upload; its progress is the job page."""
+
+    job = None
+
+    def act(self):
+        try:
+            self.job = imports.enterprise_import_confirm(actor=self.request.user, upload_id=self.kwargs["upload_id"])
+        except FileNotFoundError:
+            raise Http404("未找到该导入记录（可能已过期）") from None
+        messages.success(self.request, "已开始导入，本页显示进度；完成后点击“查看导入的检查对象”打开导入的各行。")
+
+    def get_redirect_url(self):
+        if self.job is None:
+            return reverse("enterprises:import_report", kwargs={"upload_id": self.kwargs["upload_id"]})
+        return reverse("jobs:detail", kwargs={"pk": self.job.pk})

@@ -41,7 +41,7 @@ class InspectionsConfig(AppConfig):
 
         from . import contrib, portal, visibility
         from .calendar_hooks import reschedule_open_clocks
-        from .draws.selectors import completed_inspections
+        from .fieldwork.selectors import completed_inspections
 
         register_nav("双随机抽查", "inspections:plans", perm="inspections.view_drawplan", icon="shuffle", order=30)
         register_nav(

@@ -41,9 +41,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Township
 from apps.common import hooks
+from apps.common.filters import filter_queryset, merge_filters
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import Enterprise, Licence
 
+from .filters import CoverageDebtFilterSet, CoverageTownshipFilterSet
 from .models import CoverageBucket, CoverageState, GradeBand, RiskAssessment
 
 InspectionSource = Callable[[Iterable[int], int], dict]
@@ -460,26 +462,25 @@ def _row_of(state: CoverageState, today: dt.date) -> DebtRow:
     return row
 
 
-REASON_DUE_FIELD = {"frequency": "frequency_due", "floor": "floor_due", "first": "first_due"}
-
-
 def coverage_debt_qs(
     *,
     actor,
     today: dt.date | None = None,
+    filters=None,
     township_id: int | None = None,
     reason: str | None = None,
     min_days: int = 1,
 ):
-    """Overdue enterprises visible to ``actor`` as one query on the maintained state, most overdue first (then
-    township, enterprise id: the order of the ``risk_cov_next_due`` index, so a page stops after its rows).
-    ``rows_of(page)`` turns a page of it into DebtRows."""
+    """Overdue enterprises visible to ``actor`` as one query on the maintained state, through
+    ``CoverageDebtFilterSet`` (``filters``: the page's township and reason; ``township_id`` / ``reason`` are fixed
+    conditions for callers such as the API, and go through it too; an invalid value raises ``ValidationError``).
+
+    Most overdue first (then township, enterprise id: the order of the ``risk_cov_next_due`` index, so a page stops
+    after its rows). ``rows_of(page)`` turns a page of it into DebtRows."""
     today = today or timezone.localdate()
     qs = CoverageState.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
-    if township_id:
-        qs = qs.filter(township_id=township_id)
-    if reason in REASON_DUE_FIELD:
-        qs = qs.filter(**{f"{REASON_DUE_FIELD[reason]}__lt": today})
+    params = merge_filters(filters, township=township_id, reason=reason)
+    qs = filter_queryset(CoverageDebtFilterSet, qs, params, today=today)
     return qs.select_related("enterprise__business_type", "township").order_by(
         "next_due", "township_id", "enterprise_id"
     )
@@ -502,14 +503,16 @@ class CountedRows:
 
 
 def coverage_debt_page_rows(
-    *, actor, today: dt.date | None = None, township_id: int | None = None, reason: str | None = None, min_days: int = 1
+    *, actor, today: dt.date | None = None, filters=None, township_id: int | None = None, min_days: int = 1
 ):
-    """``coverage_debt_qs`` ready for a paginator: without a reason filter its count comes from the buckets."""
+    """``coverage_debt_qs`` ready for a paginator (the coverage page's selector): without a reason its count comes
+    from the buckets, which hold no reasons."""
     today = today or timezone.localdate()
-    qs = coverage_debt_qs(actor=actor, today=today, township_id=township_id, reason=reason, min_days=min_days)
-    if reason in REASON_DUE_FIELD:
+    params = merge_filters(filters, township=township_id)
+    qs = coverage_debt_qs(actor=actor, today=today, filters=params, min_days=min_days)
+    if "reason" in params:
         return qs
-    return CountedRows(qs, overdue_total(actor=actor, today=today, township_id=township_id, min_days=min_days))
+    return CountedRows(qs, overdue_total(actor=actor, today=today, filters=params, min_days=min_days))
 
 
 def rows_of(states, today: dt.date | None = None) -> list[DebtRow]:
@@ -563,12 +566,12 @@ def coverage_debt_counts(actor, today: dt.date | None = None) -> list[dict]:
     return sorted(out, key=lambda x: (townships[x["township_id"]].order, x["township_id"]))
 
 
-def overdue_total(*, actor, today: dt.date | None = None, township_id: int | None = None, min_days: int = 1) -> int:
-    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets."""
+def overdue_total(*, actor, today: dt.date | None = None, filters=None, min_days: int = 1) -> int:
+    """How many rows ``coverage_debt_qs`` (without a reason filter) has, from the buckets, of the township in
+    ``filters`` (``CoverageTownshipFilterSet``: the rows' township filter)."""
     today = today or timezone.localdate()
     qs = CoverageBucket.objects.visible_to(actor).filter(next_due__lte=today - dt.timedelta(days=max(min_days, 1)))
-    if township_id:
-        qs = qs.filter(township_id=township_id)
+    qs = filter_queryset(CoverageTownshipFilterSet, qs, filters)
     return qs.aggregate(n=Sum("enterprises"))["n"] or 0
 
 

@@ -2,11 +2,12 @@
 
 import django_filters
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.common.filters import BaseFilterSet
 
 from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CreditClass, RiskAssessment, RiskEvent, RiskScheme
+from .models import CoverageBucket, CoverageState, CreditClass, RiskAssessment, RiskEvent, RiskScheme
 
 # a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
@@ -53,3 +54,46 @@ class SchemeFilterSet(BaseFilterSet):
     class Meta:
         model = RiskScheme
         fields = ["code", "status"]
+
+
+# the coverage-debt rules an enterprise can be overdue under (apps/risk/coverage.py), and the due date of each
+COVERAGE_REASON_CHOICES = [
+    ("frequency", "未达等级检查频次"),
+    ("floor", "两年未全项目检查"),
+    ("first", "三小一摊首检"),
+]
+REASON_DUE_FIELD = {"frequency": "frequency_due", "floor": "floor_due", "first": "first_due"}
+
+
+class CoverageTownshipFilterSet(BaseFilterSet):
+    """The township of the coverage debt, on the buckets (``coverage.overdue_total``: the count of a page without a
+    reason filter) as on the rows (``CoverageDebtFilterSet``)."""
+
+    township = django_filters.NumberFilter(field_name="township_id", label="镇街")
+
+    class Meta:
+        model = CoverageBucket
+        fields = ["township"]
+
+
+class CoverageDebtFilterSet(CoverageTownshipFilterSet):
+    """Coverage debt (page, through ``coverage.coverage_debt_qs``): township, and the rule that is overdue (理由).
+
+    ``reason`` keeps the enterprises overdue under that rule: its due date is before ``today`` (the day the debt is
+    computed for; ``coverage_debt_qs`` passes its own, default today).
+    """
+
+    reason = django_filters.ChoiceFilter(
+        choices=COVERAGE_REASON_CHOICES, method="filter_reason", label="逾期原因", empty_label="全部"
+    )
+
+    class Meta:
+        model = CoverageState
+        fields = ["township", "reason"]
+
+    def __init__(self, data=None, *args, today=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.today = today or timezone.localdate()
+
+    def filter_reason(self, queryset, name, value):
+        return queryset.filter(**{f"{REASON_DUE_FIELD[value]}__lt": self.today})

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from .choices import GRADES, CreditGrade, EventType, Grade
+from .filters import COVERAGE_REASON_CHOICES
 
 
 def _today():
@@ -123,17 +124,10 @@ class RegradeForm(forms.Form):
 
 
 class CoverageFilterForm(forms.Form):
+    """The coverage page's filter bar (the user's townships); ``CoverageDebtFilterSet`` does the filtering."""
+
     township = forms.TypedChoiceField(label="镇街", required=False, coerce=int, empty_value=None)
-    reason = forms.ChoiceField(
-        label="逾期原因",
-        required=False,
-        choices=[
-            ("", "全部"),
-            ("frequency", "未达等级检查频次"),
-            ("floor", "两年未全项目检查"),
-            ("first", "三小一摊首检"),
-        ],
-    )
+    reason = forms.ChoiceField(label="逾期原因", required=False, choices=[("", "全部"), *COVERAGE_REASON_CHOICES])
 
     def __init__(self, *args, townships=(), **kwargs):
         super().__init__(*args, **kwargs)

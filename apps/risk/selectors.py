@@ -115,14 +115,24 @@ def pending_override_count(*, actor) -> int:
 
 
 # ---------------------------------------------------------------------------- the enterprise risk card
-def risk_card(*, actor, enterprise_id) -> dict:
-    """Everything the risk card shows, in a fixed number of queries. Raises Enterprise.DoesNotExist out of scope."""
-    enterprise = (
+def risk_enterprise_get(*, actor, pk) -> Enterprise:
+    """The enterprise a risk page is about (its card, forms and buttons), with its township, business type and food
+    categories. Raises Enterprise.DoesNotExist when missing or out of scope."""
+    return (
         Enterprise.objects.visible_to(actor)
         .select_related("township", "business_type")
         .prefetch_related("food_categories")
-        .get(pk=enterprise_id)
+        .get(pk=pk)
     )
+
+
+def risk_card(*, actor, enterprise_id) -> dict:
+    """Everything the risk card shows, in a fixed number of queries. Raises Enterprise.DoesNotExist out of scope."""
+    return risk_card_of(risk_enterprise_get(actor=actor, pk=enterprise_id))
+
+
+def risk_card_of(enterprise: Enterprise) -> dict:
+    """The risk card of an enterprise read through ``risk_enterprise_get``."""
     history = list(
         RiskAssessment.objects.filter(enterprise=enterprise)
         .select_related("scheme", "created_by")

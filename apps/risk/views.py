@@ -5,27 +5,32 @@ overrides. Reads through selectors (scoped), writes through services; a row outs
 
 import datetime as dt
 import json
+from functools import cached_property
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Township
 from apps.common import refs
-from apps.common.exceptions import DomainError
+from apps.common.exceptions import DomainError, ValidationFailed
 from apps.common.scoping import user_sees_all_townships
-from apps.common.viewmixins import ScopedListView
-from apps.enterprises.models import Enterprise
+from apps.common.viewmixins import (
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedPageView,
+)
 
 from . import coverage, engine, selectors, services
 from .choices import GRADES, OverrideStatus, SchemeStatus
-from .filters import AssessmentFilterSet
+from .filters import AssessmentFilterSet, CoverageDebtFilterSet
 from .forms import (
     AssessmentFilterForm,
     CoverageFilterForm,
@@ -63,59 +68,72 @@ def _domain_error(request, exc: DomainError, form=None):
     messages.error(request, exc.message)
 
 
+def _form_errors(form) -> str:
+    return "；".join(e for errs in form.errors.values() for e in errs)
+
+
 # ------------------------------------------------------------------------------------------------ overview
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def overview(request):
-    distribution = selectors.grade_distribution(actor=request.user)
-    year = timezone.localdate().year
-    return render(
-        request,
-        "risk/overview.html",
-        {
-            "distribution": distribution,
-            "chart": selectors.chart_data(distribution),
-            "grades": GRADES,
-            "regrade_form": RegradeForm(initial={"year": year}),
-            "year": year,
-            "pending_overrides": selectors.pending_override_count(actor=request.user),
-            "can_regrade": request.user.has_perm("risk.run_regrade"),
-        },
-    )
+class OverviewView(ScopedPageView):
+    """The grade distribution (chart), pending overrides and the yearly regrade button."""
+
+    permission_required = "risk.view_riskassessment"
+    template_name = "risk/overview.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        distribution = selectors.grade_distribution(actor=user)
+        year = timezone.localdate().year
+        context.update(
+            distribution=distribution,
+            chart=selectors.chart_data(distribution),
+            grades=GRADES,
+            regrade_form=RegradeForm(initial={"year": year}),
+            year=year,
+            pending_overrides=selectors.pending_override_count(actor=user),
+            can_regrade=user.has_perm("risk.run_regrade"),
+        )
+        return context
 
 
-@login_required
-@permission_required("risk.run_regrade", raise_exception=True)
-@require_POST
-def regrade(request):
-    form = RegradeForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect("risk:overview")
-    try:
-        job = services.regrade_start(year=form.cleaned_data["year"], actor=request.user)
-    except DomainError as exc:
-        _domain_error(request, exc)
-        return redirect("risk:overview")
-    messages.success(request, f"已提交 {form.cleaned_data['year']} 年度风险等级评定任务。")
-    return redirect("jobs:detail", pk=job.pk)
+class RegradeView(ScopedActionView):
+    """Start the yearly regrade job; its progress is the job page."""
+
+    permission_required = "risk.run_regrade"
+    job = None
+
+    def act(self):
+        form = RegradeForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationFailed(_form_errors(form))
+        self.job = services.regrade_start(year=form.cleaned_data["year"], actor=self.request.user)
+        messages.success(self.request, f"已提交 {form.cleaned_data['year']} 年度风险等级评定任务。")
+
+    def get_redirect_url(self):
+        return reverse("jobs:detail", kwargs={"pk": self.job.pk}) if self.job else reverse("risk:overview")
 
 
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def ungraded_list(request):
-    townships = {t.pk: t for t in _townships_for(request.user)}
-    try:
-        township_id = int(request.GET.get("township") or 0) or None
-    except ValueError:
-        township_id = None
-    qs = selectors.ungraded_list(actor=request.user, township_id=township_id)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "risk/ungraded.html",
-        {"page": page, "township": townships.get(township_id), "query": _query_without_page(request)},
-    )
+class UngradedListView(ScopedPageView):
+    """Operating enterprises without a current grade (the overview's 未评级), optionally of one township."""
+
+    permission_required = "risk.view_riskassessment"
+    template_name = "risk/ungraded.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        townships = {t.pk: t for t in _townships_for(request.user)}
+        try:
+            township_id = int(request.GET.get("township") or 0) or None
+        except ValueError:
+            township_id = None
+        qs = selectors.ungraded_list(actor=request.user, township_id=township_id)
+        context.update(
+            page=Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
+            township=townships.get(township_id),
+            query=_query_without_page(request),
+        )
+        return context
 
 
 # ------------------------------------------------------------------------------------------------ grade list
@@ -137,15 +155,9 @@ class AssessmentListView(ScopedListView):
         return context
 
 
-assessment_list = AssessmentListView.as_view()
-
-
 # ------------------------------------------------------------------------------------------------ risk card
-def _card_context(request, enterprise_id, **forms):
-    try:
-        card = selectors.risk_card(actor=request.user, enterprise_id=enterprise_id)
-    except (Enterprise.DoesNotExist, ValueError):
-        raise Http404("未找到该检查对象") from None
+def _card_context(request, enterprise, **forms):
+    card = selectors.risk_card_of(enterprise)
     user = request.user
     current = card["current"]
     band = None
@@ -179,217 +191,248 @@ def _card_context(request, enterprise_id, **forms):
     }
 
 
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def enterprise_card(request, pk):
-    return render(request, "risk/card.html", _card_context(request, pk))
-
-
 def _card_url(pk, anchor=""):
     return reverse("risk:card", args=[pk]) + (f"#{anchor}" if anchor else "")
 
 
-@login_required
-@permission_required("risk.add_riskevent", raise_exception=True)
-@require_POST
-def event_add(request, pk):
-    form = RiskEventForm(request.POST)
-    if form.is_valid():
-        try:
-            services.risk_event_record(enterprise_id=pk, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, "风险事件已登记，将在下一年度评定时按方案规则调整等级。")
-            return redirect(_card_url(pk, "events"))
-    return render(request, "risk/card.html", _card_context(request, pk, event_form=form), status=400)
+class EnterpriseCardView(ScopedDetailView):
+    """The risk card of one enterprise: grade and its explanation, history, events, credit, overrides."""
+
+    permission_required = "risk.view_riskassessment"
+    selector = staticmethod(selectors.risk_enterprise_get)
+    template_name = "risk/card.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_card_context(self.request, self.object)}
 
 
-@login_required
-@permission_required("risk.change_riskevent", raise_exception=True)
-@require_POST
-def event_void(request, pk, event_id):
-    form = VoidEventForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "请填写作废理由。")
-        return redirect(_card_url(pk, "events"))
-    try:
-        services.risk_event_void(event_id=event_id, reason=form.cleaned_data["reason"], actor=request.user)
-    except DomainError as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(request, "事件已作废。")
-    return redirect(_card_url(pk, "events"))
+class _CardActionView(ScopedObjectMixin, ScopedActionView):
+    """A form or button on the risk card of ``self.object``; back to the card (at ``anchor``)."""
+
+    selector = staticmethod(selectors.risk_enterprise_get)
+    anchor = ""
+
+    def get_redirect_url(self):
+        return _card_url(self.object.pk, self.anchor)
 
 
-@login_required
-@permission_required("risk.add_creditclass", raise_exception=True)
-@require_POST
-def credit_add(request, pk):
-    form = CreditClassForm(request.POST)
-    if form.is_valid():
-        try:
-            services.credit_class_set(enterprise_id=pk, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, "信用风险分类已登记。")
-            return redirect(_card_url(pk, "credit"))
-    return render(request, "risk/card.html", _card_context(request, pk, credit_form=form), status=400)
+class _CardFormActionView(_CardActionView):
+    """A form on the card: valid and accepted → a message and back to the card; otherwise the card again with the
+    form's errors (400). ``record(form)`` calls the service."""
+
+    form_class = None
+    form_name = ""  # the card context's name of the form
+    success_message = ""
+
+    def record(self, form) -> None:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.record(form)
+            except DomainError as exc:
+                _domain_error(request, exc, form)
+            else:
+                messages.success(request, self.success_message)
+                return redirect(self.get_redirect_url())
+        context = _card_context(request, self.object, **{self.form_name: form})
+        return TemplateResponse(request, "risk/card.html", context, status=400)
 
 
-@login_required
-@permission_required("risk.add_riskassessment", raise_exception=True)
-@require_POST
-def recompute(request, pk):
-    try:
-        a = services.assessment_recompute(enterprise_id=pk, actor=request.user)
-    except DomainError as exc:
-        _domain_error(request, exc)
-    else:
-        messages.success(request, f"已重新评定：{a.grade} 级（总分 {engine.num(a.total_score)}）。")
-    return redirect(_card_url(pk))
+class EventAddView(_CardFormActionView):
+    permission_required = "risk.add_riskevent"
+    form_class = RiskEventForm
+    form_name = "event_form"
+    anchor = "events"
+    success_message = "风险事件已登记，将在下一年度评定时按方案规则调整等级。"
+
+    def record(self, form):
+        services.risk_event_record(enterprise_id=self.object.pk, actor=self.request.user, **form.cleaned_data)
 
 
-@login_required
-@permission_required("risk.add_gradeoverride", raise_exception=True)
-@require_POST
-def override_propose(request, pk):
-    form = OverrideProposeForm(request.POST)
-    if form.is_valid():
-        try:
-            services.override_propose(enterprise_id=pk, actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, "调整申请已提交，须由另一名有审批权限的人员批准后生效。")
-            return redirect(_card_url(pk, "override"))
-    return render(request, "risk/card.html", _card_context(request, pk, override_form=form), status=400)
+class EventVoidView(_CardActionView):
+    permission_required = "risk.change_riskevent"
+    anchor = "events"
+
+    def act(self):
+        form = VoidEventForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationFailed("请填写作废理由。")
+        services.risk_event_void(
+            event_id=self.kwargs["event_id"], reason=form.cleaned_data["reason"], actor=self.request.user
+        )
+        messages.success(self.request, "事件已作废。")
 
 
-@login_required
-@permission_required("risk.approve_gradeoverride", raise_exception=True)
-@require_POST
-def override_decide(request, pk, override_id):
-    form = OverrideDecisionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-        return redirect(_card_url(pk, "override"))
-    try:
+class CreditAddView(_CardFormActionView):
+    permission_required = "risk.add_creditclass"
+    form_class = CreditClassForm
+    form_name = "credit_form"
+    anchor = "credit"
+    success_message = "信用风险分类已登记。"
+
+    def record(self, form):
+        services.credit_class_set(enterprise_id=self.object.pk, actor=self.request.user, **form.cleaned_data)
+
+
+class RecomputeView(_CardActionView):
+    permission_required = "risk.add_riskassessment"
+
+    def act(self):
+        a = services.assessment_recompute(enterprise_id=self.object.pk, actor=self.request.user)
+        messages.success(self.request, f"已重新评定：{a.grade} 级（总分 {engine.num(a.total_score)}）。")
+
+
+class OverrideProposeView(_CardFormActionView):
+    permission_required = "risk.add_gradeoverride"
+    form_class = OverrideProposeForm
+    form_name = "override_form"
+    anchor = "override"
+    success_message = "调整申请已提交，须由另一名有审批权限的人员批准后生效。"
+
+    def record(self, form):
+        services.override_propose(enterprise_id=self.object.pk, actor=self.request.user, **form.cleaned_data)
+
+
+class OverrideDecideView(_CardActionView):
+    permission_required = "risk.approve_gradeoverride"
+    anchor = "override"
+
+    def act(self):
+        request = self.request
+        form = OverrideDecisionForm(request.POST)
+        if not form.is_valid():
+            raise ValidationFailed(_form_errors(form))
+        override_id, note = self.kwargs["override_id"], form.cleaned_data["note"]
         if form.cleaned_data["decision"] == "approve":
-            a = services.override_approve(override_id=override_id, actor=request.user, note=form.cleaned_data["note"])
+            a = services.override_approve(override_id=override_id, actor=request.user, note=note)
             messages.success(request, f"已批准，当前等级为 {a.grade} 级。")
         else:
-            services.override_reject(override_id=override_id, actor=request.user, note=form.cleaned_data["note"])
+            services.override_reject(override_id=override_id, actor=request.user, note=note)
             messages.success(request, "已驳回调整申请。")
-    except DomainError as exc:
-        _domain_error(request, exc)
-    return redirect(_card_url(pk, "override"))
 
 
-@login_required
-@permission_required("risk.add_dynamicevaluation", raise_exception=True)
-def onsite_evaluation(request, pk):
-    try:
-        enterprise = Enterprise.objects.visible_to(request.user).select_related("business_type", "township").get(pk=pk)
-    except (Enterprise.DoesNotExist, ValueError):
-        raise Http404("未找到该检查对象") from None
-    today = timezone.localdate()
-    scheme = services.scheme_in_force(sector=enterprise.business_type.sector, on=today)
-    items = ()
-    if scheme is not None:
-        items = engine.rules_load(scheme).items.get(enterprise.business_type.sector, ())
-    form = OnsiteEvaluationForm(request.POST or None, items=items)
-    if request.method == "POST" and scheme is not None and form.is_valid():
+class OnsiteEvaluationView(ScopedObjectMixin, ScopedFormView):
+    """The on-site (dynamic) evaluation: one score per dynamic item of the scheme in force for the sector."""
+
+    permission_required = "risk.add_dynamicevaluation"
+    selector = staticmethod(selectors.risk_enterprise_get)
+    context_object_name = "enterprise"
+    form_class = OnsiteEvaluationForm
+    template_name = "risk/onsite.html"
+
+    @cached_property
+    def scheme(self):
+        return services.scheme_in_force(sector=self.object.business_type.sector, on=timezone.localdate())
+
+    def get_form_kwargs(self):
+        sector = self.object.business_type.sector
+        items = engine.rules_load(self.scheme).items.get(sector, ()) if self.scheme is not None else ()
+        return {**super().get_form_kwargs(), "items": items}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "scheme": self.scheme}
+
+    def post(self, request, *args, **kwargs):
+        if self.scheme is None:  # nothing to evaluate against: the page says so
+            return self.form_invalid(self.get_form())
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
         try:
             a = services.onsite_evaluation_submit(
-                enterprise_id=pk,
+                enterprise_id=self.object.pk,
                 item_scores=form.item_scores(),
                 evaluated_on=form.cleaned_data["evaluated_on"],
                 note=form.cleaned_data["note"],
-                actor=request.user,
+                actor=self.request.user,
             )
         except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, f"现场评定已保存：动态得分 {engine.num(a.dynamic_score)}，等级 {a.grade} 级。")
-            return redirect(_card_url(pk))
-    return render(
-        request,
-        "risk/onsite.html",
-        {"enterprise": enterprise, "scheme": scheme, "form": form},
-        status=400 if request.method == "POST" else 200,
-    )
+            _domain_error(self.request, exc, form)
+            return self.form_invalid(form)
+        messages.success(self.request, f"现场评定已保存：动态得分 {engine.num(a.dynamic_score)}，等级 {a.grade} 级。")
+        return redirect(_card_url(self.object.pk))
 
 
 # ------------------------------------------------------------------------------------------------ coverage debt
-@login_required
-@permission_required("risk.view_riskassessment", raise_exception=True)
-def coverage_view(request):
-    townships = _townships_for(request.user)
-    form = CoverageFilterForm(request.GET or None, townships=townships)
-    township_id = reason = None
-    if form.is_valid():
-        township_id = form.cleaned_data.get("township")
-        reason = form.cleaned_data.get("reason") or None
-    today = timezone.localdate()
-    counts = coverage.coverage_debt_counts(request.user, today=today)
-    qs = coverage.coverage_debt_page_rows(actor=request.user, today=today, township_id=township_id, reason=reason)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = coverage.rows_of(page.object_list, today)
-    return render(
-        request,
-        "risk/coverage.html",
-        {
-            "form": form,
-            "page": page,
-            "counts": counts,
-            "today": today,
-            "query": _query_without_page(request),
-            "has_source": bool(coverage.registered_sources()),
-            "total_overdue": sum(c["overdue"] for c in counts),
-        },
-    )
+class CoverageView(ScopedListView):
+    """Coverage debt: the per-township counts, and the overdue enterprises through ``CoverageDebtFilterSet``
+    (township, reason), most overdue first. The filter bar is ``CoverageFilterForm`` (the user's townships); an
+    invalid value is shown and ignored."""
+
+    permission_required = "risk.view_riskassessment"
+    selector = staticmethod(coverage.coverage_debt_page_rows)
+    filterset_class = CoverageDebtFilterSet
+    paginate_by = PAGE_SIZE
+    invalid_filters = "ignore"
+    template_name = "risk/coverage.html"
+
+    def get_filter_form(self):
+        return CoverageFilterForm(self.request.GET or None, townships=_townships_for(self.request.user))
+
+    def decorate_page(self, page):
+        page.object_list = coverage.rows_of(page.object_list, timezone.localdate())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = coverage.coverage_debt_counts(self.request.user, today=timezone.localdate())
+        context.update(
+            form=context["filter_form"],
+            counts=counts,
+            today=timezone.localdate(),
+            has_source=bool(coverage.registered_sources()),
+            total_overdue=sum(c["overdue"] for c in counts),
+        )
+        return context
 
 
 # ------------------------------------------------------------------------------------------------ overrides
-@login_required
-@permission_required("risk.view_gradeoverride", raise_exception=True)
-def override_list(request):
-    status = request.GET.get("status") or OverrideStatus.PROPOSED
-    if status not in OverrideStatus.values:
-        status = OverrideStatus.PROPOSED
-    page = Paginator(selectors.override_list(actor=request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "risk/override_list.html",
-        {"page": page, "status": status, "statuses": OverrideStatus.choices, "query": f"status={status}"},
-    )
+class OverrideListView(ScopedPageView):
+    """Grade overrides of one status (tabs; proposed by default)."""
+
+    permission_required = "risk.view_gradeoverride"
+    template_name = "risk/override_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        status = request.GET.get("status") or OverrideStatus.PROPOSED
+        if status not in OverrideStatus.values:
+            status = OverrideStatus.PROPOSED
+        rows = selectors.override_list(actor=request.user, status=status)
+        context.update(
+            page=Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
+            status=status,
+            statuses=OverrideStatus.choices,
+            query=f"status={status}",
+        )
+        return context
 
 
 # ------------------------------------------------------------------------------------------------ schemes
-@login_required
-@permission_required("risk.view_riskscheme", raise_exception=True)
-def scheme_list(request):
-    today = timezone.localdate()
-    in_force = {s.pk for s in services.schemes_in_force(on=today).values()}
-    schemes = list(selectors.scheme_list(actor=request.user))
-    return render(request, "risk/scheme_list.html", {"schemes": schemes, "in_force": in_force, "today": today})
+class SchemeListView(ScopedPageView):
+    """Every scheme version, those in force today marked."""
+
+    permission_required = "risk.view_riskscheme"
+    template_name = "risk/scheme_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context.update(
+            schemes=list(selectors.scheme_list(actor=self.request.user)),
+            in_force={s.pk for s in services.schemes_in_force(on=today).values()},
+            today=today,
+        )
+        return context
 
 
-def _scheme_or_404(request, pk):
-    try:
-        return selectors.scheme_detail(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404("未找到该方案") from None
-
-
-@login_required
-@permission_required("risk.view_riskscheme", raise_exception=True)
-def scheme_detail(request, pk, revise_form=None, activate_form=None):
-    scheme = _scheme_or_404(request, pk)
+def _scheme_context(request, scheme, revise_form=None, activate_form=None) -> dict:
     bands, lower = [], None
     for band in sorted(scheme.bands.all(), key=lambda b: b.grade):
         band.lower = lower
@@ -398,91 +441,124 @@ def scheme_detail(request, pk, revise_form=None, activate_form=None):
     sectors = {}
     for item in scheme.dynamic_items.all():
         sectors.setdefault(item.get_sector_display(), []).append(item)
-    return render(
-        request,
-        "risk/scheme_detail.html",
-        {
-            "scheme": scheme,
-            "bands": bands,
-            "items_by_sector": sectors,
-            "revise_form": revise_form
-            or SchemeReviseForm(initial={"effective_from": dt.date(timezone.localdate().year + 1, 1, 1)}),
-            "activate_form": activate_form or SchemeActivateForm(initial={"effective_from": scheme.effective_from}),
-            "can_revise": request.user.has_perm("risk.add_riskscheme") and scheme.status != SchemeStatus.DRAFT,
-            "can_edit": request.user.has_perm("risk.change_riskscheme") and scheme.status == SchemeStatus.DRAFT,
-            "can_activate": request.user.has_perm("risk.activate_riskscheme") and scheme.status == SchemeStatus.DRAFT,
-        },
-    )
+    user = request.user
+    return {
+        "scheme": scheme,
+        "bands": bands,
+        "items_by_sector": sectors,
+        "revise_form": revise_form
+        or SchemeReviseForm(initial={"effective_from": dt.date(timezone.localdate().year + 1, 1, 1)}),
+        "activate_form": activate_form or SchemeActivateForm(initial={"effective_from": scheme.effective_from}),
+        "can_revise": user.has_perm("risk.add_riskscheme") and scheme.status != SchemeStatus.DRAFT,
+        "can_edit": user.has_perm("risk.change_riskscheme") and scheme.status == SchemeStatus.DRAFT,
+        "can_activate": user.has_perm("risk.activate_riskscheme") and scheme.status == SchemeStatus.DRAFT,
+    }
 
 
-@login_required
-@permission_required("risk.add_riskscheme", raise_exception=True)
-@require_POST
-def scheme_revise(request, pk):
-    form = SchemeReviseForm(request.POST)
-    if form.is_valid():
-        try:
-            draft = services.scheme_revise(
-                scheme_id=pk, effective_from=form.cleaned_data["effective_from"], actor=request.user
-            )
-        except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, f"已创建草稿 v{draft.version}，修改后启用。原版本及其评定结果保持不变。")
-            return redirect("risk:scheme_detail", pk=draft.pk)
-    return scheme_detail(request, pk, revise_form=form)
+class SchemeDetailView(ScopedDetailView):
+    """One scheme version: bands, dynamic items per sector, and its revise / edit / activate buttons."""
+
+    permission_required = "risk.view_riskscheme"
+    selector = staticmethod(selectors.scheme_detail)
+    template_name = "risk/scheme_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_scheme_context(self.request, self.object)}
 
 
-@login_required
-@permission_required("risk.activate_riskscheme", raise_exception=True)
-@require_POST
-def scheme_activate(request, pk):
-    form = SchemeActivateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.scheme_activate(
-                scheme_id=pk, effective_from=form.cleaned_data["effective_from"], actor=request.user
-            )
-        except DomainError as exc:
-            _domain_error(request, exc, form)
-        else:
-            messages.success(request, "方案已启用。")
-            return redirect("risk:scheme_detail", pk=pk)
-    return scheme_detail(request, pk, activate_form=form)
+class _SchemeFormActionView(ScopedObjectMixin, ScopedActionView):
+    """A form on the scheme page: ``submit(form)`` calls the service and answers the redirect; an invalid form or a
+    refused one shows the scheme page again with the form's errors."""
 
+    selector = staticmethod(selectors.scheme_detail)
+    form_class = None
+    form_name = ""  # revise_form / activate_form
 
-@login_required
-@permission_required("risk.view_riskscheme", raise_exception=True)
-def scheme_export(request, pk):
-    scheme = _scheme_or_404(request, pk)
-    body = json.dumps(scheme_dump(scheme), ensure_ascii=False, indent=1)
-    response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="risk-scheme-{scheme.code}-v{scheme.version}.json"'
-    return response
+    def submit(self, form):
+        raise NotImplementedError
 
-
-@login_required
-@permission_required("risk.change_riskscheme", raise_exception=True)
-def scheme_edit(request, pk):
-    scheme = _scheme_or_404(request, pk)
-    if scheme.status != SchemeStatus.DRAFT:
-        messages.error(request, "已发布的方案不能直接修改，请修订为新版本。")
-        return redirect("risk:scheme_detail", pk=pk)
-    if request.method == "POST":
-        form = SchemeJsonForm(request.POST)
+    def post(self, request, *args, **kwargs):
+        form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                services.scheme_update_draft(scheme_id=pk, data=form.cleaned_data["data"], actor=request.user)
+                return self.submit(form)
             except DomainError as exc:
-                messages.error(request, exc.message)
-                for section, errors in (exc.fields or {}).items():
-                    for e in errors if isinstance(errors, list) else [errors]:
-                        form.add_error("data", f"{section}：{e}")
-            else:
-                messages.success(request, "草稿已保存。")
-                return redirect("risk:scheme_detail", pk=pk)
-    else:
-        form = SchemeJsonForm(initial={"data": json.dumps(scheme_dump(scheme), ensure_ascii=False, indent=1)})
-    return render(
-        request, "risk/scheme_edit.html", {"scheme": scheme, "form": form}, status=400 if form.errors else 200
-    )
+                _domain_error(request, exc, form)
+        context = _scheme_context(request, self.object, **{self.form_name: form})
+        return TemplateResponse(request, "risk/scheme_detail.html", context)
+
+
+class SchemeReviseView(_SchemeFormActionView):
+    permission_required = "risk.add_riskscheme"
+    form_class = SchemeReviseForm
+    form_name = "revise_form"
+
+    def submit(self, form):
+        draft = services.scheme_revise(
+            scheme_id=self.object.pk, effective_from=form.cleaned_data["effective_from"], actor=self.request.user
+        )
+        messages.success(self.request, f"已创建草稿 v{draft.version}，修改后启用。原版本及其评定结果保持不变。")
+        return redirect("risk:scheme_detail", pk=draft.pk)
+
+
+class SchemeActivateView(_SchemeFormActionView):
+    permission_required = "risk.activate_riskscheme"
+    form_class = SchemeActivateForm
+    form_name = "activate_form"
+
+    def submit(self, form):
+        services.scheme_activate(
+            scheme_id=self.object.pk, effective_from=form.cleaned_data["effective_from"], actor=self.request.user
+        )
+        messages.success(self.request, "方案已启用。")
+        return redirect("risk:scheme_detail", pk=self.object.pk)
+
+
+class SchemeExportView(ScopedDetailView):
+    """One scheme version as JSON (the format the edit form takes)."""
+
+    permission_required = "risk.view_riskscheme"
+    selector = staticmethod(selectors.scheme_detail)
+
+    def get(self, request, *args, **kwargs):
+        scheme = self.object
+        body = json.dumps(scheme_dump(scheme), ensure_ascii=False, indent=1)
+        response = HttpResponse(body + "\n", content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="risk-scheme-{scheme.code}-v{scheme.version}.json"'
+        return response
+
+
+class SchemeEditView(ScopedObjectMixin, ScopedFormView):
+    """A draft scheme edited as JSON; a published one is revised into a new draft instead."""
+
+    permission_required = "risk.change_riskscheme"
+    selector = staticmethod(selectors.scheme_detail)
+    context_object_name = "scheme"
+    form_class = SchemeJsonForm
+    template_name = "risk/scheme_edit.html"
+
+    def check_object(self):
+        if self.object.status != SchemeStatus.DRAFT:
+            messages.error(self.request, "已发布的方案不能直接修改，请修订为新版本。")
+            return redirect("risk:scheme_detail", pk=self.object.pk)
+        return None
+
+    def get_initial(self):
+        return {"data": json.dumps(scheme_dump(self.object), ensure_ascii=False, indent=1)}
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def form_valid(self, form):
+        try:
+            services.scheme_update_draft(
+                scheme_id=self.object.pk, data=form.cleaned_data["data"], actor=self.request.user
+            )
+        except DomainError as exc:
+            messages.error(self.request, exc.message)
+            for section, errors in (exc.fields or {}).items():
+                for e in errors if isinstance(errors, list) else [errors]:
+                    form.add_error("data", f"{section}：{e}")
+            return self.form_invalid(form)
+        messages.success(self.request, "草稿已保存。")
+        return redirect("risk:scheme_detail", pk=self.object.pk)

@@ -336,9 +336,11 @@ def test_checker_flags_an_unscoped_admin_and_inline():
 
 # ---------------------------------------------------------------- HTML routes (issue 9 point 3)
 # Every page outside /api/ and the admin site, found by walking the root resolver like the API views above.
-# Two checks: a class-based page that serves a scoped model reads it through ScopedQuerysetMixin (and its
-# selector); and, by request, no page answers an anonymous caller or a signed-in user without permissions with
-# content, unless it is reviewed here as public.
+# Two checks. By class: every page not reviewed here as public is a class on the scoped bases of
+# apps/common/viewmixins.py (ScopedListView, ScopedDetailView, ScopedFormView, ScopedActionView, ScopedPageView:
+# login, a declared permission, the row through a selector), so a new app's function view or bare Django view fails
+# here; and no class, public or not, serves a scoped model around them. By request: no page answers an anonymous
+# caller or a signed-in user without permissions with content, unless it is reviewed here as public.
 
 # "route regex" -> why anyone (also anonymous) may open it.
 HTML_PUBLIC: dict[str, str] = {
@@ -388,19 +390,40 @@ def _sample_path(route) -> str | None:
     return None
 
 
+def _callback_name(callback) -> str:
+    return f"{callback.__module__}.{callback.__qualname__}"
+
+
 def html_view_class_problems(routes) -> list[str]:
-    from apps.common.viewmixins import ScopedQuerysetMixin
+    """Each non-public route's view is a class on the scoped bases with a declared permission (``()``, any signed-in
+    user, only on HTML_ANY_SIGNED_IN pages); a base that reads rows has a selector; no view serves a scoped model
+    around ScopedQuerysetMixin."""
+    from apps.common.viewmixins import ScopedAccessMixin, ScopedObjectMixin, ScopedQuerysetMixin
 
     problems = []
     for route in routes:
+        public = route.regex in HTML_PUBLIC
         cls = getattr(route.callback, "view_class", None)
         if cls is None:
+            if not public:
+                problems.append(
+                    f"{route.regex}: function view {_callback_name(route.callback)} is not a class on the scoped bases"
+                    " (apps/common/viewmixins.py)"
+                )
             continue
+        if issubclass(cls, ScopedAccessMixin):
+            perms = cls.permission_required
+            if perms is None:
+                problems.append(f"{_name(cls)}: declares no permission_required")
+            elif not perms and route.regex not in HTML_ANY_SIGNED_IN:
+                problems.append(f"{_name(cls)}: permission_required is empty (any signed-in user) on {route.regex}")
+        elif not public:
+            problems.append(f"{_name(cls)}: {route.regex} is not on the scoped bases (apps/common/viewmixins.py)")
+        for base in (ScopedQuerysetMixin, ScopedObjectMixin):
+            if issubclass(cls, base) and getattr(cls, "selector", None) is None:
+                problems.append(f"{_name(cls)}: {base.__name__} without a selector")
         model = getattr(cls, "model", None) or getattr(getattr(cls, "queryset", None), "model", None)
-        if issubclass(cls, ScopedQuerysetMixin):
-            if getattr(cls, "selector", None) is None:
-                problems.append(f"{_name(cls)}: ScopedQuerysetMixin without a selector")
-        elif model is not None and is_scoped_model(model):
+        if model is not None and is_scoped_model(model) and not issubclass(cls, ScopedQuerysetMixin):
             problems.append(f"{_name(cls)}: serves scoped model {model._meta.label} without ScopedQuerysetMixin")
     return problems
 
@@ -434,20 +457,27 @@ def test_html_routes_are_discovered_from_the_resolver():
     assert not any(r.startswith(("api/", ADMIN_PREFIX)) for r in regexes)
 
 
-def test_class_based_pages_read_through_the_scoped_mixin():
+def test_html_pages_are_classes_on_the_scoped_bases():
     problems = html_view_class_problems(html_routes())
     assert not problems, "\n".join(problems)
     names = {_name(getattr(r.callback, "view_class", object)) for r in html_routes()}
-    # list pages that are ScopedListView pages
+    # a list, a detail, a form, an action and a page of each kind the bases offer
     assert {
         "apps.common.views_audit.AuditListView",
         "apps.common.views_jobs.JobListView",
         "apps.enterprises.views.EnterpriseListView",
         "apps.risk.views.AssessmentListView",
+        "apps.risk.views.CoverageView",
         "apps.inspections.draws.views.PlanListView",
         "apps.inspections.fieldwork.views.TaskListView",
         "apps.inspections.fieldwork.views.RectificationListView",
         "apps.inspections.fieldwork.views.PublicationListView",
+        "apps.enterprises.views.EnterpriseDetailView",
+        "apps.enterprises.views.EnterpriseEditView",
+        "apps.enterprises.views.EnterpriseReactivateView",
+        "apps.inspections.fieldwork.views.MyTasksView",
+        "apps.risk.views.OverrideListView",
+        "apps.dashboard.views.HomeView",
     } <= names
 
 
@@ -467,24 +497,58 @@ def test_html_exemptions_still_match_something():
     assert not stale, f"stale exemptions: {stale}"
 
 
-def test_html_checker_flags_an_unscoped_list_and_an_open_page(client, db):
-    from django.views.generic import ListView
+def test_html_checker_flags_each_kind_of_bad_page(client, db):
+    from django.http import HttpResponse
+    from django.views.generic import ListView, TemplateView
 
-    from apps.common.viewmixins import ScopedListView
+    from apps.common.selectors import job_get
+    from apps.common.viewmixins import ScopedDetailView, ScopedListView, ScopedPageView
+
+    def bare_page(request):  # what a new app's function view that skips the bases looks like
+        return HttpResponse("rows of every township")
 
     class UnscopedJobList(ListView):
         model = Job
 
+    class PlainPage(TemplateView):
+        template_name = "base.html"
+
     class NoSelectorList(ScopedListView):
         permission_required = "common.view_job"
 
-    class Route:
-        def __init__(self, callback):
-            self.callback, self.regex, self.params, self.template = callback, "x/", (), "x/"
+    class NoSelectorDetail(ScopedDetailView):
+        permission_required = "common.view_job"
 
-    problems = "\n".join(html_view_class_problems([Route(UnscopedJobList.as_view()), Route(NoSelectorList.as_view())]))
+    class NoPermissionPage(ScopedPageView):
+        pass
+
+    class AnySignedInPage(ScopedPageView):
+        permission_required = ()
+
+    class GoodDetail(ScopedDetailView):
+        permission_required = "common.view_job"
+        selector = staticmethod(job_get)
+
+    class Route:
+        def __init__(self, callback, regex="x/"):
+            self.callback, self.regex, self.params, self.template = callback, regex, (), regex
+
+    bad = [bare_page, *(v.as_view() for v in (UnscopedJobList, PlainPage, NoSelectorList, NoSelectorDetail))]
+    bad += [NoPermissionPage.as_view(), AnySignedInPage.as_view()]
+    problems = "\n".join(html_view_class_problems([Route(v) for v in bad]))
+    assert (
+        "x/: function view tests.common.test_scoping_coverage." in problems and "bare_page is not a class" in problems
+    )
     assert "UnscopedJobList: serves scoped model common.Job without ScopedQuerysetMixin" in problems
+    assert "PlainPage: x/ is not on the scoped bases" in problems
     assert "NoSelectorList: ScopedQuerysetMixin without a selector" in problems
+    assert "NoSelectorDetail: ScopedObjectMixin without a selector" in problems
+    assert "NoPermissionPage: declares no permission_required" in problems
+    assert "AnySignedInPage: permission_required is empty (any signed-in user) on x/" in problems
+    # public and any-signed-in pages are reviewed, not exempt from everything
+    assert html_view_class_problems([Route(bare_page, "public/"), Route(AnySignedInPage.as_view(), "")]) == []
+    assert "UnscopedJobList" in "".join(html_view_class_problems([Route(UnscopedJobList.as_view(), "public/")]))
+    assert html_view_class_problems([Route(GoodDetail.as_view())]) == []
     open_route = next(r for r in html_routes() if r.regex == "public/draws/")
     assert "anonymous GET" in "".join(html_access_problems(client, [_Renamed(open_route, "pretend/")]))
 

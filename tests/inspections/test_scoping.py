@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from apps.enterprises.models import Enterprise
 from apps.inspections.choices import TaskKind, TaskStatus
-from apps.inspections.draws.selectors import completed_inspections
+from apps.inspections.fieldwork.selectors import completed_inspections
 from apps.inspections.models import InspectionTask
 
 from .factories import make_enterprise, make_inspector, make_task

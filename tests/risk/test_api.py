@@ -136,6 +136,11 @@ def test_coverage_debt_api(api_client, staff_a, city_staff, township_a, township
     assert len(api_client.get("/api/v1/risk/coverage-debt/counts/").json()) == 2
     assert api_client.get("/api/v1/risk/coverage-debt/", {"nope": 1}).status_code == 400
     assert a.pk not in [r["enterprise"] for r in api_client.get("/api/v1/risk/coverage-debt/").json()["results"]]
+    # a township that does not exist is an empty page, not an error (the township filter is CoverageDebtFilterSet's)
+    unknown = api_client.get("/api/v1/risk/coverage-debt/", {"township": 2**63 - 2, "min_days": 0})
+    assert unknown.status_code == 200 and unknown.json()["count"] == 0
+    only_b = api_client.get("/api/v1/risk/coverage-debt/", {"township": township_b.pk, "min_days": 0}).json()
+    assert only_b["count"] == len(only_b["results"]) and {r["township"] for r in only_b["results"]} <= {township_b.pk}
 
 
 def test_client_with_scope_reads_grades(township_a):

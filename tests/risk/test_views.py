@@ -204,3 +204,32 @@ def test_coverage_page_rows_are_stacked_cards_with_labels(staff_a, graded, no_in
     html = client_for(staff_a).get("/risk/coverage/").content.decode()
     assert html.count('class="table table-hover table-stack"') == 1 and 'data-label="原因"' in html
     assert "d-none" not in html.split('<table class="table table-hover table-stack">')[1].split("</table>")[0]
+
+
+def test_coverage_page_filters_through_its_filterset(city_staff, enterprise_factory, township_a, township_b):
+    """Township and reason (理由) are fields of CoverageDebtFilterSet, applied by the page's selector."""
+    from django.utils import timezone
+
+    from apps.enterprises.models import Enterprise
+    from apps.risk import coverage
+
+    long_ago = timezone.make_aware(dt.datetime(2015, 1, 1, 9))
+    for township in (township_a, township_b):
+        Enterprise.objects.filter(pk=enterprise_factory(township).pk).update(created_at=long_ago)
+    coverage.coverage_refresh()
+    c = client_for(city_staff)
+    plain = c.get("/risk/coverage/")
+    ids = [r.enterprise_id for r in plain.context["page"]]
+    assert len(ids) == 2
+    untouched = c.get("/risk/coverage/", {"township": "", "reason": ""})
+    assert [r.enterprise_id for r in untouched.context["page"]] == ids and not untouched.context["filter_errors"]
+    floor = c.get("/risk/coverage/", {"reason": "floor"}).context["page"]
+    assert floor.paginator.count == 2 and all(any(x["code"] == "floor" for x in r.reasons) for r in floor)
+    only_b = c.get("/risk/coverage/", {"township": township_b.pk}).context["page"]
+    assert [r.township_id for r in only_b] == [township_b.pk] and only_b.paginator.count == 1
+    assert c.get("/risk/coverage/", {"reason": "first"}).context["page"].paginator.count == 0
+    unknown = c.get("/risk/coverage/", {"township": 999999})
+    assert unknown.context["page"].paginator.count == 0 and not unknown.context["filter_errors"]
+    bad = c.get("/risk/coverage/", {"reason": "bogus"})  # shown beside the form and ignored, as before
+    assert bad.status_code == 200 and bad.context["filter_errors"] and bad.context["page"].paginator.count == 2
+    assert "筛选条件有误（已忽略，显示全部）" in bad.content.decode()

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
 from apps.accounts.models import Township
@@ -24,7 +24,6 @@ from ..choices import (
     STRATUM_DIMENSION_LABELS,
     DrawOutcomeStatus,
     DrawPlanStatus,
-    TaskKind,
     TaskStatus,
 )
 from ..models import (
@@ -679,43 +678,18 @@ def draw_differences(draw: Draw) -> list[str]:
     return problems
 
 
-# ---------------------------------------------------------------------------- tasks
-def task_list(*, actor):
+# ---------------------------------------------------------------------------- the tasks of a draw
+def tasks_of_draw(*, actor, draw):
+    """The tasks a draw produced (scoped), in the order of its selections, with their inspectors."""
     return (
         InspectionTask.objects.visible_to(actor)
-        .select_related("enterprise", "enterprise__township", "enterprise__business_type", "draw", "plan")
+        .filter(draw=draw)
+        .select_related("enterprise", "enterprise__township", "enterprise__business_type", "draw", "plan", "selection")
         .prefetch_related(
             Prefetch("task_inspectors", queryset=TaskInspector.objects.select_related("inspector").order_by("order"))
         )
-        .order_by("due_date", "id")
+        .order_by("selection__order")
     )
-
-
-def tasks_of_draw(*, actor, draw):
-    return task_list(actor=actor).filter(draw=draw).select_related("selection").order_by("selection__order")
-
-
-def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.date, bool]]]:
-    """Inspection source for apps.risk.coverage: finalised tasks since 1 January of ``year - 2``.
-
-    ``full_coverage`` (Order 49 floor): a routine, key or flying inspection whose check items were not narrowed
-    (neither the task nor its plan lists a subset of items). Follow-up inspections of a rectification are not.
-    """
-    since = dt.date(year - 2, 1, 1)
-    task_items = InspectionTask.check_items.through.objects.filter(inspectiontask_id=OuterRef("pk"))
-    plan_items = DrawPlan.check_items.through.objects.filter(drawplan_id=OuterRef("plan_id"))
-    rows = (
-        InspectionTask.objects.filter(
-            enterprise_id__in=enterprise_ids, status=TaskStatus.FINALISED, completed_at__date__gte=since
-        )
-        .annotate(narrowed_task=Exists(task_items), narrowed_plan=Exists(plan_items))
-        .values_list("enterprise_id", "completed_at", "kind", "narrowed_task", "narrowed_plan")
-    )
-    out: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
-    for eid, completed, kind, narrowed_task, narrowed_plan in rows:
-        full = kind != TaskKind.FOLLOW_UP and not narrowed_task and not narrowed_plan
-        out[eid].append((timezone.localdate(completed), full))
-    return dict(out)
 
 
 # ---------------------------------------------------------------------------- home-page figures
@@ -723,48 +697,3 @@ def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.
 def active_draw_plan_count(*, actor) -> int:
     """Home figure 进行中的抽查计划; its link is the plan list with ``?active=1`` (the same FilterSet)."""
     return plan_list(actor=actor, filters={"active": "1"}).count()
-
-
-def completion_task_filters(*, year: int, done: bool = False, township_id: int | None = None) -> dict:
-    """Task-list parameters of the completion figures: this year's random checks, not cancelled (or finalised)."""
-    params = {"kind": TaskKind.ROUTINE_RANDOM.value, "year": str(year)}
-    if done:
-        params["status"] = TaskStatus.FINALISED.value
-    else:
-        params["cancelled"] = "0"
-    if township_id is not None:
-        params["township"] = str(township_id)
-    return params
-
-
-def _completion_tasks(actor, year):
-    return (
-        InspectionTask.objects.visible_to(actor)
-        .filter(kind=TaskKind.ROUTINE_RANDOM, due_date__year=year)
-        .exclude(status=TaskStatus.CANCELLED)
-    )
-
-
-def _completion(total: int, done: int, year: int) -> dict:
-    return {"year": year, "total": total, "done": done, "percent": round(100 * done / total) if total else None}
-
-
-def inspection_completion(*, actor, year: int | None = None) -> dict:
-    """This year's random-check tasks (not cancelled): ``total``, ``done`` (finalised), ``percent`` (None if 0)."""
-    year = year or timezone.localdate().year
-    counts = _completion_tasks(actor, year).aggregate(
-        total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED))
-    )
-    return _completion(counts["total"], counts["done"], year)
-
-
-def inspection_completion_by_township(*, actor, year: int | None = None) -> dict[int, dict]:
-    """``inspection_completion`` per township id of the enterprise (one query)."""
-    year = year or timezone.localdate().year
-    rows = (
-        _completion_tasks(actor, year)
-        .order_by()
-        .values("enterprise__township_id")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
-    )
-    return {r["enterprise__township_id"]: _completion(r["total"], r["done"], year) for r in rows}

@@ -1,5 +1,6 @@
 """Reads of the inspection fieldwork: tasks (mine / staff lists), the check items of a task, results and their
-verification, rectification orders, publications and their clocks, the public results portal.
+verification, rectification orders, publications and their clocks, the public results portal, the completed
+inspections risk reads (its `inspections.completed` source) and the random-check completion figures of the home pages.
 
 Every read for a signed-in actor starts from ``Model.objects.visible_to(actor)``; the public portal reads published
 rows only (no actor).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +33,7 @@ from ..choices import (
     TaskStatus,
 )
 from ..models import (
+    DrawPlan,
     InspectionResult,
     InspectionTask,
     Inspector,
@@ -430,6 +433,10 @@ def rectification_list(*, actor, filters=None, overdue: bool = False, status: st
     ).order_by("deadline", "id")
 
 
+def rectification_get(*, actor, pk) -> Rectification:
+    return Rectification.objects.visible_to(actor).get(pk=pk)
+
+
 def overdue_rectification_count(*, actor) -> int:
     """Home-page KPI (``fn(actor=...)``): open rectification orders past their deadline, in the actor's scope."""
     return rectification_list(actor=actor, overdue=True).count()
@@ -548,6 +555,10 @@ def publication_clock(publication: Publication, *, today: dt.date | None = None,
         tone, label = "ok", f"距公示期限还剩 {left} 个工作日"
     warnings = calendar_warnings([today.year, publication.due_by.year], calendar=calendar)
     return Clock(publication.due_by, left, tone, label, warnings)
+
+
+def objection_get(*, actor, pk) -> Objection:
+    return Objection.objects.visible_to(actor).get(pk=pk)
 
 
 def objections_of(publication: Publication) -> list[Objection]:
@@ -685,3 +696,74 @@ def overdue_inspection_count(*, actor) -> int:
         .distinct()
         .count()
     )
+
+
+# ---------------------------------------------------------------------------- completed inspections (risk's source)
+def completed_inspections(enterprise_ids, year: int) -> dict[int, list[tuple[dt.date, bool]]]:
+    """Inspection source for apps.risk.coverage: finalised tasks since 1 January of ``year - 2``.
+
+    ``full_coverage`` (Order 49 floor): a routine, key or flying inspection whose check items were not narrowed
+    (neither the task nor its plan lists a subset of items). Follow-up inspections of a rectification are not.
+    """
+    since = dt.date(year - 2, 1, 1)
+    task_items = InspectionTask.check_items.through.objects.filter(inspectiontask_id=OuterRef("pk"))
+    plan_items = DrawPlan.check_items.through.objects.filter(drawplan_id=OuterRef("plan_id"))
+    rows = (
+        InspectionTask.objects.filter(
+            enterprise_id__in=enterprise_ids, status=TaskStatus.FINALISED, completed_at__date__gte=since
+        )
+        .annotate(narrowed_task=Exists(task_items), narrowed_plan=Exists(plan_items))
+        .values_list("enterprise_id", "completed_at", "kind", "narrowed_task", "narrowed_plan")
+    )
+    out: dict[int, list[tuple[dt.date, bool]]] = defaultdict(list)
+    for eid, completed, kind, narrowed_task, narrowed_plan in rows:
+        full = kind != TaskKind.FOLLOW_UP and not narrowed_task and not narrowed_plan
+        out[eid].append((timezone.localdate(completed), full))
+    return dict(out)
+
+
+# ---------------------------------------------------------------------------- home-page figures
+# Each figure counts the rows of a list page opened with the filter named beside it (apps.dashboard links so).
+def completion_task_filters(*, year: int, done: bool = False, township_id: int | None = None) -> dict:
+    """Task-list parameters of the completion figures: this year's random checks, not cancelled (or finalised)."""
+    params = {"kind": TaskKind.ROUTINE_RANDOM.value, "year": str(year)}
+    if done:
+        params["status"] = TaskStatus.FINALISED.value
+    else:
+        params["cancelled"] = "0"
+    if township_id is not None:
+        params["township"] = str(township_id)
+    return params
+
+
+def _completion_tasks(actor, year):
+    return (
+        InspectionTask.objects.visible_to(actor)
+        .filter(kind=TaskKind.ROUTINE_RANDOM, due_date__year=year)
+        .exclude(status=TaskStatus.CANCELLED)
+    )
+
+
+def _completion(total: int, done: int, year: int) -> dict:
+    return {"year": year, "total": total, "done": done, "percent": round(100 * done / total) if total else None}
+
+
+def inspection_completion(*, actor, year: int | None = None) -> dict:
+    """This year's random-check tasks (not cancelled): ``total``, ``done`` (finalised), ``percent`` (None if 0)."""
+    year = year or timezone.localdate().year
+    counts = _completion_tasks(actor, year).aggregate(
+        total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED))
+    )
+    return _completion(counts["total"], counts["done"], year)
+
+
+def inspection_completion_by_township(*, actor, year: int | None = None) -> dict[int, dict]:
+    """``inspection_completion`` per township id of the enterprise (one query)."""
+    year = year or timezone.localdate().year
+    rows = (
+        _completion_tasks(actor, year)
+        .order_by()
+        .values("enterprise__township_id")
+        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.FINALISED)))
+    )
+    return {r["enterprise__township_id"]: _completion(r["total"], r["done"], year) for r in rows}

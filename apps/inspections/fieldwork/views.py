@@ -8,19 +8,25 @@ import base64
 import binascii
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
 
 from apps.common.exceptions import Conflict, DomainError, OutOfScope, ValidationFailed
 from apps.common.jobs import job_create
-from apps.common.viewmixins import ScopedListView
+from apps.common.viewmixins import (
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedPageView,
+)
 from apps.common.workdays import WorkdayCalendar
 
 from ..choices import (
@@ -77,18 +83,24 @@ def _query_without_page(request) -> str:
 
 
 # ---------------------------------------------------------------------------- inspector: my tasks
-@login_required
-@permission_required("inspections.add_inspectionresult", raise_exception=True)
-def my_tasks(request):
-    show = "done" if request.GET.get("show") == "done" else "open"
-    qs = sel.my_tasks(actor=request.user, show=show)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    return render(
-        request,
-        "inspections/tasks/my_tasks.html",
-        {"page": page, "show": show, "today": today, "query": _query_without_page(request)},
-    )
+class MyTasksView(ScopedPageView):
+    """The inspector's own tasks: to do (soonest due first) or done (``?show=done``)."""
+
+    permission_required = "inspections.add_inspectionresult"
+    template_name = "inspections/tasks/my_tasks.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        request = self.request
+        show = "done" if request.GET.get("show") == "done" else "open"
+        qs = sel.my_tasks(actor=request.user, show=show)
+        context.update(
+            page=Paginator(qs, 30).get_page(request.GET.get("page")),
+            show=show,
+            today=timezone.localdate(),
+            query=_query_without_page(request),
+        )
+        return context
 
 
 # ---------------------------------------------------------------------------- the task page
@@ -194,23 +206,31 @@ def _task_context(request, task, *, values=None, errors=None):
     }
 
 
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def task_detail(request, pk):
-    task = _task_or_404(request, pk)
-    return render(request, "inspections/tasks/task_detail.html", _task_context(request, task))
+class TaskDetailView(ScopedDetailView):
+    """A task: its record form for the assigned inspector (phone), results, clocks, rectifications."""
+
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.task_get)
+    template_name = "inspections/tasks/task_detail.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_task_context(self.request, self.object)}
 
 
-@require_POST
-@login_required
-def task_start(request, pk):
-    try:
-        result_services.result_start(actor=request.user, task_id=pk)
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    return redirect("inspections:task_detail", pk=pk)
+class _ResultActionView(ScopedObjectMixin, ScopedActionView):
+    """A button of the assigned inspector on the task page (the service checks the assignment)."""
+
+    permission_required = "inspections.add_inspectionresult"
+
+
+class TaskStartView(_ResultActionView):
+    selector = staticmethod(sel.task_get)
+
+    def act(self):
+        result_services.result_start(actor=self.request.user, task_id=self.object.pk)
+
+    def get_redirect_url(self):
+        return reverse("inspections:task_detail", args=[self.object.pk])
 
 
 def _signature(post, name) -> bytes | None:
@@ -225,108 +245,100 @@ def _signature(post, name) -> bytes | None:
         raise ValidationFailed("签名数据格式无效", fields={name: ["签名数据格式无效"]}) from None
 
 
-@require_POST
-@login_required
-def result_save_view(request, pk):
+class ResultSaveView(_ResultActionView):
     """The phone form: save the draft (fields, verdicts, signatures, new photos) and, if asked, finalise it."""
-    try:
-        result = sel.result_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    task = _task_or_404(request, result.task_id)
-    items = sel.task_check_items(task)
-    post = request.POST
-    data = {f: post.get(f, "") for f in result_services.RESULT_FIELDS if f in post}
-    data["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
-    if "inspected_at" in post:
-        data["inspected_at"] = post.get("inspected_at") or None
-    clear = [w for w in ("inspector", "operator") if post.get(f"{w}_signature_data") == "clear"]
-    item_values = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
-    finalise = post.get("action") == "finalise"
-    try:
-        saved = result_services.result_save(
-            actor=request.user,
-            result_id=result.pk,
-            version=post.get("version") or None,
-            data=data,
-            items=item_values,
-            inspector_signature=_signature(post, "inspector_signature_data") if not clear.count("inspector") else None,
-            operator_signature=_signature(post, "operator_signature_data") if not clear.count("operator") else None,
-            clear_signatures=clear,
-        )
-    except PermissionDenied:
-        raise
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-        status = 409 if isinstance(exc, Conflict) else 400
-        if isinstance(exc, Conflict):
-            context = _task_context(request, task)
-        else:
-            context = _task_context(request, task, values=_values_from_post(post, items), errors=exc.fields)
-        return render(request, "inspections/tasks/task_detail.html", context, status=status)
-    photo_errors = 0
-    for upload in request.FILES.getlist("photos"):
+
+    selector = staticmethod(sel.result_get)
+
+    def post(self, request, *args, **kwargs):
+        result = self.object
+        task = _task_or_404(request, result.task_id)
+        items = sel.task_check_items(task)
+        post = request.POST
+        data = {f: post.get(f, "") for f in result_services.RESULT_FIELDS if f in post}
+        data["operator_refused_to_sign"] = bool(post.get("operator_refused_to_sign"))
+        if "inspected_at" in post:
+            data["inspected_at"] = post.get("inspected_at") or None
+        clear = [w for w in ("inspector", "operator") if post.get(f"{w}_signature_data") == "clear"]
+        item_values = {ci.pk: (post.get(f"v-{ci.pk}", ""), post.get(f"n-{ci.pk}", "")) for ci in items}
+        finalise = post.get("action") == "finalise"
         try:
-            photo_services.photo_add(
-                actor=request.user, result_id=saved.pk, upload=upload, caption=post.get("photo_caption", "")
+            saved = result_services.result_save(
+                actor=request.user,
+                result_id=result.pk,
+                version=post.get("version") or None,
+                data=data,
+                items=item_values,
+                inspector_signature=_signature(post, "inspector_signature_data")
+                if not clear.count("inspector")
+                else None,
+                operator_signature=_signature(post, "operator_signature_data") if not clear.count("operator") else None,
+                clear_signatures=clear,
             )
-        except DomainError as exc:
-            photo_errors += 1
-            messages.error(request, f"照片“{upload.name[:40]}”未保存：{exc.message}")
-    if finalise and not photo_errors:
-        try:
-            final = result_services.result_finalise(actor=request.user, result_id=saved.pk)
+        except PermissionDenied:
+            raise
+        except OutOfScope:
+            raise Http404 from None
         except DomainError as exc:
             _fail(request, exc)
+            status = 409 if isinstance(exc, Conflict) else 400
+            if isinstance(exc, Conflict):
+                context = _task_context(request, task)
+            else:
+                context = _task_context(request, task, values=_values_from_post(post, items), errors=exc.fields)
+            return TemplateResponse(request, "inspections/tasks/task_detail.html", context, status=status)
+        photo_errors = 0
+        for upload in request.FILES.getlist("photos"):
+            try:
+                photo_services.photo_add(
+                    actor=request.user, result_id=saved.pk, upload=upload, caption=post.get("photo_caption", "")
+                )
+            except DomainError as exc:
+                photo_errors += 1
+                messages.error(request, f"照片“{upload.name[:40]}”未保存：{exc.message}")
+        if finalise and not photo_errors:
+            try:
+                final = result_services.result_finalise(actor=request.user, result_id=saved.pk)
+            except DomainError as exc:
+                _fail(request, exc)
+                return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
+            messages.success(
+                request,
+                f"检查记录已定稿并封存（内容哈希 {final.content_hash[:12]}…）。结果将于 {final.publication.due_by:%Y-%m-%d} 前公示。",
+            )
+            return redirect("inspections:task_detail", pk=task.pk)
+        if photo_errors:
             return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
-        messages.success(
-            request,
-            f"检查记录已定稿并封存（内容哈希 {final.content_hash[:12]}…）。结果将于 {final.publication.due_by:%Y-%m-%d} 前公示。",
-        )
-        return redirect("inspections:task_detail", pk=task.pk)
-    if photo_errors:
-        return redirect(reverse("inspections:task_detail", args=[task.pk]) + "#result-form")
-    # "已保存草稿" is shown next to the save button (the page opens there), not at the top of a long form
-    saved.refresh_from_db(fields=["version"])
-    return redirect(reverse("inspections:task_detail", args=[task.pk]) + f"?saved={saved.version}#save-status")
+        # "已保存草稿" is shown next to the save button (the page opens there), not at the top of a long form
+        saved.refresh_from_db(fields=["version"])
+        return redirect(reverse("inspections:task_detail", args=[task.pk]) + f"?saved={saved.version}#save-status")
 
 
-@require_POST
-@login_required
-def photo_delete_view(request, pk):
-    try:
-        photo = sel.photo_get(actor=request.user, pk=pk)
-        photo_services.photo_delete(actor=request.user, photo_id=pk)
-    except (ObjectDoesNotExist, OutOfScope):
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.info(request, "照片已删除")
-    return redirect(reverse("inspections:task_detail", args=[photo.task_id]) + "#photos")
+class PhotoDeleteView(_ResultActionView):
+    selector = staticmethod(sel.photo_get)
+
+    def act(self):
+        photo_services.photo_delete(actor=self.request.user, photo_id=self.object.pk)
+        messages.info(self.request, "照片已删除")
+
+    def get_redirect_url(self):
+        return reverse("inspections:task_detail", args=[self.object.task_id]) + "#photos"
 
 
-@require_POST
-@login_required
-def result_correct_view(request, pk):
-    try:
-        result = sel.result_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    form = ReasonForm(request.POST)
-    try:
+class ResultCorrectView(_ResultActionView):
+    selector = staticmethod(sel.result_get)
+
+    def act(self):
+        form = ReasonForm(self.request.POST)
         if not form.is_valid():
             raise ValidationFailed("请写明更正理由（至少 4 个字）")
-        result_services.result_correct(actor=request.user, result_id=result.pk, reason=form.cleaned_data["reason"])
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已创建更正记录（草稿），原记录保持不变。请修改后重新签名并定稿。")
-    return redirect(reverse("inspections:task_detail", args=[result.task_id]) + "#result-form")
+        result_services.result_correct(
+            actor=self.request.user, result_id=self.object.pk, reason=form.cleaned_data["reason"]
+        )
+        messages.success(self.request, "已创建更正记录（草稿），原记录保持不变。请修改后重新签名并定稿。")
+
+    def get_redirect_url(self):
+        return reverse("inspections:task_detail", args=[self.object.task_id]) + "#result-form"
 
 
 # ---------------------------------------------------------------------------- files (scoped, never public)
@@ -344,55 +356,51 @@ def _file_response(field, content_type: str, filename: str):
     return response
 
 
-@require_GET
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def photo_file(request, pk):
-    try:
-        photo = sel.photo_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    ext = photo.file.name.rsplit(".", 1)[-1]
-    return _file_response(photo.file, photo.content_type, f"photo-{photo.pk}.{ext}")
+class PhotoFileView(ScopedDetailView):
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.photo_get)
+
+    def get(self, request, *args, **kwargs):
+        photo = self.object
+        ext = photo.file.name.rsplit(".", 1)[-1]
+        return _file_response(photo.file, photo.content_type, f"photo-{photo.pk}.{ext}")
 
 
-@require_GET
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def signature_file(request, pk, which):
-    if which not in ("inspector", "operator"):
-        raise Http404
-    try:
-        result = sel.result_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    field = getattr(result, f"{which}_signature")
-    if not field:
-        raise Http404
-    return _file_response(field, "image/png", f"signature-{which}-{result.pk}.png")
+class SignatureFileView(ScopedDetailView):
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.result_get)
+
+    def get(self, request, *args, **kwargs):
+        which = self.kwargs["which"]
+        if which not in ("inspector", "operator"):
+            raise Http404
+        field = getattr(self.object, f"{which}_signature")
+        if not field:
+            raise Http404
+        return _file_response(field, "image/png", f"signature-{which}-{self.object.pk}.png")
 
 
-@require_GET
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def result_pdf(request, pk):
-    from .records import PdfUnavailable, record_html, record_pdf
+class ResultPdfView(ScopedDetailView):
+    """The record of a finalised result as PDF (the print page when no PDF engine is installed)."""
 
-    try:
-        result = sel.result_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    if result.status != ResultStatus.FINAL:
-        raise Http404
-    try:
-        pdf = record_pdf(result, request=request)
-    except PdfUnavailable:
-        return HttpResponse(record_html(result, request=request, for_pdf=False))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    name = f"record-{result.task.number}-{result.revision}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{name}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    permission_required = "inspections.view_inspectiontask"
+    selector = staticmethod(sel.result_get)
+
+    def get(self, request, *args, **kwargs):
+        from .records import PdfUnavailable, record_html, record_pdf
+
+        result = self.object
+        if result.status != ResultStatus.FINAL:
+            raise Http404
+        try:
+            pdf = record_pdf(result, request=request)
+        except PdfUnavailable:
+            return HttpResponse(record_html(result, request=request, for_pdf=False))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"record-{result.task.number}-{result.revision}.pdf"
+        response["Content-Disposition"] = f'inline; filename="{name}"'
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 # ---------------------------------------------------------------------------- staff: tasks, key and flying
@@ -427,46 +435,58 @@ class TaskListView(ScopedListView):
         return context
 
 
-task_list = TaskListView.as_view()
-
-
-@login_required
-@permission_required("inspections.view_inspectiontask", raise_exception=True)
-def overdue_tasks(request):
+class OverdueTasksView(ScopedPageView):
     """Target of the home-page KPI 逾期未检查."""
-    return redirect(reverse("inspections:tasks") + "?overdue=1")
+
+    permission_required = "inspections.view_inspectiontask"
+
+    def get(self, request, *args, **kwargs):
+        return redirect(reverse("inspections:tasks") + "?overdue=1")
 
 
-@require_POST
-@login_required
-@permission_required("inspections.add_inspectiontask", raise_exception=True)
-def key_tasks_start(request):
+class KeyTasksStartView(ScopedActionView):
     """The button: a job for the whole city (or the staff member's townships) — progress on the job page."""
-    today = timezone.localdate()
-    job = job_create(
-        kind=KEY_TASKS_JOB,
-        payload={"on": today.isoformat()},
-        actor=request.user,
-        title=f"按规则生成 {today.year} 年重点检查任务",
-    )
-    return redirect("jobs:detail", pk=job.pk)
+
+    permission_required = "inspections.add_inspectiontask"
+    job = None
+
+    def act(self):
+        today = timezone.localdate()
+        self.job = job_create(
+            kind=KEY_TASKS_JOB,
+            payload={"on": today.isoformat()},
+            actor=self.request.user,
+            title=f"按规则生成 {today.year} 年重点检查任务",
+        )
+
+    def get_redirect_url(self):
+        return reverse("jobs:detail", kwargs={"pk": self.job.pk}) if self.job else reverse("inspections:tasks")
 
 
-@login_required
-@permission_required("inspections.add_inspectiontask", raise_exception=True)
-def flying_create(request):
-    initial = {}
-    if request.method != "POST" and str(request.GET.get("enterprise", "")).isdigit():
-        from apps.enterprises.models import Enterprise
+class FlyingCreateView(ScopedFormView):
+    """A flying inspection: the enterprise (by name, initials, USCC; picked from candidates), reason, inspectors."""
 
-        found = Enterprise.objects.visible_to(request.user).filter(pk=int(request.GET["enterprise"])).first()
-        if found is not None:
-            initial["enterprise"] = found.uscc or f"#{found.pk}"
-    form = FlyingTaskForm(request.POST or None, actor=request.user, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    permission_required = "inspections.add_inspectiontask"
+    form_class = FlyingTaskForm
+    template_name = "inspections/tasks/flying_form.html"
+
+    def get_initial(self):
+        request, initial = self.request, {}
+        if request.method != "POST" and str(request.GET.get("enterprise", "")).isdigit():
+            from apps.enterprises.models import Enterprise
+
+            found = Enterprise.objects.visible_to(request.user).filter(pk=int(request.GET["enterprise"])).first()
+            if found is not None:
+                initial["enterprise"] = found.uscc or f"#{found.pk}"
+        return initial
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def form_valid(self, form):
         try:
             task = task_services.flying_task_create(
-                actor=request.user,
+                actor=self.request.user,
                 enterprise_id=form.cleaned_data["enterprise"].pk,
                 reason=form.cleaned_data["reason"],
                 inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]],
@@ -475,66 +495,65 @@ def flying_create(request):
         except OutOfScope:
             raise Http404 from None
         except DomainError as exc:
-            _fail(request, exc)
+            _fail(self.request, exc)
             for field, errors in (exc.fields or {}).items():
                 if field in form.fields:
                     for e in errors:
                         form.add_error(field, e)
-        else:
-            messages.success(request, f"已创建飞行检查任务 {task.number}")
-            return redirect("inspections:task_detail", pk=task.pk)
-    picked = form.cleaned_data.get("enterprise_pick") if form.is_bound and hasattr(form, "cleaned_data") else None
-    return render(
-        request,
-        "inspections/tasks/flying_form.html",
-        {
-            "form": form,
-            "candidates": form.candidates,
-            "more": form.more_candidates,
-            "picked": picked,
-            "q": form.data.get("enterprise", "") if form.is_bound else "",
-        },
-    )
+            return self.form_invalid(form)
+        messages.success(self.request, f"已创建飞行检查任务 {task.number}")
+        return redirect("inspections:task_detail", pk=task.pk)
 
-
-@require_GET
-@login_required
-@permission_required("inspections.add_inspectiontask", raise_exception=True)
-def flying_enterprises(request):
-    """Suggestions for the enterprise field of the flying-inspection form (htmx fragment): scoped, at most 20."""
-    q = request.GET.get("q", request.GET.get("enterprise", ""))
-    if len(q) > sel.ENTERPRISE_QUERY_MAX:
-        return HttpResponse(
-            f'<div class="small text-danger" role="alert">关键字不能超过 {sel.ENTERPRISE_QUERY_MAX} 个字</div>',
-            status=400,
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context["form"]
+        context.update(
+            candidates=form.candidates,
+            more=form.more_candidates,
+            picked=form.cleaned_data.get("enterprise_pick")
+            if form.is_bound and hasattr(form, "cleaned_data")
+            else None,
+            q=form.data.get("enterprise", "") if form.is_bound else "",
         )
-    candidates, more = sel.enterprise_suggestions(actor=request.user, q=q)
-    return render(
-        request,
-        "inspections/tasks/_enterprise_suggestions.html",
-        {"candidates": candidates, "more": more, "q": q.strip(), "picked": None},
-    )
+        return context
 
 
-@require_POST
-@login_required
-@permission_required("inspections.change_inspectiontask", raise_exception=True)
-def task_assign(request, pk):
-    task = _task_or_404(request, pk)
-    form = InspectorsForm(request.POST, actor=request.user)
-    try:
+class FlyingEnterprisesView(ScopedPageView):
+    """Suggestions for the enterprise field of the flying-inspection form (htmx fragment): scoped, at most 20."""
+
+    permission_required = "inspections.add_inspectiontask"
+    template_name = "inspections/tasks/_enterprise_suggestions.html"
+
+    def get(self, request, *args, **kwargs):
+        q = request.GET.get("q", request.GET.get("enterprise", ""))
+        if len(q) > sel.ENTERPRISE_QUERY_MAX:
+            return HttpResponse(
+                f'<div class="small text-danger" role="alert">关键字不能超过 {sel.ENTERPRISE_QUERY_MAX} 个字</div>',
+                status=400,
+            )
+        candidates, more = sel.enterprise_suggestions(actor=request.user, q=q)
+        return self.render_to_response(
+            self.get_context_data(candidates=candidates, more=more, q=q.strip(), picked=None)
+        )
+
+
+class TaskAssignView(ScopedObjectMixin, ScopedActionView):
+    permission_required = "inspections.change_inspectiontask"
+    selector = staticmethod(sel.task_get)
+
+    def act(self):
+        form = InspectorsForm(self.request.POST, actor=self.request.user)
         if not form.is_valid():
             raise ValidationFailed("请至少选择 2 名检查人员")
         task_services.task_assign_inspectors(
-            actor=request.user, task_id=task.pk, inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]]
+            actor=self.request.user,
+            task_id=self.object.pk,
+            inspector_ids=[i.pk for i in form.cleaned_data["inspectors"]],
         )
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "检查人员已指派")
-    return redirect("inspections:task_detail", pk=task.pk)
+        messages.success(self.request, "检查人员已指派")
+
+    def get_redirect_url(self):
+        return reverse("inspections:task_detail", args=[self.object.pk])
 
 
 # ---------------------------------------------------------------------------- rectification
@@ -565,32 +584,29 @@ class RectificationListView(ScopedListView):
         return context
 
 
-rectification_list = RectificationListView.as_view()
+class RectificationSubmitView(ScopedObjectMixin, ScopedActionView):
+    """登记整改情况 (from the list or the enterprise page); back where the form was (``next``, on this site)."""
 
+    permission_required = "inspections.change_rectification"
+    selector = staticmethod(sel.rectification_get)
 
-@require_POST
-@login_required
-@permission_required("inspections.change_rectification", raise_exception=True)
-def rectification_submit_view(request, pk):
-    form = RectificationSubmitForm(request.POST)
-    try:
+    def act(self):
+        form = RectificationSubmitForm(self.request.POST)
         if not form.is_valid():
             raise ValidationFailed("请填写整改情况说明")
         rectification_services.rectification_submit(
-            actor=request.user, rectification_id=pk, note=form.cleaned_data["note"]
+            actor=self.request.user, rectification_id=self.object.pk, note=form.cleaned_data["note"]
         )
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记整改情况，待复查")
-    target = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("inspections:rectifications")
-    return redirect(target)
+        messages.success(self.request, "已登记整改情况，待复查")
+
+    def get_redirect_url(self):
+        request = self.request
+        target = request.POST.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            target = reverse("inspections:rectifications")
+        return target
 
 
 # ---------------------------------------------------------------------------- publication (一公开)
@@ -631,144 +647,133 @@ class PublicationListView(ScopedListView):
         return context
 
 
-publication_list = PublicationListView.as_view()
+class PublicationDetailView(ScopedDetailView):
+    """One publication: its clock, objections, and the publish / objection forms."""
 
+    permission_required = "inspections.view_publication"
+    selector = staticmethod(sel.publication_get)
+    context_object_name = "publication"
+    template_name = "inspections/tasks/publication_detail.html"
 
-@login_required
-@permission_required("inspections.view_publication", raise_exception=True)
-def publication_detail(request, pk):
-    try:
-        publication = sel.publication_get(actor=request.user, pk=pk)
-    except (ObjectDoesNotExist, ValueError):
-        raise Http404 from None
-    today = timezone.localdate()
-    can_change = request.user.has_perm("inspections.change_publication")
-    hold = sel.publication_hold(publication, today=today)
-    return render(
-        request,
-        "inspections/tasks/publication_detail.html",
-        {
-            "publication": publication,
-            "result": publication.result,
-            "clock": sel.publication_clock(publication),
-            "objections": sel.objections_of(publication),
-            "can_change": can_change,
-            "window_open": publication.objection_window_ends is None or today <= publication.objection_window_ends,
-            "hold": hold,
-            "can_publish": can_change and hold is None,
-            "publishable_on": sel.publication_publishable_on(publication),
-            "can_object": can_change
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        publication = self.object
+        today = timezone.localdate()
+        can_change = self.request.user.has_perm("inspections.change_publication")
+        hold = sel.publication_hold(publication, today=today)
+        context.update(
+            result=publication.result,
+            clock=sel.publication_clock(publication),
+            objections=sel.objections_of(publication),
+            can_change=can_change,
+            window_open=publication.objection_window_ends is None or today <= publication.objection_window_ends,
+            hold=hold,
+            can_publish=can_change and hold is None,
+            publishable_on=sel.publication_publishable_on(publication),
+            can_object=can_change
             and (publication.status == PublicationStatus.HELD or publication.can_transition_to(PublicationStatus.HELD)),
-            "objection_form": ObjectionForm(),
-            "decision_form": ObjectionDecisionForm(),
-        },
-    )
+            objection_form=ObjectionForm(),
+            decision_form=ObjectionDecisionForm(),
+        )
+        return context
 
 
-@require_POST
-@login_required
-@permission_required("inspections.change_publication", raise_exception=True)
-def publication_publish_view(request, pk):
-    try:
-        publication_services.publication_publish(actor=request.user, publication_id=pk)
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已公示，公众可在公示平台查看")
-    return redirect("inspections:publication_detail", pk=pk)
+class _PublicationActionView(ScopedObjectMixin, ScopedActionView):
+    """A form on the publication page; back to that page."""
+
+    permission_required = "inspections.change_publication"
+    selector = staticmethod(sel.publication_get)
+
+    def get_redirect_url(self):
+        return reverse("inspections:publication_detail", args=[self.object.pk])
 
 
-@require_POST
-@login_required
-@permission_required("inspections.change_publication", raise_exception=True)
-def publications_bulk(request):
+class PublicationPublishView(_PublicationActionView):
+    def act(self):
+        publication_services.publication_publish(actor=self.request.user, publication_id=self.object.pk)
+        messages.success(self.request, "已公示，公众可在公示平台查看")
+
+
+class PublicationsBulkView(ScopedActionView):
     """批量公示: choose on the list (or "all that may be published") → this preview, which says what will be
     published and what will not and why → confirm → the service publishes, one audit event per publication."""
-    post = request.POST
-    today = timezone.localdate()
-    if post.get("all") == "1":
-        ids = list(
-            sel.publication_list(actor=request.user, status=PUBLISHABLE).values_list("pk", flat=True)[
-                : publication_services.BULK_PUBLISH_MAX + 1
-            ]
-        )
-    else:
-        ids = [v for v in post.getlist("ids") if v.isdigit()][: publication_services.BULK_PUBLISH_MAX + 1]
-    if not ids:
-        messages.error(request, "请先勾选要公示的记录")
-        return redirect("inspections:publications")
-    if len(ids) > publication_services.BULK_PUBLISH_MAX:
-        messages.error(
-            request, f"一次最多公示 {publication_services.BULK_PUBLISH_MAX} 条，请缩小范围（如按状态筛选后分批）"
-        )
-        return redirect("inspections:publications")
-    if post.get("confirm") == "1":
-        try:
-            outcome = publication_services.publications_publish_many(actor=request.user, publication_ids=ids)
-        except DomainError as exc:
-            _fail(request, exc)
+
+    permission_required = "inspections.change_publication"
+
+    def post(self, request, *args, **kwargs):
+        post = request.POST
+        today = timezone.localdate()
+        if post.get("all") == "1":
+            ids = list(
+                sel.publication_list(actor=request.user, status=PUBLISHABLE).values_list("pk", flat=True)[
+                    : publication_services.BULK_PUBLISH_MAX + 1
+                ]
+            )
+        else:
+            ids = [v for v in post.getlist("ids") if v.isdigit()][: publication_services.BULK_PUBLISH_MAX + 1]
+        if not ids:
+            messages.error(request, "请先勾选要公示的记录")
             return redirect("inspections:publications")
-        if outcome["published"]:
-            messages.success(request, f"已公示 {len(outcome['published'])} 条，公众可在公示平台查看")
-        if outcome["refused"]:
-            messages.warning(request, f"{len(outcome['refused'])} 条未公示（状态已变化或不在管辖范围内），请刷新后查看")
-        return redirect(reverse("inspections:publications") + "?status=published")
-    rows = sel.publications_for_bulk(actor=request.user, ids=ids, today=today)
-    ready = [r for r in rows if r["hold"] is None]
-    return render(
-        request,
-        "inspections/tasks/publication_bulk_confirm.html",
-        {
+        if len(ids) > publication_services.BULK_PUBLISH_MAX:
+            messages.error(
+                request, f"一次最多公示 {publication_services.BULK_PUBLISH_MAX} 条，请缩小范围（如按状态筛选后分批）"
+            )
+            return redirect("inspections:publications")
+        if post.get("confirm") == "1":
+            try:
+                outcome = publication_services.publications_publish_many(actor=request.user, publication_ids=ids)
+            except DomainError as exc:
+                _fail(request, exc)
+                return redirect("inspections:publications")
+            if outcome["published"]:
+                messages.success(request, f"已公示 {len(outcome['published'])} 条，公众可在公示平台查看")
+            if outcome["refused"]:
+                messages.warning(
+                    request, f"{len(outcome['refused'])} 条未公示（状态已变化或不在管辖范围内），请刷新后查看"
+                )
+            return redirect(reverse("inspections:publications") + "?status=published")
+        rows = sel.publications_for_bulk(actor=request.user, ids=ids, today=today)
+        ready = [r for r in rows if r["hold"] is None]
+        context = {
             "rows": rows,
             "ready": ready,
             "held": [r for r in rows if r["hold"] is not None],
             "missing": len(ids) - len(rows),
-        },
-    )
+        }
+        return TemplateResponse(request, "inspections/tasks/publication_bulk_confirm.html", context)
 
 
-@require_POST
-@login_required
-@permission_required("inspections.change_publication", raise_exception=True)
-def objection_record_view(request, pk):
-    form = ObjectionForm(request.POST)
-    try:
+class ObjectionRecordView(_PublicationActionView):
+    def act(self):
+        form = ObjectionForm(self.request.POST)
         if not form.is_valid():
             raise ValidationFailed("请填写异议内容")
-        publication_services.objection_record(actor=request.user, publication_id=pk, **form.cleaned_data)
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        messages.success(request, "已登记异议，公示暂缓，待处理")
-    return redirect("inspections:publication_detail", pk=pk)
+        publication_services.objection_record(
+            actor=self.request.user, publication_id=self.object.pk, **form.cleaned_data
+        )
+        messages.success(self.request, "已登记异议，公示暂缓，待处理")
 
 
-@require_POST
-@login_required
-@permission_required("inspections.change_publication", raise_exception=True)
-def objection_decide_view(request, pk):
-    form = ObjectionDecisionForm(request.POST)
-    publication_id = request.POST.get("publication", "")
-    try:
+class ObjectionDecideView(ScopedObjectMixin, ScopedActionView):
+    """An objection decided (成立 / 不成立); back to its publication."""
+
+    permission_required = "inspections.change_publication"
+    selector = staticmethod(sel.objection_get)
+
+    def act(self):
+        form = ObjectionDecisionForm(self.request.POST)
         if not form.is_valid():
             raise ValidationFailed("请选择处理结果并填写处理意见")
         objection = publication_services.objection_decide(
-            actor=request.user, objection_id=pk, decision=form.cleaned_data["decision"], note=form.cleaned_data["note"]
+            actor=self.request.user,
+            objection_id=self.object.pk,
+            decision=form.cleaned_data["decision"],
+            note=form.cleaned_data["note"],
         )
-    except OutOfScope:
-        raise Http404 from None
-    except DomainError as exc:
-        _fail(request, exc)
-    else:
-        publication_id = objection.publication_id
         if objection.decision == "upheld":
-            messages.warning(request, "异议成立：公示继续暂缓，待检查人员更正记录后重新进入公示。")
+            messages.warning(self.request, "异议成立：公示继续暂缓，待检查人员更正记录后重新进入公示。")
         else:
-            messages.success(request, "异议不成立：维持检查结果，按期公示。")
-    if not str(publication_id).isdigit():
-        return redirect("inspections:publications")
-    return redirect("inspections:publication_detail", pk=int(publication_id))
+            messages.success(self.request, "异议不成立：维持检查结果，按期公示。")
+
+    def get_redirect_url(self):
+        return reverse("inspections:publication_detail", args=[self.object.publication_id])
