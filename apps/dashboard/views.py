@@ -235,7 +235,8 @@ class HomeView(ScopedPageView):
         return super().get(request, *args, **kwargs)
 
     def get_template_names(self):
-        return [f"dashboard/{self.role_code}.html"]
+        # A role without its own page yet gets the default one (a new role must never answer 500).
+        return [f"dashboard/{self.role_code}.html", "dashboard/default.html"]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
