@@ -19,6 +19,7 @@ from ..choices import LineSource, OrganisationKind, SampleStatus, SamplingPurpos
 from ..models import Organisation, PlanLine, Sample, SamplingPlan, SamplingTask
 
 NO_CONCLUSION = "none"  # ?conclusion=none: samples without a lab conclusion yet
+MONTHS = [("", "全部"), *((str(m), f"{m} 月") for m in range(1, 13))]
 MISSING = object()  # an id that names no row: the filter matches nothing (like a missing ?township=)
 
 
@@ -109,7 +110,7 @@ class TaskFilterSet(BaseFilterSet):
     plan = django_filters.ModelChoiceFilter(
         label="计划", queryset=SamplingPlan.objects.order_by("-year", "name"), empty_label="全部"
     )
-    plan_line = django_filters.NumberFilter(label="计划明细编号", field_name="plan_line_id")
+    plan_line = django_filters.NumberFilter(label="计划明细编号", field_name="plan_line_id", widget=forms.HiddenInput)
     sampling_org = django_filters.ModelChoiceFilter(label="抽样机构", queryset=_samplers(), empty_label="全部")
     lab = django_filters.ModelChoiceFilter(label="检验机构", queryset=_labs(), empty_label="全部")
     category = SubtreeFilter(label="食品分类", queryset=_categories(), subtree=category_q, empty_label="全部")
@@ -132,7 +133,9 @@ class SampleFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label="抽样单编号或样品/单位名称", method="filter_q", max_length=100)
     township = django_filters.ModelChoiceFilter(label="镇街", queryset=_townships(), empty_label="全部")
     year = django_filters.NumberFilter(label="年度", field_name="sampled_on__year")
-    month = django_filters.NumberFilter(label="月份", field_name="sampled_on__month", min_value=1, max_value=12)
+    month = django_filters.NumberFilter(
+        label="月份", field_name="sampled_on__month", min_value=1, max_value=12, widget=forms.Select(choices=MONTHS)
+    )
     category = SubtreeFilter(label="食品分类", queryset=_categories(), subtree=category_q, empty_label="全部")
     purpose = django_filters.ChoiceFilter(label="任务类别", choices=SamplingPurpose.choices, empty_label="全部")
     business_type = SubtreeFilter(
@@ -152,8 +155,11 @@ class SampleFilterSet(BaseFilterSet):
         method="filter_conclusion",
         empty_label="全部",
     )
-    task = django_filters.NumberFilter(label="抽样任务编号", field_name="task_id")
-    enterprise = django_filters.NumberFilter(label="被抽样单位编号", field_name="enterprise_id")
+    # links only (a task's or an enterprise's samples): kept as hidden fields of the filter bar
+    task = django_filters.NumberFilter(label="抽样任务编号", field_name="task_id", widget=forms.HiddenInput)
+    enterprise = django_filters.NumberFilter(
+        label="被抽样单位编号", field_name="enterprise_id", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Sample
@@ -175,7 +181,9 @@ class OpenLineFilterSet(BaseFilterSet):
 
     year = django_filters.NumberFilter(label="年度", field_name="plan__year")
     township = django_filters.ModelChoiceFilter(label="镇街", queryset=_townships(), empty_label="全部")
-    month = django_filters.NumberFilter(label="月份", field_name="month", min_value=1, max_value=12)
+    month = django_filters.NumberFilter(
+        label="月份", field_name="month", min_value=1, max_value=12, widget=forms.Select(choices=MONTHS)
+    )
     category = SubtreeFilter(label="食品分类", queryset=_categories(), subtree=category_q, empty_label="全部")
     source = django_filters.ChoiceFilter(label="来源", choices=LineSource.choices, empty_label="全部")
 

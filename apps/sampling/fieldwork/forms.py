@@ -180,6 +180,7 @@ class SampleForm(forms.ModelForm):
         help_texts = {
             "production_date": "不能晚于抽样日期；食用农产品填购进日期",
             "backup_seal_no": "复检备份样品封条上的编号",
+            "quantity": "含备样",
             "base_quantity": "如 50 袋",
         }
 
@@ -220,7 +221,10 @@ class SampleForm(forms.ModelForm):
     def mark_invalid(self, names) -> None:
         """``is-invalid`` and ``aria-invalid`` on the controls of the fields in ``names`` (errors from the rules)."""
         for name in names:
-            targets = SAMPLER_FIELDS[:2] if name == "samplers" else [name]
+            targets = [name]
+            if name == "samplers":  # the empty one(s) of the first two; for a repeated name, the second
+                empty = [f for f in SAMPLER_FIELDS[:2] if not str(self.data.get(f, "")).strip()]
+                targets = empty or SAMPLER_FIELDS[1:2]
             for target in targets:
                 field = self.fields.get(target)
                 if field is None:

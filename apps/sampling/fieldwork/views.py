@@ -211,6 +211,9 @@ class TaskCreateView(ScopedQuerysetMixin, TemplateView):
             return self.render_to_response(self._picker_context())
         q = request.GET.get("q", "")[:100]
         form = TaskCreateForm(candidates=sel.task_candidates(actor=request.user, line=line, q=q))
+        form.fields[
+            "due_on"
+        ].help_text = f"留空：{task_services.default_due_on(line):%Y-%m-%d}（计划明细所在月份的最后一天）"
         return self.render_to_response(self._context(line, form))
 
     def post(self, request, *args, **kwargs):
@@ -243,6 +246,9 @@ class TaskCreateView(ScopedQuerysetMixin, TemplateView):
                 messages.success(request, f"已下达 {len(tasks)} 个抽样任务")
                 return redirect(reverse("sampling:task_list") + f"?plan={line.plan_id}")
         line = sel.line_get(actor=request.user, pk=line.pk)
+        form.fields[
+            "due_on"
+        ].help_text = f"留空：{task_services.default_due_on(line):%Y-%m-%d}（计划明细所在月份的最后一天）"
         return self.render_to_response(self._context(line, form), status=status)
 
 
@@ -367,8 +373,7 @@ class SampleCreateView(ScopedQuerysetMixin, TemplateView):
             sample = sample_services.sample_create(actor=request.user, task=task.pk, data=request.POST)
         except OutOfScope:
             raise Http404 from None
-        except ValidationFailed as exc:
-            _fail(request, exc)
+        except ValidationFailed as exc:  # the page lists the fields at the top and beside each one
             form = SampleForm(request.POST, task=task)
             form.is_valid()
             for field, msgs in exc.fields.items():

@@ -17,7 +17,7 @@ from ...models.samples import member_organisation_ids
 from ..forms import SAMPLER_FIELDS, SampleForm
 from ..rules import assert_separated, backup_errors, clean_samplers, date_errors, division_code, format_number
 
-FIELD_LABELS = {"samplers": "抽样人员"}
+FIELD_LABELS = {"samplers": "抽样人员", "backup_sealed_by_site": "封样签字确认"}
 
 
 def field_label(form: SampleForm, name: str) -> str:
