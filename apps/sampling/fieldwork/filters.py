@@ -19,6 +19,7 @@ from ..choices import LineSource, OrganisationKind, SampleStatus, SamplingPurpos
 from ..models import Organisation, PlanLine, Sample, SamplingPlan, SamplingTask
 
 NO_CONCLUSION = "none"  # ?conclusion=none: samples without a lab conclusion yet
+YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 MONTHS = [("", "全部"), *((str(m), f"{m} 月") for m in range(1, 13))]
 MISSING = object()  # an id that names no row: the filter matches nothing (like a missing ?township=)
 
@@ -86,8 +87,8 @@ def business_type_q(business_type) -> Q:
 
 class OrganisationFilterSet(BaseFilterSet):
     kind = django_filters.ChoiceFilter(label="类型", choices=OrganisationKind.choices, empty_label="全部")
-    is_recheck_lab = django_filters.BooleanFilter(label="复检机构名录")
-    is_active = django_filters.BooleanFilter(label="启用")
+    is_recheck_lab = django_filters.BooleanFilter(label="复检机构名录", widget=forms.Select(choices=YES_NO))
+    is_active = django_filters.BooleanFilter(label="启用", widget=forms.Select(choices=YES_NO))
     q = django_filters.CharFilter(label="名称或统一社会信用代码", method="filter_q", max_length=100)
 
     class Meta:
