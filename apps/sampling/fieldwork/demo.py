@@ -206,6 +206,7 @@ def seed_demo(*, today: dt.date | None = None) -> dict:
     result = {"organisations": len(orgs), "plan": plan.pk, "samples": 0, "open_tasks": 0}
     if Sample.objects.filter(task__plan=plan).exists():
         result["samples"] = Sample.objects.filter(task__plan=plan).count()
+        result["open_tasks"] = SamplingTask.objects.filter(plan=plan, status=TaskStatus.ASSIGNED).count()
         return result
     rng = random.Random(year)
     townships = list(Township.objects.filter(is_active=True).order_by("order", "id"))
