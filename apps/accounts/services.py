@@ -82,6 +82,8 @@ DEMO_ACCOUNTS = (
     ("jiancha", "李建国", "inspector", "xiashi"),
     ("shiju", "陈志强", "city_staff", None),
     ("lingdao", "周海宁", "city_leader", None),
+    ("chouyang", "郑晓明", "sampler", None),  # member of a demo 抽样机构 (apps/sampling/fieldwork/demo.py)
+    ("jianyan", "冯丽华", "lab_staff", None),  # member of a demo 检验机构
     ("tousu", "赵敏", "complaint_officer", None),
     ("xitong", "孙立", "sys_admin", None),
     ("anquan", "钱卫", "security_admin", None),

@@ -9,6 +9,7 @@ from apps.common import selectors as common_selectors
 from apps.common.viewmixins import ScopedPageView
 from apps.common.workdays import missing_calendar_years
 from apps.inspections.fieldwork.selectors import task_list_for_inspector
+from apps.sampling.fieldwork.selectors import my_open_tasks
 
 from . import figures
 
@@ -46,6 +47,26 @@ QUICK_LINKS = {
             "inspections.add_inspectionresult",
         ),
         _link("检查对象查询", "任务涉及的检查对象", "building", "enterprises:list", "enterprises.view_enterprise"),
+    ),
+    "sampler": (
+        _link(
+            "抽样任务",
+            "本机构的抽样任务：现场填写抽样单",
+            "clipboard-check",
+            "sampling:task_list",
+            "sampling.view_samplingtask",
+        ),
+        _link(
+            "样品与抽样单",
+            "本机构已填写的抽样单，打印 5 联",
+            "box-seam",
+            "sampling:sample_list",
+            "sampling.view_sample",
+        ),
+    ),
+    "lab_staff": (
+        _link("送检样品", "送本机构检验的样品与检验结果", "box-seam", "sampling:sample_list", "sampling.view_sample"),
+        _link("后台任务", "导入等任务进度", "hourglass-split", "jobs:list", "common.view_job"),
     ),
     "city_staff": (
         _link("双随机抽查", "抽查计划、摇号与结果公示", "shuffle", "inspections:plans", "inspections.view_drawplan"),
@@ -171,6 +192,10 @@ def _inspector(user):
     }
 
 
+def _sampler(user):
+    return {"tasks": list(my_open_tasks(actor=user)[:50])}
+
+
 def _city_staff(user):
     return {
         "kpis": figures.home_kpis(actor=user, role_code="city_staff"),
@@ -215,6 +240,7 @@ def _audit_admin(user):
 HOME_CONTEXT = {
     "township_staff": _township_staff,
     "inspector": _inspector,
+    "sampler": _sampler,
     "city_staff": _city_staff,
     "city_leader": _city_leader,
     "complaint_officer": _complaint_officer,

@@ -192,6 +192,13 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # reason (issue 8 point 9). Haining AMR = 330481 (DOMAIN.md §4.1).
 USCC_HOME_DIVISIONS = env.list("USCC_HOME_DIVISIONS", default=["330481"])
 
+# ---------------------------------------------------------------- sampling (抽样检验)
+# 抽样单编号 = prefix + yy + the organising area's 6-digit division code + a 9-digit sequence (DOMAIN.md §3.3:
+# DC19142400463230158). Haining is 330481; the sampled site's region is printed on the 抽样单 and the export.
+SAMPLING_NUMBER_PREFIX = env("SAMPLING_NUMBER_PREFIX", default="DC")
+SAMPLING_DIVISION_CODE = env("SAMPLING_DIVISION_CODE", default="330481")
+SAMPLING_REGION = env.list("SAMPLING_REGION", default=["浙江省", "嘉兴市", "海宁市"])
+
 # ---------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -36,6 +36,7 @@ SCOPES = [
     "risk:read",
     "inspections:read",
     "inspections:write",
+    "sampling:read",
 ]
 SEED = 20261206
 
@@ -49,6 +50,7 @@ def _world():
     from apps.risk.models import CreditClass, RiskEvent
     from tests.common.test_feeds_contract import _final_result
     from tests.factories.enterprises import EnterpriseFactory
+    from tests.factories.sampling import SampleFactory
     from tests.inspections.factories import make_enterprise, make_task
 
     townships = list(Township.objects.order_by("order")[:2])
@@ -62,6 +64,7 @@ def _world():
         )
         make_task(make_enterprise(township))
         _final_result(township)
+        SampleFactory(task__plan_line__township=township)
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

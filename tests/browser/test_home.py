@@ -12,6 +12,8 @@ HOMES = {
     "jiancha": ("inspector", "我的任务"),
     "shiju": ("city_staff", "市局业务工作台"),
     "lingdao": ("city_leader", "全市食品安全概览"),
+    "chouyang": ("sampler", "我的抽样任务"),
+    "jianyan": ("lab_staff", "检验机构工作台"),
     "tousu": ("complaint_officer", "投诉举报工作台"),
     "xitong": ("sys_admin", "系统管理"),
     "anquan": ("security_admin", "安全管理"),

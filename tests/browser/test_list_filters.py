@@ -253,3 +253,31 @@ def test_category_list_filters(new_page, city_staff):
     probe = signed_in(new_page, city_staff)
     total, majors = SamplingCategory.objects.count(), SamplingCategory.objects.filter(level=1).count()
     check_list(probe, "/standards/categories/", lambda page: page.select_option("#id_level", "1"), total, majors)
+# ------------------------------------------------------------------------------------------------ sampling
+def test_sampling_sample_list_filters(new_page, city_staff, township_a, township_b):
+    from tests.factories.sampling import SampleFactory
+
+    for _ in range(2):
+        SampleFactory(task__plan_line__township=township_a)
+    SampleFactory(task__plan_line__township=township_b)
+    probe = signed_in(new_page, city_staff)
+    choose = lambda page: page.select_option("#id_township", str(township_b.pk))  # noqa: E731
+    check_list(probe, "/sampling/samples/", choose, 3, 1)
+
+
+def test_sampling_task_list_filters(new_page, city_staff, township_a):
+    from tests.factories.sampling import SamplingTaskFactory
+
+    SamplingTaskFactory(plan_line__township=township_a)
+    SamplingTaskFactory(plan_line__township=township_a, status="cancelled")
+    probe = signed_in(new_page, city_staff)
+    check_list(probe, "/sampling/tasks/", lambda page: page.select_option("#id_status", "cancelled"), 2, 1)
+
+
+def test_sampling_organisation_list_filters(new_page, city_staff):
+    from tests.factories.sampling import OrganisationFactory
+
+    OrganisationFactory()
+    OrganisationFactory(lab=True)
+    probe = signed_in(new_page, city_staff)
+    check_list(probe, "/sampling/organisations/", lambda page: page.select_option("#id_kind", "lab"), 2, 1)

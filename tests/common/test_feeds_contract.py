@@ -77,6 +77,29 @@ def _publication_off(row):
     return row.pk, lambda data: data["status"] == "withdrawn"
 
 
+def _sampling_task(township):
+    from tests.factories.sampling import SamplingTaskFactory
+
+    return SamplingTaskFactory(plan_line__township=township)
+
+
+def _sampling_task_off(row):
+    type(row).objects.filter(pk=row.pk).update(status="cancelled", cancel_reason="企业停业", updated_at=timezone.now())
+    return row.pk, lambda data: data["status"] == "cancelled"
+
+
+def _sample(township):
+    from tests.factories.sampling import SampleFactory
+
+    return SampleFactory(task__plan_line__township=township)
+
+
+def _sample_off(row):
+    # what the lab's receipt does to a sample: its status moves on (samples are never deleted)
+    type(row).objects.filter(pk=row.pk).update(status="received", updated_at=timezone.now())
+    return row.pk, lambda data: data["status"] == "received"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -93,6 +116,8 @@ FEEDS = [
     Feed("/api/v1/inspections/tasks/", _task, _task_off),
     Feed("/api/v1/inspections/results/", _final_result, _result_off),
     Feed("/api/v1/inspections/publications/", _publication, _publication_off),
+    Feed("/api/v1/sampling/tasks/", _sampling_task, _sampling_task_off),
+    Feed("/api/v1/sampling/samples/", _sample, _sample_off),
 ]
 
 

@@ -120,7 +120,7 @@ class SampleFactory(DjangoModelFactory):
         model = Sample
 
     task = factory.SubFactory(SamplingTaskFactory)
-    number = factory.Sequence(lambda n: f"DC26330481{n:09d}")
+    number = factory.Sequence(lambda n: f"DC26330481{900000000 + n:09d}")  # far from what sample_create allocates
     purpose = factory.SelfAttribute("task.plan.purpose")
     source = LineSource.ROUTINE
     stage = Stage.CATERING

@@ -8,10 +8,19 @@ from apps.common.models import StatusTransitions, TimeStampedModel
 from apps.common.scoping import ScopedQuerySet
 
 from ..choices import DISPOSAL_TRANSITIONS, DisposalStatus, EntryChannel, Verdict
+from .samples import sampling_scope
 
 
 class ResultItemQuerySet(ScopedQuerySet):
-    pass
+    def scope_for_user(self, user):
+        """A result is seen by whoever sees its sample (``samples.sampling_scope``)."""
+        return sampling_scope(
+            self,
+            user,
+            township_path="sample__township",
+            sampler_path="sample__sampling_org",
+            lab_paths=("sample__lab", "sample__disposal__recheck_lab"),
+        )
 
 
 class ResultItem(TimeStampedModel):
@@ -106,7 +115,15 @@ class LabSubmission(models.Model):
 
 
 class DisposalQuerySet(ScopedQuerySet):
-    pass
+    def scope_for_user(self, user):
+        """A disposal is seen by whoever sees its sample (``samples.sampling_scope``)."""
+        return sampling_scope(
+            self,
+            user,
+            township_path="sample__township",
+            sampler_path="sample__sampling_org",
+            lab_paths=("sample__lab", "recheck_lab"),
+        )
 
 
 class Disposal(StatusTransitions, TimeStampedModel):

@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from apps.common.models import StatusTransitions, TimeStampedModel
-from apps.common.scoping import ScopedQuerySet
+from apps.common.scoping import ScopedQuerySet, user_sees_all_townships, user_township_ids
 
 from ..choices import (
     SAMPLE_TRANSITIONS,
@@ -23,8 +23,60 @@ from ..choices import (
 )
 
 
+def member_organisation_ids(user) -> set[int]:
+    """The organisations (抽样机构 / 检验机构) ``user`` acts for (``Organisation.members``), cached on the user object
+    like its township ids (one query per request at most)."""
+    if user is None or not getattr(user, "pk", None):
+        return set()
+    cached = getattr(user, "_sampling_org_ids_cache", None)
+    if cached is None:
+        from .plans import Organisation
+
+        cached = set(
+            Organisation.members.through.objects.filter(user_id=user.pk).values_list("organisation_id", flat=True)
+        )
+        user._sampling_org_ids_cache = cached
+    return cached
+
+
+def sampling_scope(qs, user, *, township_path: str, sampler_path: str | None, lab_paths: tuple[str, ...]):
+    """Who sees a task, a sample or what hangs off a sample — the one rule (apps.common.scoping, refined here):
+
+    - city-wide roles: every row;
+    - township roles: the rows of their township(s) (``township_path``);
+    - members of a sampling organisation (抽样人员): the rows it samples (``sampler_path``);
+    - members of a lab (检验机构人员, a lab's API client): the rows sent to it for testing or re-testing
+      (``lab_paths``) — never another lab's.
+
+    A user with several of these sees the union. Membership and townships are plain id lists (cached per user), so
+    the SQL stays an indexed ``IN`` on each path.
+    """
+    if user_sees_all_townships(user):
+        return qs
+    conds = []
+    township_ids = user_township_ids(user)
+    if township_ids:
+        conds.append(models.Q(**{f"{township_path}__in": township_ids}))
+    org_ids = member_organisation_ids(user)
+    if org_ids:
+        conds += [
+            models.Q(**{f"{path}__in": org_ids}) for path in ((sampler_path,) if sampler_path else ()) + lab_paths
+        ]
+    if not conds:
+        return qs.none()
+    cond = conds[0]
+    for more in conds[1:]:
+        cond |= more
+    return qs.filter(cond)
+
+
 class SamplingTaskQuerySet(ScopedQuerySet):
-    pass
+    def scope_for_user(self, user):
+        """Township staff: their townships' tasks; samplers: their organisation's; labs: the tasks whose samples
+        come to them (``sampling_scope``)."""
+        return sampling_scope(
+            self, user, township_path="enterprise__township", sampler_path="sampling_org", lab_paths=("lab",)
+        )
 
 
 class SamplingTask(StatusTransitions, TimeStampedModel):
@@ -105,7 +157,16 @@ class SampleSequence(models.Model):
 
 
 class SampleQuerySet(ScopedQuerySet):
-    pass
+    def scope_for_user(self, user):
+        """Township staff: samples taken in their townships; samplers: their organisation's; labs: the samples sent
+        to them, for the first test or as the 复检 lab of the disposal (``sampling_scope``)."""
+        return sampling_scope(
+            self,
+            user,
+            township_path="township",
+            sampler_path="sampling_org",
+            lab_paths=("lab", "disposal__recheck_lab"),
+        )
 
 
 class Sample(StatusTransitions, TimeStampedModel):
@@ -158,11 +219,15 @@ class Sample(StatusTransitions, TimeStampedModel):
     site_area_type = models.CharField("区域类型", max_length=8, blank=True)
     # --- labelled producer
     producer_name = models.CharField("标称生产者名称", max_length=200, blank=True)
+    producer_location = models.CharField("标称生产者所在地", max_length=60, blank=True, help_text="省、市、县")
     producer_address = models.CharField("标称生产者地址", max_length=255, blank=True)
     producer_licence_no = models.CharField("生产许可证编号", max_length=40, blank=True)
     producer_phone = models.CharField("标称生产者电话", max_length=30, blank=True)
     third_party = models.CharField("第三方关系", max_length=20, blank=True, help_text="委托、受托…")
     third_party_name = models.CharField("第三方名称", max_length=200, blank=True)
+    third_party_address = models.CharField("第三方地址", max_length=255, blank=True)
+    third_party_licence_no = models.CharField("第三方许可证编号", max_length=40, blank=True)
+    third_party_phone = models.CharField("第三方电话", max_length=30, blank=True)
     # --- sample
     barcode = models.CharField("条码", max_length=40, blank=True)
     trademark = models.CharField("商标", max_length=60, blank=True)

@@ -48,6 +48,8 @@ class Command(BaseCommand):
         if n > 0 and "regrade" in get_commands():
             self.stdout.write("按生效方案评定本年度风险等级……")
             call_command("regrade", stdout=self.stdout)
+        if n > 0 and "seed_demo_sampling" in get_commands():  # organisations, a plan, ~200 抽样单
+            call_command("seed_demo_sampling", stdout=self.stdout)
         if n > 0 and "seed_demo_publications" in get_commands():  # a published round for the 一公开 portal
             call_command("seed_demo_publications", stdout=self.stdout)
         if n > 0 and "seed_demo_sampling_publicity" in get_commands():  # 你点我检 topics, published sampling results
