@@ -253,6 +253,8 @@ def test_category_list_filters(new_page, city_staff):
     probe = signed_in(new_page, city_staff)
     total, majors = SamplingCategory.objects.count(), SamplingCategory.objects.filter(level=1).count()
     check_list(probe, "/standards/categories/", lambda page: page.select_option("#id_level", "1"), total, majors)
+
+
 # ------------------------------------------------------------------------------------------------ sampling
 def test_sampling_sample_list_filters(new_page, city_staff, township_a, township_b):
     from tests.factories.sampling import SampleFactory
