@@ -77,6 +77,20 @@ def _publication_off(row):
     return row.pk, lambda data: data["status"] == "withdrawn"
 
 
+def _sampling_result(township):
+    from tests.sampling.lab.helpers import reported_result
+
+    return reported_result(township)  # a supervisory 铅 result, 不合格: its disposal can run a 复检
+
+
+def _sampling_result_off(row):
+    # results are final: what changes a sample's results is a 复检, which reaches the feed as new rows
+    from tests.sampling.lab.helpers import recheck_overturning
+
+    recheck = recheck_overturning(row)
+    return recheck.pk, lambda data: data["is_recheck"] is True and data["sample"] == row.sample_id
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -93,6 +107,7 @@ FEEDS = [
     Feed("/api/v1/inspections/tasks/", _task, _task_off),
     Feed("/api/v1/inspections/results/", _final_result, _result_off),
     Feed("/api/v1/inspections/publications/", _publication, _publication_off),
+    Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
 ]
 
 

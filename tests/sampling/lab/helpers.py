@@ -124,3 +124,67 @@ def make_sample(category, township, *, lab=None, production_date=dt.date(2026, 3
 
 def lead(value="0.05", unit="mg/kg", **kw):
     return {"test_item": "pb", "value_text": value, "unit": unit, **kw}
+
+
+# ---------------------------------------------------------------------------- for contracts (no fixtures)
+def ensure_catalogue() -> Catalogue:
+    """The catalogue, made once per database (the contract classes and the feed contract call makers directly)."""
+    from apps.standards.models import SamplingCategory, TestItem
+
+    if not SamplingCategory.objects.filter(code="LAB-01").exists():
+        return make_catalogue()
+    get = TestItem.objects.get
+    cats = {c.code: c for c in SamplingCategory.objects.filter(code__in=["LAB-01", "LAB-0101", "LAB-02"])}
+    return Catalogue(
+        cats["LAB-01"], cats["LAB-0101"], cats["LAB-02"], get(code="pb"), get(code="protein"), get(code="moisture"),
+        get(code="clenbuterol"), get(code="tpc"), get(code="caffeine"), get(code="newtoxin"),
+    )  # fmt: skip
+
+
+def contract_lab_user():
+    from apps.accounts.models import User
+
+    lab = make_lab("契约测试检验机构", recheck=False)
+    user = User.objects.filter(username="contract_lab").first() or make_lab_user("contract_lab", lab)
+    return lab, user
+
+
+def reported_result(township, value="0.9"):
+    """A supervisory sample in ``township`` reported through the service with one 铅 result (0.9: 不合格, which
+    opens a disposal); returns the ResultItem."""
+    from apps.sampling.choices import EntryChannel
+    from apps.sampling.lab.services.results import results_submit
+
+    catalogue = ensure_catalogue()
+    lab, user = contract_lab_user()
+    sample = make_sample(catalogue.sub, township, lab=lab)
+    results_submit(user, sample, [lead(value)], channel=EntryChannel.API)
+    return sample.results.get()
+
+
+def recheck_overturning(row):
+    """The 复检 of ``row``'s sample by a randomly drawn lab, 合格: a new result row (is_recheck) in the feed."""
+    from django.utils import timezone
+
+    from apps.accounts.models import User
+    from apps.sampling.choices import EntryChannel
+    from apps.sampling.lab.services import disposals as ds
+    from apps.sampling.lab.services.results import results_submit
+
+    make_lab("契约测试复检机构甲")
+    make_lab("契约测试复检机构乙")
+    city = User.objects.filter(username="contract_city").first()
+    if city is None:
+        from tests.conftest import make_user
+
+        city = make_user("contract_city", "city_staff")
+    disposal = row.sample.disposal
+    today = timezone.localdate()
+    ds.disposal_notify(actor=city, disposal_id=disposal.pk, notified_on=today)
+    ds.disposal_recheck_request(actor=city, disposal_id=disposal.pk, requested_on=today)
+    disposal.refresh_from_db()
+    rechecker = User.objects.filter(username=f"rechecker{disposal.recheck_lab_id}").first() or make_lab_user(
+        f"rechecker{disposal.recheck_lab_id}", disposal.recheck_lab
+    )
+    results_submit(rechecker, row.sample, [lead("0.1")], channel=EntryChannel.API, is_recheck=True)
+    return row.sample.results.get(is_recheck=True)
