@@ -10,6 +10,7 @@ from apps.accounts.roles import primary_role
 from apps.common import selectors as common_selectors
 from apps.common.workdays import missing_calendar_years
 from apps.inspections.fieldwork.selectors import task_list_for_inspector
+from apps.sampling.lab import selectors as lab_selectors
 
 from . import figures
 
@@ -193,6 +194,20 @@ def _city_leader(user):
     }
 
 
+def _lab_staff(user):
+    """The lab's samples by status, each count linking to the lab list filtered the same way."""
+    from apps.sampling.choices import SampleStatus
+
+    counts = lab_selectors.sample_status_counts(actor=user)
+    base = reverse("sampling:lab_samples")
+    return {
+        "labs": lab_selectors.lab_organisations_of(user),
+        "status_counts": [
+            (label, counts.get(code, 0), f"{base}?status={code}") for code, label in SampleStatus.choices
+        ],
+    }
+
+
 def _complaint_officer(user):
     return {"kpis": figures.home_kpis(actor=user, role_code="complaint_officer")}
 
@@ -219,6 +234,7 @@ HOME_CONTEXT = {
     "city_staff": _city_staff,
     "city_leader": _city_leader,
     "complaint_officer": _complaint_officer,
+    "lab_staff": _lab_staff,
     "sys_admin": _sys_admin,
     "security_admin": _security_admin,
     "audit_admin": _audit_admin,

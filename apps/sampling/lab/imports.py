@@ -269,7 +269,8 @@ def _plan(actor, data: bytes, *, judge: bool, progress=None) -> Plan:
     for n, group in enumerate(plan.groups, start=1):
         before = len(plan.issues)
         _resolve_group(actor, group, plan.issues)
-        if judge and group.sample is not None and len(plan.issues) == before:
+        clean = len(plan.issues) == before
+        if judge and group.sample is not None and group.items:  # the rows that resolved are judged anyway
             try:
                 checked = result_services.results_check(
                     actor=actor, sample=group.sample, items=group.items, is_recheck=group.is_recheck
@@ -277,26 +278,30 @@ def _plan(actor, data: bytes, *, judge: bool, progress=None) -> Plan:
             except DomainError as exc:
                 plan.issues.extend(_problem_issues(group, exc))
             else:
-                group.preview = {
-                    "number": group.number,
-                    "name": group.sample.name,
-                    "site": group.sample.site_name,
-                    "recheck": group.is_recheck,
-                    "conclusion": checked.conclusion,
-                    "conclusion_label": checked.conclusion_label,
-                    "items": [
-                        {
-                            "row": group.item_rows[j.index],
-                            "name": j.test_item.name,
-                            "value": j.display_value,
-                            "unit": j.unit,
-                            "verdict": j.verdict,
-                            "verdict_label": j.verdict_label,
-                            "explanation": j.explanation,
-                        }
-                        for j in checked.items
-                    ],
-                }
+                group.preview = (
+                    None
+                    if not clean
+                    else {
+                        "number": group.number,
+                        "name": group.sample.name,
+                        "site": group.sample.site_name,
+                        "recheck": group.is_recheck,
+                        "conclusion": checked.conclusion,
+                        "conclusion_label": checked.conclusion_label,
+                        "items": [
+                            {
+                                "row": group.item_rows[j.index],
+                                "name": j.test_item.name,
+                                "value": j.display_value,
+                                "unit": j.unit,
+                                "verdict": j.verdict,
+                                "verdict_label": j.verdict_label,
+                                "explanation": j.explanation,
+                            }
+                            for j in checked.items
+                        ],
+                    }
+                )
         if progress is not None:
             progress(10 + int(60 * n / max(total, 1)), f"已核对 {n:,} / {total:,} 个样品")
     plan.issues.sort(key=lambda i: (i.row or 0, i.column))

@@ -72,7 +72,7 @@ class DisposalListView(ScopedListView):
             for code, label in DisposalStatus.choices
         ]
         context.update(
-            figures=figures,
+            disposal_figures=figures,
             filters=self.request.GET,
             statuses=[(OPEN_DISPOSAL, "未办结（全部）"), *DisposalStatus.choices],
             clocks=[(CLOCK_DUE_SOON, "即将到期"), (CLOCK_OVERDUE, "已逾期")],
