@@ -18,9 +18,5 @@ urlpatterns = [
     ),
     path("disposals/", views_disposals.disposal_list, name="disposals"),
     path("disposals/<int:pk>/", views_disposals.disposal_detail, name="disposal_detail"),
-    re_path(
-        r"^disposals/(?P<pk>[0-9]+)/(?P<step>notify|recheck|proceed|measures|close)/$",
-        views_disposals.disposal_step,
-        name="disposal_step",
-    ),
+    path("disposals/<int:pk>/<slug:step>/", views_disposals.disposal_step, name="disposal_step"),  # unknown step: 404
 ]
