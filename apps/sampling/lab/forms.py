@@ -65,6 +65,20 @@ class EntryRow:
         return self.limit is not None and self.limit.judgement_type == JudgementType.MICRO
 
     @property
+    def micro_error_id(self) -> str:
+        return f"micro-{self.item.pk}-err"
+
+    @property
+    def micro_message(self) -> str:
+        """The errors of the n inputs as one line (each input is too narrow on a phone for its own message)."""
+        if not self.micro:
+            return ""
+        missing = [i for i, f in enumerate(self.micro, 1) if any(str(e).startswith("请填写") for e in f.errors)]
+        others = [str(e) for f in self.micro for e in f.errors if not str(e).startswith("请填写")]
+        parts = [f"请填写{self.item.name}第 {'、'.join(map(str, missing))} 个样品的结果"] if missing else []
+        return "；".join([*parts, *dict.fromkeys(others)])
+
+    @property
     def limit_text(self) -> str:
         lim = self.limit
         if lim is None:
@@ -112,7 +126,9 @@ class ResultEntryForm(forms.Form):
                         label=f"{item.name}第 {i} 个样品结果",
                         max_length=60,
                         required=False,
-                        widget=forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"}),
+                        widget=forms.TextInput(
+                            attrs={"class": "form-control", "inputmode": "decimal", "placeholder": f"{i}"}
+                        ),
                     )
             else:
                 self.fields[f"v_{pk}"] = forms.CharField(

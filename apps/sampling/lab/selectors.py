@@ -106,13 +106,30 @@ def result_list(*, actor, filters=None) -> QuerySet:
     return filter_queryset(ResultItemFilterSet, qs, filters)
 
 
+def limit_display(row: ResultItem) -> str:
+    """允许限 as a person reads it: "≤ 0.3 mg/kg", "≥ 2.9 g/100g", "10–14 g/100g", "不得检出", "n=5,c=2,… CFU/g"."""
+    lo, hi, unit = row.min_limit_text, row.max_limit_text, row.limit_unit
+    if lo and hi:
+        text = f"{lo}–{hi}"
+    elif lo:
+        text = f"≥ {lo}"
+    elif hi and (hi[0].isdigit() or hi[0] == "."):
+        text = f"≤ {hi}"
+    else:
+        text = hi or "—"
+    return f"{text} {unit}".strip() if text not in ("不得检出", "—") else text
+
+
 def results_of_sample(*, actor, sample) -> list[ResultItem]:
-    return list(
+    rows = list(
         ResultItem.objects.visible_to(actor)
         .filter(sample=sample)
         .select_related("test_item", "lab")
         .order_by("is_recheck", "test_item__order", "id")
     )
+    for row in rows:
+        row.limit_display = limit_display(row)
+    return rows
 
 
 # ---------------------------------------------------------------------------- disposals

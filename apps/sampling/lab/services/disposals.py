@@ -125,7 +125,7 @@ def _disposal_open(*, actor, sample: Sample, unqualified) -> Disposal:
         recheck_allowed=not micro,
         verify_due=opened_on + dt.timedelta(days=cfg.disposal_days),
     )
-    items = "、".join(f"{j.test_item.name}（{j.value_text}{j.unit}，{j.judgement.explanation}）" for j in unqualified)
+    items = "、".join(f"{j.test_item.name}（{j.value_text} {j.unit}，{j.judgement.explanation}）" for j in unqualified)
     note = _note(
         f"不合格项目：{items}",
         f"送达期限 {disposal.notify_due:%Y-%m-%d}（{cfg.notify_workdays} 个工作日）",
