@@ -35,6 +35,8 @@ SCOPES = [
     "risk:read",
     "inspections:read",
     "inspections:write",
+    "sampling:read",
+    "sampling:results:write",
 ]
 SEED = 20261206
 
@@ -49,6 +51,7 @@ def _world():
     from tests.common.test_feeds_contract import _final_result
     from tests.factories.enterprises import EnterpriseFactory
     from tests.inspections.factories import make_enterprise, make_task
+    from tests.sampling.lab.helpers import reported_result
 
     townships = list(Township.objects.order_by("order")[:2])
     for township in townships:
@@ -61,6 +64,7 @@ def _world():
         )
         make_task(make_enterprise(township))
         _final_result(township)
+        reported_result(township)  # a sampling result (the lab's API; the fuzzing client is no lab's member)
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)
