@@ -129,6 +129,7 @@ class Group:
     report_no: str = ""
     items: list[dict] = field(default_factory=list)
     item_rows: list[int] = field(default_factory=list)
+    applicable: list | None = None
     preview: dict | None = None
 
 
@@ -188,7 +189,7 @@ def _read(data: bytes, progress=None) -> Plan:
     return plan
 
 
-def _resolve_group(actor, group: Group, issues: list[Issue]) -> None:
+def _resolve_group(actor, group: Group, issues: list[Issue], by_category: dict) -> None:
     """The sample, the round, and the rows as the service's items (test items resolved by code, then by name among
     the items that apply to the sample's category)."""
     sample = Sample.objects.visible_to(actor).select_related("category", "lab").filter(number=group.number).first()
@@ -201,7 +202,9 @@ def _resolve_group(actor, group: Group, issues: list[Issue]) -> None:
     group.sample = sample
     disposal = getattr(sample, "disposal", None) if sample.status == SampleStatus.REPORTED else None
     group.is_recheck = disposal is not None and disposal.status == DisposalStatus.RECHECKING
-    applicable = applicable_test_items(sample)
+    if sample.category_id not in by_category:  # one catalogue read per category, not per sample
+        by_category[sample.category_id] = applicable_test_items(sample)
+    applicable = group.applicable = by_category[sample.category_id]
     by_code = {t.code: t for t in applicable}
     by_name: dict[str, list] = {}
     for t in applicable:
@@ -266,14 +269,19 @@ def _plan(actor, data: bytes, *, judge: bool, progress=None) -> Plan:
         plan.issues.append(Issue(None, "", "工作表中没有数据行（表头以下全部为空）"))
         return plan
     total = len(plan.groups)
+    by_category: dict = {}
     for n, group in enumerate(plan.groups, start=1):
         before = len(plan.issues)
-        _resolve_group(actor, group, plan.issues)
+        _resolve_group(actor, group, plan.issues, by_category)
         clean = len(plan.issues) == before
         if judge and group.sample is not None and group.items:  # the rows that resolved are judged anyway
             try:
                 checked = result_services.results_check(
-                    actor=actor, sample=group.sample, items=group.items, is_recheck=group.is_recheck
+                    actor=actor,
+                    sample=group.sample,
+                    items=group.items,
+                    is_recheck=group.is_recheck,
+                    applicable=group.applicable,
                 )
             except DomainError as exc:
                 plan.issues.extend(_problem_issues(group, exc))

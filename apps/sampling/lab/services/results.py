@@ -237,7 +237,7 @@ def _judgement_key(field_name: str) -> str:
     return "test_item"  # the limit itself is incomplete (a data problem of the catalogue)
 
 
-def _check(actor, sample: Sample, items, *, recheck: bool) -> CheckedRound:
+def _check(actor, sample: Sample, items, *, recheck: bool, applicable=None) -> CheckedRound:
     lab = _round_lab(actor, sample, recheck)
     if sample.production_date > timezone.localdate():
         message = f"样品的生产日期（{sample.production_date:%Y-%m-%d}）晚于今天，无法据此选择判定标准，请先更正抽样单"
@@ -247,7 +247,8 @@ def _check(actor, sample: Sample, items, *, recheck: bool) -> CheckedRound:
         raise ResultsInvalid([(None, "items", "请至少录入一个检验项目的结果")])
     if len(items) > MAX_ITEMS:
         raise ResultsInvalid([(None, "items", f"一次最多提交 {MAX_ITEMS} 个检验项目")])
-    applicable = applicable_test_items(sample)
+    if applicable is None:
+        applicable = applicable_test_items(sample)
     by_pk = {t.pk: t for t in applicable}
     by_code = {t.code: t for t in applicable}
     problems: list[tuple[int | None, str, str]] = []
@@ -325,15 +326,16 @@ def _check(actor, sample: Sample, items, *, recheck: bool) -> CheckedRound:
     return checked
 
 
-def results_check(*, actor, sample, items, is_recheck: bool = False) -> CheckedRound:
-    """Every check of ``results_submit`` and the judgements, writing nothing (the page's preview, the Excel dry run)."""
+def results_check(*, actor, sample, items, is_recheck: bool = False, applicable=None) -> CheckedRound:
+    """Every check of ``results_submit`` and the judgements, writing nothing (the page's preview, the Excel dry run).
+    ``applicable``: the sample's applicable test items when the caller already has them (the import, per category)."""
     require_perm(actor, "sampling.add_resultitem")
     pk = getattr(sample, "pk", sample)
     try:
         fresh = Sample.objects.visible_to(actor).select_related("category", "lab", "enterprise").get(pk=pk)
     except (Sample.DoesNotExist, ValueError, TypeError):
         raise OutOfScope("未找到该样品，或该样品不在您的范围内") from None
-    return _check(actor, fresh, items, recheck=is_recheck)
+    return _check(actor, fresh, items, recheck=is_recheck, applicable=applicable)
 
 
 # ---------------------------------------------------------------------------- writing a round
