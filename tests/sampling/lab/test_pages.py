@@ -52,7 +52,7 @@ def test_untouched_form_says_please_fill_naming_the_items(client, lab_user, samp
     response = client.post(reverse("sampling:lab_results_entry", args=[sample.pk]), browser_form(sample, catalogue))
     assert response.status_code == 200
     page = response.content.decode()
-    assert "请填写铅的检验结果" in page and "请填写菌落总数第 1 个样品的结果" in page
+    assert "请填写铅的检验结果" in page and "请填写菌落总数第 1、2、3、4、5 个样品的结果" in page
     assert not ResultItem.objects.exists()
     everything_skipped = browser_form(sample, catalogue, **skip_all_but(catalogue))
     page = client.post(reverse("sampling:lab_results_entry", args=[sample.pk]), everything_skipped).content.decode()
