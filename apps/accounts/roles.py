@@ -121,7 +121,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "samplingdeadlines", "view", "add", "change"),
             *_crud("sampling", "organisation", "view", "add", "change"),
             *_crud("sampling", "samplingtask", "view", "add", "change"),
-            *_crud("sampling", "sample", "view"),
+            *_crud("sampling", "sample", "view", "change"),  # change: e.g. register a lab's receipt on its behalf
             *_crud("sampling", "resultitem", "view"),
             *_crud("sampling", "disposal", "view", "change"),
             "sampling.publish_sample",

@@ -88,6 +88,7 @@ DEMO_ACCOUNTS = (
     ("xitong", "孙立", "sys_admin", None),
     ("anquan", "钱卫", "security_admin", None),
     ("shenji", "吴审", "audit_admin", None),
+    ("jianyan", "钱检验", "lab_staff", None),  # linked to a lab by the sampling demo (seed_demo_lab)
 )
 
 

@@ -25,6 +25,14 @@ caller catches its own domain errors. Known hooks and their keyword payloads:
     ``concluded_at`` set, in the caller's transaction). ``sampling.publicity`` subscribes: it sets ``publish_due``
     (the publication clock) for supervisory and evaluative samples and returns ``{"publish_due": "YYYY-MM-DD"}``
     (or ``{"publish_due": None, "reason": …}`` for a result that is never published, such as risk monitoring).
+``sampling.sample_unqualified``
+    A supervisory sample was concluded unqualified by its first lab (in the results transaction):
+    ``sample_id`` (int), ``sample_number`` (str, the 抽样单编号), ``sample_name`` (str), ``enterprise_id`` (int),
+    ``concluded_on`` (date), ``items`` ([{"code", "name", "value_text", "unit"}] of the unqualified test items),
+    ``actor``. Risk records a ``failed_sample`` event with ``source_ref="sampling-sample:<sample_id>"``.
+``sampling.sample_unqualified_voided``
+    The 复检 overturned that conclusion (the 复检 conclusion is final, FSL Art 88): ``sample_id`` (int),
+    ``sample_number`` (str), ``enterprise_id`` (int), ``reason`` (str), ``actor``. Risk voids the event.
 
 Providers are the reading side: an app offers a function that others call, by a known name, without importing it
 (``provide(name, key, fn)`` in the offering app's ``ready()``, ``providers(name)`` in the reading app):
@@ -45,6 +53,8 @@ HOOKS = {
     "inspections.result_finalised": "检查结果已签发",
     "enterprises.changed": "检查对象批量变更",
     "sampling.sample_concluded": "抽检样品已出检验结论",
+    "sampling.sample_unqualified": "监督抽检不合格",
+    "sampling.sample_unqualified_voided": "复检推翻监督抽检不合格结论",
 }
 
 _SUBSCRIBERS: dict[str, dict[str, Callable]] = {name: {} for name in HOOKS}

@@ -10,6 +10,7 @@ from apps.common.viewmixins import ScopedPageView
 from apps.common.workdays import missing_calendar_years
 from apps.inspections.fieldwork.selectors import task_list_for_inspector
 from apps.sampling.fieldwork.selectors import my_open_tasks
+from apps.sampling.lab import selectors as lab_selectors
 
 from . import figures
 
@@ -65,7 +66,9 @@ QUICK_LINKS = {
         ),
     ),
     "lab_staff": (
-        _link("送检样品", "送本机构检验的样品与检验结果", "box-seam", "sampling:sample_list", "sampling.view_sample"),
+        _link(
+            "送检样品", "送本机构检验的样品：接收、录入结果", "box-seam", "sampling:lab_samples", "sampling.view_sample"
+        ),
         _link("后台任务", "导入等任务进度", "hourglass-split", "jobs:list", "common.view_job"),
     ),
     "city_staff": (
@@ -217,6 +220,20 @@ def _city_leader(user):
     }
 
 
+def _lab_staff(user):
+    """The lab's samples by status, each count linking to the lab list filtered the same way."""
+    from apps.sampling.choices import SampleStatus
+
+    counts = lab_selectors.sample_status_counts(actor=user)
+    base = reverse("sampling:lab_samples")
+    return {
+        "labs": lab_selectors.lab_organisations_of(user),
+        "status_counts": [
+            (label, counts.get(code, 0), f"{base}?status={code}") for code, label in SampleStatus.choices
+        ],
+    }
+
+
 def _complaint_officer(user):
     return {"kpis": figures.home_kpis(actor=user, role_code="complaint_officer")}
 
@@ -244,6 +261,7 @@ HOME_CONTEXT = {
     "city_staff": _city_staff,
     "city_leader": _city_leader,
     "complaint_officer": _complaint_officer,
+    "lab_staff": _lab_staff,
     "sys_admin": _sys_admin,
     "security_admin": _security_admin,
     "audit_admin": _audit_admin,

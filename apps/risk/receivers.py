@@ -3,6 +3,9 @@
 * ``inspections.result_finalised`` → the dynamic score follows the inspection (check items mapped to the scheme's
   dynamic items by ``fixtures/risk_check_item_mapping.json``, data of this app) and the coverage state is refreshed.
 * ``enterprises.changed`` (bulk writes) and saves of an enterprise or a licence → the coverage state is refreshed.
+* ``sampling.sample_unqualified`` → a ``failed_sample`` risk event (国家或省级监督抽检不合格), which the grading
+  scheme's adjustment rules count at the next grade; ``sampling.sample_unqualified_voided`` (a 复检 overturned the
+  conclusion) → that event is voided. Both keyed by ``source_ref="sampling-sample:<id>"``, so a repeat is a no-op.
 """
 
 from __future__ import annotations
@@ -77,6 +80,55 @@ def _assess_after_inspection(result_id, enterprise_id, inspected_on, outcomes, a
     return f"assessment {assessment.pk} grade {assessment.grade}", bool(assessment.is_current)
 
 
+def _sample_ref(sample_id) -> str:
+    return f"sampling-sample:{int(sample_id)}"
+
+
+def risk_after_failed_sample(
+    *, sample_id, sample_number, sample_name, enterprise_id, concluded_on, items, actor, **_ignored
+) -> str:
+    """A supervisory sample concluded unqualified: record the risk event the grade counts (as the system: the lab
+    that reported it holds no risk permission). Never blocks the lab's submission: returns a note."""
+    from .choices import EventType
+    from .models import RiskEvent
+    from .services import risk_event_record
+
+    ref = _sample_ref(sample_id)
+    existing = RiskEvent.objects.filter(source_ref=ref, is_void=False).first()
+    if existing is not None:
+        return f"event {existing.pk} exists"
+    names = "、".join(f"{i['name']}（{i['value_text']}{i.get('unit') or ''}）" for i in items or [])
+    description = f"监督抽检不合格：{sample_number} {sample_name}" + (f"，不合格项目：{names}" if names else "")
+    try:
+        with transaction.atomic():
+            event = risk_event_record(
+                enterprise_id=enterprise_id,
+                event_type=EventType.FAILED_SAMPLE,
+                occurred_on=concluded_on,
+                description=description[:500],
+                actor=None,
+                source_ref=ref,
+            )
+    except (DomainError, PermissionDenied, ObjectDoesNotExist) as exc:
+        log.warning("risk event for sample %s skipped: %s", sample_id, exc)
+        return f"skipped: {exc}"
+    return f"event {event.pk}"
+
+
+def risk_after_sample_requalified(*, sample_id, sample_number, reason, actor, **_ignored) -> str:
+    """The 复检 overturned the unqualified conclusion: void its risk event (events are never deleted)."""
+    from .models import RiskEvent
+    from .services import risk_event_void
+
+    voided = []
+    for event_id in RiskEvent.objects.filter(source_ref=_sample_ref(sample_id), is_void=False).values_list(
+        "pk", flat=True
+    ):
+        risk_event_void(event_id=event_id, reason=f"{sample_number}：{reason}"[:200], actor=None)
+        voided.append(event_id)
+    return f"voided {voided}" if voided else "no event"
+
+
 BULK_REFRESH_INLINE = 500  # up to this many in the caller's transaction; more: a job after its commit
 
 
@@ -117,6 +169,8 @@ def connect() -> None:
 
     hooks.subscribe("inspections.result_finalised", "risk", risk_after_inspection)
     hooks.subscribe("enterprises.changed", "risk_coverage", coverage_after_bulk_change)
+    hooks.subscribe("sampling.sample_unqualified", "risk", risk_after_failed_sample)
+    hooks.subscribe("sampling.sample_unqualified_voided", "risk", risk_after_sample_requalified)
     post_save.connect(_enterprise_saved, sender=Enterprise, dispatch_uid="risk.coverage.enterprise")
     post_save.connect(_licence_changed, sender=Licence, dispatch_uid="risk.coverage.licence_save")
     post_delete.connect(_licence_changed, sender=Licence, dispatch_uid="risk.coverage.licence_delete")

@@ -641,12 +641,14 @@ def risk_event_record(
 
 @transaction.atomic
 def risk_event_void(*, event_id, reason: str, actor) -> RiskEvent:
-    """Events are never deleted; a mistaken one is voided with a reason (grades already made keep their snapshot)."""
+    """Events are never deleted; a mistaken one is voided with a reason (grades already made keep their snapshot).
+    ``actor=None`` is the system (e.g. a 复检 overturned the failed sample the event came from)."""
     require_perm(actor, "risk.change_riskevent", system_allowed=True)
     if not (reason or "").strip():
         raise ValidationFailed("请填写作废理由", fields={"reason": ["必填"]})
+    events = RiskEvent.objects.all() if actor is None else RiskEvent.objects.visible_to(actor)
     try:
-        event = RiskEvent.objects.visible_to(actor).select_for_update(no_key=True, of=("self",)).get(pk=event_id)
+        event = events.select_for_update(no_key=True, of=("self",)).get(pk=event_id)
     except (RiskEvent.DoesNotExist, ValueError, TypeError):
         raise OutOfScope() from None
     if event.is_void:

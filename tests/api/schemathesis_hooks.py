@@ -26,6 +26,7 @@ FEEDS = (
     "/api/v1/inspections/publications/",
     "/api/v1/sampling/tasks/",
     "/api/v1/sampling/samples/",
+    "/api/v1/sampling/results/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

@@ -37,6 +37,7 @@ SCOPES = [
     "inspections:read",
     "inspections:write",
     "sampling:read",
+    "sampling:results:write",
 ]
 SEED = 20261206
 
@@ -52,6 +53,7 @@ def _world():
     from tests.factories.enterprises import EnterpriseFactory
     from tests.factories.sampling import SampleFactory
     from tests.inspections.factories import make_enterprise, make_task
+    from tests.sampling.lab.helpers import reported_result
 
     townships = list(Township.objects.order_by("order")[:2])
     for township in townships:
@@ -65,6 +67,7 @@ def _world():
         make_task(make_enterprise(township))
         _final_result(township)
         SampleFactory(task__plan_line__township=township)
+        reported_result(township)  # a sampling result (the lab's API; the fuzzing client is no lab's member)
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

@@ -37,7 +37,7 @@ def _write_routes():
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if method in ("post", "put", "patch") and "requestBody" in operation:
-                routes.append((method, path.replace("{id}", "1").replace("{code}", "xiashi")))
+                routes.append((method, path.replace("{id}", "1").replace("{code}", "xiashi").replace("{sample}", "1")))
     return routes
 
 
@@ -59,6 +59,7 @@ WRITE_ROUTES = [
     ("post", "/api/v1/inspections/results/1/correct/"),
     ("post", "/api/v1/inspections/results/1/finalise/"),
     ("post", "/api/v1/jobs/"),
+    ("post", "/api/v1/sampling/samples/1/results/"),
 ]
 
 

@@ -100,6 +100,20 @@ def _sample_off(row):
     return row.pk, lambda data: data["status"] == "received"
 
 
+def _sampling_result(township):
+    from tests.sampling.lab.helpers import reported_result
+
+    return reported_result(township)  # a supervisory 铅 result, 不合格: its disposal can run a 复检
+
+
+def _sampling_result_off(row):
+    # results are final: what changes a sample's results is a 复检, which reaches the feed as new rows
+    from tests.sampling.lab.helpers import recheck_overturning
+
+    recheck = recheck_overturning(row)
+    return recheck.pk, lambda data: data["is_recheck"] is True and data["sample"] == row.sample_id
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -118,6 +132,7 @@ FEEDS = [
     Feed("/api/v1/inspections/publications/", _publication, _publication_off),
     Feed("/api/v1/sampling/tasks/", _sampling_task, _sampling_task_off),
     Feed("/api/v1/sampling/samples/", _sample, _sample_off),
+    Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
 ]
 
 

@@ -16,8 +16,10 @@ AUDIT_ACTIONS: dict[str, str] = {
 def ready() -> None:
     from apps.common import hooks
     from apps.common.navigation import add_nav_permission, register_nav
+    from apps.common.workdays import register_calendar_listener
 
     from . import portal
+    from .calendar_hooks import reschedule_publish_due
     from .services.publications import on_sample_concluded
 
     register_nav("你点我检", "sampling:topics", perm="sampling.view_votetopic", icon="hand-thumbs-up", order=62)
@@ -28,4 +30,5 @@ def ready() -> None:
     register_nav("快检", "sampling:quick_tests", perm=quick_perm, icon="lightning-charge", order=66)
     add_nav_permission("jobs:list", "sampling.export_sample")  # large credit-file exports run as a job
     hooks.subscribe("sampling.sample_concluded", "sampling.publicity", on_sample_concluded)
+    register_calendar_listener(reschedule_publish_due)
     portal.register()

@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
@@ -305,16 +305,12 @@ class QuickTestListView(ScopedListView):
 
 
 def lab_task_link(sample) -> str | None:
-    """ "转实验室检验": the new-task page of fieldwork, pre-filled from the quick-tested sample (None until that page
-    exists). Query: enterprise, category, plan_line, from_quick_test (the sample id)."""
-    try:
-        base = reverse("sampling:task_create")
-    except NoReverseMatch:
+    """ "转实验室检验": fieldwork's new-task page for the quick-tested sample's plan line, with the enterprise searched
+    (``line`` and ``q`` are that page's parameters); None for a sample without a plan line."""
+    if not sample.task.plan_line_id:
         return None
-    query = {"enterprise": sample.enterprise_id, "category": sample.category_id, "from_quick_test": sample.pk}
-    if sample.task.plan_line_id:
-        query["plan_line"] = sample.task.plan_line_id
-    return f"{base}?{urlencode(query)}"
+    query = {"line": sample.task.plan_line_id, "q": sample.site_name or sample.enterprise.name}
+    return f"{reverse('sampling:task_create')}?{urlencode(query)}"
 
 
 class QuickTestDetailView(_ObjectPage):

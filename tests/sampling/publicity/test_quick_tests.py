@@ -157,15 +157,15 @@ def test_only_those_who_record_samples_may_record_quick_tests(staff_a, city_staf
     assert not ResultItem.objects.exists()
 
 
-def test_a_positive_quick_test_links_to_a_pre_filled_lab_task_when_that_page_exists(quick_sample, monkeypatch):
+def test_a_positive_quick_test_links_to_the_lab_task_form_of_its_line(client, city_staff, quick_sample):
     from apps.sampling.publicity import views
 
-    assert views.lab_task_link(quick_sample) is None  # fieldwork's task form is not on this branch yet
-    monkeypatch.setattr(views, "reverse", lambda name, *a, **k: "/sampling/tasks/new/")
     link = views.lab_task_link(quick_sample)
-    assert link.startswith("/sampling/tasks/new/?")
-    assert f"enterprise={quick_sample.enterprise_id}" in link and f"from_quick_test={quick_sample.pk}" in link
-    assert f"plan_line={quick_sample.task.plan_line_id}" in link
+    assert link.startswith(reverse("sampling:task_create") + "?")
+    assert f"line={quick_sample.task.plan_line_id}" in link
+    client.force_login(city_staff)
+    page = client.get(link)
+    assert page.status_code == 200 and quick_sample.enterprise.name in page.content.decode()
 
 
 def test_quick_tests_are_never_published_as_findings(city_staff, quick_sample, sampler, items):
