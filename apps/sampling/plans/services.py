@@ -22,6 +22,13 @@ NOTE_MAX = 200
 UPDATABLE = ("batches", "month", "category")
 
 
+def _pk(value) -> int | None:
+    """An id as given by a caller: a positive integer within the database's range, else None (then "not found")."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value < 2**63:
+        return None
+    return value
+
+
 def _check_month(month) -> int:
     if not isinstance(month, int) or isinstance(month, bool) or not 1 <= month <= 12:
         raise ValidationFailed("月份应为 1–12", fields={"month": ["月份应为 1–12"]})
@@ -36,6 +43,7 @@ def _check_batches(batches) -> int:
 
 
 def _category(category_id) -> SamplingCategory:
+    category_id = _pk(category_id)
     category = SamplingCategory.objects.filter(pk=category_id, is_active=True).first() if category_id else None
     if category is None:
         raise ValidationFailed("请选择有效的抽检分类", fields={"category": ["抽检分类不存在或已停用"]})
@@ -44,6 +52,7 @@ def _category(category_id) -> SamplingCategory:
 
 def _open_plan(plan_id, *, lock: bool) -> SamplingPlan:
     qs = SamplingPlan.objects.select_for_update() if lock else SamplingPlan.objects.all()
+    plan_id = _pk(plan_id)
     plan = qs.filter(pk=plan_id).first() if plan_id else None
     if plan is None:
         raise ValidationFailed("请选择抽检计划", fields={"plan": ["抽检计划不存在"]})
@@ -70,6 +79,7 @@ def plan_line_create(
 ) -> PlanLine:
     require_perm(actor, "sampling.add_planline")
     plan = _open_plan(plan_id, lock=True)
+    township_id = _pk(township_id)
     township = Township.objects.filter(pk=township_id, is_active=True).first() if township_id else None
     if township is None:
         raise ValidationFailed("请选择镇街", fields={"township": ["镇街不存在"]})
@@ -79,8 +89,9 @@ def plan_line_create(
     if origin not in LineOrigin.values:
         raise ValidationFailed("编制依据无效", fields={"origin": ["编制依据无效"]})
     enterprise = None
-    if enterprise_id:
-        enterprise = Enterprise.objects.visible_to(actor).filter(pk=enterprise_id).first()
+    if enterprise_id is not None:
+        enterprise_id = _pk(enterprise_id)
+        enterprise = Enterprise.objects.visible_to(actor).filter(pk=enterprise_id).first() if enterprise_id else None
         if enterprise is None:
             raise OutOfScope("指定对象不存在或不在您的管辖范围内", fields={"enterprise": ["不存在或不在管辖范围内"]})
         if enterprise.township_id != township.pk:
@@ -112,6 +123,7 @@ def plan_line_update(*, actor, line_id, changes: dict, note: str | None = None) 
     unknown = sorted(set(changes) - set(UPDATABLE))
     if unknown:
         raise ValidationFailed("只能调整批次、月份和抽检分类", fields={name: ["不能调整"] for name in unknown})
+    line_id = _pk(line_id)
     line = PlanLine.objects.visible_to(actor).select_for_update().filter(pk=line_id).first() if line_id else None
     if line is None:
         raise OutOfScope("计划明细不存在或不在您的管辖范围内", fields={"line": ["不存在或不在管辖范围内"]})

@@ -5,6 +5,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "sampling.suggestions_accept": "采纳靶向抽检建议",
     "sampling.suggestion_weights_create": "新增靶向抽检权重",
     "sampling.consultation_create": "记录风险会商",
+    "sampling.targeting_demo_seed": "生成靶向抽检演示数据",
 }
 
 

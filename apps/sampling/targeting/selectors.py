@@ -266,7 +266,7 @@ def rank(
     orders = {pk: order for pk, (_c, _n, _h, order) in catalogue.majors.items()}
     out.sort(key=lambda s: (-s.total, s.enterprise_id, orders[s.category_id], s.category_id))
     for i, suggestion in enumerate(out, start=1):
-        suggestion.rank = i
+        suggestion.rank = i if keys is None else None  # a place among chosen pairs is no rank
     meta["planned_excluded"] = excluded
     return SuggestionRanking(out, **meta)
 
