@@ -147,7 +147,7 @@ def backtest(
         exclude_planned=False,
         use_grade=use_grade,
     )
-    score = {(s.enterprise_id, s.category_id): s.total for s in ranking}
+    score = ranking.totals()
     ordered = sorted(kept, key=lambda r: (-score.get((r[1], r[2]), 0.0), _tiebreak(seed, r[0])))
     flags = [bad for *_rest, bad in ordered]
     total, unqualified = len(flags), sum(flags)

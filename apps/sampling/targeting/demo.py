@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common import hooks
 from apps.common.audit import audit_record
 from apps.enterprises.models import Enterprise
 
@@ -84,10 +85,15 @@ def synthetic_history(
     base_rate: float = 0.02,
     risky_share: float = 0.15,
     risk_factor: float = 6.0,
+    risky_by_grade: dict[str, float] | None = None,
     seed: int = 20261207,
     batch_size: int = 2000,
 ) -> HistoryResult:
-    """Samples for ``years`` at the (operating) ``enterprises`` (default: all), in the 大类 the mapping gives them."""
+    """Samples for ``years`` at the (operating) ``enterprises`` (default: all), in the 大类 the mapping gives them.
+
+    ``risky_by_grade`` ({"A": 0.05, …, "D": 0.5}) ties the latent risk to the current risk grade (from the
+    ``risk.enterprise_attributes`` provider; ungraded enterprises use ``risky_share``): the grade then carries the
+    signal a real grade is meant to carry."""
     rng = random.Random(seed)
     today = timezone.localdate()
     catalogue = Catalogue.load()
@@ -103,6 +109,11 @@ def synthetic_history(
         "enterprise_id", "foodcategory__code"
     ):
         foods[eid].append(code)
+    grades: dict[int, str] = {}
+    if risky_by_grade:
+        for provider in hooks.providers("risk.enterprise_attributes").values():
+            for pk, attrs in provider(qs.values("pk"), on=None).items():
+                grades[pk] = attrs.get("grade", "")
     sampler, lab = _orgs()
     stage_of = {"production": Stage.PRODUCTION, "sales": Stage.CIRCULATION, "catering": Stage.CATERING}
     plans = {}
@@ -119,7 +130,8 @@ def synthetic_history(
     for pk, name, township_id, bt, parent, sector in rows:
         majors = sorted(majors_of((bt, parent), foods.get(pk, ()), by_name))
         erng = random.Random(f"{seed}:{pk}")
-        risky = erng.random() < risky_share
+        share = (risky_by_grade or {}).get(grades.get(pk, ""), risky_share)
+        risky = erng.random() < share
         risky_count += risky
         if not majors:
             continue

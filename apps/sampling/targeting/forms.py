@@ -177,13 +177,13 @@ class DecisionForm(forms.Form):
         label="抽检分类",
         queryset=SamplingCategory.objects.none(),
         required=False,
-        empty_label="（新增必选；调整时不变可不选）",
+        empty_label="（不选）",
         error_messages={"invalid_choice": "所选抽检分类不存在或已停用"},
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     month = forms.TypedChoiceField(
         label="月份",
-        choices=[("", "（新增必选；调整时不变可不选）"), *MONTH_CHOICES],
+        choices=[("", "（不选）"), *MONTH_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,

@@ -64,6 +64,9 @@ class Weights:
     def total(self) -> int:
         return sum(self.weight(c) for c in REASON_CODES)
 
+    def as_tuple(self) -> tuple[int, ...]:
+        return tuple(self.weight(c) for c in REASON_CODES)
+
     def as_dict(self) -> dict:
         return {
             "effective_from": self.effective_from.isoformat() if self.effective_from else None,
@@ -175,6 +178,47 @@ def recency(day: dt.date, data_until: dt.date, window_days: int) -> float:
     return 1 - age / window_days
 
 
+def window_days(data_until: dt.date, years: int) -> int:
+    return (data_until - window_start(data_until, years)).days + 1
+
+
+# The five scores, one function each: the ranking of every pair (selectors.rank) and the reasons of the rows shown
+# (score_reasons) call the same ones, so a shown total is the total the row was ranked by.
+def grade_score(grade: str) -> float:
+    return GRADE_SCORES.get(grade, UNGRADED_SCORE)
+
+
+def unqualified_weighted(days, data_until: dt.date, window: int) -> float:
+    return sum(recency(d, data_until, window) for d in days)
+
+
+def unqualified_score(weighted: float) -> float:
+    return weighted / (1 + weighted)
+
+
+def complaints_score(count: int | None) -> float:
+    return 0.0 if count is None else count / (1 + count)
+
+
+def staleness_score(last_sampled: dt.date | None, data_until: dt.date, window: int) -> float:
+    if last_sampled is None:
+        return 1.0
+    return min(max(0, (data_until - last_sampled).days), window) / window
+
+
+def clamp_hazard(hazard) -> int:
+    return min(5, max(1, int(hazard or 1)))
+
+
+def hazard_score(hazard) -> float:
+    return (clamp_hazard(hazard) - 1) / 4
+
+
+def total_of(scores, weights: tuple[int, ...]) -> float:
+    """Σ score × weight in reason order, rounded to 0.01 (the one formula of the total)."""
+    return round(sum(score * weight for score, weight in zip(scores, weights, strict=True)), 2)
+
+
 def score_reasons(
     *,
     weights: Weights,
@@ -187,14 +231,14 @@ def score_reasons(
 ) -> tuple[list[Reason], float]:
     """The five reasons of one suggestion and its total (see the module table)."""
     years = weights.history_years
-    window_days = (data_until - window_start(data_until, years)).days + 1
+    window = window_days(data_until, years)
 
     if grade in GRADE_SCORES:
-        grade_reason = Reason("grade", grade, f"{grade} 级", GRADE_SCORES[grade], weights.grade)
+        grade_reason = Reason("grade", grade, f"{grade} 级", grade_score(grade), weights.grade)
     else:
-        grade_reason = Reason("grade", None, "未评级（按中间值计）", UNGRADED_SCORE, weights.grade)
+        grade_reason = Reason("grade", None, "未评级（按中间值计）", grade_score(grade), weights.grade)
 
-    weighted = sum(recency(d, data_until, window_days) for d in unqualified_days)
+    weighted = unqualified_weighted(unqualified_days, data_until, window)
     count = len(unqualified_days)
     if count:
         last = max(unqualified_days)
@@ -202,18 +246,14 @@ def score_reasons(
     else:
         detail = f"近 {years} 年无不合格"
     unqualified_reason = Reason(
-        "unqualified", round(weighted, 4), detail, weighted / (1 + weighted), weights.unqualified
+        "unqualified", round(weighted, 4), detail, unqualified_score(weighted), weights.unqualified
     )
 
     if complaints is None:
         complaints_reason = Reason("complaints", None, "投诉数据暂未接入", 0.0, weights.complaints)
     else:
         complaints_reason = Reason(
-            "complaints",
-            complaints,
-            f"近 {years} 年 {complaints} 件",
-            complaints / (1 + complaints),
-            weights.complaints,
+            "complaints", complaints, f"近 {years} 年 {complaints} 件", complaints_score(complaints), weights.complaints
         )
 
     if last_sampled is None:
@@ -224,13 +264,13 @@ def score_reasons(
             "staleness",
             days,
             f"{days} 天前（{last_sampled:%Y-%m-%d}）",
-            min(days, window_days) / window_days,
+            staleness_score(last_sampled, data_until, window),
             weights.staleness,
         )
 
-    hazard = min(5, max(1, int(hazard or 1)))
-    hazard_reason = Reason("hazard", hazard, f"风险程度 {hazard}/5", (hazard - 1) / 4, weights.hazard)
+    hazard = clamp_hazard(hazard)
+    hazard_reason = Reason("hazard", hazard, f"风险程度 {hazard}/5", hazard_score(hazard), weights.hazard)
 
     reasons = [grade_reason, unqualified_reason, complaints_reason, staleness_reason, hazard_reason]
-    total = round(sum(r.score * r.weight for r in reasons), 2)
+    total = total_of([r.score for r in reasons], weights.as_tuple())
     return reasons, total

@@ -27,7 +27,20 @@ from ..choices import PlanStatus
 from ..models import ConsultationDecision, ConsultationMeeting, PlanLine, Sample, SamplingPlan, SuggestionWeights
 from .filters import ConsultationMeetingFilterSet, SuggestionFilterSet
 from .mapping import majors_of, mapping_gaps
-from .ranking import Suggestion, Weights, parse_key, score_reasons, window_start
+from .ranking import (
+    Suggestion,
+    Weights,
+    complaints_score,
+    grade_score,
+    hazard_score,
+    parse_key,
+    score_reasons,
+    staleness_score,
+    unqualified_score,
+    unqualified_weighted,
+    window_days,
+    window_start,
+)
 
 RISK_ATTRIBUTES_HOOK = "risk.enterprise_attributes"
 COMPLAINTS_HOOK = "complaints.counts"
@@ -70,11 +83,16 @@ def weights_list(*, actor, filters=None):
 
 
 # ---------------------------------------------------------------------------------------------- the ranking
-class SuggestionRanking(list):
-    """The ranked suggestions (a list, best first) with what the page and the API say about them."""
+class SuggestionRanking:
+    """The ranked suggestions, best first, with what the page and the API say about them.
 
-    def __init__(self, rows=(), **meta):
-        super().__init__(rows)
+    A sequence (``len``, index, slice, iteration; ``count()`` for the paginator): the ranking keeps one small tuple
+    per suggestion and builds a ``Suggestion`` with its reasons only for the rows asked for (a page of 25, the API's
+    ``limit``), so ranking 90,000 pairs does not build 450,000 reasons."""
+
+    def __init__(self, rows=(), *, build=None, **meta):
+        self._rows = list(rows)  # built Suggestions, or the ranking's tuples when ``build`` is given
+        self._build = build
         self.year: int = meta.get("year")
         self.data_until: dt.date | None = meta.get("data_until")
         self.weights: Weights | None = meta.get("weights")
@@ -98,6 +116,38 @@ class SuggestionRanking(list):
 
     def none(self) -> SuggestionRanking:
         return SuggestionRanking((), **self.meta())
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def count(self) -> int:
+        return len(self._rows)
+
+    def __bool__(self) -> bool:
+        return bool(self._rows)
+
+    def _one(self, index: int) -> Suggestion:
+        row = self._rows[index]
+        return self._build(row, index) if self._build is not None else row
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._one(i) for i in range(*index.indices(len(self._rows)))]
+        if index < 0:
+            index += len(self._rows)
+        if not 0 <= index < len(self._rows):
+            raise IndexError(index)
+        return self._one(index)
+
+    def __iter__(self):
+        for i in range(len(self._rows)):
+            yield self._one(i)
+
+    def totals(self) -> dict[tuple[int, int], float]:
+        """{(enterprise id, 大类 id): total} of every ranked pair, without building the reasons."""
+        if self._build is None:
+            return {(s.enterprise_id, s.category_id): s.total for s in self._rows}
+        return {(row[1], row[3]): -row[0] for row in self._rows}
 
 
 @dataclass
@@ -218,57 +268,88 @@ def rank(
     )
     complaints, meta["complaints_available"] = _provided(COMPLAINTS_HOOK, ids, since=since)
 
-    out: list[Suggestion] = []
-    excluded = 0
     keyed: dict[int, set[int]] = defaultdict(set)
     for enterprise_id, major in keys or ():
         if major in catalogue.majors:
             keyed[enterprise_id].add(major)
-    for pk, name, uscc, township_id, township_name, bt_code, bt_parent, bt_name in rows:
+    window = window_days(data_until, weights.history_years)
+    weight_tuple = weights.as_tuple()
+    has_complaints = meta["complaints_available"]
+    orders = {pk: order for pk, (_c, _n, _h, order) in catalogue.majors.items()}
+    hazard_scores = {pk: hazard_score(h) for pk, (_c, _n, h, _o) in catalogue.majors.items()}
+    enterprise_rows: dict[int, tuple] = {}
+    entries: list[tuple] = []  # (-total, enterprise id, 大类 order, 大类 id): sorted, it is the ranking
+    excluded = 0
+    w_grade, w_unqualified, w_complaints, w_staleness, w_hazard = weight_tuple
+    mapped: dict[tuple, set[int]] = {}  # (business type, parent, food categories) → 大类: many share a combination
+    for row in rows:
+        pk, _name, _uscc, _township_id, _township_name, bt_code, bt_parent, _bt_name = row
         if keys_only:
             majors = set(keyed.get(pk, ()))
         else:
-            majors = majors_of((bt_code, bt_parent), foods.get(pk, ()), by_name)
+            combo = (bt_code, bt_parent, tuple(sorted(foods.get(pk, ()))))
+            if combo not in mapped:
+                mapped[combo] = majors_of(combo[:2], combo[2], by_name)
+            majors = mapped[combo]
         if category_id is not None:
-            majors &= {category_id}
+            majors = majors & {category_id}
+        if not majors:
+            continue
+        enterprise_rows[pk] = row
         grade = (attributes.get(pk) or {}).get("grade", "") if use_grade else ""
+        g = grade_score(grade)
+        u = (
+            unqualified_score(unqualified_weighted(unqualified.get(pk, ()), data_until, window))
+            if pk in unqualified
+            else 0.0
+        )
+        c = complaints_score(complaints.get(pk, 0) if has_complaints else None)
+        # total_of((g, u, c, staleness, hazard), weights) with the enterprise's part summed once, in the same order
+        # (so the same float): test_shown_totals_are_the_ranked_totals holds the two to each other
+        part = g * w_grade + u * w_unqualified + c * w_complaints
         for major in majors:
             if keys is not None and (pk, major) not in keys:
                 continue
             if (pk, major) in planned:
                 excluded += 1
                 continue
-            code, cat_name, hazard, _order = catalogue.majors[major]
-            reasons, total = score_reasons(
-                weights=weights,
-                data_until=data_until,
-                grade=grade,
-                unqualified_days=unqualified.get(pk, []),
-                complaints=complaints.get(pk, 0) if meta["complaints_available"] else None,
-                last_sampled=last_sampled.get((pk, major)),
-                hazard=hazard,
-            )
-            out.append(
-                Suggestion(
-                    enterprise_id=pk,
-                    enterprise_name=name,
-                    uscc=uscc or "",
-                    township_id=township_id,
-                    township_name=township_name,
-                    business_type_name=bt_name,
-                    category_id=major,
-                    category_code=code,
-                    category_name=cat_name,
-                    reasons=reasons,
-                    total=total,
-                )
-            )
-    orders = {pk: order for pk, (_c, _n, _h, order) in catalogue.majors.items()}
-    out.sort(key=lambda s: (-s.total, s.enterprise_id, orders[s.category_id], s.category_id))
-    for i, suggestion in enumerate(out, start=1):
-        suggestion.rank = i if keys is None else None  # a place among chosen pairs is no rank
+            last = last_sampled.get((pk, major))
+            st = 1.0 if last is None else staleness_score(last, data_until, window)
+            total = round(part + st * w_staleness + hazard_scores[major] * w_hazard, 2)
+            entries.append((-total, pk, orders[major], major))
+    entries.sort()
     meta["planned_excluded"] = excluded
-    return SuggestionRanking(out, **meta)
+    numbered = keys is None
+
+    def build(entry, index: int) -> Suggestion:
+        _neg_total, pk, _order, major = entry
+        _pk, name, uscc, township_id, township_name, _bt, _parent, bt_name = enterprise_rows[pk]
+        code, cat_name, hazard, _o = catalogue.majors[major]
+        reasons, total = score_reasons(
+            weights=weights,
+            data_until=data_until,
+            grade=(attributes.get(pk) or {}).get("grade", "") if use_grade else "",
+            unqualified_days=unqualified.get(pk, []),
+            complaints=complaints.get(pk, 0) if has_complaints else None,
+            last_sampled=last_sampled.get((pk, major)),
+            hazard=hazard,
+        )
+        return Suggestion(
+            enterprise_id=pk,
+            enterprise_name=name,
+            uscc=uscc or "",
+            township_id=township_id,
+            township_name=township_name,
+            business_type_name=bt_name,
+            category_id=major,
+            category_code=code,
+            category_name=cat_name,
+            reasons=reasons,
+            total=total,
+            rank=index + 1 if numbered else None,  # a place among chosen pairs is no rank
+        )
+
+    return SuggestionRanking(entries, build=build, **meta)
 
 
 def _params(filters) -> dict:

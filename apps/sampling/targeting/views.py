@@ -334,7 +334,7 @@ class MeetingCreateView(ScopedQuerysetMixin, TemplateView):
             consequences=[
                 f"保存会商记录和 {len(decisions)} 项决定；会商记录保存后不能修改。",
                 "“新增计划明细”的决定在所选计划中新增明细（编制依据“风险会商决定”）；"
-                "“调整计划明细”的决定按下表修改该明细。每项变化记入审计日志。",
+                "“调整计划明细”的决定按上表修改该明细。每项变化记入审计日志。",
             ],
             blockers=problems,
             hidden={k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "confirm")},

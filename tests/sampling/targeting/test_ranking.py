@@ -215,7 +215,7 @@ def test_township_staff_rank_their_own_enterprises(township_a, township_b, catal
     mine, theirs = make_enterprise(township_a), make_enterprise(township_b)
     ids = [s.enterprise_id for s in selectors.suggestion_list(actor=staff_a, filters={})]
     assert mine.pk in ids and theirs.pk not in ids
-    assert selectors.suggestion_list(actor=staff_a, filters={"township": township_b.pk}) == []
+    assert len(selectors.suggestion_list(actor=staff_a, filters={"township": township_b.pk})) == 0
 
 
 def test_bad_filters_are_chinese_errors_naming_the_field(city_staff, catalogue):
@@ -279,3 +279,22 @@ def test_page_bad_year_shows_the_error_beside_the_form(client, city_staff, catal
 def test_page_needs_the_view_permission(client, user_without_perms):
     client.force_login(user_without_perms)
     assert client.get("/sampling/suggestions/").status_code == 403
+
+
+def test_shown_totals_are_the_ranked_totals(township_a, catalogue, grades, city_staff, today, complaints):
+    """The ranking scores every pair on a fast path and builds reasons for the rows shown: same numbers."""
+    for i in range(12):
+        ent = make_enterprise(township_a)
+        grades[ent.pk] = "ABCD"[i % 4] if i % 5 else ""
+        complaints[ent.pk] = i % 3
+        for k in range(i % 3):
+            make_sample(ent, catalogue["catering"], today - dt.timedelta(days=30 * (i + k) + 1), "unqualified")
+    rows = selectors.suggestion_list(actor=city_staff, filters={"township": township_a.pk})
+    totals = rows.totals()
+    shown = list(rows)
+    assert [s.rank for s in shown] == list(range(1, len(shown) + 1))
+    assert [s.total for s in shown] == sorted((s.total for s in shown), reverse=True)
+    for s in shown:
+        assert totals[(s.enterprise_id, s.category_id)] == s.total
+        assert s.total == ranking.total_of([r.score for r in s.reasons], rows.weights.as_tuple())
+    assert rows[2:4] == shown[2:4] and rows[-1] == shown[-1]
