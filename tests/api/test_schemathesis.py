@@ -35,6 +35,7 @@ SCOPES = [
     "risk:read",
     "inspections:read",
     "inspections:write",
+    "sampling:read",
 ]
 SEED = 20261206
 
@@ -61,6 +62,11 @@ def _world():
         )
         make_task(make_enterprise(township))
         _final_result(township)
+    from apps.standards.models import SamplingCategory
+
+    SamplingCategory.objects.get_or_create(
+        code="31", defaults={"name": "餐饮食品", "level": 1, "hazard": 4}
+    )  # 靶向建议
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

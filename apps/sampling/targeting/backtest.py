@@ -57,7 +57,7 @@ class BacktestResult:
 
     def method(self) -> str:
         w = self.weights
-        basis = f"{w.effective_from:%Y-%m-%d} 起的权重" if w.effective_from else "默认权重"
+        basis = w.label or (f"{w.effective_from:%Y-%m-%d} 起的权重" if w.effective_from else "默认权重")
         grade = (
             "风险等级取风险分级当前等级（可能已含回放年度的信息）" if self.use_grade else "不使用风险等级（按未评级计）"
         )

@@ -43,6 +43,7 @@ class Weights:
     history_years: int
     effective_from: dt.date | None  # None: the model defaults, no row configured
     row_id: int | None = None
+    label: str = ""  # how the back-test names a set that is no row ("命令行试用的权重")
 
     @classmethod
     def of(cls, row) -> Weights:

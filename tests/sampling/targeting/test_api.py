@@ -125,6 +125,8 @@ def test_repeated_parameter_is_refused(api_client, city_staff, township_a):
     api_client.force_authenticate(city_staff)
     response = api_client.get(f"{URL}?township={township_a.pk}&township={township_a.pk}")
     assert response.status_code == 400 and "township" in response.json()["fields"]
+    response = api_client.get(f"{URL}?limit=5&limit=6")
+    assert response.status_code == 400 and response.json()["fields"]["limit"] == ["只能指定一个值"]
 
 
 def test_missing_township_or_category_is_an_empty_list(api_client, city_staff, township_a):
@@ -144,6 +146,8 @@ def test_detail_of_one_suggestion(api_client, city_staff, staff_a, township_a, t
     assert api_client.get(f"{URL}{theirs.pk}-{catalogue['catering'].pk}/").status_code == 404
     assert api_client.get(f"{URL}{mine.pk}-{catalogue['pastry'].pk}/").status_code == 404  # not its 大类
     assert api_client.get(f"{URL}{mine.pk}-{catalogue['catering'].pk}/", {"year": 1}).status_code == 400
+    for bad in ("1", "x", "0-0", f"{mine.pk}-", "9" * 30 + "-1"):
+        assert api_client.get(f"{URL}{bad}/").status_code == 404, bad
 
 
 def test_writes_are_not_allowed(api_client, city_staff):

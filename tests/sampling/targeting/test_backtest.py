@@ -81,10 +81,22 @@ def test_tool_prints_n_method_and_counts(registry, today, capsys):
     body = json.loads(capsys.readouterr().out)
     assert body["use_grade"] is False and body["rows"][0]["n"] == 20 and "不使用风险等级" in body["method"]
     assert backtest_targeting.main(["--year", str(year), "--township", "nowhere"]) == 2
+    assert backtest_targeting.main(["--year", str(year), "--n", "20", "--weights", "0,100,0,0,0,2"]) == 0
+    out = capsys.readouterr().out
+    assert "命令行试用的权重（风险等级 0、既往不合格 100、投诉举报 0、距上次抽检 0、品类风险 0，回溯 2 年）" in out
 
 
 def test_tool_refuses_bad_arguments(capsys):
-    for argv in (["--year", "1999"], ["--year", "2025", "--n", "0"], ["--year", "2025", "--trials", "-1"], []):
+    for argv in (
+        ["--year", "1999"],
+        ["--year", "2025", "--n", "0"],
+        ["--year", "2025", "--trials", "-1"],
+        [],
+        ["--year", "2025", "--weights", "1,2,3"],
+        ["--year", "2025", "--weights", "0,0,0,0,0"],
+        ["--year", "2025", "--weights", "101,0,0,0,0"],
+        ["--year", "2025", "--weights", "1,1,1,1,1,11"],
+    ):
         with pytest.raises(SystemExit) as exc:
             backtest_targeting.parse(argv)
         assert exc.value.code == 2

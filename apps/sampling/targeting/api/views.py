@@ -11,13 +11,13 @@ Scope ``sampling:read``; permission ``sampling.view_planline`` (a suggestion is 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
 from apps.accounts.models import Township
 from apps.common.api.filters import ID_BOUNDS, YEAR_BOUNDS, check_single_values, integer_query
 from apps.common.api.mixins import ScopedViewSetMixin
-from apps.common.api.schema import integer_parameter
+from apps.common.api.schema import AutoSchema, integer_parameter
 from apps.standards.models import SamplingCategory
 
 from ...models import PlanLine
@@ -30,6 +30,15 @@ LIMIT_DEFAULT = 50
 READ = {"GET": "sampling:read"}
 
 
+class RankingSchema(AutoSchema):
+    """The list answers one object (the ranking: its year, weights and dates, ``count``, ``results``), not an array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        if getattr(self.view, "action", None) == "list":
+            return False
+        return super()._is_list_view(serializer)
+
+
 class SuggestionViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     """靶向抽检建议：按风险等级、既往不合格、投诉举报、距上次抽检时间和品类风险排序，每条附各项理由、原始值、得分与权重。"""
 
@@ -39,10 +48,11 @@ class SuggestionViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
     required_scopes = READ
     filter_backends = []
     pagination_class = None
-    lookup_field = "key"
-    lookup_value_regex = "[0-9]+-[0-9]+"
+    lookup_field = "key"  # "<enterprise id>-<大类 id>"; anything else is a 404 (selectors.parse_key)
+    schema = RankingSchema()
 
     @extend_schema(
+        operation_id="sampling_suggestions_list",
         summary="靶向抽检建议（排名与理由）",
         description="与“靶向抽检建议”页面同一排名：按总分从高到低返回前 limit 条（1–500，默认 50），"
         "count 为符合条件的建议总数。year 缺省为今年；今年及以后的年度用截至今天的数据，过去的年度用该年 1 月 1 日前的数据。"
@@ -62,6 +72,8 @@ class SuggestionViewSet(ScopedViewSetMixin, viewsets.GenericViewSet):
             request, {"year": YEAR_BOUNDS, "township": ID_BOUNDS, "category": ID_BOUNDS, "limit": LIMIT_BOUNDS}
         )
         check_single_values(request.query_params, SuggestionFilterSet)
+        if len([v for v in request.query_params.getlist("limit") if v.strip()]) > 1:
+            raise ValidationError({"limit": ["只能指定一个值"]})
         limit = query["limit"] or LIMIT_DEFAULT
         filters = {name: query[name] for name in ("year", "township", "category") if query[name] is not None}
         missing = (query["township"] is not None and not Township.objects.filter(pk=query["township"]).exists()) or (
