@@ -43,6 +43,11 @@ Providers are the reading side: an app offers a function that others call, by a 
 ``risk.enterprise_attributes``
     ``fn(enterprise_ids, *, on) -> {enterprise_id: {"grade": str, "credit_class": str}}`` — the current risk grade
     and the credit class as of ``on`` (read by ``apps.inspections.draws.selectors.enterprise_strata_attributes``).
+``complaints.counts``
+    ``fn(enterprise_ids, *, since) -> {enterprise_id: int}`` — complaints and reports (投诉举报) about each enterprise
+    received on or after ``since`` (a date); enterprises with none may be left out. ``enterprise_ids`` is a list or a
+    queryset of ids (sub-query). Read by ``apps.sampling.targeting`` (靶向抽检 suggestions); while no app provides
+    it, that reason scores 0 and the page says so.
 """
 
 from __future__ import annotations
@@ -75,7 +80,11 @@ def subscribers(name: str) -> dict[str, Callable]:
     return dict(_SUBSCRIBERS.get(name, {}))
 
 
-PROVIDED = {"inspections.completed": "已完成的检查", "risk.enterprise_attributes": "检查对象的风险等级与信用等级"}
+PROVIDED = {
+    "inspections.completed": "已完成的检查",
+    "risk.enterprise_attributes": "检查对象的风险等级与信用等级",
+    "complaints.counts": "检查对象的投诉举报数",
+}
 _PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
 
 

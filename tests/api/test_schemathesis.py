@@ -68,6 +68,11 @@ def _world():
         _final_result(township)
         SampleFactory(task__plan_line__township=township)
         reported_result(township)  # a sampling result (the lab's API; the fuzzing client is no lab's member)
+    from apps.standards.models import SamplingCategory
+
+    SamplingCategory.objects.get_or_create(
+        code="31", defaults={"name": "餐饮食品", "level": 1, "hazard": 4}
+    )  # 靶向建议
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

@@ -79,6 +79,12 @@ class SuggestionWeights(TimeStampedModel):
     complaints = models.PositiveSmallIntegerField("投诉举报权重", default=10, validators=[MaxValueValidator(100)])
     staleness = models.PositiveSmallIntegerField("距上次抽检时间权重", default=15, validators=[MaxValueValidator(100)])
     hazard = models.PositiveSmallIntegerField("品类风险权重", default=15, validators=[MaxValueValidator(100)])
+    history_years = models.PositiveSmallIntegerField(
+        "回溯年数",
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="既往不合格、投诉和距上次抽检时间只看最近几年（1–10）",
+    )
     note = models.CharField("说明", max_length=200, blank=True)
 
     objects = InForceQuerySet.as_manager()
@@ -87,6 +93,18 @@ class SuggestionWeights(TimeStampedModel):
         verbose_name = "靶向抽检权重"
         verbose_name_plural = "靶向抽检权重"
         ordering = ["-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(history_years__gte=1, history_years__lte=10),
+                name="suggestionweights_history_years_1_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    grade__lte=100, unqualified__lte=100, complaints__lte=100, staleness__lte=100, hazard__lte=100
+                ),
+                name="suggestionweights_weights_le_100",
+            ),
+        ]
 
     def __str__(self):
         return f"靶向抽检权重（{self.effective_from} 起）"

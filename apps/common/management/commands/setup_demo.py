@@ -52,10 +52,10 @@ class Command(BaseCommand):
             call_command("seed_demo_sampling", stdout=self.stdout)
         if n > 0 and "seed_demo_publications" in get_commands():  # a published round for the 一公开 portal
             call_command("seed_demo_publications", stdout=self.stdout)
-        if n > 0 and "seed_demo_sampling_publicity" in get_commands():  # 你点我检 topics, published sampling results
-            call_command("seed_demo_sampling_publicity", stdout=self.stdout)
         if n > 0 and "seed_demo_lab" in get_commands():  # lab results and disposals on the demo samples
             call_command("seed_demo_lab", stdout=self.stdout)
+        if n > 0 and "seed_demo_sampling_publicity" in get_commands():  # 你点我检 topics, published sampling results
+            call_command("seed_demo_sampling_publicity", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
