@@ -88,7 +88,6 @@ DEMO_ACCOUNTS = (
     ("xitong", "孙立", "sys_admin", None),
     ("anquan", "钱卫", "security_admin", None),
     ("shenji", "吴审", "audit_admin", None),
-    ("jianyan", "钱检验", "lab_staff", None),  # linked to a lab by the sampling demo (seed_demo_lab)
 )
 
 
@@ -120,7 +119,10 @@ def demo_accounts_create(*, password: str | None = None) -> list[dict]:
                 "username": username,
                 "password": pw,
                 "role": role.label,
-                "township": user.townships.first().name if township_code else "全市",
+                # samplers and lab staff see the rows of their organisation (sampling), not of a township
+                "township": user.townships.first().name
+                if township_code
+                else ("全市" if role.city_wide or role.admin_role else "按所属机构"),
             }
         )
     return out
