@@ -149,6 +149,7 @@ MIGRATION_REFERENCE_DATA = (
     ("standards.CheckItem", "apps.standards.migrations.0002_starter_check_items", "load"),
     ("risk.RiskScheme", "apps.risk.migrations.0002_reference_schemes", "load"),
     ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
+    ("sampling.QuotaRate", "apps.sampling.migrations.0002_plans_default_config", "load"),
 )
 
 
