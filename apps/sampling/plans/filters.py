@@ -9,6 +9,7 @@ from ..choices import LineOrigin, LineSource, PlanStatus, SamplingPurpose
 from ..models import PlanLine, SamplingPlan
 
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
+ISSUED = "issued"  # ?status=issued: lines of issued plans (已下达 or 已结束), what the quota page counts as planned
 
 
 class SamplingPlanFilterSet(BaseFilterSet):
@@ -34,11 +35,14 @@ class PlanLineFilterSet(BaseFilterSet):
     month = django_filters.NumberFilter(field_name="month", label="月份", min_value=1, max_value=12)
     category = django_filters.NumberFilter(label="抽检分类编号", method="filter_category", min_value=1)
     source = django_filters.ChoiceFilter(choices=LineSource.choices, label="来源", empty_label="全部")
-    purpose = django_filters.ChoiceFilter(
-        field_name="plan__purpose", choices=SamplingPurpose.choices, label="任务类别", empty_label="全部"
+    purpose = django_filters.MultipleChoiceFilter(
+        field_name="plan__purpose", choices=SamplingPurpose.choices, label="任务类别", distinct=False
     )
     status = django_filters.ChoiceFilter(
-        field_name="plan__status", choices=PlanStatus.choices, label="计划状态", empty_label="全部"
+        choices=[(ISSUED, "已下达或已结束"), *PlanStatus.choices],
+        label="计划状态",
+        empty_label="全部",
+        method="filter_status",
     )
     origin = django_filters.ChoiceFilter(choices=LineOrigin.choices, label="编制依据", empty_label="全部")
 
@@ -46,6 +50,11 @@ class PlanLineFilterSet(BaseFilterSet):
         model = PlanLine
         fields = ["plan", "year", "township", "month", "category", "source", "purpose", "status", "origin"]
         form = FilterForm
+
+    def filter_status(self, queryset, name, value):
+        if value == ISSUED:
+            return queryset.filter(plan__status__in=(PlanStatus.APPROVED, PlanStatus.CLOSED))
+        return queryset.filter(plan__status=value)
 
     def filter_category(self, queryset, name, value):
         """The category or any of its descendants (the catalogue has four levels)."""

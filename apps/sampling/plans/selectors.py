@@ -350,7 +350,9 @@ def township_page(*, actor, year: int, township) -> dict:
                     "remaining": max(target - cum_done, 0) if target is not None else None,
                     "future": m > elapsed,
                     "done_url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind, month=m)),
-                    "planned_url": line_list_url(year=year, township=tid, month=m, purpose=_plan_purpose(kind)),
+                    "planned_url": line_list_url(
+                        year=year, township=tid, month=m, purpose=_plan_purposes(kind), status="issued"
+                    ),
                 }
             )
         done_total = counts.done(tid, kind)
@@ -369,7 +371,7 @@ def township_page(*, actor, year: int, township) -> dict:
             "planned": cum_planned,
             "months": months,
             "done_url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind)),
-            "planned_url": line_list_url(year=year, township=tid, purpose=_plan_purpose(kind)),
+            "planned_url": line_list_url(year=year, township=tid, purpose=_plan_purposes(kind), status="issued"),
         }
     shares = table.rates.shares
     sources = []
@@ -453,8 +455,8 @@ def _shares(total, weights) -> list[int]:
     return quotas.largest_remainder(total, [w for _, w in weights])
 
 
-def _plan_purpose(kind: str) -> str:
-    return SamplingPurpose.MONITORING if kind == "monitoring" else SamplingPurpose.SUPERVISORY
+def _plan_purposes(kind: str) -> list[str]:
+    return [str(p) for p in KINDS[kind]]
 
 
 def _burn_down_chart(figures) -> dict:
