@@ -77,6 +77,22 @@ def _publication_off(row):
     return row.pk, lambda data: data["status"] == "withdrawn"
 
 
+def _plan_line(township):
+    from tests.factories.sampling import PlanLineFactory, SamplingPlanFactory
+
+    plan = SamplingPlanFactory(name=f"订阅测试计划{SamplingPlanFactory._meta.model.objects.count() + 1}")
+    return PlanLineFactory(plan=plan, township=township)  # an issued (approved) plan's line
+
+
+def _plan_line_off(row):
+    # what retires an issued plan's lines: the plan is closed (its lines are never deleted)
+    from apps.sampling.plans.services import plan_close
+    from tests.conftest import make_user
+
+    plan_close(actor=make_user(f"feed-closer-{row.pk}", "city_staff"), plan_id=row.plan_id)
+    return row.pk, lambda data: data["plan_status"] == "closed"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -93,6 +109,7 @@ FEEDS = [
     Feed("/api/v1/inspections/tasks/", _task, _task_off),
     Feed("/api/v1/inspections/results/", _final_result, _result_off),
     Feed("/api/v1/inspections/publications/", _publication, _publication_off),
+    Feed("/api/v1/sampling/plan-lines/", _plan_line, _plan_line_off),
 ]
 
 
