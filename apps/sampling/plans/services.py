@@ -251,9 +251,9 @@ def plan_generate(
     """The year's draft plan for ``purpose`` with lines from the quota split (origin "按配额分解"): per township ×
     source × 大类 × month. Food sampling (监督抽检, 评价性抽检) splits the food quota by the year's source shares;
     risk monitoring splits the monitoring quota (one source). Regenerating a draft replaces its quota lines and keeps
-    the others; an issued plan is refused."""
-    require_perm(actor, "sampling.add_samplingplan")
-    require_perm(actor, "sampling.add_planline")
+    the others; an issued plan is refused. ``actor=None`` is the system (the demo seed)."""
+    require_perm(actor, "sampling.add_samplingplan", system_allowed=True)
+    require_perm(actor, "sampling.add_planline", system_allowed=True)
     year, purpose = _year(year), _purpose(purpose)
     inputs = generation_inputs(year=year, purpose=purpose, weighting=weighting)
     if inputs["blocking"]:
@@ -359,8 +359,8 @@ def _touch_lines(plan: SamplingPlan, now) -> int:
 
 @transaction.atomic
 def plan_approve(*, actor, plan_id, version_at=None) -> SamplingPlan:
-    """下达: draft → approved (permission ``sampling.approve_samplingplan``). Needs at least one line."""
-    require_perm(actor, "sampling.approve_samplingplan")
+    """下达: draft → approved (permission ``sampling.approve_samplingplan``; ``None``: the demo seed). Needs a line."""
+    require_perm(actor, "sampling.approve_samplingplan", system_allowed=True)
     plan = _plan_locked(plan_id)
     if not plan.can_transition_to(PlanStatus.APPROVED):
         raise InvalidTransition(f"计划已{plan.get_status_display()}，不能下达")

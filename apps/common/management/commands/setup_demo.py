@@ -50,6 +50,8 @@ class Command(BaseCommand):
             call_command("regrade", stdout=self.stdout)
         if n > 0 and "seed_demo_publications" in get_commands():  # a published round for the 一公开 portal
             call_command("seed_demo_publications", stdout=self.stdout)
+        if "seed_demo_sampling_plans" in get_commands():  # this year's sampling plans from the quota split
+            call_command("seed_demo_sampling_plans", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
