@@ -35,6 +35,7 @@ SCOPES = [
     "risk:read",
     "inspections:read",
     "inspections:write",
+    "sampling:read",
 ]
 SEED = 20261206
 
@@ -46,7 +47,7 @@ def _world():
     from apps.common.models import Job
     from apps.risk import services as risk
     from apps.risk.models import CreditClass, RiskEvent
-    from tests.common.test_feeds_contract import _final_result
+    from tests.common.test_feeds_contract import _final_result, _plan_line
     from tests.factories.enterprises import EnterpriseFactory
     from tests.inspections.factories import make_enterprise, make_task
 
@@ -61,6 +62,7 @@ def _world():
         )
         make_task(make_enterprise(township))
         _final_result(township)
+        _plan_line(township)  # an issued sampling plan's line in each township
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

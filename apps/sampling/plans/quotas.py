@@ -240,16 +240,25 @@ def visible_townships(actor):
 
 def township_quotas(*, actor, year: int, townships=None) -> QuotaTable:
     """Each visible township's population (latest of ``year`` or before, 估算 flag) and quotas (3 queries)."""
-    rates = rates_for_year(year)
     townships = list(visible_townships(actor) if townships is None else townships)
-    pops: dict[int, TownshipPopulation] = {}
-    rows = (
-        TownshipPopulation.objects.filter(township__in=[t.pk for t in townships], year__lte=year)
+    return quota_table(year, rates_for_year(year), townships, populations(townships, until=year))
+
+
+def populations(townships, *, until: int) -> list[TownshipPopulation]:
+    """Every population row of ``townships`` up to year ``until`` (one query)."""
+    return list(
+        TownshipPopulation.objects.filter(township__in=[t.pk for t in townships], year__lte=until)
         .order_by("township_id", "-year")
         .only("township_id", "year", "population", "is_estimate", "source")
     )
-    for p in rows:
-        pops.setdefault(p.township_id, p)
+
+
+def quota_table(year: int, rates: Rates, townships, population_rows) -> QuotaTable:
+    """The quotas of ``year`` from rows already read (no query): each township's latest population ≤ ``year``."""
+    pops: dict[int, TownshipPopulation] = {}
+    for p in sorted(population_rows, key=lambda p: (p.township_id, -p.year)):
+        if p.year <= year:
+            pops.setdefault(p.township_id, p)
     table = QuotaTable(year=year, rates=rates)
     for t in townships:
         pop = pops.get(t.pk)

@@ -134,26 +134,48 @@ def rate_get(*, actor, pk) -> QuotaRate:
 
 
 # ------------------------------------------------------------------------------------------------ links
+_BASES: dict[tuple, str | None] = {}
+
+
+def _base(name: str) -> str | None:
+    """``reverse(name)`` remembered per URLconf and script prefix (a page builds ~100 links; a missing route would
+    otherwise raise NoReverseMatch for each of them)."""
+    from django.conf import settings
+    from django.urls import get_script_prefix, get_urlconf
+
+    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
+    if key not in _BASES:
+        try:
+            _BASES[key] = reverse(name)
+        except NoReverseMatch:
+            _BASES[key] = None
+    return _BASES[key]
+
+
+def _link(name: str, params: dict, *, missing: str = "#") -> str:
+    base = _base(name)
+    if base is None:
+        return missing
+    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    return f"{base}?{urlencode(clean, doseq=True)}" if clean else base
+
+
 def sample_list_url(**params) -> str:
     """A link to the sample list (``sampling:sample_list``, the fieldwork pages) with GET filters; list values repeat
     the parameter. ``#`` while that page is not installed on this branch."""
-    try:
-        base = reverse("sampling:sample_list")
-    except NoReverseMatch:
-        return "#"
-    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    return f"{base}?{urlencode(clean, doseq=True)}" if clean else base
+    return _link("sampling:sample_list", params)
 
 
 def line_list_url(**params) -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    base = reverse("sampling:line_list")
-    return f"{base}?{urlencode(clean, doseq=True)}" if clean else base
+    return _link("sampling:line_list", params)
 
 
 def enterprise_list_url(**params) -> str:
-    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    return f"{reverse('enterprises:list')}?{urlencode(clean, doseq=True)}"
+    return _link("enterprises:list", params)
+
+
+def quota_page_url(**params) -> str:
+    return _link("sampling:quota", params)
 
 
 def sample_filters(*, year, township=None, kind=None, **extra) -> dict:
@@ -230,10 +252,18 @@ class Counts:
 
 
 def sample_counts(
-    *, actor, year: int, township_ids, catalogue: Catalogue, kinds: KindCatalogue, until: dt.date | None = None
+    *,
+    actor,
+    year: int,
+    township_ids,
+    catalogue: Catalogue,
+    kinds: KindCatalogue | None = None,
+    until: dt.date | None = None,
 ) -> Counts:
-    """Every sample figure of the quota page, report and overview: three GROUP BY queries over the year's samples
-    (sampled on or before ``until`` when given: a report as of a day)."""
+    """Every sample figure of the quota page, report and overview: two GROUP BY queries over the year's samples, and
+    with ``kinds`` (the township page) the samples per enterprise and those enterprises' business types (sampled on
+    or before ``until`` when given: a report as of a day)."""
+    with_kinds = kinds is not None
     start, end = quotas.year_bounds(year)
     if until is not None:
         end = min(end, until)
@@ -256,15 +286,17 @@ def sample_counts(
     rows = lab.values_list("township_id", "purpose", "category_id").annotate(n=Count("id")).order_by()
     for township, purpose, category, n in rows:
         counts.by_category[(township, kind_of(purpose), catalogue.root_of.get(category, category))] += n
-    rows = (
-        lab.values_list("township_id", "enterprise__business_type_id")
-        .annotate(n=Count("id"), e=Count("enterprise_id", distinct=True))
-        .order_by()
+    if not with_kinds:
+        return counts
+    # per sampled enterprise, then its business type by primary key: no join over the whole registry
+    per_enterprise = list(lab.values_list("township_id", "enterprise_id").annotate(n=Count("id")).order_by())
+    btype_of = dict(
+        Enterprise.objects.filter(pk__in={e for _, e, _ in per_enterprise}).values_list("pk", "business_type_id")
     )
-    for township, btype, n, e in rows:
-        top = kinds.top_of.get(btype, btype)
+    for township, enterprise, n in per_enterprise:
+        top = kinds.top_of.get(btype_of.get(enterprise), btype_of.get(enterprise))
         counts.by_kind[(township, top)] += n
-        counts.enterprises_by_kind[(township, top)] += e
+        counts.enterprises_by_kind[(township, top)] += 1
     return counts
 
 
@@ -494,12 +526,13 @@ def _burn_down_chart(figures) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ the overview
-def overview(*, actor, year: int) -> dict:
-    """Year to date, every township the actor sees: quota, done, %, per 1,000, categories covered (fixed queries)."""
-    table = quotas.township_quotas(actor=actor, year=year)
+def overview(*, actor, year: int, townships=None) -> dict:
+    """Year to date, every township the actor sees (``townships``: that list, already read): quota, done, %,
+    per 1,000, categories covered (fixed queries)."""
+    table = quotas.township_quotas(actor=actor, year=year, townships=townships)
     ids = [r.township.pk for r in table.rows]
-    catalogue, kinds = Catalogue.load(), KindCatalogue.load()
-    counts = sample_counts(actor=actor, year=year, township_ids=ids, catalogue=catalogue, kinds=kinds)
+    catalogue = Catalogue.load()
+    counts = sample_counts(actor=actor, year=year, township_ids=ids, catalogue=catalogue)
     rows = []
     totals = {k: {"quota": 0, "done": 0} for k in KINDS}
     for r in table.rows:
@@ -518,7 +551,7 @@ def overview(*, actor, year: int) -> dict:
                 "url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind)),
             }
         item["categories_covered"] = sum(1 for c in catalogue.roots if counts.category(tid, c.pk))
-        item["page_url"] = reverse("sampling:quota") + "?" + urlencode({"year": year, "township": tid})
+        item["page_url"] = quota_page_url(year=year, township=tid)
         item["quick_tests"] = counts.quick.get(tid, 0)
         rows.append(item)
     population = table.population_total
@@ -567,8 +600,8 @@ def report_data(*, actor, year: int, as_of: dt.date | None = None) -> dict:
     (hazard-weighted largest remainder of the food quota); a fixed number of queries."""
     table = quotas.township_quotas(actor=actor, year=year) if actor is not None else _all_quotas(year)
     ids = [r.township.pk for r in table.rows]
-    catalogue, kinds = Catalogue.load(), KindCatalogue.load()
-    counts = sample_counts(actor=actor, year=year, township_ids=ids, catalogue=catalogue, kinds=kinds, until=as_of)
+    catalogue = Catalogue.load()
+    counts = sample_counts(actor=actor, year=year, township_ids=ids, catalogue=catalogue, until=as_of)
     weights = quotas.category_weights(catalogue.roots)
     townships = []
     for r in table.rows:

@@ -57,19 +57,24 @@ class QuotaView(PageView):
         form = QuotaQueryForm(request.GET or None, actor=request.user)
         if request.GET and not form.is_valid():
             return self.render(
-                {"form": form, "year": quotas.current_year(), "invalid": True},
+                {
+                    "form": form,
+                    "year": quotas.current_year(),
+                    "invalid": True,
+                    "townships": list(form.fields["township"].queryset),
+                },
                 status=400,
             )
         data = form.cleaned_data if request.GET else {}
         year = data.get("year") or quotas.current_year()
         township = data.get("township")
-        townships = list(quotas.visible_townships(request.user))
+        townships = list(form.fields["township"].queryset)
         if township is None and len(townships) == 1 and not user_sees_all_townships(request.user):
             township = townships[0]
         context = {"form": form, "year": year, "townships": townships}
         if township is None:
             self.template_name = "sampling/plans/quota_overview.html"
-            context["data"] = selectors.overview(actor=request.user, year=year)
+            context["data"] = selectors.overview(actor=request.user, year=year, townships=townships)
             context["can_report"] = request.user.has_perm("sampling.run_quota_report")
             context["report_form"] = ReportRequestForm(initial={"year": year})
             context["reports"] = selectors.quota_report_jobs(actor=request.user)
@@ -138,8 +143,11 @@ class RateListView(ScopedListView):
     paginate_by = 20
 
     def decorate_page(self, page):
-        for rate in page:
-            table = quotas.township_quotas(actor=self.request.user, year=rate.year)
+        rates = list(page)
+        townships = list(quotas.visible_townships(self.request.user))
+        rows = quotas.populations(townships, until=max((r.year for r in rates), default=quotas.current_year()))
+        for rate in rates:
+            table = quotas.quota_table(rate.year, quotas.Rates(year=rate.year, row=rate), townships, rows)
             rate.population_total = table.population_total
             rate.any_estimate = table.any_estimate
             rate.food_total = table.food_total

@@ -309,3 +309,15 @@ def test_line_list_filters_as_a_browser_sends_them(staff, township_a, township_b
     assert meat.context["page"].paginator.count == 1  # a 大类 includes its sub-categories
     bad = staff.get("/sampling/plan-lines/", {**empty, "month": "13"})
     assert bad.context["filter_errors"] and bad.context["page"].paginator.count == 0
+
+
+def test_rate_list_has_constant_queries(staff, city_staff):
+    years = iter(range(2060, 2090))
+
+    def add(n):
+        for _ in range(n):
+            services.quota_rate_create(
+                actor=city_staff, year=next(years), **{k: v for k, v in RATE_FORM.items() if k != "year"}
+            )
+
+    assert_constant_queries(lambda: staff.get("/sampling/quota-rates/"), add)
