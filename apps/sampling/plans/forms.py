@@ -44,6 +44,15 @@ def errors_onto(form, exc) -> None:
 
 
 class BootstrapMixin:
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:  # the field with a message is marked (red border, read out by screen readers)
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"id_{self.add_prefix(name)}-error"
+
     def _style(self):
         for field in self.fields.values():
             widget = field.widget

@@ -365,7 +365,7 @@ class PlanDetailView(ScopedListView):
     selector = staticmethod(selectors.line_list)
     filterset_class = PlanLineFilterSet
     template_name = "sampling/plans/plan_detail.html"
-    paginate_by = 50
+    paginate_by = 25
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_perm(self.permission_required):
