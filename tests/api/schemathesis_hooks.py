@@ -24,6 +24,7 @@ FEEDS = (
     "/api/v1/inspections/tasks/",
     "/api/v1/inspections/results/",
     "/api/v1/inspections/publications/",
+    "/api/v1/sampling/plan-lines/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")
