@@ -12,7 +12,8 @@ The script
 3. after each step, requests the pages in-process with Django's test client, logged in as the demo users
    (``shiju`` city staff, ``zhenjie`` township staff of 硖石街道): the township page
    ``/sampling/quotas/?year=&township=`` and the year-to-date overview ``/sampling/quotas/?year=`` — one warm-up,
-   then the median of ``--repeat`` requests, with the query count;
+   then ``--repeat`` rounds (floor, page, selector back to back, so the host's load weighs on all three alike),
+   medians, with the query count;
 4. measures, in the same run, the **floor** of each page: the raw SQL it needs, executed directly with a cursor, no
    ORM — the GROUP BYs over the year's samples (township × purpose × source × quick test × month; × purpose ×
    category; the township page also per sampled enterprise, then those enterprises' business types by key), the
@@ -220,7 +221,9 @@ def add_samples(target: int, *, items: int, years: list[int], seed: int = 202612
                 batch_size=5000,
             )
     with connection.cursor() as cur:
-        cur.execute("ANALYZE sampling_sample; ANALYZE sampling_resultitem; ANALYZE sampling_planline")
+        cur.execute(
+            "ANALYZE sampling_sample; ANALYZE sampling_resultitem; ANALYZE sampling_planline; ANALYZE sampling_samplingtask"
+        )
     return {"added": n, "seconds": round(time.perf_counter() - started, 1)}
 
 
@@ -259,52 +262,54 @@ OVERVIEW_SQL = [
 ]
 
 
-def measure_floor(statements, params, repeat: int) -> float:
-    """Median time of the statements run in order; a ``(sql, name)`` statement gets the first column of the
-    previous statement's rows as parameter ``name``."""
-    times = []
-    with connection.cursor() as cur:
-        for _ in range(repeat + 1):
-            t = time.perf_counter()
-            rows = []
-            for statement in statements:
-                if isinstance(statement, tuple):
-                    sql, name = statement
-                    cur.execute(sql, {**params, name: [r[0] for r in rows]})
-                else:
-                    cur.execute(statement, params)
-                rows = cur.fetchall()
-            times.append(time.perf_counter() - t)
-    return statistics.median(times[1:])
+def run_floor(cur, statements, params) -> float:
+    """Seconds to run the statements in order; a ``(sql, name)`` statement gets the first column of the previous
+    statement's rows as parameter ``name``."""
+    t = time.perf_counter()
+    rows = []
+    for statement in statements:
+        if isinstance(statement, tuple):
+            sql, name = statement
+            cur.execute(sql, {**params, name: [r[0] for r in rows]})
+        else:
+            cur.execute(statement, params)
+        rows = cur.fetchall()
+    return time.perf_counter() - t
 
 
-def measure_page(user: User, url: str, repeat: int, status: int = 200) -> tuple[float, int, float]:
-    """(median seconds, queries, median seconds spent in those queries) of GET ``url`` as ``user``."""
+def measure(user: User, url: str, floor_sql, params, data, repeat: int, status: int = 200) -> dict:
+    """Median of ``repeat`` rounds, each round running the floor, the page (GET ``url`` as ``user``, with its query
+    count and SQL time) and the selector alone back to back, so the host's load weighs on all three alike."""
     client = Client()
     client.force_login(user)
     response = client.get(url)  # warm-up (templates, connection, permissions)
     assert response.status_code == status, (url, response.status_code)
-    times, sql, counts = [], [], set()
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as ctx:
-            t = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t)
-        counts.add(len(ctx))
-        sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
+    if data:
+        data()
+    floors, pages, sqls, selectors_, counts = [], [], [], [], set()
+    with connection.cursor() as cur:
+        run_floor(cur, floor_sql, params)
+        for _ in range(repeat):
+            floors.append(run_floor(cur, floor_sql, params))
+            with CaptureQueriesContext(connection) as ctx:
+                t = time.perf_counter()
+                response = client.get(url)
+                pages.append(time.perf_counter() - t)
+            counts.add(len(ctx))
+            sqls.append(sum(float(q["time"]) for q in ctx.captured_queries))
+            if data:
+                t = time.perf_counter()
+                data()
+                selectors_.append(time.perf_counter() - t)
     assert len(counts) == 1, counts
-    return statistics.median(times), counts.pop(), statistics.median(sql)
-
-
-def measure_data(fn, repeat: int) -> float:
-    """Median seconds of the page's selector alone (ORM and Python, no request, no template)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    median = statistics.median
+    return {
+        "page": median(pages),
+        "queries": counts.pop(),
+        "sql": median(sqls),
+        "floor": median(floors) if floor_sql else None,
+        "selector": median(selectors_) if data else None,
+    }
 
 
 def main() -> int:
@@ -312,7 +317,7 @@ def main() -> int:
     parser.add_argument("--enterprises", type=int, default=30_000)
     parser.add_argument("--samples", type=int, default=25_000)
     parser.add_argument("--items", type=int, default=10)
-    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=15)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("需要 PostgreSQL（DATABASE_URL）：下限 SQL 为 PostgreSQL 语法。", file=sys.stderr)
@@ -321,6 +326,8 @@ def main() -> int:
     t = time.perf_counter()
     call_command("seed_demo", "--enterprises", str(args.enterprises), stdout=open(os.devnull, "w"))
     seed_s = round(time.perf_counter() - t, 1)
+    with connection.cursor() as cur:  # fresh statistics after the bulk load, as autovacuum would have them
+        cur.execute("ANALYZE enterprises_enterprise")
     users = {u.username: u for u in User.objects.filter(username__in=["shiju", "zhenjie"])}
     if len(users) < 2:
         print("缺少演示账户 shiju / zhenjie：请先运行 manage.py demo_accounts（DEMO_MODE=1）", file=sys.stderr)
@@ -366,23 +373,19 @@ def main() -> int:
         )
         print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for label, username, url, floor_sql, data in pages:
-            floor = measure_floor(floor_sql, params, args.repeat)
-            median, queries, sql = measure_page(users[username], url, args.repeat)
-            selector = measure_data(data(users[username]), args.repeat)
-            ratio = median / floor
-            counts_by_page.setdefault(label, []).append(queries)
+            m = measure(users[username], url, floor_sql, params, data(users[username]), args.repeat)
+            ratio = m["page"] / m["floor"]
+            counts_by_page.setdefault(label, []).append(m["queries"])
             print(
-                f"| {label} `{url}` | {username} | {ms(median)} | {queries} | {ms(sql)} | {ms(selector)} | "
-                f"{ms(floor)} | {ratio:.2f} | {selector / floor:.2f} |"
+                f"| {label} `{url}` | {username} | {ms(m['page'])} | {m['queries']} | {ms(m['sql'])} | "
+                f"{ms(m['selector'])} | {ms(m['floor'])} | {ratio:.2f} | {m['selector'] / m['floor']:.2f} |"
             )
             worst = max(worst, ratio)
         # for reference: what any signed-in page of the platform costs here (session, user, permissions, the request
         # transaction, the session save, the base template) — the quota page's own bar with no figures: ?year=abc (400)
-        base, base_queries, base_sql = measure_page(
-            users["shiju"], "/sampling/quotas/?year=abc", args.repeat, status=400
-        )
+        m = measure(users["shiju"], "/sampling/quotas/?year=abc", [], params, None, args.repeat, status=400)
         print(
-            f"| 对照：无数据的同一页面（`?year=abc`，400） | shiju | {ms(base)} | {base_queries} | {ms(base_sql)} | — | — | — | — |"
+            f"| 对照：无数据的同一页面（`?year=abc`，400） | shiju | {ms(m['page'])} | {m['queries']} | {ms(m['sql'])} | — | — | — | — |"
         )
     stable = all(len(set(c)) == 1 for c in counts_by_page.values())
     print(

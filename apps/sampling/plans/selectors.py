@@ -152,12 +152,28 @@ def _base(name: str) -> str | None:
     return _BASES[key]
 
 
-def _link(name: str, params: dict, *, missing: str = "#") -> str:
-    base = _base(name)
+def _link(name: str, params: dict, *, missing: str = "#", base: str | None = "") -> str:
+    base = _base(name) if base == "" else base
     if base is None:
         return missing
     clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
     return f"{base}?{urlencode(clean, doseq=True)}" if clean else base
+
+
+class Links:
+    """The links of one page: each list's base URL resolved once (a page builds ~150 links)."""
+
+    def __init__(self):
+        self.bases = {name: _base(name) for name in ("sampling:sample_list", "sampling:line_list", "enterprises:list")}
+
+    def samples(self, **params) -> str:
+        return _link("sampling:sample_list", params, base=self.bases["sampling:sample_list"])
+
+    def lines(self, **params) -> str:
+        return _link("sampling:line_list", params, base=self.bases["sampling:line_list"])
+
+    def enterprises(self, **params) -> str:
+        return _link("enterprises:list", params, base=self.bases["enterprises:list"])
 
 
 def sample_list_url(**params) -> str:
@@ -358,6 +374,7 @@ def township_page(*, actor, year: int, township) -> dict:
     operating = operating_by_kind(actor=actor, township_ids=[township.pk], kinds=kinds)
     elapsed = months_elapsed(year)
     tid = township.pk
+    links = Links()
     figures = {}
     for kind in KINDS:
         target = row.food if kind == "food" else row.monitoring
@@ -381,8 +398,8 @@ def township_page(*, actor, year: int, township) -> dict:
                     "cum_done": cum_done,
                     "remaining": max(target - cum_done, 0) if target is not None else None,
                     "future": m > elapsed,
-                    "done_url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind, month=m)),
-                    "planned_url": line_list_url(
+                    "done_url": links.samples(**sample_filters(year=year, township=tid, kind=kind, month=m)),
+                    "planned_url": links.lines(
                         year=year, township=tid, month=m, purpose=_plan_purposes(kind), status="issued"
                     ),
                 }
@@ -402,8 +419,8 @@ def township_page(*, actor, year: int, township) -> dict:
             "per_thousand": quotas.per_thousand(done_total, row.population_value),
             "planned": cum_planned,
             "months": months,
-            "done_url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind)),
-            "planned_url": line_list_url(year=year, township=tid, purpose=_plan_purposes(kind), status="issued"),
+            "done_url": links.samples(**sample_filters(year=year, township=tid, kind=kind)),
+            "planned_url": links.lines(year=year, township=tid, purpose=_plan_purposes(kind), status="issued"),
         }
     shares = table.rates.shares
     sources = []
@@ -419,7 +436,7 @@ def township_page(*, actor, year: int, township) -> dict:
                 "quota": split.get(source),
                 "done": done,
                 "pct": _pct(done, split.get(source)),
-                "url": sample_list_url(**sample_filters(year=year, township=tid, kind="food", source=str(source))),
+                "url": links.samples(**sample_filters(year=year, township=tid, kind="food", source=str(source))),
             }
         )
     categories = []
@@ -435,9 +452,9 @@ def township_page(*, actor, year: int, township) -> dict:
                 "food": food,
                 "monitoring": monitoring,
                 "food_quota": food_shares[i] if food_shares else None,
-                "url": sample_list_url(year=year, township=tid, category=c.pk, quick_test=0),
-                "food_url": sample_list_url(**sample_filters(year=year, township=tid, kind="food", category=c.pk)),
-                "monitoring_url": sample_list_url(
+                "url": links.samples(year=year, township=tid, category=c.pk, quick_test=0),
+                "food_url": links.samples(**sample_filters(year=year, township=tid, kind="food", category=c.pk)),
+                "monitoring_url": links.samples(
                     **sample_filters(year=year, township=tid, kind="monitoring", category=c.pk)
                 ),
             }
@@ -454,8 +471,8 @@ def township_page(*, actor, year: int, township) -> dict:
                 "operating": ops,
                 "samples": n,
                 "enterprises": counts.enterprises_by_kind.get((tid, b.pk), 0),
-                "operating_url": enterprise_list_url(township=tid, business_type=b.pk, status="operating"),
-                "url": sample_list_url(year=year, township=tid, business_type=b.pk, quick_test=0),
+                "operating_url": links.enterprises(township=tid, business_type=b.pk, status="operating"),
+                "url": links.samples(year=year, township=tid, business_type=b.pk, quick_test=0),
             }
         )
     return {
@@ -470,7 +487,7 @@ def township_page(*, actor, year: int, township) -> dict:
         "kinds": kinds_rows,
         "kinds_covered": sum(1 for k in kinds_rows if k["samples"]),
         "quick_tests": counts.quick.get(tid, 0),
-        "quick_url": sample_list_url(year=year, township=tid, quick_test=1),
+        "quick_url": links.samples(year=year, township=tid, quick_test=1),
         "elapsed": elapsed,
         "month_rows": [
             {"food": f, "monitoring": m}
@@ -534,6 +551,7 @@ def overview(*, actor, year: int, townships=None) -> dict:
     catalogue = Catalogue.load()
     counts = sample_counts(actor=actor, year=year, township_ids=ids, catalogue=catalogue)
     rows = []
+    links = Links()
     totals = {k: {"quota": 0, "done": 0} for k in KINDS}
     for r in table.rows:
         tid = r.township.pk
@@ -548,7 +566,7 @@ def overview(*, actor, year: int, townships=None) -> dict:
                 "done": done,
                 "pct": _pct(done, target),
                 "per_thousand": quotas.per_thousand(done, r.population_value),
-                "url": sample_list_url(**sample_filters(year=year, township=tid, kind=kind)),
+                "url": links.samples(**sample_filters(year=year, township=tid, kind=kind)),
             }
         item["categories_covered"] = sum(1 for c in catalogue.roots if counts.category(tid, c.pk))
         item["page_url"] = quota_page_url(year=year, township=tid)
@@ -559,7 +577,7 @@ def overview(*, actor, year: int, townships=None) -> dict:
         t = totals[kind]
         t["pct"] = _pct(t["done"], t["quota"])
         t["per_thousand"] = quotas.per_thousand(t["done"], population)
-        t["url"] = sample_list_url(**sample_filters(year=year, kind=kind))
+        t["url"] = links.samples(**sample_filters(year=year, kind=kind))
     return {
         "year": year,
         "table": table,
