@@ -150,6 +150,7 @@ MIGRATION_REFERENCE_DATA = (
     ("standards.TestLimit", "apps.standards.migrations.0004_starter_catalogue", "load"),
     ("risk.RiskScheme", "apps.risk.migrations.0002_reference_schemes", "load"),
     ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
+    ("sampling.QuotaRate", "apps.sampling.migrations.0004_plans_default_config", "load"),
 )
 
 

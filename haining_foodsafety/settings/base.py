@@ -182,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "risk.coverage_refresh_nightly",
         "schedule": crontab(hour=0, minute=10),
     },
+    # The 1st of every month at 06:00: the sampling quota report (Excel) of the year to the end of last month, as a job.
+    "sampling-quota-report-monthly": {
+        "task": "sampling.quota_report_monthly",
+        "schedule": crontab(day_of_month=1, hour=6, minute=0),
+    },
 }
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=10 * 60)
 JOB_PENDING_GRACE_SECONDS = env.int("JOB_PENDING_GRACE_SECONDS", default=120)

@@ -27,6 +27,7 @@ FEEDS = (
     "/api/v1/sampling/tasks/",
     "/api/v1/sampling/samples/",
     "/api/v1/sampling/results/",
+    "/api/v1/sampling/plan-lines/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

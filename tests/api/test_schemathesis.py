@@ -49,7 +49,7 @@ def _world():
     from apps.common.models import Job
     from apps.risk import services as risk
     from apps.risk.models import CreditClass, RiskEvent
-    from tests.common.test_feeds_contract import _final_result
+    from tests.common.test_feeds_contract import _final_result, _plan_line
     from tests.factories.enterprises import EnterpriseFactory
     from tests.factories.sampling import SampleFactory
     from tests.inspections.factories import make_enterprise, make_task
@@ -68,11 +68,7 @@ def _world():
         _final_result(township)
         SampleFactory(task__plan_line__township=township)
         reported_result(township)  # a sampling result (the lab's API; the fuzzing client is no lab's member)
-    from apps.standards.models import SamplingCategory
-
-    SamplingCategory.objects.get_or_create(
-        code="31", defaults={"name": "餐饮食品", "level": 1, "hazard": 4}
-    )  # 靶向建议
+        _plan_line(township)  # an issued sampling plan's line in each township
     user = get_user_model().objects.filter(is_service_account=False).first()
     if user is not None:
         Job.objects.create(kind="common.selftest", created_by=user)

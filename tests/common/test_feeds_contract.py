@@ -114,6 +114,22 @@ def _sampling_result_off(row):
     return recheck.pk, lambda data: data["is_recheck"] is True and data["sample"] == row.sample_id
 
 
+def _plan_line(township):
+    from tests.factories.sampling import PlanLineFactory, SamplingPlanFactory
+
+    plan = SamplingPlanFactory(name=f"订阅测试计划{SamplingPlanFactory._meta.model.objects.count() + 1}")
+    return PlanLineFactory(plan=plan, township=township)  # an issued (approved) plan's line
+
+
+def _plan_line_off(row):
+    # what retires an issued plan's lines: the plan is closed (its lines are never deleted)
+    from apps.sampling.plans.services import plan_close
+    from tests.conftest import make_user
+
+    plan_close(actor=make_user(f"feed-closer-{row.pk}", "city_staff"), plan_id=row.plan_id)
+    return row.pk, lambda data: data["plan_status"] == "closed"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -133,6 +149,7 @@ FEEDS = [
     Feed("/api/v1/sampling/tasks/", _sampling_task, _sampling_task_off),
     Feed("/api/v1/sampling/samples/", _sample, _sample_off),
     Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
+    Feed("/api/v1/sampling/plan-lines/", _plan_line, _plan_line_off),
 ]
 
 

@@ -53,7 +53,7 @@ from .values import (
     parse_int,
     to_halfwidth,
 )
-from .writer import ExportColumn, safe_text, write_table, write_template, write_workbook
+from .writer import ExportColumn, ExportSheet, safe_text, write_sheets, write_table, write_template, write_workbook
 
 __all__ = [
     "DATE_HINT",
@@ -66,6 +66,7 @@ __all__ = [
     "XLSX_MAGIC",
     "Column",
     "ExportColumn",
+    "ExportSheet",
     "Issue",
     "PrescanReport",
     "Table",
@@ -88,6 +89,7 @@ __all__ = [
     "safe_text",
     "to_halfwidth",
     "too_many_rows_issue",
+    "write_sheets",
     "write_table",
     "write_template",
     "write_workbook",

@@ -7,7 +7,8 @@ inert when the sheet is saved as CSV; characters XML cannot hold are dropped ins
   a hidden sheet, text/date formats on the columns, a 填写说明 sheet;
 * ``write_table`` — a plain table where every value is a neutralised string cell;
 * ``write_workbook`` — an export: typed cells (numbers, dates, 是/否), header styling, frozen header, an 导出说明
-  sheet and a printed footer naming who exported it (EXP-03).
+  sheet and a printed footer naming who exported it (EXP-03); ``write_sheets`` — the same with several data sheets
+  (``ExportSheet``), e.g. the quota report's summary plus one sheet per township.
 """
 
 from __future__ import annotations
@@ -186,6 +187,15 @@ def _export_cell(ws, value, kind: str):
     return safe_text(str(value))
 
 
+@dataclass(frozen=True)
+class ExportSheet:
+    """One data sheet of a multi-sheet export (``write_sheets``)."""
+
+    title: str
+    columns: Sequence[ExportColumn]
+    rows: Iterable[Sequence]
+
+
 def write_workbook(
     *,
     sheet_title: str,
@@ -196,6 +206,16 @@ def write_workbook(
     creator: str = "",
 ) -> tuple[bytes, int]:
     """Stream ``rows`` into an xlsx (header row frozen, column widths, an "导出说明" sheet). -> (bytes, row count)."""
+    return write_sheets(
+        sheets=[ExportSheet(sheet_title, columns, rows)], about=about, title=title or sheet_title, creator=creator
+    )
+
+
+def write_sheets(
+    *, sheets: Sequence[ExportSheet], about: dict[str, str], title: str = "", creator: str = ""
+) -> tuple[bytes, int]:
+    """Several data sheets in one xlsx, each written like ``write_workbook``'s (typed cells, styled frozen header,
+    column widths, the printed footer), then the one "导出说明" sheet. -> (bytes, data rows over all sheets)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -203,27 +223,28 @@ def write_workbook(
 
     wb = Workbook(write_only=True)
     wb.properties.creator = safe_text(creator)[:255] or "海宁市食品安全监管平台"
-    wb.properties.title = safe_text(title or sheet_title)[:255]
+    wb.properties.title = safe_text(title or (sheets[0].title if sheets else ""))[:255]
     wb.properties.description = safe_text("；".join(f"{k}：{v}" for k, v in about.items()))[:1000]
-    ws = wb.create_sheet(sheet_title[:31])
-    ws.freeze_panes = "A2"
-    for i, column in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = column.width
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F4E79")
-    header = []
-    for column in columns:
-        cell = WriteOnlyCell(ws, value=safe_text(column.header))
-        cell.font, cell.fill = head_font, head_fill
-        cell.alignment = Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
     stamp = f"{about.get('导出人', '')} {about.get('导出时间', '')}".replace("&", "")
-    ws.oddFooter.center.text = f"{stamp} · 第 &P 页 / 共 &N 页"  # printed watermark (EXP-03)
     count = 0
-    kinds = [c.kind for c in columns]
-    for row in rows:
-        ws.append([_export_cell(ws, value, kind) for value, kind in zip(row, kinds, strict=True)])
-        count += 1
+    for sheet in sheets:
+        ws = wb.create_sheet(sheet.title[:31])
+        ws.freeze_panes = "A2"
+        for i, column in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = column.width
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(ws, value=safe_text(column.header))
+            cell.font, cell.fill = head_font, head_fill
+            cell.alignment = Alignment(vertical="center")
+            header.append(cell)
+        ws.append(header)
+        ws.oddFooter.center.text = f"{stamp} · 第 &P 页 / 共 &N 页"  # printed watermark (EXP-03)
+        kinds = [c.kind for c in sheet.columns]
+        for row in sheet.rows:
+            ws.append([_export_cell(ws, value, kind) for value, kind in zip(row, kinds, strict=True)])
+            count += 1
     info = wb.create_sheet("导出说明")
     info.column_dimensions["A"].width = 14
     info.column_dimensions["B"].width = 80

@@ -173,6 +173,23 @@ def _prefixed(exc: DomainError, index: int) -> DomainError:
 
 
 @transaction.atomic
+def _line_change(actor, line_id, changes: dict, decision) -> tuple[PlanLine, dict]:
+    """A decision changes a line through the plans service; returns the line and ``{field: [before, after]}``."""
+    before = PlanLine.objects.visible_to(actor).filter(pk=line_id).values("batches", "month", "category_id").first()
+    line = plan_services.line_update(
+        actor=actor, line_id=line_id, origin_ref=f"consultation-decision:{decision.pk}", **changes
+    )
+    after = {"batches": line.batches, "month": line.month, "category_id": line.category_id}
+    diff = {
+        ("category" if key == "category_id" else key): [before[key], after[key]]
+        for key in after
+        if before is not None and before[key] != after[key]
+    }
+    if not diff:
+        raise ValidationFailed("调整后的内容与原明细相同", fields={"line": ["没有变化"]})
+    return line, diff
+
+
 def meeting_create(*, actor, held_on, title, participants, summary, decisions) -> ConsultationMeeting:
     """Record a meeting and its decisions; a decision of kind ``add`` creates a plan line (origin 风险会商决定), one of
     kind ``change`` changes a line's batches / month / category. All or nothing."""
@@ -205,17 +222,17 @@ def meeting_create(*, actor, held_on, title, participants, summary, decisions) -
         decision = ConsultationDecision.objects.create(meeting=meeting, text=text)
         try:
             if kind == "add":
-                line = plan_services.plan_line_create(
+                line = plan_services.line_create(
                     actor=actor,
                     plan_id=item.get("plan_id"),
-                    township_id=item.get("township_id"),
-                    category_id=item.get("category_id"),
+                    origin=LineOrigin.CONSULTATION,
+                    origin_ref=f"consultation-decision:{decision.pk}",
+                    township=item.get("township_id"),
+                    category=item.get("category_id"),
                     month=item.get("month"),
                     batches=item.get("batches"),
                     source=item.get("source") or LineSource.TARGETED,
-                    enterprise_id=item.get("enterprise_id"),
-                    origin=LineOrigin.CONSULTATION,
-                    origin_ref=f"consultation-decision:{decision.pk}",
+                    enterprise=item.get("enterprise_id"),
                     note=f"风险会商 {held_on:%Y-%m-%d}：{title}"[:NOTE_MAX],
                 )
                 decision.plan_line = line
@@ -228,7 +245,7 @@ def meeting_create(*, actor, held_on, title, participants, summary, decisions) -
                     raise ValidationFailed(
                         "请填写要调整的批次、月份或抽检分类", fields={"line": ["请填写要调整的内容"]}
                     )
-                line, diff = plan_services.plan_line_update(actor=actor, line_id=item.get("line_id"), changes=changes)
+                line, diff = _line_change(actor, item.get("line_id"), changes, decision)
                 if "category" in diff:  # the decision says it in words (the audit event of the line keeps the ids)
                     names = dict(SamplingCategory.objects.filter(pk__in=diff["category"]).values_list("pk", "name"))
                     diff = {**diff, "category": [names.get(pk, pk) for pk in diff["category"]]}

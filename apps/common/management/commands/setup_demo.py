@@ -48,7 +48,9 @@ class Command(BaseCommand):
         if n > 0 and "regrade" in get_commands():
             self.stdout.write("按生效方案评定本年度风险等级……")
             call_command("regrade", stdout=self.stdout)
-        if n > 0 and "seed_demo_sampling" in get_commands():  # organisations, a plan, ~200 抽样单
+        if "seed_demo_sampling_plans" in get_commands():  # this year's sampling plans from the quota split
+            call_command("seed_demo_sampling_plans", stdout=self.stdout)
+        if n > 0 and "seed_demo_sampling" in get_commands():  # organisations, ~200 抽样单 on the plan's lines
             call_command("seed_demo_sampling", stdout=self.stdout)
         if n > 0 and "seed_demo_publications" in get_commands():  # a published round for the 一公开 portal
             call_command("seed_demo_publications", stdout=self.stdout)

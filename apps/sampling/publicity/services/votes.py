@@ -21,7 +21,7 @@ from apps.standards.models import SamplingCategory
 
 from ...choices import LineOrigin, LineSource, SamplingPurpose, TopicStatus
 from ...models import SamplingPlan, Vote, VoteTopic
-from ...plans.services import plan_line_create
+from ...plans.services import line_create
 from ..selectors import topic_period, topic_voting_open
 
 TOPIC_FIELDS = ("title", "description", "category", "township", "opens_on", "closes_on")
@@ -244,18 +244,18 @@ def topic_adopt(
     )
     if category is None:
         raise ValidationFailed("题目没有抽检分类，请选择", fields={"category": ["请选择抽检分类"]})
-    line = plan_line_create(
+    line = line_create(
         actor=actor,
         plan_id=plan.pk,
-        township_id=township,
-        category_id=category,
+        origin=LineOrigin.VOTE,
+        origin_ref=f"vote-topic:{topic.pk}",
+        reasons=[{"reason": "你点我检投票", "votes": topic.vote_count, "topic": topic.pk}],
+        township=township,
+        category=category,
         month=_int(month, "month", "月份"),
         batches=_int(batches, "batches", "批次"),
         source=LineSource.VOTE,
-        origin=LineOrigin.VOTE,
-        origin_ref=f"vote-topic:{topic.pk}",
         note=f"你点我检：{topic.title}（{topic.vote_count} 票）",
-        reasons=[{"reason": "你点我检投票", "votes": topic.vote_count, "topic": topic.pk}],
     )
     topic.status = TopicStatus.ADOPTED
     topic.plan_line = line
