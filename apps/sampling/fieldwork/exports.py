@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from apps.common.excel import ExportColumn, write_workbook
+from apps.common.excel import ExportColumn, ExportSheet, write_sheets
 
 from .rules import region
 
@@ -212,6 +212,56 @@ def sample_rows(qs, *, show_phone: bool, chunk_size: int = 1000):
         )
 
 
+RESULT_SHEET_TITLE = "检验结果"
+# The lab side of the national system (DOMAIN.md §3.3, test-result rows), one row per test item and round.
+RESULT_COLUMNS = (
+    ExportColumn("抽样单编号", 22),
+    ExportColumn("报告书编号", 18),
+    ExportColumn("检验项目", 18),
+    ExportColumn("检验结果", 12),
+    ExportColumn("结果单位", 10),
+    ExportColumn("结果判定", 8),
+    ExportColumn("判定依据", 40),
+    ExportColumn("检验依据", 40),
+    ExportColumn("最小允许限", 10),
+    ExportColumn("最大允许限", 10),
+    ExportColumn("允许限单位", 10),
+    ExportColumn("方法检出限", 14),
+    ExportColumn("说明", 30),
+    ExportColumn("检验轮次", 8),
+    ExportColumn("检验机构", 26),
+)
+
+
+def result_rows(qs, *, chunk_size: int = 2000):
+    """The result items of the exported samples (``qs``: the same scoped, filtered samples), in sample order."""
+    from ..models import ResultItem
+
+    rows = (
+        ResultItem.objects.filter(sample__in=qs.order_by().values("pk"))
+        .select_related("sample", "test_item", "lab")
+        .order_by("sample__number", "is_recheck", "test_item__order", "pk")
+    )
+    for r in rows.iterator(chunk_size=chunk_size):
+        yield (
+            r.sample.number,
+            r.sample.report_no,
+            r.test_item.name,
+            r.value_text,
+            r.unit,
+            r.get_verdict_display(),
+            r.judging_basis,
+            r.method_basis,
+            r.min_limit_text,
+            r.max_limit_text,
+            r.limit_unit,
+            r.detection_limit_text,
+            r.explanation,
+            "复检" if r.is_recheck else "初检",
+            r.lab.name,
+        )
+
+
 def sample_workbook(qs, *, actor, filters: dict) -> tuple[bytes, int]:
     from apps.enterprises.api.serializers import can_see_phone
 
@@ -225,14 +275,17 @@ def sample_workbook(qs, *, actor, filters: dict) -> tuple[bytes, int]:
         "列顺序": f"前 {NATIONAL_COLUMN_COUNT} 列按国家抽样单字段顺序（docs/sampling.md），其后为本平台字段",
         "说明": "本文件仅限工作使用，请勿外传；以单引号开头的单元格为防公式注入而加，原值不含该单引号。",
     }
-    return write_workbook(
-        sheet_title=SHEET_TITLE,
-        columns=SAMPLE_COLUMNS,
-        rows=sample_rows(qs, show_phone=can_see_phone(actor)),
+    about["检验结果"] = f"“{RESULT_SHEET_TITLE}”工作表：每个样品每个检验项目一行（初检、复检分行），按抽样单编号对应"
+    content, _rows = write_sheets(
+        sheets=[
+            ExportSheet(SHEET_TITLE, SAMPLE_COLUMNS, sample_rows(qs, show_phone=can_see_phone(actor))),
+            ExportSheet(RESULT_SHEET_TITLE, RESULT_COLUMNS, result_rows(qs)),
+        ],
         about=about,
         title=TITLE,
         creator=who,
     )
+    return content, qs.count()
 
 
 def export_file_path(job_id):

@@ -151,3 +151,19 @@ def test_invalid_filters_do_not_export(city_staff):
     client.force_login(city_staff)
     response = client.get(reverse("sampling:sample_export"), {"month": "13"})
     assert response.status_code == 302 and not AuditEvent.objects.filter(action="sampling.sample_export").exists()
+
+
+def test_export_carries_the_lab_results_sheet_for_the_same_samples(city_staff, township_a, township_b):
+    from apps.sampling.fieldwork.exports import RESULT_COLUMNS
+    from tests.sampling.lab.helpers import reported_result
+
+    ours = reported_result(township_a, value="0.9")  # 铅 above its limit: 不合格
+    reported_result(township_b, value="0.1")  # filtered out by township
+    client = Client()
+    client.force_login(city_staff)
+    wb = _workbook(client.get(reverse("sampling:sample_export"), {"township": township_a.pk}))
+    rows = list(wb["检验结果"].iter_rows(values_only=True))
+    assert list(rows[0]) == [c.header for c in RESULT_COLUMNS] and len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["抽样单编号"] == ours.sample.number and row["检验结果"] == "0.9"
+    assert row["结果判定"] == "不合格" and row["判定依据"] == ours.judging_basis and row["检验轮次"] == "初检"

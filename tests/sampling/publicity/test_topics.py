@@ -185,7 +185,7 @@ def test_adoption_makes_a_vote_plan_line_and_marks_the_topic(city_staff, categor
     )
     assert "321 票" in line.note
     assert AuditEvent.objects.filter(action="sampling.votetopic_adopt").exists()
-    assert AuditEvent.objects.filter(action="sampling.planline_create", object_id=str(line.pk)).exists()
+    assert AuditEvent.objects.filter(action="sampling.line_create", object_id=str(line.pk)).exists()
     with pytest.raises(InvalidTransition):
         vote_services.topic_adopt(actor=city_staff, topic_id=topic.pk, plan_id=supervisory_plan.pk, month=1, batches=1)
 
