@@ -9,8 +9,8 @@ from . import views
 
 urlpatterns = [
     path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
-    path("organisations/new/", views.OrganisationFormView.as_view(), name="organisation_create"),
-    path("organisations/<int:pk>/edit/", views.OrganisationFormView.as_view(), name="organisation_edit"),
+    path("organisations/new/", views.OrganisationCreateView.as_view(), name="organisation_create"),
+    path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
     path("tasks/", views.TaskListView.as_view(), name="task_list"),
     path("tasks/new/", views.TaskCreateView.as_view(), name="task_create"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),

@@ -69,13 +69,11 @@ class OrganisationListView(ScopedListView):
 
 
 class OrganisationFormView(ScopedQuerysetMixin, TemplateView):
-    """New (no pk) or edit: the fields, the recheck-lab flag and the members; written by the organisation services."""
+    """New (no pk) or edit: the fields, the recheck-lab flag and the members; written by the organisation services.
+    Routed as ``OrganisationCreateView`` and ``OrganisationEditView``, each with its declared permission."""
 
     selector = staticmethod(sel.organisation_list)
     template_name = "sampling/fieldwork/organisation_form.html"
-
-    def get_permission_required(self):
-        return ["sampling.change_organisation" if "pk" in self.kwargs else "sampling.add_organisation"]
 
     def _instance(self):
         if "pk" not in self.kwargs:
@@ -116,6 +114,14 @@ class OrganisationFormView(ScopedQuerysetMixin, TemplateView):
             else:
                 return redirect("sampling:organisation_list")
         return self.render_to_response({"form": form, "org": instance}, status=status)
+
+
+class OrganisationCreateView(OrganisationFormView):
+    permission_required = "sampling.add_organisation"
+
+
+class OrganisationEditView(OrganisationFormView):
+    permission_required = "sampling.change_organisation"
 
 
 # ---------------------------------------------------------------------------- tasks

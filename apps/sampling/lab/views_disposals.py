@@ -4,16 +4,14 @@ as a preview with its form and a confirm box (the steps cannot be undone)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError
-from apps.common.viewmixins import ScopedListView
+from apps.common.viewmixins import ScopedDetailView, ScopedListView, ScopedObjectMixin
 from apps.common.workdays import calendar_warnings
 
 from ..choices import DisposalStatus, SamplingPurpose
@@ -85,14 +83,22 @@ class DisposalListView(ScopedListView):
         return context
 
 
-disposal_list = DisposalListView.as_view()
+class _DisposalMixin(ScopedObjectMixin):
+    """A page about one disposal: ``self.object`` (also ``disposal`` in the template) through ``disposal_get``;
+    outside the user's scope it is 404."""
 
+    selector = staticmethod(selectors.disposal_get)
+    context_object_name = "disposal"
 
-def _disposal_or_404(request, pk):
-    try:
-        return selectors.disposal_get(actor=request.user, pk=pk)
-    except ObjectDoesNotExist:
-        raise Http404("未找到该核查处置记录") from None
+    def get_object(self):
+        try:
+            return super().get_object()
+        except Http404:
+            raise Http404("未找到该核查处置记录") from None
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("sample", self.object.sample)
+        return super().get_context_data(**kwargs)
 
 
 def available_steps(disposal, today) -> list[tuple[str, str]]:
@@ -112,29 +118,30 @@ def available_steps(disposal, today) -> list[tuple[str, str]]:
     return steps
 
 
-@login_required
-@permission_required("sampling.view_disposal", raise_exception=True)
-def disposal_detail(request, pk):
-    disposal = _disposal_or_404(request, pk)
-    today = timezone.localdate()
-    tone, label = clock_state(disposal, today, due_soon_until(today))
-    steps = [(s, disposal_services.STEP_LABELS.get(s.kind, s.kind)) for s in selectors.disposal_steps(disposal)]
-    dates = [d for d in (disposal.notify_due, disposal.recheck_due) if d]
-    return render(
-        request,
-        "sampling/lab/disposal_detail.html",
-        {
-            "disposal": disposal,
-            "sample": disposal.sample,
-            "steps": steps,
-            "clock_tone": tone,
-            "clock_label": label,
-            "measures": disposal_services.measure_labels(disposal.measures),
-            "actions": available_steps(disposal, today) if request.user.has_perm("sampling.change_disposal") else [],
-            "calendar_warnings": calendar_warnings(dates) if dates else [],
-            "today": today,
-        },
-    )
+class DisposalDetailView(_DisposalMixin, ScopedDetailView):
+    """One disposal: its clock, its steps, its measures and the steps that can be taken now."""
+
+    permission_required = "sampling.view_disposal"
+    template_name = "sampling/lab/disposal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        disposal = self.object
+        today = timezone.localdate()
+        tone, label = clock_state(disposal, today, due_soon_until(today))
+        steps = [(s, disposal_services.STEP_LABELS.get(s.kind, s.kind)) for s in selectors.disposal_steps(disposal)]
+        dates = [d for d in (disposal.notify_due, disposal.recheck_due) if d]
+        can_change = self.request.user.has_perm("sampling.change_disposal")
+        context.update(
+            steps=steps,
+            clock_tone=tone,
+            clock_label=label,
+            measures=disposal_services.measure_labels(disposal.measures),
+            actions=available_steps(disposal, today) if can_change else [],
+            calendar_warnings=calendar_warnings(dates) if dates else [],
+            today=today,
+        )
+        return context
 
 
 STEP_TITLES = {
@@ -171,67 +178,87 @@ def _consequences(step: str, disposal) -> list[str]:
     return ["核查处置办结，处置结果记入记录；办结后不能再登记措施。", "监督抽检的处置结果按规定公开。"]
 
 
-@login_required
-@permission_required("sampling.change_disposal", raise_exception=True)
-def disposal_step(request, pk, step):
-    if step not in STEP_FORMS:
-        raise Http404("未知的处置环节")
-    disposal = _disposal_or_404(request, pk)
-    today = timezone.localdate()
-    detail = reverse("sampling:disposal_detail", args=[pk])
-    if step not in dict(available_steps(disposal, today)):
-        messages.error(request, f"核查处置当前为“{disposal.get_status_display()}”，不能进行此环节")
-        return redirect(detail)
-    form_class = STEP_FORMS[step]
-    date_field = {"notify": "notified_on", "recheck": "requested_on", "close": "closed_on"}.get(step, "on")
-    form = form_class(request.POST or None, initial={date_field: today})
-    if request.method == "POST":
+class DisposalStepView(_DisposalMixin, ScopedDetailView):
+    """One step of a disposal: GET the preview with its form and a confirm box; a confirmed POST takes the step
+    (it cannot be undone), then back to the disposal. An unknown step is 404; a step not open now, a message."""
+
+    permission_required = "sampling.change_disposal"
+    template_name = "sampling/lab/disposal_step.html"
+
+    def get_object(self):
+        if self.kwargs["step"] not in STEP_FORMS:
+            raise Http404("未知的处置环节")
+        return super().get_object()
+
+    def check_object(self):
+        disposal = self.object
+        if self.kwargs["step"] not in dict(available_steps(disposal, timezone.localdate())):
+            messages.error(self.request, f"核查处置当前为“{disposal.get_status_display()}”，不能进行此环节")
+            return redirect(self._detail_url())
+        return None
+
+    def _detail_url(self):
+        return reverse("sampling:disposal_detail", args=[self.object.pk])
+
+    def _form(self, data=None):
+        step = self.kwargs["step"]
+        date_field = {"notify": "notified_on", "recheck": "requested_on", "close": "closed_on"}.get(step, "on")
+        return STEP_FORMS[step](data, initial={date_field: timezone.localdate()})
+
+    def get(self, request, *args, **kwargs):
+        return self._page(self._form())
+
+    def post(self, request, *args, **kwargs):
+        pk, step = self.object.pk, self.kwargs["step"]
         if not is_confirmed(request):
             return redirect("sampling:disposal_step", pk=pk, step=step)
+        form = self._form(request.POST or None)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                if step == "notify":
-                    disposal_services.disposal_notify(
-                        actor=request.user, disposal_id=pk, notified_on=data["notified_on"], note=data["note"]
-                    )
-                elif step == "recheck":
-                    disposal_services.disposal_recheck_request(
-                        actor=request.user, disposal_id=pk, requested_on=data["requested_on"], note=data["note"]
-                    )
-                elif step == "proceed":
-                    disposal_services.disposal_proceed(
-                        actor=request.user, disposal_id=pk, reason=data["reason"], on=data["on"], note=data["note"]
-                    )
-                elif step == "measures":
-                    disposal_services.disposal_measures(
-                        actor=request.user, disposal_id=pk, measures=data["measures"], on=data["on"], note=data["note"]
-                    )
-                else:
-                    disposal_services.disposal_close(
-                        actor=request.user, disposal_id=pk, outcome=data["outcome"], closed_on=data["closed_on"]
-                    )
+                self._take(step, form.cleaned_data)
             except DomainError as exc:
                 field = next((f for f in exc.fields if f in form.fields), None)
-                if field:
-                    form.add_error(field, exc.message)
-                else:
+                if not field:
                     messages.error(request, exc.message)
-                    return redirect(detail)
+                    return redirect(self._detail_url())
+                form.add_error(field, exc.message)
             else:
                 messages.success(request, f"已{STEP_TITLES[step]}。")
-                return redirect(detail)
-    confirm = Confirm(
-        title=STEP_TITLES[step],
-        action=reverse("sampling:disposal_step", args=[pk, step]),
-        button="确认",
-        cancel_url=detail,
-        consequences=_consequences(step, disposal),
-        form=form,
-        tone="danger" if step in ("close", "recheck") else "primary",
-    )
-    return render(
-        request,
-        "sampling/lab/disposal_step.html",
-        {"disposal": disposal, "sample": disposal.sample, "confirm": confirm, "title": STEP_TITLES[step]},
-    )
+                return redirect(self._detail_url())
+        return self._page(form)
+
+    def _take(self, step, data) -> None:
+        actor, pk = self.request.user, self.object.pk
+        if step == "notify":
+            disposal_services.disposal_notify(
+                actor=actor, disposal_id=pk, notified_on=data["notified_on"], note=data["note"]
+            )
+        elif step == "recheck":
+            disposal_services.disposal_recheck_request(
+                actor=actor, disposal_id=pk, requested_on=data["requested_on"], note=data["note"]
+            )
+        elif step == "proceed":
+            disposal_services.disposal_proceed(
+                actor=actor, disposal_id=pk, reason=data["reason"], on=data["on"], note=data["note"]
+            )
+        elif step == "measures":
+            disposal_services.disposal_measures(
+                actor=actor, disposal_id=pk, measures=data["measures"], on=data["on"], note=data["note"]
+            )
+        else:
+            disposal_services.disposal_close(
+                actor=actor, disposal_id=pk, outcome=data["outcome"], closed_on=data["closed_on"]
+            )
+
+    def _page(self, form):
+        step = self.kwargs["step"]
+        confirm = Confirm(
+            title=STEP_TITLES[step],
+            action=reverse("sampling:disposal_step", args=[self.object.pk, step]),
+            button="确认",
+            cancel_url=self._detail_url(),
+            consequences=_consequences(step, self.object),
+            form=form,
+            tone="danger" if step in ("close", "recheck") else "primary",
+        )
+        return self.render_to_response(self.get_context_data(confirm=confirm, title=STEP_TITLES[step]))

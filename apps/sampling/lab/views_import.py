@@ -5,18 +5,17 @@ it and stops reading a file part at cap + 1 byte, as the registry import does.""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import content_disposition_header
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.common.confirm import Confirm
 from apps.common.excel import XLSX_CONTENT_TYPE
-from apps.common.exceptions import DomainError
+from apps.common.viewmixins import ScopedActionView, ScopedDetailView, ScopedObjectMixin, ScopedPageView
 
 from . import imports
 
@@ -54,33 +53,41 @@ def _too_large(request):
     return render(request, "sampling/lab/import.html", _context(error=message), status=413)
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_GET
-def import_template(request):
-    content = imports.results_import_template(actor=request.user)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=imports.TEMPLATE_FILENAME)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
+class ImportTemplateView(ScopedPageView):
+    """The .xlsx template for this user."""
+
+    permission_required = PERM
+
+    def get(self, request, *args, **kwargs):
+        content = imports.results_import_template(actor=request.user)
+        response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            as_attachment=True, filename=imports.TEMPLATE_FILENAME
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "no-store"
+        return response
 
 
-@csrf_exempt  # checked in _upload below, after the size-cap handler is installed
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_http_methods(["GET", "POST"])
-def import_start(request):
-    if request.method == "GET":
-        return render(request, "sampling/lab/import.html", _context())
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > imports.LIMITS.max_bytes + ENVELOPE:
-        return _too_large(request)
-    request.upload_handlers.insert(0, _SizeCapHandler(request, imports.LIMITS.max_bytes))
-    return _upload(request)
+@method_decorator(csrf_exempt, name="dispatch")  # the CSRF check runs in _upload, after the size-cap handler
+class ImportStartView(ScopedPageView):
+    """GET: the upload form; POST: the upload, refused over the size cap before the body is read."""
+
+    permission_required = PERM
+    template_name = "sampling/lab/import.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_context()}
+
+    def post(self, request, *args, **kwargs):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > imports.LIMITS.max_bytes + ENVELOPE:
+            return _too_large(request)  # refused without reading the body
+        request.upload_handlers.insert(0, _SizeCapHandler(request, imports.LIMITS.max_bytes))
+        return _upload(request)
 
 
 @csrf_protect
@@ -99,54 +106,70 @@ def _upload(request):
     return redirect("sampling:lab_import_report", upload_id=upload_id)
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_GET
-def import_report(request, upload_id):
-    try:
-        report = imports.upload_report(actor=request.user, upload_id=upload_id)
-    except (FileNotFoundError, ValueError):
-        raise Http404("未找到该导入记录（可能已过期）") from None
-    confirm = None
-    if report.get("status") == "checked":
-        groups = report.get("groups") or []
-        unqualified = sum(1 for g in groups if g["conclusion"] == "unqualified")
-        confirm = Confirm(
-            title="确认导入检验结果",
-            action=reverse("sampling:lab_import_confirm", args=[upload_id]),
-            button="确认导入",
-            cancel_url=reverse("sampling:lab_import"),
-            consequences=[
-                f"一次写入 {len(groups)} 个样品、{report.get('rows', 0)} 行检验结果（任何一行出错则全部不写入）。",
-                f"其中 {unqualified} 个样品结论为不合格，监督抽检与评价性抽检的将启动核查处置。",
-                "结果提交后不能修改或覆盖。",
-            ],
-            tone="danger" if unqualified else "success",
-        )
-    errors = report.get("errors") or []
-    return render(
-        request,
-        "sampling/lab/import_report.html",
-        _context(
-            report=report,
-            upload_id=upload_id,
-            errors=errors[: imports.PAGE_ERRORS],
-            errors_truncated=len(errors) > imports.PAGE_ERRORS or report.get("error_count", 0) > len(errors),
-            confirm=confirm,
-        ),
-    )
+class _UploadMixin(ScopedObjectMixin):
+    """Pages of one upload of the user's own: ``self.object`` is its stored dry-run report (``imports.upload_report``);
+    another user's upload, or an expired one, is 404."""
+
+    permission_required = PERM
+    selector = staticmethod(imports.upload_report)
+    pk_url_kwarg = "upload_id"
+
+    def get_object(self):
+        try:
+            return self.selector(actor=self.request.user, upload_id=self.kwargs[self.pk_url_kwarg])
+        except (FileNotFoundError, ValueError):
+            raise Http404("未找到该导入记录（可能已过期）") from None
 
 
-@login_required
-@permission_required(PERM, raise_exception=True)
-@require_POST
-def import_confirm(request, upload_id):
-    try:
-        job = imports.results_import_confirm(actor=request.user, upload_id=upload_id)
-    except (FileNotFoundError, ValueError):
-        raise Http404("未找到该导入记录（可能已过期）") from None
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("sampling:lab_import_report", upload_id=upload_id)
-    messages.success(request, "已开始导入，本页显示进度；完成后可查看已出结论的样品。")
-    return redirect("jobs:detail", pk=job.pk)
+class ImportReportView(_UploadMixin, ScopedDetailView):
+    """The dry run of one upload: row-numbered errors, or each sample's judgements and the confirm box."""
+
+    template_name = "sampling/lab/import_report.html"
+
+    def get_context_data(self, **kwargs):
+        report, upload_id = self.object, self.kwargs["upload_id"]
+        confirm = None
+        if report.get("status") == "checked":
+            groups = report.get("groups") or []
+            unqualified = sum(1 for g in groups if g["conclusion"] == "unqualified")
+            confirm = Confirm(
+                title="确认导入检验结果",
+                action=reverse("sampling:lab_import_confirm", args=[upload_id]),
+                button="确认导入",
+                cancel_url=reverse("sampling:lab_import"),
+                consequences=[
+                    f"一次写入 {len(groups)} 个样品、{report.get('rows', 0)} 行检验结果（任何一行出错则全部不写入）。",
+                    f"其中 {unqualified} 个样品结论为不合格，监督抽检与评价性抽检的将启动核查处置。",
+                    "结果提交后不能修改或覆盖。",
+                ],
+                tone="danger" if unqualified else "success",
+            )
+        errors = report.get("errors") or []
+        return {
+            **super().get_context_data(**kwargs),
+            **_context(
+                report=report,
+                upload_id=upload_id,
+                errors=errors[: imports.PAGE_ERRORS],
+                errors_truncated=len(errors) > imports.PAGE_ERRORS or report.get("error_count", 0) > len(errors),
+                confirm=confirm,
+            ),
+        }
+
+
+class ImportConfirmView(_UploadMixin, ScopedActionView):
+    """Start the commit job of a checked upload; its progress is the job page."""
+
+    job = None
+
+    def act(self):
+        try:
+            self.job = imports.results_import_confirm(actor=self.request.user, upload_id=self.kwargs["upload_id"])
+        except (FileNotFoundError, ValueError):
+            raise Http404("未找到该导入记录（可能已过期）") from None
+        messages.success(self.request, "已开始导入，本页显示进度；完成后可查看已出结论的样品。")
+
+    def get_redirect_url(self):
+        if self.job is None:
+            return reverse("sampling:lab_import_report", args=[self.kwargs["upload_id"]])
+        return reverse("jobs:detail", kwargs={"pk": self.job.pk})
