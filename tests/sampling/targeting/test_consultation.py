@@ -66,11 +66,12 @@ def test_service_adds_and_changes_lines_with_audit(city_staff, open_plan, line, 
     assert second.plan_line == line and second.change == {"batches": [10, 15], "month": [3, 2]}
     assert third.plan_line is None and third.change == {}
     actions = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", flat=True))
-    assert actions == ["sampling.planline_create", "sampling.planline_update", "sampling.consultation_create"]
+    assert actions == ["sampling.line_create", "sampling.line_update", "sampling.consultation_create"]
     record = AuditEvent.objects.get(action="sampling.consultation_create")
     assert [d["kind"] for d in record.extra["decisions"]] == ["add", "change", "none"]
-    update = AuditEvent.objects.get(action="sampling.planline_update")
-    assert update.changes == {"batches": [10, 15], "month": [3, 2]}
+    update = AuditEvent.objects.get(action="sampling.line_update")  # the plans service's event: the line's diff
+    assert update.changes["batches"] == [10, 15] and update.changes["month"] == [3, 2]
+    assert update.changes["origin_ref"][1] == f"consultation-decision:{second.pk}"
 
 
 def test_change_of_category_is_recorded_in_words(city_staff, line, catalogue, today):
