@@ -1,5 +1,7 @@
 """Pages of sampling/plans: the live quota page and overview, quota rates, plans, plan lines, the quota report.
-Thin: selectors in, services out; bad input re-renders the form with the Chinese message beside the field (400)."""
+Thin: selectors in, services out; bad input re-renders the form with the Chinese message beside the field (400).
+Every page is a class on the scoped bases (apps/common/viewmixins.py); a page about one row reads it through its
+``*_get`` selector (404 outside the actor's scope)."""
 
 from __future__ import annotations
 
@@ -9,12 +11,18 @@ from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.views.generic import TemplateView
 
 from apps.common.confirm import Confirm, is_confirmed
-from apps.common.exceptions import DomainError
+from apps.common.exceptions import DomainError, ValidationFailed
 from apps.common.scoping import user_sees_all_townships
-from apps.common.viewmixins import ScopedListView, ScopedQuerysetMixin
+from apps.common.viewmixins import (
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedPageView,
+)
 
 from ..choices import LineOrigin, PlanStatus, SamplingPurpose
 from . import quotas, selectors, services
@@ -30,27 +38,33 @@ from .forms import (
 )
 
 
-def _get_or_404(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except (ObjectDoesNotExist, ValueError, TypeError):
-        raise Http404 from None
+class RenderMixin:
+    """``render(context, status)``: the page's template with ``context`` (a page answers 400 on bad input)."""
+
+    def render(self, context=None, status=200):
+        return self.render_to_response(self.get_context_data(**(context or {})), status=status)
 
 
-class PageView(ScopedQuerysetMixin, TemplateView):
-    """A page that reads through ``selector`` (scoped) and renders; ``status`` lets a page answer 400 on bad input."""
+class _FormPageMixin:
+    """A ScopedFormView whose invalid form is 400, and whose forms build their initial values from an instance
+    (``initial`` is passed only when there is one to pass, so a form's own instance-derived initial stands)."""
 
-    def render(self, context, status=200):
-        return self.render_to_response(self.get_context_data(**context), status=status)
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if not kwargs.get("initial"):
+            kwargs.pop("initial", None)
+        return kwargs
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 # ------------------------------------------------------------------------------------------------ the quota page
-class QuotaView(PageView):
+class QuotaView(RenderMixin, ScopedPageView):
     """/sampling/quotas/?year=&township= — a township's live quota page, or (no township, a city role) the
     year-to-date overview of every township with its chart. Township staff land on their own township."""
 
     permission_required = "sampling.view_samplingplan"
-    selector = staticmethod(selectors.line_list)
     template_name = "sampling/plans/quota_township.html"
 
     def get(self, request, *args, **kwargs):
@@ -84,42 +98,33 @@ class QuotaView(PageView):
         return self.render(context)
 
 
-quota_view = QuotaView.as_view()
-
-
-class QuotaReportRequestView(PageView):
+class QuotaReportRequestView(ScopedActionView):
     """POST: start the quota report job (``sampling.run_quota_report``) and go to its progress page."""
 
     permission_required = "sampling.run_quota_report"
-    selector = staticmethod(selectors.line_list)
-    http_method_names = ["post"]
+    job = None
 
-    def post(self, request, *args, **kwargs):
-        form = ReportRequestForm(request.POST)
+    def act(self):
+        form = ReportRequestForm(self.request.POST)
         if not form.is_valid():
-            messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
-            return redirect(reverse("sampling:quota"))
-        try:
-            job = services.quota_report_request(actor=request.user, year=form.cleaned_data["year"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect(reverse("sampling:quota"))
-        return redirect("jobs:detail", pk=job.pk)
+            raise ValidationFailed("；".join(e for errs in form.errors.values() for e in errs))
+        self.job = services.quota_report_request(actor=self.request.user, year=form.cleaned_data["year"])
+
+    def get_redirect_url(self):
+        return reverse("jobs:detail", kwargs={"pk": self.job.pk}) if self.job else reverse("sampling:quota")
 
 
-quota_report_request = QuotaReportRequestView.as_view()
-
-
-class QuotaReportDownloadView(PageView):
+class QuotaReportDownloadView(ScopedDetailView):
     """The workbook of a finished quota report (the creator's own, or a monthly one), for ``run_quota_report``."""
 
     permission_required = "sampling.run_quota_report"
-    selector = staticmethod(selectors.line_list)
+    selector = staticmethod(selectors.quota_report_job_get)
+    pk_url_kwarg = "job_id"
 
-    def get(self, request, job_id, *args, **kwargs):
+    def get(self, request, *args, **kwargs):
         from .report import report_file_path
 
-        job = _get_or_404(selectors.quota_report_job_get, actor=request.user, pk=job_id)
+        job = self.object
         path = report_file_path(job.pk)
         if job.status != "done" or not path.exists():
             raise Http404("报表文件不存在或尚未生成")
@@ -128,9 +133,6 @@ class QuotaReportDownloadView(PageView):
         )
         response["Cache-Control"] = "no-store"
         return response
-
-
-quota_report_download = QuotaReportDownloadView.as_view()
 
 
 # ------------------------------------------------------------------------------------------------ quota rates
@@ -166,65 +168,53 @@ class RateListView(ScopedListView):
         return context
 
 
-rate_list = RateListView.as_view()
+class _RateFormView(_FormPageMixin, ScopedFormView):
+    """A year's quota rates: new (starting from the latest year's) or edited (the year stays)."""
 
-
-class RateFormView(PageView):
-    permission_required = "sampling.add_quotarate"
-    selector = staticmethod(selectors.rate_list)
     template_name = "sampling/plans/rate_form.html"
-    instance = None
+    form_class = QuotaRateForm
 
-    def get_instance(self):
-        return None
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
 
-    def get(self, request, *args, **kwargs):
-        instance = self.get_instance()
-        initial = None
-        if instance is None:
-            latest = selectors.rate_list(actor=request.user).first()
-            year = (latest.year + 1) if latest else quotas.current_year()
-            initial = {
-                "year": year,
-                "food_rate": latest.food_rate if latest else "4.50",
-                "monitoring_rate": latest.monitoring_rate if latest else "1.00",
-                "routine_share": latest.routine_share if latest else 60,
-                "targeted_share": latest.targeted_share if latest else 30,
-                "vote_share": latest.vote_share if latest else 10,
-            }
-        return self.render({"form": QuotaRateForm(initial=initial, instance=instance), "rate": instance})
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("rate", self.object)
+        return super().get_context_data(**kwargs)
 
-    def post(self, request, *args, **kwargs):
-        instance = self.get_instance()
-        form = QuotaRateForm(request.POST, instance=instance)
-        if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "year"}
-            try:
-                if instance is None:
-                    rate = services.quota_rate_create(actor=request.user, year=form.cleaned_data["year"], **data)
-                    messages.success(request, f"已设定 {rate.year} 年配额标准")
-                else:
-                    rate = services.quota_rate_update(actor=request.user, rate_id=instance.pk, **data)
-                    messages.success(request, f"已修改 {rate.year} 年配额标准")
-                return redirect("sampling:rate_list")
-            except DomainError as exc:
-                errors_onto(form, exc)
-        return self.render({"form": form, "rate": instance}, status=400)
+    def form_valid(self, form):
+        instance, user = self.object, self.request.user
+        data = {k: v for k, v in form.cleaned_data.items() if k != "year"}
+        try:
+            if instance is None:
+                rate = services.quota_rate_create(actor=user, year=form.cleaned_data["year"], **data)
+                messages.success(self.request, f"已设定 {rate.year} 年配额标准")
+            else:
+                rate = services.quota_rate_update(actor=user, rate_id=instance.pk, **data)
+                messages.success(self.request, f"已修改 {rate.year} 年配额标准")
+        except DomainError as exc:
+            errors_onto(form, exc)
+            return self.form_invalid(form)
+        return redirect("sampling:rate_list")
 
 
-class RateCreateView(RateFormView):
-    pass
+class RateCreateView(_RateFormView):
+    permission_required = "sampling.add_quotarate"
+
+    def get_initial(self):
+        latest = selectors.rate_list(actor=self.request.user).first()
+        return {
+            "year": (latest.year + 1) if latest else quotas.current_year(),
+            "food_rate": latest.food_rate if latest else "4.50",
+            "monitoring_rate": latest.monitoring_rate if latest else "1.00",
+            "routine_share": latest.routine_share if latest else 60,
+            "targeted_share": latest.targeted_share if latest else 30,
+            "vote_share": latest.vote_share if latest else 10,
+        }
 
 
-class RateUpdateView(RateFormView):
+class RateUpdateView(ScopedObjectMixin, _RateFormView):
     permission_required = "sampling.change_quotarate"
-
-    def get_instance(self):
-        return _get_or_404(selectors.rate_get, actor=self.request.user, pk=self.kwargs["pk"])
-
-
-rate_create = RateCreateView.as_view()
-rate_update = RateUpdateView.as_view()
+    selector = staticmethod(selectors.rate_get)
 
 
 # ------------------------------------------------------------------------------------------------ plans
@@ -248,40 +238,29 @@ class PlanListView(ScopedListView):
         return context
 
 
-plan_list = PlanListView.as_view()
-
-
-class PlanCreateView(PageView):
+class PlanCreateView(_FormPageMixin, ScopedFormView):
     permission_required = "sampling.add_samplingplan"
-    selector = staticmethod(selectors.plan_list)
+    form_class = PlanCreateForm
     template_name = "sampling/plans/plan_form.html"
 
-    def get(self, request, *args, **kwargs):
-        form = PlanCreateForm(initial={"year": quotas.current_year() + 1, "purpose": SamplingPurpose.EVALUATIVE})
-        return self.render({"form": form})
+    def get_initial(self):
+        return {"year": quotas.current_year() + 1, "purpose": SamplingPurpose.EVALUATIVE}
 
-    def post(self, request, *args, **kwargs):
-        form = PlanCreateForm(request.POST)
-        if form.is_valid():
-            try:
-                plan = services.plan_create(actor=request.user, **form.cleaned_data)
-            except DomainError as exc:
-                errors_onto(form, exc)
-            else:
-                messages.success(request, "计划已建立（编制中），请添加明细。")
-                return redirect("sampling:plan_detail", pk=plan.pk)
-        return self.render({"form": form}, status=400)
+    def form_valid(self, form):
+        try:
+            plan = services.plan_create(actor=self.request.user, **form.cleaned_data)
+        except DomainError as exc:
+            errors_onto(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "计划已建立（编制中），请添加明细。")
+        return redirect("sampling:plan_detail", pk=plan.pk)
 
 
-plan_create = PlanCreateView.as_view()
-
-
-class PlanGenerateView(PageView):
+class PlanGenerateView(RenderMixin, ScopedPageView):
     """GET: choose year, plan type and split; with them, the preview (quota per township, split by source, lines)
     and the confirm box. POST confirm=yes: generate (or regenerate the draft's quota lines)."""
 
     permission_required = "sampling.add_samplingplan"
-    selector = staticmethod(selectors.plan_list)
     template_name = "sampling/plans/plan_generate.html"
 
     def _context(self, form):
@@ -342,9 +321,6 @@ class PlanGenerateView(PageView):
         return redirect("sampling:plan_detail", pk=plan.pk)
 
 
-plan_generate = PlanGenerateView.as_view()
-
-
 def line_filter_context(user, params) -> dict:
     """What the lines' filter bar offers: the visible townships, the months, the active 大类, the purposes."""
     from apps.standards.models import SamplingCategory
@@ -367,20 +343,22 @@ class PlanDetailView(ScopedListView):
     template_name = "sampling/plans/plan_detail.html"
     paginate_by = 25
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and request.user.has_perm(self.permission_required):
-            self.plan = _get_or_404(selectors.plan_get, actor=request.user, pk=kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def get_object(self):
+        """The plan (``plan_get``, 404 outside scope); the page lists its lines through ``line_list``."""
+        try:
+            return selectors.plan_get(actor=self.request.user, pk=self.kwargs["pk"])
+        except (ObjectDoesNotExist, ValueError):
+            raise Http404 from None
 
     def get_filters(self):
         params = self.request.GET.copy()
-        params["plan"] = str(self.plan.pk)
+        params["plan"] = str(self.object.pk)
         return params
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        plan = self.plan
+        plan = self.object
         editable = plan.status == PlanStatus.DRAFT
         context.update(
             plan=plan,
@@ -397,20 +375,17 @@ class PlanDetailView(ScopedListView):
         return context
 
 
-plan_detail = PlanDetailView.as_view()
-
-
-class PlanApproveView(PageView):
+class PlanApproveView(RenderMixin, ScopedDetailView):
     """GET: what will be issued (lines and batches per township against the quota); POST confirm=yes: 下达."""
 
     permission_required = "sampling.approve_samplingplan"
-    selector = staticmethod(selectors.plan_list)
+    selector = staticmethod(selectors.plan_get)
+    context_object_name = "plan"
     template_name = "sampling/plans/plan_approve.html"
 
-    def _plan(self):
-        return _get_or_404(selectors.plan_get, actor=self.request.user, pk=self.kwargs["pk"])
-
-    def _context(self, plan):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
         preview = services.approve_preview(plan=plan)
         consequences = [
             f"下达后各镇街按明细组织抽样：共 {preview['lines']} 条明细、{preview['batches']} 批次。",
@@ -419,10 +394,9 @@ class PlanApproveView(PageView):
         ]
         if preview["short"]:
             consequences.append("以下镇街计划批次低于配额：" + "；".join(preview["short"]) + "。")
-        return {
-            "plan": plan,
-            "preview": preview,
-            "confirm": Confirm(
+        context.update(
+            preview=preview,
+            confirm=Confirm(
                 title="确认下达抽检计划",
                 action=reverse("sampling:plan_approve", args=[plan.pk]),
                 button="确认下达",
@@ -432,13 +406,11 @@ class PlanApproveView(PageView):
                 hidden={"version": plan.updated_at.isoformat()},
                 tone="success",
             ),
-        }
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self._context(self._plan()))
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
-        plan = self._plan()
+        plan = self.object
         if not is_confirmed(request):
             messages.warning(request, "请先核对将下达的明细，再确认下达")
             return redirect("sampling:plan_approve", pk=plan.pk)
@@ -446,51 +418,44 @@ class PlanApproveView(PageView):
             services.plan_approve(actor=request.user, plan_id=plan.pk, version_at=request.POST.get("version") or "")
         except DomainError as exc:
             messages.error(request, exc.message)
-            return self.render(self._context(self._plan()), status=exc.status_code)
+            self.object = self.get_object()  # the plan as it is now, for the preview shown again
+            return self.render(status=exc.status_code)
         messages.success(request, f"“{plan.name}”已下达。")
         return redirect("sampling:plan_detail", pk=plan.pk)
 
 
-plan_approve = PlanApproveView.as_view()
-
-
-class PlanCloseView(PageView):
+class PlanCloseView(RenderMixin, ScopedDetailView):
     permission_required = "sampling.change_samplingplan"
-    selector = staticmethod(selectors.plan_list)
+    selector = staticmethod(selectors.plan_get)
+    context_object_name = "plan"
     template_name = "sampling/plans/plan_close.html"
 
-    def _context(self, plan):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        plan = self.object
         blockers = [] if plan.can_transition_to(PlanStatus.CLOSED) else [f"计划{plan.get_status_display()}，不能结束。"]
-        return {
-            "plan": plan,
-            "confirm": Confirm(
-                title="确认结束计划",
-                action=reverse("sampling:plan_close", args=[plan.pk]),
-                button="确认结束",
-                cancel_url=reverse("sampling:plan_detail", args=[plan.pk]),
-                consequences=["结束后计划及其明细不能再修改（年度已结束时使用）。"],
-                blockers=blockers,
-                tone="danger",
-            ),
-        }
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self._context(_get_or_404(selectors.plan_get, actor=request.user, pk=kwargs["pk"])))
+        context["confirm"] = Confirm(
+            title="确认结束计划",
+            action=reverse("sampling:plan_close", args=[plan.pk]),
+            button="确认结束",
+            cancel_url=reverse("sampling:plan_detail", args=[plan.pk]),
+            consequences=["结束后计划及其明细不能再修改（年度已结束时使用）。"],
+            blockers=blockers,
+            tone="danger",
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
-        plan = _get_or_404(selectors.plan_get, actor=request.user, pk=kwargs["pk"])
+        plan = self.object
         if not is_confirmed(request):
             return redirect("sampling:plan_close", pk=plan.pk)
         try:
             services.plan_close(actor=request.user, plan_id=plan.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-            return self.render(self._context(plan), status=exc.status_code)
+            return self.render(status=exc.status_code)
         messages.success(request, f"“{plan.name}”已结束。")
         return redirect("sampling:plan_detail", pk=plan.pk)
-
-
-plan_close = PlanCloseView.as_view()
 
 
 # ------------------------------------------------------------------------------------------------ lines
@@ -510,79 +475,80 @@ class LineListView(ScopedListView):
         return context
 
 
-line_list = LineListView.as_view()
+class _LineFormView(_FormPageMixin, ScopedObjectMixin, ScopedFormView):
+    """A plan line's form (``PlanLineForm``, the actor's townships); the template shows ``plan`` and ``line``."""
+
+    template_name = "sampling/plans/line_form.html"
+    form_class = PlanLineForm
+    success_message = ""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def save(self, form) -> int:
+        """Call the service; the plan's id to go back to."""
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            plan_id = self.save(form)
+        except DomainError as exc:
+            errors_onto(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect("sampling:plan_detail", pk=plan_id)
 
 
-class LineCreateView(PageView):
+class LineCreateView(_LineFormView):
+    """A new line in ``self.object``, the plan."""
+
     permission_required = "sampling.add_planline"
-    selector = staticmethod(selectors.line_list)
-    template_name = "sampling/plans/line_form.html"
+    selector = staticmethod(selectors.plan_get)
+    context_object_name = "plan"
+    success_message = "已添加明细"
 
-    def _plan(self):
-        return _get_or_404(selectors.plan_get, actor=self.request.user, pk=self.kwargs["pk"])
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("line", None)
+        return super().get_context_data(**kwargs)
 
-    def get(self, request, *args, **kwargs):
-        plan = self._plan()
-        return self.render({"form": PlanLineForm(actor=request.user), "plan": plan, "line": None})
-
-    def post(self, request, *args, **kwargs):
-        plan = self._plan()
-        form = PlanLineForm(request.POST, actor=request.user)
-        if form.is_valid():
-            try:
-                services.line_create(actor=request.user, plan_id=plan.pk, **form.service_data())
-            except DomainError as exc:
-                errors_onto(form, exc)
-            else:
-                messages.success(request, "已添加明细")
-                return redirect("sampling:plan_detail", pk=plan.pk)
-        return self.render({"form": form, "plan": plan, "line": None}, status=400)
+    def save(self, form):
+        services.line_create(actor=self.request.user, plan_id=self.object.pk, **form.service_data())
+        return self.object.pk
 
 
-line_create = LineCreateView.as_view()
+class LineUpdateView(_LineFormView):
+    """``self.object``, the line, edited."""
 
-
-class LineUpdateView(PageView):
     permission_required = "sampling.change_planline"
-    selector = staticmethod(selectors.line_list)
-    template_name = "sampling/plans/line_form.html"
+    selector = staticmethod(selectors.line_get)
+    context_object_name = "line"
+    success_message = "已修改明细"
 
-    def _line(self):
-        return _get_or_404(selectors.line_get, actor=self.request.user, pk=self.kwargs["pk"])
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": self.object}
 
-    def get(self, request, *args, **kwargs):
-        line = self._line()
-        form = PlanLineForm(actor=request.user, instance=line)
-        return self.render({"form": form, "plan": line.plan, "line": line})
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("plan", self.object.plan)
+        return super().get_context_data(**kwargs)
 
-    def post(self, request, *args, **kwargs):
-        line = self._line()
-        form = PlanLineForm(request.POST, actor=request.user, instance=line)
-        if form.is_valid():
-            try:
-                services.line_update(actor=request.user, line_id=line.pk, **form.service_data())
-            except DomainError as exc:
-                errors_onto(form, exc)
-            else:
-                messages.success(request, "已修改明细")
-                return redirect("sampling:plan_detail", pk=line.plan_id)
-        return self.render({"form": form, "plan": line.plan, "line": line}, status=400)
+    def save(self, form):
+        services.line_update(actor=self.request.user, line_id=self.object.pk, **form.service_data())
+        return self.object.plan_id
 
 
-line_update = LineUpdateView.as_view()
-
-
-class LineDeleteView(PageView):
+class LineDeleteView(RenderMixin, ScopedDetailView):
     permission_required = "sampling.delete_planline"
-    selector = staticmethod(selectors.line_list)
+    selector = staticmethod(selectors.line_get)
+    context_object_name = "line"
     template_name = "sampling/plans/line_delete.html"
 
-    def _context(self, line):
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        line = self.object
         blockers = [] if line.plan.status == PlanStatus.DRAFT else ["计划已下达，明细不能删除。"]
-        return {
-            "line": line,
-            "plan": line.plan,
-            "confirm": Confirm(
+        context.update(
+            plan=line.plan,
+            confirm=Confirm(
                 title="确认删除明细",
                 action=reverse("sampling:line_delete", args=[line.pk]),
                 button="确认删除",
@@ -591,22 +557,17 @@ class LineDeleteView(PageView):
                 blockers=blockers,
                 tone="danger",
             ),
-        }
-
-    def get(self, request, *args, **kwargs):
-        return self.render(self._context(_get_or_404(selectors.line_get, actor=request.user, pk=kwargs["pk"])))
+        )
+        return context
 
     def post(self, request, *args, **kwargs):
-        line = _get_or_404(selectors.line_get, actor=request.user, pk=kwargs["pk"])
+        line = self.object
         if not is_confirmed(request):
             return redirect("sampling:line_delete", pk=line.pk)
         try:
             services.line_delete(actor=request.user, line_id=line.pk)
         except DomainError as exc:
             messages.error(request, exc.message)
-            return self.render(self._context(line), status=exc.status_code)
+            return self.render(status=exc.status_code)
         messages.success(request, "已删除明细")
         return redirect("sampling:plan_detail", pk=line.plan_id)
-
-
-line_delete = LineDeleteView.as_view()

@@ -5,11 +5,11 @@ from django.urls import path
 from . import views
 
 urlpatterns: list = [
-    path("suggestions/", views.suggestion_list, name="suggestions"),
-    path("suggestions/accept/", views.suggestion_accept, name="suggestion_accept"),
-    path("suggestions/weights/", views.weights_list, name="suggestion_weights"),
-    path("suggestions/weights/new/", views.weights_create, name="suggestion_weights_create"),
-    path("consultations/", views.meeting_list, name="meetings"),
-    path("consultations/new/", views.meeting_create, name="meeting_create"),
-    path("consultations/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("suggestions/", views.SuggestionListView.as_view(), name="suggestions"),
+    path("suggestions/accept/", views.SuggestionAcceptView.as_view(), name="suggestion_accept"),
+    path("suggestions/weights/", views.WeightsListView.as_view(), name="suggestion_weights"),
+    path("suggestions/weights/new/", views.WeightsCreateView.as_view(), name="suggestion_weights_create"),
+    path("consultations/", views.MeetingListView.as_view(), name="meetings"),
+    path("consultations/new/", views.MeetingCreateView.as_view(), name="meeting_create"),
+    path("consultations/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
 ]

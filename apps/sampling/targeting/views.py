@@ -4,16 +4,14 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.http import Http404
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import TemplateView
 
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError
-from apps.common.viewmixins import ScopedListView, ScopedQuerysetMixin
+from apps.common.viewmixins import ScopedDetailView, ScopedListView, ScopedPageView
 from apps.enterprises.models import Enterprise
 
 from ..models import PlanLine
@@ -82,15 +80,11 @@ class SuggestionListView(ScopedListView):
         return context
 
 
-suggestion_list = SuggestionListView.as_view()
-
-
-class SuggestionAcceptView(ScopedQuerysetMixin, TemplateView):
+class SuggestionAcceptView(ScopedPageView):
     """POST the ticked suggestions (``pick``): the preview (their reasons, the plan, month and batches to choose)
     with the confirm box; POST ``confirm=yes``: create the plan lines. A GET goes back to the list."""
 
     permission_required = "sampling.add_planline"
-    selector = staticmethod(selectors.suggestion_enterprises)
     template_name = "sampling/targeting/suggestion_accept.html"
 
     def get(self, request, *args, **kwargs):
@@ -160,9 +154,6 @@ class SuggestionAcceptView(ScopedQuerysetMixin, TemplateView):
         )
 
 
-suggestion_accept = SuggestionAcceptView.as_view()
-
-
 # ---------------------------------------------------------------------------------------------- weights
 class WeightsListView(ScopedListView):
     permission_required = "sampling.view_suggestionweights"
@@ -190,15 +181,11 @@ class WeightsListView(ScopedListView):
         return context
 
 
-weights_list = WeightsListView.as_view()
-
-
-class WeightsCreateView(ScopedQuerysetMixin, TemplateView):
+class WeightsCreateView(ScopedPageView):
     """GET: the form (today's weights as the starting point); POST: the preview beside the weights in force, with
     the confirm box; POST ``confirm=yes``: save."""
 
     permission_required = "sampling.add_suggestionweights"
-    selector = staticmethod(selectors.weights_list)
     template_name = "sampling/targeting/weights_form.html"
 
     def _initial(self) -> dict:
@@ -255,9 +242,6 @@ class WeightsCreateView(ScopedQuerysetMixin, TemplateView):
         }
 
 
-weights_create = WeightsCreateView.as_view()
-
-
 # ---------------------------------------------------------------------------------------------- 风险会商
 class MeetingListView(ScopedListView):
     permission_required = "sampling.view_consultationmeeting"
@@ -272,33 +256,23 @@ class MeetingListView(ScopedListView):
         return context
 
 
-meeting_list = MeetingListView.as_view()
-
-
-class MeetingDetailView(ScopedQuerysetMixin, TemplateView):
+class MeetingDetailView(ScopedDetailView):
     permission_required = "sampling.view_consultationmeeting"
-    selector = staticmethod(selectors.meeting_list)
+    selector = staticmethod(selectors.meeting_get)
+    context_object_name = "meeting"
     template_name = "sampling/targeting/meeting_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        try:
-            meeting = selectors.meeting_get(actor=self.request.user, pk=kwargs["pk"])
-        except ObjectDoesNotExist:
-            raise Http404("未找到该会商记录") from None
-        context.update(meeting=meeting, decisions=list(meeting.decisions.all()))
+        context["decisions"] = list(self.object.decisions.all())
         return context
 
 
-meeting_detail = MeetingDetailView.as_view()
-
-
-class MeetingCreateView(ScopedQuerysetMixin, TemplateView):
+class MeetingCreateView(ScopedPageView):
     """GET: the meeting form and three decision rows (up to 20); POST: the preview of what the decisions do to the
     plan (lines added, lines changed before → after) with the confirm box; POST ``confirm=yes``: record."""
 
     permission_required = "sampling.add_consultationmeeting"
-    selector = staticmethod(selectors.meeting_list)
     template_name = "sampling/targeting/meeting_form.html"
 
     def get(self, request, *args, **kwargs):
@@ -381,6 +355,3 @@ class MeetingCreateView(ScopedQuerysetMixin, TemplateView):
                 placed = True
         if not placed:
             form.add_error(None, exc.message)
-
-
-meeting_create = MeetingCreateView.as_view()
