@@ -322,6 +322,12 @@ SPECTACULAR_SETTINGS = {
         "PenaltyKindEnum": "apps.inspections.choices.PenaltyKind",
         "RectificationStatusEnum": "apps.inspections.choices.RectificationStatus",
         "PublicationStatusEnum": "apps.inspections.choices.PublicationStatus",
+        "SamplingVerdictEnum": "apps.standards.choices.Verdict",
+        "SamplingSourceEnum": "apps.sampling.choices.LineSource",
+        "SamplingPurposeEnum": "apps.sampling.choices.SamplingPurpose",
+        "SampleStatusEnum": "apps.sampling.choices.SampleStatus",
+        "SamplingTaskStatusEnum": "apps.sampling.choices.TaskStatus",
+        "SamplingPlanStatusEnum": "apps.sampling.choices.PlanStatus",
     },
 }
 

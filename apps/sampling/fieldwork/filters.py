@@ -2,8 +2,10 @@
 
 The sample list's parameter names are a contract: other pages (quota burn-down, dashboards, publication) link to
 ``sampling:sample_list`` with ``township``, ``year``, ``month``, ``category``, ``purpose``, ``business_type``,
-``source``, ``status``, ``lab``, ``conclusion`` (and ``q``). Ids for rows, codes for enums; a category or a business
-type includes everything under it. An empty value is no filter (``BaseFilterSet``)."""
+``source``, ``status``, ``lab``, ``conclusion``, ``quick_test`` (and ``q``). Ids for rows, codes for enums; a category or
+a business type includes everything under it; ``purpose`` may repeat (``purpose=supervisory&purpose=evaluative``: the
+quota page's 食品抽检 figures); ``quick_test`` is ``1``/``0`` (快检 or lab samples). An empty value is no filter
+(``BaseFilterSet``)."""
 
 import django_filters
 from django import forms
@@ -21,6 +23,7 @@ from ..models import Organisation, PlanLine, Sample, SamplingPlan, SamplingTask
 NO_CONCLUSION = "none"  # ?conclusion=none: samples without a lab conclusion yet
 YES_NO = [("", "全部"), ("true", "是"), ("false", "否")]
 MONTHS = [("", "全部"), *((str(m), f"{m} 月") for m in range(1, 13))]
+QUICK_TEST = [("", "全部"), ("1", "快检"), ("0", "实验室检验")]
 MISSING = object()  # an id that names no row: the filter matches nothing (like a missing ?township=)
 
 
@@ -35,6 +38,14 @@ class _RowOrNothingField(forms.ModelChoiceField):
             if str(value).strip().isdigit():
                 return MISSING
             raise
+
+
+class RepeatableSelect(forms.Select):
+    """A single select in the filter bar that still reads a repeated parameter (links may name several values)."""
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
 
 
 class SubtreeFilter(django_filters.ModelChoiceFilter):
@@ -138,7 +149,9 @@ class SampleFilterSet(BaseFilterSet):
         label="月份", field_name="sampled_on__month", min_value=1, max_value=12, widget=forms.Select(choices=MONTHS)
     )
     category = SubtreeFilter(label="食品分类", queryset=_categories(), subtree=category_q, empty_label="全部")
-    purpose = django_filters.ChoiceFilter(label="任务类别", choices=SamplingPurpose.choices, empty_label="全部")
+    purpose = django_filters.MultipleChoiceFilter(
+        label="任务类别", choices=[("", "全部"), *SamplingPurpose.choices], widget=RepeatableSelect
+    )
     business_type = SubtreeFilter(
         label="业态",
         field_name="enterprise__business_type",
@@ -148,6 +161,9 @@ class SampleFilterSet(BaseFilterSet):
     )
     source = django_filters.ChoiceFilter(label="抽检来源", choices=LineSource.choices, empty_label="全部")
     status = django_filters.ChoiceFilter(label="状态", choices=SampleStatus.choices, empty_label="全部")
+    quick_test = django_filters.BooleanFilter(
+        label="快检", field_name="is_quick_test", widget=forms.Select(choices=QUICK_TEST)
+    )
     sampling_org = django_filters.ModelChoiceFilter(label="抽样机构", queryset=_samplers(), empty_label="全部")
     lab = django_filters.ModelChoiceFilter(label="检验机构", queryset=_labs(), empty_label="全部")
     conclusion = django_filters.ChoiceFilter(

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.common.audit import audit_record, model_snapshot
-from apps.common.exceptions import Conflict, DomainError, ValidationFailed
+from apps.common.exceptions import Conflict, DomainError, OutOfScope, ValidationFailed
 from apps.common.permissions import require_perm
 from apps.standards.models import SamplingCategory
 
@@ -172,10 +172,41 @@ def _prefixed(exc: DomainError, index: int) -> DomainError:
     return clone
 
 
-@transaction.atomic
+MISSING = "不存在或不在管辖范围内"
+
+
+def _pk(value) -> int | None:
+    """A row id as a decision gives it (an int, or digits), else ``None``."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _plan_id(value) -> int:
+    """The decision's plan, checked to exist before the plans service is called (which answers a missing plan with a
+    bare 404): the error is then on the row's plan field. The rest of the line is the plans service's to check."""
+    pk = _pk(value)
+    if pk is None or not SamplingPlan.objects.filter(pk=pk).exists():
+        raise OutOfScope(f"抽检计划{MISSING}", fields={"plan": [MISSING]})
+    return pk
+
+
 def _line_change(actor, line_id, changes: dict, decision) -> tuple[PlanLine, dict]:
-    """A decision changes a line through the plans service; returns the line and ``{field: [before, after]}``."""
-    before = PlanLine.objects.visible_to(actor).filter(pk=line_id).values("batches", "month", "category_id").first()
+    """A decision changes a line through the plans service; returns the line and ``{field: [before, after]}``. The
+    line must be one the actor sees (the error on the row's line field); the change is the plans service's to check."""
+    pk = _pk(line_id)
+    before = (
+        PlanLine.objects.visible_to(actor).filter(pk=pk).values("batches", "month", "category_id").first()
+        if pk is not None
+        else None
+    )
+    if before is None:
+        raise OutOfScope(f"计划明细{MISSING}", fields={"line": [MISSING]})
+    line_id = pk
     line = plan_services.line_update(
         actor=actor, line_id=line_id, origin_ref=f"consultation-decision:{decision.pk}", **changes
     )
@@ -183,13 +214,14 @@ def _line_change(actor, line_id, changes: dict, decision) -> tuple[PlanLine, dic
     diff = {
         ("category" if key == "category_id" else key): [before[key], after[key]]
         for key in after
-        if before is not None and before[key] != after[key]
+        if before[key] != after[key]
     }
     if not diff:
         raise ValidationFailed("调整后的内容与原明细相同", fields={"line": ["没有变化"]})
     return line, diff
 
 
+@transaction.atomic
 def meeting_create(*, actor, held_on, title, participants, summary, decisions) -> ConsultationMeeting:
     """Record a meeting and its decisions; a decision of kind ``add`` creates a plan line (origin 风险会商决定), one of
     kind ``change`` changes a line's batches / month / category. All or nothing."""
@@ -224,7 +256,7 @@ def meeting_create(*, actor, held_on, title, participants, summary, decisions) -
             if kind == "add":
                 line = plan_services.line_create(
                     actor=actor,
-                    plan_id=item.get("plan_id"),
+                    plan_id=_plan_id(item.get("plan_id")),
                     origin=LineOrigin.CONSULTATION,
                     origin_ref=f"consultation-decision:{decision.pk}",
                     township=item.get("township_id"),

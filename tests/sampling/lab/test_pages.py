@@ -178,6 +178,7 @@ def test_disposal_list_counts_link_to_their_rows_and_clocks_filter(
         overdue = [d.pk for d in client.get(url, {"clock": "overdue"}).context["page"]]
         due_soon = [d.pk for d in client.get(url, {"clock": "due_soon"}).context["page"]]
     assert overdue == [late.pk] and due_soon == [soon.pk]
+    client.force_login(staff_a)  # back at the real instant: a fresh session (the one above was made at another)
     assert elsewhere.pk not in [d.pk for d in client.get(url).context["page"]]
     client.force_login(staff_b)
     assert [d.pk for d in client.get(url).context["page"]] == [elsewhere.pk]

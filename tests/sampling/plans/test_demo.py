@@ -21,7 +21,7 @@ def test_seed_demo(categories, rates):
     assert all("已存在" in line for line in again[-2:]) and SamplingPlan.objects.count() == 2
 
 
-def test_seed_demo_without_categories(rates):
+def test_seed_demo_without_categories(no_categories, rates):
     out = seed_demo(year=2026)
     assert not SamplingPlan.objects.exists() and "大类" in out[-1]
 

@@ -99,7 +99,7 @@ def test_generate_preview_then_confirm(staff, categories, rates):
     assert PlanLine.objects.filter(plan=plan, origin=LineOrigin.QUOTA).count() > 0
 
 
-def test_generate_blocked_without_categories(staff, rates):
+def test_generate_blocked_without_categories(staff, no_categories, rates):
     preview = staff.get("/sampling/plans/generate/", {"year": YEAR, "purpose": "supervisory", "weighting": "hazard"})
     assert any("大类" in b for b in preview.context["confirm"].blockers)
     response = staff.post(

@@ -4,10 +4,10 @@ estimates marked, every count a link, a constant number of queries, bad input a 
 import datetime as dt
 
 import pytest
-from django.test import override_settings
-from django.urls import include, path, reverse
+from django.urls import reverse
 
 from apps.sampling.choices import LineSource, SamplingPurpose
+from apps.sampling.models import Sample
 from apps.sampling.plans import selectors
 from tests.factories.sampling import PlanLineFactory, SamplingPlanFactory
 from tests.helpers.queries import assert_constant_queries
@@ -90,23 +90,37 @@ def test_numbers_link_to_their_rows(client, staff_a, world, township_a):
     assert data["kinds"][0]["operating_url"].startswith("/enterprises/?")
 
 
-SAMPLE_LIST = [path("samples/", lambda request: None, name="sample_list")]
-urlpatterns = [
-    path(
-        "sampling/", include((SAMPLE_LIST + __import__("apps.sampling.urls", fromlist=["x"]).urlpatterns, "sampling"))
-    ),
-    path("enterprises/", include("apps.enterprises.urls")),
-]
-
-
 def test_sample_links_carry_the_agreed_filters(staff_a, world, township_a, categories):
-    with override_settings(ROOT_URLCONF=__name__):
-        data = selectors.township_page(actor=staff_a, year=YEAR, township=township_a)
-        url = data["figures"]["food"]["months"][2]["done_url"]
-        assert url.startswith(reverse("sampling:sample_list") + "?")
+    data = selectors.township_page(actor=staff_a, year=YEAR, township=township_a)
+    url = data["figures"]["food"]["months"][2]["done_url"]
+    assert url.startswith(reverse("sampling:sample_list") + "?")
     assert f"township={township_a.pk}" in url and "year=2026" in url and "month=3" in url
     assert "purpose=supervisory&purpose=evaluative" in url and "quick_test=0" in url
-    assert selectors.sample_list_url(year=2026) == "#"  # the fieldwork page is not on this branch
+    assert selectors.sample_list_url(year=2026) == reverse("sampling:sample_list") + "?year=2026"
+
+
+def _listed(client, url) -> set[str]:
+    response = client.get(url)
+    assert response.status_code == 200 and not response.context["filter_errors"], url
+    return {s.number for s in response.context["page"].object_list}
+
+
+def test_each_sample_count_links_to_its_rows(client, staff_a, world, township_a, categories):
+    """The fieldwork sample list (sampling:sample_list) shows exactly the samples a quota figure counts."""
+    client.force_login(staff_a)
+    data = _page(client, staff_a, year=YEAR).context["data"]
+    food, mon = data["figures"]["food"], data["figures"]["monitoring"]
+    links = [(food["done"], food["done_url"]), (mon["done"], mon["done_url"]), (data["quick_tests"], data["quick_url"])]
+    links += [(m["done"], m["done_url"]) for m in food["months"][:4]]
+    links += [(s["done"], s["url"]) for s in data["sources"]]
+    links += [(c["food"], c["food_url"]) for c in data["categories"]]
+    links += [(c["monitoring"], c["monitoring_url"]) for c in data["categories"]]
+    for count, url in links:
+        assert len(_listed(client, url)) == count, url
+    # the filters really narrow: lab samples only, the right purposes, the month, the category subtree
+    assert (food["done"], mon["done"], data["quick_tests"]) == (4, 1, 1)
+    march = Sample.objects.get(sampled_on=dt.date(2026, 3, 2))  # not the monitoring one nor the quick test of 9 March
+    assert _listed(client, food["months"][2]["done_url"]) == {march.number}
 
 
 def test_overview_for_city_staff(client, city_staff, world, township_a, township_b):

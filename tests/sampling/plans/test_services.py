@@ -155,7 +155,7 @@ def test_regenerating_a_draft_replaces_only_its_quota_lines(city_staff, categori
     assert sum(line.batches for line in PlanLine.objects.filter(plan=plan, origin=LineOrigin.QUOTA)) == 4962
 
 
-def test_generation_needs_categories_and_rates(city_staff, reference):
+def test_generation_needs_categories_and_rates(city_staff, no_categories):
     with pytest.raises(ValidationFailed) as err:
         services.plan_generate(actor=city_staff, year=YEAR)
     assert "大类" in err.value.message

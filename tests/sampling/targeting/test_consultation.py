@@ -57,12 +57,14 @@ def test_service_adds_and_changes_lines_with_audit(city_staff, open_plan, line, 
     ]
     before = AuditEvent.objects.count()
     meeting = services.meeting_create(actor=city_staff, **_meeting(today, decisions=decisions))
-    added = PlanLine.objects.get(origin=LineOrigin.CONSULTATION)
+    # the changed line becomes a consultation line too (the plans service records who changed it last)
+    added = PlanLine.objects.exclude(pk=line.pk).get(origin=LineOrigin.CONSULTATION)
     assert (added.township, added.category, added.month, added.batches) == (township_b, catalogue["pastry"], 11, 5)
     first, second, third = meeting.decisions.order_by("id")
     assert added.origin_ref == f"consultation-decision:{first.pk}" and first.plan_line == added
     line.refresh_from_db()
     assert (line.batches, line.month) == (15, 2)
+    assert (line.origin, line.origin_ref) == (LineOrigin.CONSULTATION, f"consultation-decision:{second.pk}")
     assert second.plan_line == line and second.change == {"batches": [10, 15], "month": [3, 2]}
     assert third.plan_line is None and third.change == {}
     actions = list(AuditEvent.objects.order_by("seq")[before:].values_list("action", flat=True))

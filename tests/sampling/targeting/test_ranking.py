@@ -106,9 +106,13 @@ def test_grade_d_with_past_unqualified_beats_grade_a_never_failed(township_a, ca
     assert unq.raw > 0 and "近 3 年 1 次" in unq.detail
     assert _reason(top, "staleness").raw == 200  # sampled (in the 亚类, counted for its 大类) 200 days ago
     assert _reason(rows[1], "staleness").raw is None and _reason(rows[1], "staleness").score == 1
-    assert [r.weight for r in top.reasons] == [30, 30, 10, 15, 15]  # the default weights, no row configured
+    assert [r.weight for r in top.reasons] == [30, 30, 10, 15, 15]  # the default row (sampling migration 0004)
     assert top.total == pytest.approx(sum(r.score * r.weight for r in top.reasons), abs=0.01)
-    assert rows.weights.effective_from is None
+    assert rows.weights.effective_from == dt.date(2019, 10, 1)
+    SuggestionWeights.objects.all().delete()  # no row configured: the same weights, from the code's defaults
+    again = selectors.suggestion_list(actor=city_staff, filters={"township": township_a.pk})
+    assert _keys(again) == _keys(rows) and [r.weight for r in again[0].reasons] == [30, 30, 10, 15, 15]
+    assert again.weights.effective_from is None and again[0].total == top.total
 
 
 def test_never_sampled_beats_sampled_yesterday_all_else_equal(township_a, catalogue, city_staff, today):

@@ -8,11 +8,20 @@ import pytest
 from apps.common.exceptions import DomainError
 from apps.common.models import AuditEvent
 from apps.sampling.models import SuggestionWeights
+from apps.sampling.plans.defaults import CONFIG_EFFECTIVE_FROM
 from apps.sampling.targeting import services
 
 pytestmark = pytest.mark.django_db
 NEW = "/sampling/suggestions/weights/new/"
 LIST = "/sampling/suggestions/weights/"
+
+
+def _rows() -> list:
+    """The weights rows; the default row (sampling migration 0004, effective 2019-10-01) is always there."""
+    return list(SuggestionWeights.objects.order_by("effective_from").values_list("effective_from", flat=True))
+
+
+DEFAULT = [CONFIG_EFFECTIVE_FROM]
 
 
 def _form(day, **over):
@@ -37,11 +46,12 @@ def test_page_preview_then_confirm(client, city_staff, today):
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "确认保存新的靶向抽检权重" in html and "与今天生效的权重对比" in html
-    assert not SuggestionWeights.objects.exists()
+    assert _rows() == DEFAULT
     data = {**preview.context["confirm"].hidden, "confirm": "yes"}
     done = client.post(NEW, data)
     assert done.status_code == 302 and done["Location"] == LIST
-    row = SuggestionWeights.objects.get()
+    assert _rows() == [*DEFAULT, today + dt.timedelta(days=1)]
+    row = SuggestionWeights.objects.get(effective_from=today + dt.timedelta(days=1))
     assert (row.grade, row.unqualified, row.complaints, row.history_years) == (40, 30, 0, 3)
     assert AuditEvent.objects.filter(action="sampling.suggestion_weights_create").count() == 1
     listing = client.get(LIST).content.decode()
@@ -57,7 +67,7 @@ def test_browser_submission_with_empty_fields_names_them(client, city_staff):
     assert errors["effective_from"] == ["请填写生效日期"]
     assert errors["grade"] == ["请填写风险等级权重"]
     assert errors["history_years"] == ["请填写回溯年数"]
-    assert not SuggestionWeights.objects.exists()
+    assert _rows() == DEFAULT
 
 
 @pytest.mark.parametrize(
@@ -88,7 +98,7 @@ def test_all_zero_and_past_date_and_duplicate_refused(client, city_staff, today)
     )
     dup = client.post(NEW, {**_form(today), "confirm": "yes"})
     assert dup.status_code == 400 and "起生效的权重已存在" in dup.context["form"].errors["effective_from"][0]
-    assert SuggestionWeights.objects.count() == 1
+    assert _rows() == [*DEFAULT, today]
 
 
 def test_service_refuses_wrong_types(city_staff, today):
@@ -101,7 +111,7 @@ def test_service_refuses_wrong_types(city_staff, today):
         with pytest.raises(DomainError) as exc:
             services.weights_create(actor=city_staff, **{**base, **over})
         assert field in exc.value.fields
-    assert not SuggestionWeights.objects.exists()
+    assert _rows() == DEFAULT
 
 
 def test_township_staff_cannot_open_the_weights_pages(client, staff_a):
@@ -114,4 +124,7 @@ def test_weights_list_flags_catalogue_gaps(client, city_staff, catalogue):
     client.force_login(city_staff)
     html = client.get(LIST).content.decode()
     assert "在抽检分类目录" in html and "罐头" in html
-    assert "默认权重（尚未设置）" in html
+    assert f"{CONFIG_EFFECTIVE_FROM:%Y-%m-%d} 起" in html and "默认权重（尚未设置）" not in html
+    SuggestionWeights.objects.all().delete()  # no row at all: the ranking falls back to the default weights
+    html = client.get(LIST).content.decode()
+    assert "默认权重（尚未设置）" in html and "尚未设置权重" in html
