@@ -27,8 +27,9 @@ def field_world(demo_accounts):
     from apps.enterprises.identifiers import make_uscc
     from apps.sampling.fieldwork.services.tasks import task_create
     from apps.sampling.models import Organisation
+    from apps.standards.models import SamplingCategory
     from tests.factories.enterprises import EnterpriseFactory, LicenceFactory
-    from tests.factories.sampling import PlanLineFactory, SampleFactory, SamplingCategoryFactory, SamplingPlanFactory
+    from tests.factories.sampling import PlanLineFactory, SampleFactory, SamplingPlanFactory
 
     xiashi = Township.objects.get(code="xiashi")
     sampler_org = Organisation.objects.create(
@@ -40,7 +41,7 @@ def field_world(demo_accounts):
     lab = Organisation.objects.create(name="海宁市食品检验检测中心", kind="lab", uscc=make_uscc("12330481", "HNJC0003"))
     sampler_org.members.add(User.objects.get(username="chouyang"))
     lab.members.add(User.objects.get(username="jianyan"))
-    category = SamplingCategoryFactory(code="b-veg", name="蔬菜", level=2)
+    category = SamplingCategory.objects.get(code="0101")  # 蔬菜 (亚类 of the starter catalogue)
     today = timezone.localdate()
     plan = SamplingPlanFactory(year=today.year, name=f"{today.year}年食品安全监督抽检计划")
     line = PlanLineFactory(plan=plan, township=xiashi, category=category, month=today.month, batches=6)
