@@ -57,6 +57,9 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+_SPACES_RE = re.compile(r"\s+")
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHA)}
+_ORG_VALUE = {c: i for i, c in enumerate(ORG_ALPHA)}
 
 
 @dataclass
@@ -75,20 +78,28 @@ def normalize_code(raw) -> str:
     if raw is None:
         return ""
     text = str(raw).translate(_FULLWIDTH)
-    return re.sub(r"\s+", "", text).upper()
+    return _SPACES_RE.sub("", text).upper()
 
 
 def uscc_check_char(first17: str) -> str:
-    s = sum(USCC_ALPHA.index(c) * w for c, w in zip(first17, USCC_W, strict=True))
+    try:
+        s = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_W, strict=True))
+    except KeyError:
+        raise ValueError(f"not a USCC character: {first17!r}") from None
     return USCC_ALPHA[(31 - s % 31) % 31]
 
 
 def org_check_char(body8: str) -> str:
-    r = 11 - sum(ORG_ALPHA.index(c) * w for c, w in zip(body8, ORG_W, strict=True)) % 11
+    try:
+        r = 11 - sum(_ORG_VALUE[c] * w for c, w in zip(body8, ORG_W, strict=True)) % 11
+    except KeyError:
+        raise ValueError(f"not an organisation code character: {body8!r}") from None
     return {10: "X", 11: "0"}.get(r, str(r))
 
 
 def _invisible(text: str) -> list[str]:
+    if text.isascii() and text.isprintable():  # ASCII has no Cf/Zl/Zp, and printable means no Cc
+        return []
     return sorted({c for c in text if unicodedata.category(c) in _INVISIBLE_CATEGORIES})
 
 
@@ -108,7 +119,7 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
     if len(code) != 18:
         result.errors.append(f"统一社会信用代码应为 18 位（当前 {len(code)} 位）")
         return result
-    bad = sorted({c for c in code if c not in USCC_ALPHA})
+    bad = sorted(set(code) - _USCC_VALUE.keys())
     if bad:
         result.errors.append(f"统一社会信用代码含非法字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）")
         return result
@@ -132,8 +143,9 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
         result.warnings.append(
             f"第 3–8 位登记机关行政区划代码为 {code[2:8]}，不是海宁市（{'、'.join(home_divisions)}），请确认该主体在海宁经营"
         )
-    if org_check_char(code[8:16]) != code[16]:
-        result.warnings.append(f"第 17 位（组织机构代码校验码）应为 {org_check_char(code[8:16])}，实际为 {code[16]}")
+    org_check = org_check_char(code[8:16])
+    if org_check != code[16]:
+        result.warnings.append(f"第 17 位（组织机构代码校验码）应为 {org_check}，实际为 {code[16]}")
     expected = uscc_check_char(code[:17])
     if expected != code[17]:
         result.warnings.append(f"第 18 位校验码应为 {expected}，实际为 {code[17]}")
@@ -150,7 +162,7 @@ def iso7064_mod11_10_check_digit(digits: str) -> str:
 
 
 def check_licence(kind: str, raw) -> IdentifierCheck:
-    number = normalize_code(raw) if kind in ("SC", "JY", "YB") else re.sub(r"\s+", "", str(raw or ""))
+    number = normalize_code(raw) if kind in ("SC", "JY", "YB") else _SPACES_RE.sub("", str(raw or ""))
     result = IdentifierCheck(number)
     shape = LICENCE_SHAPES.get(kind)
     if shape is None:
