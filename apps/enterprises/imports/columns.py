@@ -7,6 +7,7 @@ and codes stored as numbers (with the reason when a number cell has lost digits)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -193,6 +194,7 @@ STATUS_SYNONYMS = {
 }
 BRAND_CHOICES = ("无", "品字标", "地理标志", "品字标、地理标志")
 _SPLIT_RE = re.compile(r"[、,，;；/|\n]+")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def import_limits() -> XlsxLimits:
@@ -232,7 +234,14 @@ class _Reference:
 
 
 def _key(text) -> str:
-    return re.sub(r"\s+", "", excel.to_halfwidth(str(text))).upper()
+    if type(text) is str:  # a column repeats its values (townships, types, choices): each text is keyed once
+        return _key_of_text(text)
+    return _SPACES_RE.sub("", excel.to_halfwidth(str(text))).upper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of_text(text: str) -> str:
+    return _SPACES_RE.sub("", excel.to_halfwidth(text)).upper()
 
 
 def _choice_map(enum, synonyms: dict | None = None) -> dict:
@@ -396,7 +405,7 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
                     raw,
                 )
         else:
-            data["contact_phone"] = re.sub(r"\s+", " ", excel.to_halfwidth(_text(raw)))
+            data["contact_phone"] = _SPACES_RE.sub(" ", excel.to_halfwidth(_text(raw)))
 
     # --- categories
     raw = v.get("food_categories")
@@ -440,7 +449,7 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
                 labels = "、".join(str(x) for x in LicenceKind.labels)
                 problem("licence_kind", f"许可证类型「{_text(kind_raw)}」无效（可选：{labels}）", kind_raw)
         elif number:
-            prefix = re.sub(r"\s+", "", number)[:2].upper()
+            prefix = _SPACES_RE.sub("", number)[:2].upper()
             kind = prefix if prefix in ("SC", "JY", "YB") else None
             if kind is None:
                 problem("licence_kind", "许可证编号不以 SC/JY/YB 开头，请选择许可证类型（如登记证、登记卡）")
