@@ -1,9 +1,9 @@
 """Pinyin initials of a business name, for search-as-you-type (``hnsxgj`` finds 海宁市硖石顾记…; issue 8 point 11).
 
-Per character, from pypinyin's character table (no phrase segmentation: one ``str.translate`` of the name, about 1.5 µs, so a
-30,000-row import pays 0.05 s, where phrase-aware ``lazy_pinyin`` would cost 2.5 s). A character with several readings takes the one
-business names use (银行 → h, 长安 → c, 大厦 → s); the rest take pypinyin's first reading. Letters and digits are kept
-(lower case); other characters are skipped. Stored on ``Enterprise.name_initials`` by the registry's cleaning, so
+Per character, from pypinyin's character table (no phrase segmentation: one ``str.translate`` of the name, about
+1.5 µs, so a 30,000-row import pays 0.05 s, where phrase-aware ``lazy_pinyin`` would cost 2.5 s). A character with
+several readings takes the one business names use (银行 → h, 长安 → c, 大厦 → s); the rest take pypinyin's first
+reading. Letters and digits are kept (lower case); other characters are skipped. Stored on ``Enterprise.name_initials`` by the registry's cleaning, so
 the form, the API and the import all keep it.
 """
 
