@@ -32,7 +32,7 @@ def test_copy_lines_match_copy_text_value_by_value():
         EnterpriseStatus.SUSPENDED,  # a str subclass
         uuid.UUID(int=7),
     ]
-    json_values = ["乡味", "a\tb", 0, 1.5, True, None, [], ["pinzibiao", "gi"], {"name": ["旧\t名", "新名\\"]}]
+    json_values = ["乡味", "a\tb", 0, 1.5, True, None, [], {}, ["pinzibiao", "gi"], {"name": ["旧\t名", "新名\\"]}]
     for model in (Enterprise, ImportRow):
         fields = bulk._fields(model)
         defaults = bulk._defaults(fields)
