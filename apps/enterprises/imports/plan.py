@@ -223,9 +223,10 @@ def _licence_view(values: dict) -> dict:
 
 
 def _plan_create(plan: _Plan, number: int, cleaned, status, licences, now) -> None:
-    values = {}
-    for key, value in cleaned.values.items():
-        values[_FK.get(key, key)] = value.pk if key in _FK else value
+    values = dict(cleaned.values)
+    for key, attname in _FK.items():
+        if key in values:
+            values[attname] = values.pop(key).pk
     values["status"] = status or EnterpriseStatus.OPERATING
     if values["status"] != EnterpriseStatus.OPERATING:
         values["deactivated_at"], values["status_reason"] = now, "导入时即为该状态"

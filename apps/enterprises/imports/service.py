@@ -265,7 +265,8 @@ def enterprise_import_commit(
         for line in plan.lines:
             if line[5] is None:
                 line[5] = created[line[1]]
-            line[4] = to_jsonable(line[4])
+            if line[4]:  # a new or unchanged row has no changes: {} as it is
+                line[4] = to_jsonable(line[4])
         _insert_lines(record, plan.lines)
         # bulk writes send no model signals: tell the apps that keep per-enterprise state (risk's coverage debt)
         touched = [line[5] for line in plan.lines if line[3] != "unchanged" and line[5]]
@@ -393,7 +394,7 @@ def _store_report(record: ImportRecord, report: ImportReport, status: str | None
         record.save()
         ImportRow.objects.filter(record=record).delete()
         if report.lines:
-            lines = [[n, u, name, o, to_jsonable(c), e] for n, u, name, o, c, e in report.lines]
+            lines = [[n, u, name, o, to_jsonable(c) if c else c, e] for n, u, name, o, c, e in report.lines]
             _insert_lines(record, lines)
     return record
 
