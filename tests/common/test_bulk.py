@@ -1,10 +1,11 @@
 """common.bulk: the COPY text of a row is the same whatever path a value takes (the per-field converters answer the
-common types first; everything else goes through ``_copy_text``)."""
+common types first; everything else goes through ``_copy_text``); gc_paused nests."""
 
 import datetime as dt
 import uuid
 from decimal import Decimal
 
+import pytest
 from django.db import models
 
 from apps.common import bulk
@@ -45,3 +46,22 @@ def test_copy_lines_match_copy_text_value_by_value():
                     row[f.attname] = choices[(i + j) % len(choices)]
             rows.append(row)
         assert list(bulk._copy_lines(fields, defaults, rows)) == [_reference_line(fields, defaults, r) for r in rows]
+
+
+def test_gc_paused_nests_and_resumes_only_what_it_paused():
+    import gc
+
+    assert gc.isenabled()
+    with bulk.gc_paused():
+        assert not gc.isenabled()
+        with pytest.raises(ValueError), bulk.gc_paused():
+            raise ValueError
+        assert not gc.isenabled()  # the inner one does not resume it
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with bulk.gc_paused():
+            pass
+        assert not gc.isenabled()  # disabled before: left disabled
+    finally:
+        gc.enable()
