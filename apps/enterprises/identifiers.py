@@ -60,6 +60,9 @@ _FULLWIDTH[0x3000] = 0x20
 _SPACES_RE = re.compile(r"\s+")
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHA)}
 _ORG_VALUE = {c: i for i, c in enumerate(ORG_ALPHA)}
+# per position: character → its value × the position's weight (the check sums are then C-level lookups)
+_USCC_TERMS = tuple({c: v * w for c, v in _USCC_VALUE.items()} for w in USCC_W)
+_ORG_TERMS = tuple({c: v * w for c, v in _ORG_VALUE.items()} for w in ORG_W)
 
 
 @dataclass
@@ -77,23 +80,29 @@ def normalize_code(raw) -> str:
     """Full-width to half-width, strip all spaces, upper-case."""
     if raw is None:
         return ""
+    if type(raw) is str and raw.isascii() and raw.isalnum():  # nothing full-width, no spaces: the usual case
+        return raw.upper()
     text = str(raw).translate(_FULLWIDTH)
     return _SPACES_RE.sub("", text).upper()
 
 
 def uscc_check_char(first17: str) -> str:
     try:
-        s = sum(_USCC_VALUE[c] * w for c, w in zip(first17, USCC_W, strict=True))
+        if len(first17) != len(_USCC_TERMS):
+            raise KeyError
+        s = sum(map(dict.__getitem__, _USCC_TERMS, first17))
     except KeyError:
-        raise ValueError(f"not a USCC character: {first17!r}") from None
+        raise ValueError(f"not 17 USCC characters: {first17!r}") from None
     return USCC_ALPHA[(31 - s % 31) % 31]
 
 
 def org_check_char(body8: str) -> str:
     try:
-        r = 11 - sum(_ORG_VALUE[c] * w for c, w in zip(body8, ORG_W, strict=True)) % 11
+        if len(body8) != len(_ORG_TERMS):
+            raise KeyError
+        r = 11 - sum(map(dict.__getitem__, _ORG_TERMS, body8)) % 11
     except KeyError:
-        raise ValueError(f"not an organisation code character: {body8!r}") from None
+        raise ValueError(f"not 8 organisation code characters: {body8!r}") from None
     return {10: "X", 11: "0"}.get(r, str(r))
 
 
@@ -119,7 +128,7 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
     if len(code) != 18:
         result.errors.append(f"统一社会信用代码应为 18 位（当前 {len(code)} 位）")
         return result
-    bad = sorted(set(code) - _USCC_VALUE.keys())
+    bad = [] if _USCC_VALUE.keys() >= set(code) else sorted(set(code) - _USCC_VALUE.keys())
     if bad:
         result.errors.append(f"统一社会信用代码含非法字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）")
         return result
