@@ -61,7 +61,8 @@ def clean_text(value, *, multiline: bool = True, strip: bool = True):
     """Normalise `value` (a str; anything else is returned unchanged) or raise ValidationError in Chinese."""
     if not isinstance(value, str) or value == "":
         return value
-    if _ACTED_ON_RE.search(value) is None:  # nothing to refuse, remove or replace (the common case)
+    # nothing to refuse, remove or replace (the common case); those characters are all non-printable (Cc, Cf)
+    if value.isprintable() or _ACTED_ON_RE.search(value) is None:
         had_content = bool(value.strip())
         cleaned = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
     else:
