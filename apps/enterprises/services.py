@@ -113,6 +113,14 @@ AUDITED_FIELDS = [f for f in WRITABLE_FIELDS if f not in ("township", "business_
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 _WRITABLE = frozenset(WRITABLE_FIELDS)
 _SPACES_RE = re.compile(r"\s+")
+
+
+def _one_line_spaces(text: str) -> str:
+    """Every run of white space as one space. Printable text has no white space but " " (the other white-space
+    characters are not printable), so without a double space there is nothing to change."""
+    if text.isprintable() and "  " not in text:
+        return text
+    return _SPACES_RE.sub(" ", text)
 DEACTIVATED = (EnterpriseStatus.SUSPENDED, EnterpriseStatus.CANCELLED)
 
 
@@ -191,6 +199,8 @@ class _Lookups:
 
     @staticmethod
     def resolve(table: dict, value):
+        if type(value) is int:  # an id (what the import passes): the table's answer, as below
+            return table.get(value)
         if value is None or value == "":
             return None
         if hasattr(value, "pk"):
@@ -214,7 +224,8 @@ def _choice(enum, value):
         mapping = {str(label): code for code, label in enum.choices}
         mapping.update((code, code) for code in enum.values)
         _CHOICE_MAPS[enum] = mapping
-    return mapping.get(str(value).strip(), False)
+    code = mapping.get(value) if type(value) is str else None  # a code or label as it is (the usual case)
+    return code if code is not None else mapping.get(str(value).strip(), False)
 
 
 def _as_bool(value):
@@ -267,7 +278,7 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
     for key, max_len in TEXT_FIELDS.items():
         if key in data:
             try:  # the same rule as forms and the API (apps/common/text.py): here it also covers the Excel import
-                text = "" if data[key] is None else clean_text(_SPACES_RE.sub(" ", str(data[key])), multiline=False)
+                text = "" if data[key] is None else clean_text(_one_line_spaces(str(data[key])), multiline=False)
             except ValidationError as exc:
                 out.error(key, exc.messages[0])
                 continue
