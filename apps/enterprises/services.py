@@ -113,6 +113,7 @@ AUDITED_FIELDS = [f for f in WRITABLE_FIELDS if f not in ("township", "business_
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
 _WRITABLE = frozenset(WRITABLE_FIELDS)
 _SPACES_RE = re.compile(r"\s+")
+DEACTIVATED = (EnterpriseStatus.SUSPENDED, EnterpriseStatus.CANCELLED)
 
 
 def _one_line_spaces(text: str) -> str:
@@ -121,7 +122,6 @@ def _one_line_spaces(text: str) -> str:
     if text.isprintable() and "  " not in text:
         return text
     return _SPACES_RE.sub(" ", text)
-DEACTIVATED = (EnterpriseStatus.SUSPENDED, EnterpriseStatus.CANCELLED)
 
 
 # ------------------------------------------------------------------------------------------------ permissions
