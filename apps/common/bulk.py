@@ -23,10 +23,21 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 
 
-def _fields(model) -> list:
+def _fields(model, *, with_pk: bool = False) -> list:
     from django.db.models.fields import AutoFieldMixin
 
-    return [f for f in model._meta.concrete_fields if not (f.primary_key and isinstance(f, AutoFieldMixin))]
+    return [f for f in model._meta.concrete_fields if with_pk or not (f.primary_key and isinstance(f, AutoFieldMixin))]
+
+
+def allocate_ids(model, count: int) -> list[int] | None:
+    """On PostgreSQL, ``count`` new primary keys from the table's sequence in one query, so the rows can be
+    inserted with their ids (``bulk_insert(..., with_pk=True)``) and need no read-back; None on other databases."""
+    if connection.vendor != "postgresql" or count <= 0:
+        return None
+    sql = "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [connection.ops.quote_name(model._meta.db_table), model._meta.pk.column, count])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _defaults(fields) -> dict:
@@ -145,9 +156,10 @@ def _converter(field, conn):
     return _identity
 
 
-def bulk_insert(model, rows: Iterable[dict]) -> int:
-    """Insert ``rows`` into ``model``'s table in one statement stream; returns the number of rows."""
-    fields = _fields(model)
+def bulk_insert(model, rows: Iterable[dict], *, with_pk: bool = False) -> int:
+    """Insert ``rows`` into ``model``'s table in one statement stream; returns the number of rows. With ``with_pk``
+    every row gives its primary key (from ``allocate_ids``)."""
+    fields = _fields(model, with_pk=with_pk)
     defaults = _defaults(fields)
     table = connection.ops.quote_name(model._meta.db_table)
     cols = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -65,3 +65,21 @@ def test_gc_paused_nests_and_resumes_only_what_it_paused():
         assert not gc.isenabled()  # disabled before: left disabled
     finally:
         gc.enable()
+
+
+@pytest.mark.django_db
+def test_rows_go_in_with_the_ids_allocated_for_them_or_get_them_from_the_database():
+    from apps.enterprises.models import FoodCategory
+
+    rows = [{"code": f"T{i}", "name": f"测试类别{i}", "sector": "catering"} for i in range(3)]
+    ids = bulk.allocate_ids(FoodCategory, len(rows))  # PostgreSQL: from the sequence; SQLite: None
+    if ids is not None:
+        assert len(set(ids)) == 3
+        for row, pk in zip(rows, ids, strict=True):
+            row["id"] = pk
+    assert bulk.bulk_insert(FoodCategory, rows, with_pk=ids is not None) == 3
+    stored = dict(FoodCategory.objects.filter(code__startswith="T").values_list("code", "id"))
+    if ids is not None:
+        assert stored == {row["code"]: row["id"] for row in rows}
+    assert len(stored) == 3
+    FoodCategory.objects.create(code="T9", name="测试类别9", sector="catering")  # the sequence moved past them

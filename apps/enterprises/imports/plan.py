@@ -305,8 +305,9 @@ def _write(plan: _Plan, *, actor, batch_size: int = 1000) -> dict[str, int]:
     """All writes of a plan; call inside the import's transaction. Returns the new enterprises' ids by USCC.
 
     New rows go in through ``common.bulk.bulk_insert`` (COPY on PostgreSQL, executemany on SQLite: no model
-    instances), then their ids are read back by USCC (unique) in chunks; changed rows through ``bulk_update``."""
-    from apps.common.bulk import bulk_insert
+    instances): on PostgreSQL with ids taken from the table's sequence beforehand (one query), elsewhere their ids
+    are read back by USCC (unique) in chunks; changed rows through ``bulk_update``."""
+    from apps.common.bulk import allocate_ids, bulk_insert
 
     from ..models import Enterprise, Licence
 
@@ -314,15 +315,16 @@ def _write(plan: _Plan, *, actor, batch_size: int = 1000) -> dict[str, int]:
     through = Enterprise.food_categories.through
     created: dict[str, int] = {}
     if plan.creates:
-        bulk_insert(
-            Enterprise,
-            (
-                {**values, "version": 1, "created_by_id": user_id, "updated_by_id": user_id}
-                for values, _, _ in plan.creates
-            ),
-        )
-        for chunk in _chunks([values["uscc"] for values, _, _ in plan.creates], 5000):
-            created.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
+        ids = allocate_ids(Enterprise, len(plan.creates))
+        pk = Enterprise._meta.pk.attname
+        for i, (values, _, _) in enumerate(plan.creates):  # the plan's own dicts, completed in place
+            values.update(version=1, created_by_id=user_id, updated_by_id=user_id)
+            if ids is not None:
+                values[pk] = created[values["uscc"]] = ids[i]
+        bulk_insert(Enterprise, (values for values, _, _ in plan.creates), with_pk=ids is not None)
+        if ids is None:
+            for chunk in _chunks([values["uscc"] for values, _, _ in plan.creates], 5000):
+                created.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", "pk"))
         bulk_insert(  # generators: the rows are streamed, never all built at once
             through,
             (
