@@ -161,12 +161,25 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
     return result
 
 
+def _iso7064_step(p: int, digit: int) -> int:
+    s = (digit + p) % 10
+    s = 10 if s == 0 else s
+    return (2 * s) % 11
+
+
+# p (0–10) → digit character → the next p: the check digit's loop without int() and arithmetic per digit
+_ISO7064_NEXT = tuple({str(d): _iso7064_step(p, d) for d in range(10)} for p in range(11))
+
+
 def iso7064_mod11_10_check_digit(digits: str) -> str:
     p = 10
-    for ch in digits:
-        s = (int(ch) + p) % 10
-        s = 10 if s == 0 else s
-        p = (2 * s) % 11
+    try:
+        for ch in digits:
+            p = _ISO7064_NEXT[p][ch]
+    except KeyError:  # not an ASCII digit: as int() reads it (full-width digits …) or refuses it
+        p = 10
+        for ch in digits:
+            p = _iso7064_step(p, int(ch))
     return str((11 - p) % 10)
 
 
