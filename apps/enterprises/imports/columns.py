@@ -227,6 +227,10 @@ class _Reference:
         for fc in FoodCategory.objects.all():
             self.categories.setdefault(_key(fc.code), fc)
             self.categories.setdefault(_key(fc.name), fc)
+        # the ids a row takes, by the same keys (a township only when the actor may import it)
+        self.township_ids = {k: t.pk for k, t in self.townships.items() if t.pk in allowed}
+        self.type_ids = {k: bt.pk for k, bt in self.types.items()}
+        self.category_ids = {k: fc.pk for k, fc in self.categories.items()}
         self.status = _choice_map(EnterpriseStatus, STATUS_SYNONYMS)
         self.scale = _choice_map(Scale)
         self.area = _choice_map(AreaType, {"城镇": "urban", "城市": "urban", "乡村": "rural"})
@@ -357,6 +361,8 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
     raw = v.get("township")
     if raw is None:
         problem("township", "所属镇街不能为空")
+    elif (township_id := ref.township_ids.get(_key(raw))) is not None:
+        data["township"] = township_id
     else:
         township = ref.townships.get(_key(raw))
         if township is None:
@@ -372,11 +378,11 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
     if raw is None:
         problem("business_type", "业态不能为空")
     else:
-        bt = ref.types.get(_key(raw))
-        if bt is None:
+        type_id = ref.type_ids.get(_key(raw))
+        if type_id is None:
             problem("business_type", f"未知的业态「{_text(raw)}」，请从下拉列表选择", raw)
         else:
-            data["business_type"] = bt.pk
+            data["business_type"] = type_id
 
     for key, table, label, options in (
         ("status", ref.status, "经营状态", "营业、停业、注销"),
@@ -415,11 +421,11 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
             part = part.strip()
             if not part:
                 continue
-            fc = ref.categories.get(_key(part))
-            if fc is None:
+            category_id = ref.category_ids.get(_key(part))
+            if category_id is None:
                 unknown.append(part)
-            elif fc.pk not in ids:
-                ids.append(fc.pk)
+            elif category_id not in ids:
+                ids.append(category_id)
         if unknown:
             problem(
                 "food_categories",

@@ -131,7 +131,10 @@ def _plan(rows: list[dict], *, actor, known: set, lock: bool, progress=None) -> 
             if ent is not None and allowed is not None and ent.township_id not in allowed:
                 error(number, "uscc", "该代码已在您管辖范围以外的镇街登记，不能由您修改")
                 continue
-            data = {k: v for k, v in row.items() if k not in ("row_number", "status", "licences")}
+            data = row.copy()  # the data vocabulary: without the row number, the status and the licences
+            del data["row_number"]
+            data.pop("status", None)
+            data.pop("licences", None)
             cleaned = services.enterprise_clean(actor=actor, data=data, instance=ent, lookups=lk)
             for key, messages in cleaned.errors.items():
                 for message in messages:
