@@ -173,11 +173,14 @@ def _record_get(upload_id: str) -> ImportRecord:
         raise FileNotFoundError(upload_id) from None
 
 
+_DIGEST_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(…, ensure_ascii=False, sort_keys=True)
+
+
 def _lines_digest(lines: list[list]) -> str:
     """SHA-256 of the rows as stored (row, USCC, outcome, changes): recorded in the import's audit event."""
     digest = hashlib.sha256()
     for number, uscc, _name, outcome, changes, _ent in lines:
-        digest.update(json.dumps([number, uscc, outcome, changes], ensure_ascii=False, sort_keys=True).encode())
+        digest.update(_DIGEST_JSON.encode([number, uscc, outcome, changes]).encode())
         digest.update(b"\n")
     return digest.hexdigest()
 
