@@ -24,6 +24,10 @@ _ZERO_WIDTH_RE = re.compile(f"[{ZERO_WIDTH}]")
 _BIDI_RE = re.compile(f"[{BIDI_CONTROLS}]")
 _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_LINE_BREAKS_RE = re.compile(r"[\t\r\n]")
+# any character the rules below act on (refused, removed or turned into a space): text without one of them only
+# needs NFC and the strip — one scan instead of four (the import cleans ~200,000 cells this way)
+_ACTED_ON_RE = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{BIDI_CONTROLS}{ZERO_WIDTH}]")
 
 # The same rule as a JSON-Schema / regex character class, for the OpenAPI schema (apps.common.api.schema): the
 # characters refused anywhere, and the invisible ones that alone do not make a value.
@@ -57,13 +61,18 @@ def clean_text(value, *, multiline: bool = True, strip: bool = True):
     """Normalise `value` (a str; anything else is returned unchanged) or raise ValidationError in Chinese."""
     if not isinstance(value, str) or value == "":
         return value
-    if not multiline:
-        value = re.sub(r"[\t\r\n]", " ", value)  # a TAB pasted from a spreadsheet into a one-line field
-    problem = text_problem(value, multiline=multiline)
-    if problem:
-        raise ValidationError(problem, code="invalid_characters")
-    had_content = bool(value.strip())
-    cleaned = unicodedata.normalize("NFC", _ZERO_WIDTH_RE.sub("", value))
+    # nothing to refuse, remove or replace (the common case); those characters are all non-printable (Cc, Cf)
+    if value.isprintable() or _ACTED_ON_RE.search(value) is None:
+        had_content = bool(value.strip())
+        cleaned = value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+    else:
+        if not multiline:
+            value = _LINE_BREAKS_RE.sub(" ", value)  # a TAB pasted from a spreadsheet into a one-line field
+        problem = text_problem(value, multiline=multiline)
+        if problem:
+            raise ValidationError(problem, code="invalid_characters")
+        had_content = bool(value.strip())
+        cleaned = unicodedata.normalize("NFC", _ZERO_WIDTH_RE.sub("", value))
     if strip:
         cleaned = cleaned.strip()
     if had_content and not cleaned.strip():

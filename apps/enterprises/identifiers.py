@@ -57,6 +57,12 @@ _INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zl", "Zp"}
 
 _FULLWIDTH = {i: i - 0xFEE0 for i in range(0xFF01, 0xFF5F)}
 _FULLWIDTH[0x3000] = 0x20
+_SPACES_RE = re.compile(r"\s+")
+_USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHA)}
+_ORG_VALUE = {c: i for i, c in enumerate(ORG_ALPHA)}
+# per position: character → its value × the position's weight (the check sums are then C-level lookups)
+_USCC_TERMS = tuple({c: v * w for c, v in _USCC_VALUE.items()} for w in USCC_W)
+_ORG_TERMS = tuple({c: v * w for c, v in _ORG_VALUE.items()} for w in ORG_W)
 
 
 @dataclass
@@ -74,21 +80,35 @@ def normalize_code(raw) -> str:
     """Full-width to half-width, strip all spaces, upper-case."""
     if raw is None:
         return ""
+    if type(raw) is str and raw.isascii() and raw.isalnum():  # nothing full-width, no spaces: the usual case
+        return raw.upper()
     text = str(raw).translate(_FULLWIDTH)
-    return re.sub(r"\s+", "", text).upper()
+    return _SPACES_RE.sub("", text).upper()
 
 
 def uscc_check_char(first17: str) -> str:
-    s = sum(USCC_ALPHA.index(c) * w for c, w in zip(first17, USCC_W, strict=True))
+    try:
+        if len(first17) != len(_USCC_TERMS):
+            raise KeyError
+        s = sum(map(dict.__getitem__, _USCC_TERMS, first17))
+    except KeyError:
+        raise ValueError(f"not 17 USCC characters: {first17!r}") from None
     return USCC_ALPHA[(31 - s % 31) % 31]
 
 
 def org_check_char(body8: str) -> str:
-    r = 11 - sum(ORG_ALPHA.index(c) * w for c, w in zip(body8, ORG_W, strict=True)) % 11
+    try:
+        if len(body8) != len(_ORG_TERMS):
+            raise KeyError
+        r = 11 - sum(map(dict.__getitem__, _ORG_TERMS, body8)) % 11
+    except KeyError:
+        raise ValueError(f"not 8 organisation code characters: {body8!r}") from None
     return {10: "X", 11: "0"}.get(r, str(r))
 
 
 def _invisible(text: str) -> list[str]:
+    if text.isascii() and text.isprintable():  # ASCII has no Cf/Zl/Zp, and printable means no Cc
+        return []
     return sorted({c for c in text if unicodedata.category(c) in _INVISIBLE_CATEGORIES})
 
 
@@ -108,7 +128,7 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
     if len(code) != 18:
         result.errors.append(f"统一社会信用代码应为 18 位（当前 {len(code)} 位）")
         return result
-    bad = sorted({c for c in code if c not in USCC_ALPHA})
+    bad = [] if _USCC_VALUE.keys() >= set(code) else sorted(set(code) - _USCC_VALUE.keys())
     if bad:
         result.errors.append(f"统一社会信用代码含非法字符：{'、'.join(bad)}（不使用 I、O、S、V、Z）")
         return result
@@ -132,25 +152,39 @@ def check_uscc(raw, *, home_divisions: tuple[str, ...] | None = None) -> Identif
         result.warnings.append(
             f"第 3–8 位登记机关行政区划代码为 {code[2:8]}，不是海宁市（{'、'.join(home_divisions)}），请确认该主体在海宁经营"
         )
-    if org_check_char(code[8:16]) != code[16]:
-        result.warnings.append(f"第 17 位（组织机构代码校验码）应为 {org_check_char(code[8:16])}，实际为 {code[16]}")
+    org_check = org_check_char(code[8:16])
+    if org_check != code[16]:
+        result.warnings.append(f"第 17 位（组织机构代码校验码）应为 {org_check}，实际为 {code[16]}")
     expected = uscc_check_char(code[:17])
     if expected != code[17]:
         result.warnings.append(f"第 18 位校验码应为 {expected}，实际为 {code[17]}")
     return result
 
 
+def _iso7064_step(p: int, digit: int) -> int:
+    s = (digit + p) % 10
+    s = 10 if s == 0 else s
+    return (2 * s) % 11
+
+
+# p (0–10) → digit character → the next p: the check digit's loop without int() and arithmetic per digit
+_ISO7064_NEXT = tuple({str(d): _iso7064_step(p, d) for d in range(10)} for p in range(11))
+
+
 def iso7064_mod11_10_check_digit(digits: str) -> str:
     p = 10
-    for ch in digits:
-        s = (int(ch) + p) % 10
-        s = 10 if s == 0 else s
-        p = (2 * s) % 11
+    try:
+        for ch in digits:
+            p = _ISO7064_NEXT[p][ch]
+    except KeyError:  # not an ASCII digit: as int() reads it (full-width digits …) or refuses it
+        p = 10
+        for ch in digits:
+            p = _iso7064_step(p, int(ch))
     return str((11 - p) % 10)
 
 
 def check_licence(kind: str, raw) -> IdentifierCheck:
-    number = normalize_code(raw) if kind in ("SC", "JY", "YB") else re.sub(r"\s+", "", str(raw or ""))
+    number = normalize_code(raw) if kind in ("SC", "JY", "YB") else _SPACES_RE.sub("", str(raw or ""))
     result = IdentifierCheck(number)
     shape = LICENCE_SHAPES.get(kind)
     if shape is None:

@@ -264,14 +264,23 @@ class ImportRow(models.Model):
     """One data row of an import: what the dry run found it would do, then what the commit did (with the
     enterprise), and the fields it changed as ``{field: [before, after]}`` in the audit events' vocabulary."""
 
-    record = models.ForeignKey(ImportRecord, verbose_name="导入记录", on_delete=models.CASCADE, related_name="lines")
+    # no single-column indexes on the two keys: the composite indexes below lead with each of them
+    record = models.ForeignKey(
+        ImportRecord, verbose_name="导入记录", on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     row_number = models.PositiveIntegerField("行号")
     uscc = models.CharField("统一社会信用代码", max_length=18, blank=True)
     name = models.CharField("名称", max_length=200, blank=True)
     outcome = models.CharField("结果", max_length=10, choices=ImportOutcome.choices)
     changes = models.JSONField("变更字段", default=dict, blank=True)
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name="检查对象", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Enterprise,
+        verbose_name="检查对象",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -111,7 +111,17 @@ AUDITED_FIELDS = [f for f in WRITABLE_FIELDS if f not in ("township", "business_
     "version",
 ]
 PHONE_RE = re.compile(r"^[0-9+\-() ]{5,30}$")
+_WRITABLE = frozenset(WRITABLE_FIELDS)
+_SPACES_RE = re.compile(r"\s+")
 DEACTIVATED = (EnterpriseStatus.SUSPENDED, EnterpriseStatus.CANCELLED)
+
+
+def _one_line_spaces(text: str) -> str:
+    """Every run of white space as one space. Printable text has no white space but " " (the other white-space
+    characters are not printable), so without a double space there is nothing to change."""
+    if text.isprintable() and "  " not in text:
+        return text
+    return _SPACES_RE.sub(" ", text)
 
 
 # ------------------------------------------------------------------------------------------------ permissions
@@ -143,12 +153,25 @@ class Cleaned:
 
 
 class _Lookups:
-    """Reference data resolved by instance, id, code or name; loaded once per call (cheap for bulk imports)."""
+    """Reference data resolved by instance, id, code or name, the actor's scope and the configured home divisions;
+    loaded once per call (one instance for all rows of an import)."""
 
     def __init__(self):
         self._townships = None
         self._types = None
         self._categories = None
+        self._scope = None
+        self._home_divisions = None
+
+    def actor_township_ids(self, actor) -> set[int] | None:
+        if self._scope is None or self._scope[0] is not actor:
+            self._scope = (actor, actor_township_ids(actor))
+        return self._scope[1]
+
+    def home_divisions(self) -> tuple[str, ...]:
+        if self._home_divisions is None:
+            self._home_divisions = configured_home_divisions()
+        return self._home_divisions
 
     @staticmethod
     def _index(objs, *keys):
@@ -176,6 +199,8 @@ class _Lookups:
 
     @staticmethod
     def resolve(table: dict, value):
+        if type(value) is int:  # an id (what the import passes): the table's answer, as below
+            return table.get(value)
         if value is None or value == "":
             return None
         if hasattr(value, "pk"):
@@ -199,7 +224,8 @@ def _choice(enum, value):
         mapping = {str(label): code for code, label in enum.choices}
         mapping.update((code, code) for code in enum.values)
         _CHOICE_MAPS[enum] = mapping
-    return mapping.get(str(value).strip(), False)
+    code = mapping.get(value) if type(value) is str else None  # a code or label as it is (the usual case)
+    return code if code is not None else mapping.get(str(value).strip(), False)
 
 
 def _as_bool(value):
@@ -245,14 +271,14 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
     lk = lookups or _Lookups()
     out = Cleaned()
     creating = instance is None
-    unknown = sorted(set(data) - set(WRITABLE_FIELDS))
-    for key in unknown:
-        out.error(key, "不支持的字段")
+    if not data.keys() <= _WRITABLE:
+        for key in sorted(set(data) - _WRITABLE):
+            out.error(key, "不支持的字段")
 
     for key, max_len in TEXT_FIELDS.items():
         if key in data:
             try:  # the same rule as forms and the API (apps/common/text.py): here it also covers the Excel import
-                text = "" if data[key] is None else clean_text(re.sub(r"\s+", " ", str(data[key])), multiline=False)
+                text = "" if data[key] is None else clean_text(_one_line_spaces(str(data[key])), multiline=False)
             except ValidationError as exc:
                 out.error(key, exc.messages[0])
                 continue
@@ -274,7 +300,7 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
             out.values["uscc"] = None
             out.values["uscc_warning"] = ""
         else:
-            check = check_uscc(raw, home_divisions=configured_home_divisions())
+            check = check_uscc(raw, home_divisions=lk.home_divisions())
             if check.errors:
                 for msg in check.errors:
                     out.error("uscc", msg)
@@ -313,7 +339,7 @@ def enterprise_clean(*, actor, data: dict, instance: Enterprise | None = None, l
                 out.error("township", f"所属镇街只能在新建时设定，不能修改（已登记为“{registered}”）")
         else:
             township = lk.resolve(lk.townships(), data["township"])
-            allowed = actor_township_ids(actor)
+            allowed = lk.actor_township_ids(actor)
             if township is None or (allowed is not None and township.pk not in allowed):
                 out.error("township", "镇街不存在或不在您的管辖范围内")
             else:

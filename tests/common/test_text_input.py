@@ -42,6 +42,23 @@ def test_clean_text_refuses_invisible_only_control_and_bidi(raw, fragment):
     assert fragment in info.value.messages[0]
 
 
+@pytest.mark.parametrize(
+    "raw, strip, expected",
+    [
+        (" 乡味面馆 ", True, "乡味面馆"),
+        (" 乡味面馆 ", False, " 乡味面馆 "),
+        ("   ", True, ""),  # blank is not "invisible only": it is empty
+        ("\u3000", True, ""),
+        ("cafe\u0301 ", True, "caf\u00e9"),
+        ("\u00e9", False, "\u00e9"),
+    ],
+)
+def test_plain_text_takes_the_short_path_with_the_same_result(raw, strip, expected):
+    """Text holding no character the rules act on is only normalised (NFC) and stripped."""
+    for multiline in (True, False):
+        assert clean_text(raw, multiline=multiline, strip=strip) == expected
+
+
 def test_multiline_text_keeps_line_breaks():
     assert clean_text("第一行\r\n第二行\t完", multiline=True) == "第一行\r\n第二行\t完"
 

@@ -1,6 +1,10 @@
 """Pinyin initials of business names (issue 8 point 11): kept by the registry on every write path, and the flying
 inspection's search-as-you-type finds a business by them."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +27,15 @@ from tests.fixtures_xlsx.builders import valid_rows, workbook
 )
 def test_name_initials(name, initials):
     assert name_initials(name) == initials
+
+
+def test_the_table_is_read_without_the_pypinyin_package():
+    """The package's __init__ loads its phrase dictionary (~45 MB in every process that writes the registry)."""
+    code = (
+        "import sys; from apps.enterprises.pinyin import name_initials; "
+        "assert name_initials('海宁') == 'hn'; assert 'pypinyin' not in sys.modules, sorted(sys.modules)"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[2])
 
 
 def test_every_write_path_keeps_the_initials(staff_a, township_a, api_client):

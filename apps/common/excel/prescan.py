@@ -206,6 +206,8 @@ def _has_special(buf: bytes, end: int, start: int = 0) -> bool:
     """Cheap test: may buf[start:end] hold a formula (<f>) or an error cell (t="e")?"""
     if buf.find(b'"e"', start, end) >= 0 or buf.find(b"'e'", start, end) >= 0:
         return True
+    if buf.find(b"f", start, end) < 0:  # fastest path (one memchr): no "f" at all, so no <f> / <x:f>
+        return False
     if buf.find(b"<f", start, end) < 0 and buf.find(b":f", start, end) < 0:  # fast path: no <f> / <x:f> at all
         return False
     return _SPECIAL_FORMULA_RE.search(buf, start, end) is not None
@@ -325,7 +327,7 @@ def _stream_entry(data: bytes, info: zipfile.ZipInfo, region_end: int, report: P
         if produced > limits.ratio_floor and produced > limits.max_ratio * max(consumed, 1):
             raise _bomb(name, f"压缩比超过 {limits.max_ratio}:1")
         window = tail + out
-        if is_xml:
+        if is_xml and b"!" in window:  # every pattern holds "!" (0x21 in all three encodings): one memchr first
             for pattern in _XML_DANGER:
                 if pattern in window:
                     raise WorkbookRejected(

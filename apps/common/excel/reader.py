@@ -314,7 +314,7 @@ def read_table(
         return table
 
     header_of = {pos: columns[idx].header for idx, pos in enumerate(positions) if pos is not None}
-    mapped = [(idx, pos - col0) for idx, pos in enumerate(positions) if pos is not None]
+    mapped = [(idx, pos - col0) for idx, pos in enumerate(positions) if pos is not None and pos >= col0]
     n_keys = len(columns)
     max_rows = limits.max_rows
     max_columns = limits.max_columns
@@ -352,15 +352,20 @@ def read_table(
                     else:
                         table.issues.append(Issue(number, label, f"单元格是错误值 {text}，请更正", text))
             values = [None] * n_keys
+            n_raw = len(raw)
             for idx, i in mapped:
-                if 0 <= i < len(raw):
+                if i < n_raw:
                     value = raw[i]
                     if isinstance(value, str):
-                        value = value.strip(_STRIP) or None
-                    if value is not None and value != "" and (col0 + i) not in skip:
+                        value = value.strip(_STRIP)
+                        if not value:
+                            continue
+                    elif value is None or value == "":
+                        continue
+                    if not skip or (col0 + i) not in skip:
                         values[idx] = value
                         nonempty = True
-            if len(raw) + col0 > width:
+            if n_raw + col0 > width:
                 for i in range(max(width - col0, 0), len(raw)):
                     value = raw[i]
                     if not _empty(value) and (col0 + i) not in skip:

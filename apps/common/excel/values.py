@@ -7,6 +7,7 @@ Parsers raise ``ValueProblem`` with the Chinese reason shown to the user; empty 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -58,10 +59,13 @@ def parse_date(value) -> dt.date | None:
     """A date from a datetime cell, an Excel serial number or text in the usual Chinese/ISO forms."""
     if value is None:
         return None
+    if type(value) is str:
+        return _parse_date_text(value)
     if isinstance(value, dt.datetime):
-        return _date_in_range(value.date(), value.date().isoformat())
+        day = value.date()
+        return day if MIN_DATE <= day <= MAX_DATE else _date_in_range(day, day.isoformat())
     if isinstance(value, dt.date):
-        return _date_in_range(value, value.isoformat())
+        return value if MIN_DATE <= value <= MAX_DATE else _date_in_range(value, value.isoformat())
     if isinstance(value, bool):
         raise ValueProblem(f"日期「{clean_text(value)}」无法识别，{DATE_HINT}")
     if isinstance(value, (int, float)):
@@ -73,8 +77,17 @@ def parse_date(value) -> dt.date | None:
         if not 1 <= number < 2958466:
             raise ValueProblem(f"日期「{value}」无法识别，{DATE_HINT}")
         return _date_in_range(_EXCEL_EPOCH + dt.timedelta(days=number), clean_text(value))
+    return _parse_date_text(value)
+
+
+_DATE_CHARS_RE = re.compile(r"[\d\s年月日/.\-]+")
+_SPACES_RE = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=4096)  # a column of dates repeats its values: each distinct text is parsed once
+def _parse_date_text(value) -> dt.date | None:
     text = to_halfwidth(str(value)).strip(_STRIP)
-    text = re.sub(r"\s+", "", text) if re.fullmatch(r"[\d\s年月日/.\-]+", text) else re.sub(r"\s+", " ", text)
+    text = _SPACES_RE.sub("", text) if _DATE_CHARS_RE.fullmatch(text) else _SPACES_RE.sub(" ", text)
     if not text:
         return None
     match = _DATE_SEP_RE.match(text) or _DATE_CN_RE.match(text) or _DATE_COMPACT_RE.match(text)
@@ -92,6 +105,7 @@ def parse_date(value) -> dt.date | None:
 
 _TRUE = {"是", "有", "已", "Y", "YES", "T", "TRUE", "1", "√", "✓", "✔", "对"}
 _FALSE = {"否", "无", "未", "N", "NO", "F", "FALSE", "0", "×", "✗", "✘", "X", "不是", "没有"}
+_BOOL_EXACT = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}  # text already in canonical form
 
 
 def parse_bool(value) -> bool | None:
@@ -100,6 +114,9 @@ def parse_bool(value) -> bool | None:
         return None
     if isinstance(value, bool):
         return value
+    exact = _BOOL_EXACT.get(value) if type(value) is str else None
+    if exact is not None:
+        return exact
     text = to_halfwidth(clean_text(value)).strip().upper()
     if not text:
         return None

@@ -7,6 +7,7 @@ and codes stored as numbers (with the reason when a number cell has lost digits)
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -193,6 +194,7 @@ STATUS_SYNONYMS = {
 }
 BRAND_CHOICES = ("无", "品字标", "地理标志", "品字标、地理标志")
 _SPLIT_RE = re.compile(r"[、,，;；/|\n]+")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def import_limits() -> XlsxLimits:
@@ -225,6 +227,10 @@ class _Reference:
         for fc in FoodCategory.objects.all():
             self.categories.setdefault(_key(fc.code), fc)
             self.categories.setdefault(_key(fc.name), fc)
+        # the ids a row takes, by the same keys (a township only when the actor may import it)
+        self.township_ids = {k: t.pk for k, t in self.townships.items() if t.pk in allowed}
+        self.type_ids = {k: bt.pk for k, bt in self.types.items()}
+        self.category_ids = {k: fc.pk for k, fc in self.categories.items()}
         self.status = _choice_map(EnterpriseStatus, STATUS_SYNONYMS)
         self.scale = _choice_map(Scale)
         self.area = _choice_map(AreaType, {"城镇": "urban", "城市": "urban", "乡村": "rural"})
@@ -232,7 +238,14 @@ class _Reference:
 
 
 def _key(text) -> str:
-    return re.sub(r"\s+", "", excel.to_halfwidth(str(text))).upper()
+    if type(text) is str:  # a column repeats its values (townships, types, choices): each text is keyed once
+        return _key_of_text(text)
+    return _SPACES_RE.sub("", excel.to_halfwidth(str(text))).upper()
+
+
+@functools.lru_cache(maxsize=4096)
+def _key_of_text(text: str) -> str:
+    return _SPACES_RE.sub("", excel.to_halfwidth(text)).upper()
 
 
 def _choice_map(enum, synonyms: dict | None = None) -> dict:
@@ -348,6 +361,8 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
     raw = v.get("township")
     if raw is None:
         problem("township", "所属镇街不能为空")
+    elif (township_id := ref.township_ids.get(_key(raw))) is not None:
+        data["township"] = township_id
     else:
         township = ref.townships.get(_key(raw))
         if township is None:
@@ -363,11 +378,11 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
     if raw is None:
         problem("business_type", "业态不能为空")
     else:
-        bt = ref.types.get(_key(raw))
-        if bt is None:
+        type_id = ref.type_ids.get(_key(raw))
+        if type_id is None:
             problem("business_type", f"未知的业态「{_text(raw)}」，请从下拉列表选择", raw)
         else:
-            data["business_type"] = bt.pk
+            data["business_type"] = type_id
 
     for key, table, label, options in (
         ("status", ref.status, "经营状态", "营业、停业、注销"),
@@ -396,7 +411,7 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
                     raw,
                 )
         else:
-            data["contact_phone"] = re.sub(r"\s+", " ", excel.to_halfwidth(_text(raw)))
+            data["contact_phone"] = _SPACES_RE.sub(" ", excel.to_halfwidth(_text(raw)))
 
     # --- categories
     raw = v.get("food_categories")
@@ -406,11 +421,11 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
             part = part.strip()
             if not part:
                 continue
-            fc = ref.categories.get(_key(part))
-            if fc is None:
+            category_id = ref.category_ids.get(_key(part))
+            if category_id is None:
                 unknown.append(part)
-            elif fc.pk not in ids:
-                ids.append(fc.pk)
+            elif category_id not in ids:
+                ids.append(category_id)
         if unknown:
             problem(
                 "food_categories",
@@ -440,7 +455,7 @@ def _parse_row(row_no: int, values: tuple, keys: tuple, ref: _Reference, issues:
                 labels = "、".join(str(x) for x in LicenceKind.labels)
                 problem("licence_kind", f"许可证类型「{_text(kind_raw)}」无效（可选：{labels}）", kind_raw)
         elif number:
-            prefix = re.sub(r"\s+", "", number)[:2].upper()
+            prefix = _SPACES_RE.sub("", number)[:2].upper()
             kind = prefix if prefix in ("SC", "JY", "YB") else None
             if kind is None:
                 problem("licence_kind", "许可证编号不以 SC/JY/YB 开头，请选择许可证类型（如登记证、登记卡）")

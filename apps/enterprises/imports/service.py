@@ -35,6 +35,7 @@ from django.utils import timezone
 
 from apps.common import excel, hooks
 from apps.common.audit import audit_record, to_jsonable
+from apps.common.bulk import gc_paused
 from apps.common.excel import Issue, WorkbookRejected, XlsxLimits
 from apps.common.exceptions import DomainError
 from apps.common.jobs import job_create, job_creator
@@ -113,6 +114,7 @@ def _parse(
         wb.close()
 
 
+@gc_paused()  # reading and checking build ~10 objects a cell: no collector runs over them meanwhile
 def enterprise_import_check(
     *, actor, data: bytes, filename: str = "", limits: XlsxLimits | None = None, progress=None
 ) -> ImportReport:
@@ -171,11 +173,14 @@ def _record_get(upload_id: str) -> ImportRecord:
         raise FileNotFoundError(upload_id) from None
 
 
+_DIGEST_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)  # json.dumps(…, ensure_ascii=False, sort_keys=True)
+
+
 def _lines_digest(lines: list[list]) -> str:
     """SHA-256 of the rows as stored (row, USCC, outcome, changes): recorded in the import's audit event."""
     digest = hashlib.sha256()
     for number, uscc, _name, outcome, changes, _ent in lines:
-        digest.update(json.dumps([number, uscc, outcome, changes], ensure_ascii=False, sort_keys=True).encode())
+        digest.update(_DIGEST_JSON.encode([number, uscc, outcome, changes]).encode())
         digest.update(b"\n")
     return digest.hexdigest()
 
@@ -183,11 +188,12 @@ def _lines_digest(lines: list[list]) -> str:
 def _insert_lines(record: ImportRecord, lines: list[list]) -> None:
     from apps.common.bulk import bulk_insert
 
+    record_id = record.pk
     bulk_insert(
         ImportRow,
         (
             {
-                "record_id": record.pk,
+                "record_id": record_id,
                 "row_number": number,
                 "uscc": (uscc or "")[:18],
                 "name": (name or "")[:200],
@@ -229,62 +235,65 @@ def enterprise_import_commit(
         if done is not None:
             return _result(done.extra)
     report(2, "正在检查文件安全性")
-    parsed, n_rows, refused = _parse(data, actor=actor, limits=limits, progress=report, expected_rows=expected_rows)
-    if refused is not None:
-        raise _failed(refused.errors, "文件未通过检查")
-    if parsed.issues:
-        raise _failed(sorted(parsed.issues, key=_sort_key), "数据有误")
-    if not parsed.rows:
-        raise DomainError("工作表中没有数据行，未写入任何数据")
-    report(50, f"已读取 {n_rows:,} 行，正在与名录核对")
-    extra = {"file": filename[:200], "sha256": sha, "rows": n_rows}
-    if job is not None:
-        extra["job"] = str(job.pk)
+    with gc_paused():  # reading and checking build ~10 objects a cell: no collector runs over them meanwhile
+        parsed, n_rows, refused = _parse(data, actor=actor, limits=limits, progress=report, expected_rows=expected_rows)
+        if refused is not None:
+            raise _failed(refused.errors, "文件未通过检查")
+        if parsed.issues:
+            raise _failed(sorted(parsed.issues, key=_sort_key), "数据有误")
+        if not parsed.rows:
+            raise DomainError("工作表中没有数据行，未写入任何数据")
+        report(50, f"已读取 {n_rows:,} 行，正在与名录核对")
+        extra = {"file": filename[:200], "sha256": sha, "rows": n_rows}
+        if job is not None:
+            extra["job"] = str(job.pk)
 
-    def checked(count: int) -> None:
-        report(50 + int(25 * count / max(n_rows, 1)), f"已核对 {count:,} / {n_rows:,} 行")
+        def checked(count: int) -> None:
+            report(50 + int(25 * count / max(n_rows, 1)), f"已核对 {count:,} / {n_rows:,} 行")
 
-    plan = plan_mod._plan(parsed.rows, actor=actor, known=set(), lock=False, progress=checked)
+        plan = plan_mod._plan(parsed.rows, actor=actor, known=set(), lock=False, progress=checked)
     if plan.errors:
         raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
     report(75, "正在写入数据库（一次事务，全部成功或全部不写入）")
     with transaction.atomic():
-        if plan_mod._changed_since(plan):  # someone edited a matched row meanwhile: plan again on locked rows
-            plan = plan_mod._plan(parsed.rows, actor=actor, known=set(), lock=True)
-            if plan.errors:
-                raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
-        counts = plan.counts(n_rows)
-        created = plan_mod._write(plan, actor=actor)
-        if record is None:
-            record = ImportRecord.objects.create(
-                owner=actor, filename=filename[:120] or "未命名.xlsx", sha256=sha, size=len(data), rows=n_rows,
-                status=ImportStatus.QUEUED, counts=counts,
+        with gc_paused():  # resumed before the transaction commits and its on-commit jobs run
+            if plan_mod._changed_since(plan):  # someone edited a matched row meanwhile: plan again on locked rows
+                plan = plan_mod._plan(parsed.rows, actor=actor, known=set(), lock=True)
+                if plan.errors:
+                    raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
+            counts = plan.counts(n_rows)
+            created = plan_mod._write(plan, actor=actor)
+            if record is None:
+                record = ImportRecord.objects.create(
+                    owner=actor, filename=filename[:120] or "未命名.xlsx", sha256=sha, size=len(data), rows=n_rows,
+                    status=ImportStatus.QUEUED, counts=counts,
+                )  # fmt: skip
+            else:
+                ImportRow.objects.filter(record=record).delete()
+            for line in plan.lines:
+                if line[5] is None:
+                    line[5] = created[line[1]]
+                if line[4]:  # a new or unchanged row has no changes: {} as it is
+                    line[4] = to_jsonable(line[4])
+            _insert_lines(record, plan.lines)
+            # bulk writes send no model signals: tell the apps that keep per-enterprise state (risk's coverage debt)
+            touched = [line[5] for line in plan.lines if line[3] != "unchanged" and line[5]]
+            if touched:
+                hooks.emit("enterprises.changed", enterprise_ids=touched)
+            extra.update(importrecord=str(record.pk.hex), rows_sha256=_lines_digest(plan.lines))
+            event = audit_record(
+                AUDIT_ACTION,
+                object_type="enterprises.importrecord",
+                object_id=record.pk.hex,
+                object_repr=record.filename,
+                actor=actor,
+                extra={**counts, **extra},
+            )
+            result = _result({**counts, **extra})
+            ImportRecord.objects.filter(pk=record.pk).update(
+                status=ImportStatus.COMMITTED, audit_event=event, committed_at=timezone.now(), result=result,
+                counts=counts, job=job,
             )  # fmt: skip
-        else:
-            ImportRow.objects.filter(record=record).delete()
-        for line in plan.lines:
-            if line[5] is None:
-                line[5] = created[line[1]]
-            line[4] = to_jsonable(line[4])
-        _insert_lines(record, plan.lines)
-        # bulk writes send no model signals: tell the apps that keep per-enterprise state (risk's coverage debt)
-        touched = [line[5] for line in plan.lines if line[3] != "unchanged" and line[5]]
-        if touched:
-            hooks.emit("enterprises.changed", enterprise_ids=touched)
-        extra.update(importrecord=str(record.pk.hex), rows_sha256=_lines_digest(plan.lines))
-        event = audit_record(
-            AUDIT_ACTION,
-            object_type="enterprises.importrecord",
-            object_id=record.pk.hex,
-            object_repr=record.filename,
-            actor=actor,
-            extra={**counts, **extra},
-        )
-        result = _result({**counts, **extra})
-        ImportRecord.objects.filter(pk=record.pk).update(
-            status=ImportStatus.COMMITTED, audit_event=event, committed_at=timezone.now(), result=result,
-            counts=counts, job=job,
-        )  # fmt: skip
     return result
 
 
@@ -393,7 +402,7 @@ def _store_report(record: ImportRecord, report: ImportReport, status: str | None
         record.save()
         ImportRow.objects.filter(record=record).delete()
         if report.lines:
-            lines = [[n, u, name, o, to_jsonable(c), e] for n, u, name, o, c, e in report.lines]
+            lines = [[n, u, name, o, to_jsonable(c) if c else c, e] for n, u, name, o, c, e in report.lines]
             _insert_lines(record, lines)
     return record
 
