@@ -5,7 +5,7 @@ and consultation (风险会商)."""
 from .config import QuotaRate, SamplingDeadlines, SuggestionWeights
 from .consultation import ConsultationDecision, ConsultationMeeting
 from .plans import Organisation, PlanLine, SamplingPlan
-from .results import Disposal, DisposalStep, LabSubmission, ResultItem
+from .results import Disposal, DisposalStep, ResultItem
 from .samples import Sample, SampleSequence, SamplingTask
 from .votes import Vote, VoteTopic
 
@@ -14,7 +14,6 @@ __all__ = [
     "ConsultationMeeting",
     "Disposal",
     "DisposalStep",
-    "LabSubmission",
     "Organisation",
     "PlanLine",
     "QuotaRate",

@@ -1,5 +1,5 @@
-"""Lab results (检验结果) per test item, idempotent lab submissions, and the disposal (核查处置) of an unqualified
-sample with its clocks."""
+"""Lab results (检验结果) per test item, and the disposal (核查处置) of an unqualified sample with its clocks. Lab
+submissions are idempotent through the platform's IdempotencyRecord (apps/common), not a model of their own."""
 
 from django.conf import settings
 from django.db import models
@@ -80,38 +80,6 @@ class ResultItem(TimeStampedModel):
 
     def __str__(self):
         return f"{self.sample.number} {self.test_item} {self.value_text}"
-
-
-class LabSubmission(models.Model):
-    """A lab client's submission of a sample's results (API or Excel), stored by its idempotency key: the same key
-    with the same body replays the first answer; the same key with another body is a 409."""
-
-    key = models.CharField("幂等键", max_length=80, unique=True)
-    sample = models.ForeignKey(
-        "sampling.Sample", verbose_name="样品", on_delete=models.CASCADE, related_name="submissions"
-    )
-    lab = models.ForeignKey(
-        "sampling.Organisation", verbose_name="检验机构", on_delete=models.PROTECT, related_name="+"
-    )
-    body_sha256 = models.CharField("内容摘要", max_length=64)
-    channel = models.CharField("录入方式", max_length=8, choices=EntryChannel.choices)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="提交人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField("提交时间", auto_now_add=True)
-
-    class Meta:
-        verbose_name = "检验结果提交"
-        verbose_name_plural = "检验结果提交"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.key}"
 
 
 class DisposalQuerySet(ScopedQuerySet):
