@@ -23,6 +23,25 @@ TRUST_X_REAL_IP = env.bool("TRUST_X_REAL_IP", default=False)
 # 一公开 portal: publish each business's current risk grade on the enterprise lookup (the city decides; off by default).
 PUBLIC_SHOW_RISK_GRADE = env.bool("PUBLIC_SHOW_RISK_GRADE", default=False)
 
+# Field-level encryption at rest (apps/common/crypto.py; SECURITY.md PII-04): the complainant's identity. The first key
+# encrypts, all decrypt (rotation). Production refuses to start without FIELD_ENCRYPTION_KEY; the embedded stack
+# derives a development key from SECRET_KEY so that `make run` needs no setup.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+FIELD_ENCRYPTION_OLD_KEYS = env.list("FIELD_ENCRYPTION_OLD_KEYS", default=[])
+
+
+def _field_keys(primary: str, old: list[str]) -> list[bytes]:
+    import hashlib
+
+    from apps.common.crypto import parse_key
+
+    if primary:
+        return [parse_key(primary), *(parse_key(k) for k in old)]
+    return [hashlib.sha256(b"haining-dev-field-key:" + SECRET_KEY.encode()).digest()]
+
+
+FIELD_ENCRYPTION_KEYS = _field_keys(FIELD_ENCRYPTION_KEY, FIELD_ENCRYPTION_OLD_KEYS)
+
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -61,6 +80,7 @@ LOCAL_APPS = [
     "apps.inspections",
     "apps.risk",
     "apps.sampling",
+    "apps.incidents",
     "apps.dashboard",
     "apps.public",
 ]

@@ -16,6 +16,11 @@ if (
         "生产环境需要强密钥：请设置 DJANGO_SECRET_KEY（至少 50 个随机字符，不能是占位值；"
         '生成：python3 -c "import secrets; print(secrets.token_urlsafe(64))"）'
     )
+if not env("FIELD_ENCRYPTION_KEY", default=""):
+    raise ImproperlyConfigured(
+        "生产环境需要字段加密密钥：请设置 FIELD_ENCRYPTION_KEY（32 字节随机数的 base64，存放在数据库之外；"
+        '生成：python3 -c "import secrets, base64; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"）'
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("生产环境需要 PostgreSQL：请设置 DATABASE_URL=postgres://用户:口令@主机:5432/库名")
 if not REDIS_URL.startswith(("redis://", "rediss://")):

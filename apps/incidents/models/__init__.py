@@ -1,0 +1,3 @@
+"""Incidents (事件与投诉) models, one module per subpackage: emergencies (incidents, reports, actions, grading
+criteria), opinion (舆情 events), drills (emergency plans, drills) and complaints (complaints, reporter identity,
+rewards). Each module is owned by its subpackage; this package only re-exports them for Django."""
