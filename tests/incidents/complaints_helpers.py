@@ -37,8 +37,8 @@ def new_complaint(
 def advance(c, to: str, *, township=None, upheld=True):
     """Through the pipeline to ``to`` (accepted, routed, handling, closed, fed_back)."""
     actor = officer()
-    order = ["accepted", "routed", "handling", "closed", "fed_back"]
-    for step in order[: order.index(to) + 1]:
+    order = ["pending", "accepted", "routed", "handling", "closed", "fed_back"]
+    for step in order[order.index(c.status) + 1 : order.index(to) + 1]:
         if step == "accepted":
             c = services.complaint_accept(actor=actor, complaint_id=c.pk, note="属于本局职责")
         elif step == "routed":
