@@ -36,6 +36,7 @@ CONTENT_MAX = 5000
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 PHONE_RE = re.compile(r"^[0-9+\-\s]{5,20}$")
 IDENTITY_FIELDS = ("name", "phone", "id_number", "contact")
+DUPLICATE_MESSAGE = "这份表单已经提交过了，请勿重复提交；查询码已在首次提交后显示"
 
 
 # ---------------------------------------------------------------------------------------------------- codes
@@ -158,12 +159,12 @@ def complaint_submit_public(*, data: dict, files: list, intake_token: str, towns
     complaint with ``query_code`` set (the only time it exists in clear). A second submission of the same form
     (same token) is refused with Conflict and writes nothing."""
     digest = intake_token_digest(intake_token)
+    if Complaint.objects.filter(intake_token_digest=digest).exists():
+        raise Conflict(DUPLICATE_MESSAGE)
     clean = _clean_content(data)
     if len(files) > MAX_FILES:
         raise ValidationFailed(f"最多上传 {MAX_FILES} 个附件", fields={"attachments": [f"最多上传 {MAX_FILES} 个附件"]})
     checked = [(blob, *check_attachment(blob)) for blob in files]
-    if Complaint.objects.filter(intake_token_digest=digest).exists():
-        raise Conflict("这份表单已经提交过了，请勿重复提交；查询码已在首次提交后显示")
     try:
         with transaction.atomic():
             complaint = _create(
@@ -178,7 +179,7 @@ def complaint_submit_public(*, data: dict, files: list, intake_token: str, towns
             for blob, content_type, ext in checked:
                 _attach(complaint, blob, content_type, ext)
     except IntegrityError:
-        raise Conflict("这份表单已经提交过了，请勿重复提交；查询码已在首次提交后显示") from None
+        raise Conflict(DUPLICATE_MESSAGE) from None
     return complaint
 
 
