@@ -13,15 +13,62 @@ from . import services
 
 DEMO = [
     # kind, channel, content, address, township code, days ago, stage, upheld, identity
-    ("report", "12345", "【演示】某小吃店后厨卫生脏乱，有老鼠出没。", "硖石街道演示路 8 号", "xiashi", 1, "pending", None, {}),
-    ("complaint", "12315", "【演示】在超市买到过期酸奶，要求退换。", "许村镇演示街 21 号", "xucun", 12, "pending", None,
-     {"name": "演示甲", "phone": "13800000001"}),
+    (
+        "report",
+        "12345",
+        "【演示】某小吃店后厨卫生脏乱，有老鼠出没。",
+        "硖石街道演示路 8 号",
+        "xiashi",
+        1,
+        "pending",
+        None,
+        {},
+    ),
+    (
+        "complaint",
+        "12315",
+        "【演示】在超市买到过期酸奶，要求退换。",
+        "许村镇演示街 21 号",
+        "xucun",
+        12,
+        "pending",
+        None,
+        {"name": "演示甲", "phone": "13800000001"},
+    ),
     ("report", "letter", "【演示】某作坊无证生产豆制品。", "硖石街道演示弄 3 号", "xiashi", 6, "handling", None, {}),
-    ("complaint", "visit", "【演示】外卖餐品中有异物。", "许村镇演示大道 100 号", "xucun", 20, "closed", False,
-     {"phone": "13800000002"}),
-    ("complaint", "12345", "【演示】反映小区噪音扰民（不属于食品安全监管职责）。", "", "xiashi", 9, "rejected", None, {}),
-    ("report", "12315", "【演示】某餐馆使用过期原料加工菜品，已查证属实并处罚款。", "硖石街道演示路 66 号", "xiashi", 30,
-     "fed_back", True, {"name": "演示乙", "phone": "13800000003", "id_number": "330481199001010019", "reward_claimed": True}),
+    (
+        "complaint",
+        "visit",
+        "【演示】外卖餐品中有异物。",
+        "许村镇演示大道 100 号",
+        "xucun",
+        20,
+        "closed",
+        False,
+        {"phone": "13800000002"},
+    ),
+    (
+        "complaint",
+        "12345",
+        "【演示】反映小区噪音扰民（不属于食品安全监管职责）。",
+        "",
+        "xiashi",
+        9,
+        "rejected",
+        None,
+        {},
+    ),
+    (
+        "report",
+        "12315",
+        "【演示】某餐馆使用过期原料加工菜品，已查证属实并处罚款。",
+        "硖石街道演示路 66 号",
+        "xiashi",
+        30,
+        "fed_back",
+        True,
+        {"name": "演示乙", "phone": "13800000003", "id_number": "330481199001010019", "reward_claimed": True},
+    ),
 ]
 
 
@@ -30,9 +77,7 @@ def _officer():
     from apps.accounts.roles import ROLE_BY_CODE
 
     return (
-        User.objects.filter(is_active=True, groups__name=ROLE_BY_CODE["complaint_officer"].label)
-        .order_by("id")
-        .first()
+        User.objects.filter(is_active=True, groups__name=ROLE_BY_CODE["complaint_officer"].label).order_by("id").first()
     )
 
 
@@ -55,7 +100,9 @@ def seed_demo(*, stdout=None) -> str:
         data.update(identity)
         c = services.complaint_create(actor=actor, data=data, received_at=now - dt.timedelta(days=days))
         if stage == "rejected":
-            services.complaint_reject(actor=actor, complaint_id=c.pk, reason="不属于食品安全监管职责，已告知向属地街道反映")
+            services.complaint_reject(
+                actor=actor, complaint_id=c.pk, reason="不属于食品安全监管职责，已告知向属地街道反映"
+            )
             continue
         order = ["pending", "accepted", "routed", "handling", "closed", "fed_back"]
         for step in order[1 : order.index(stage) + 1]:
@@ -70,11 +117,17 @@ def seed_demo(*, stdout=None) -> str:
                 services.complaint_close(actor=actor, complaint_id=c.pk, upheld=upheld, result_text=text)
             elif step == "fed_back":
                 services.complaint_feedback(
-                    actor=actor, complaint_id=c.pk, feedback_text="您反映的问题已查证属实，已依法立案查处。感谢您的举报。"
+                    actor=actor,
+                    complaint_id=c.pk,
+                    feedback_text="您反映的问题已查证属实，已依法立案查处。感谢您的举报。",
                 )
         if stage == "fed_back" and upheld:
             services.reward_assess(actor=actor, complaint_id=c.pk, level=2, fines_fen=20_000_000)
             services.reward_pay(
-                actor=actor, complaint_id=c.pk, paid_on=timezone.localdate(), paid_fen=600_000, voucher_no="演示-2026-001"
+                actor=actor,
+                complaint_id=c.pk,
+                paid_on=timezone.localdate(),
+                paid_fen=600_000,
+                voucher_no="演示-2026-001",
             )
     return f"已生成 {len(DEMO)} 件演示投诉举报（其中 1 件已发放举报奖励）。"

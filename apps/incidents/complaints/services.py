@@ -246,7 +246,7 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _required(value: str, field: str, message: str) -> str:
+def _nonblank(value: str, field: str, message: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationFailed(message, fields={field: [message]})
@@ -267,7 +267,7 @@ def complaint_accept(*, actor, complaint_id, note: str = "") -> Complaint:
 
 def complaint_reject(*, actor, complaint_id, reason: str) -> Complaint:
     require_perm(actor, "incidents.change_complaint")
-    reason = _required(reason, "note", "不予受理须写明理由")
+    reason = _nonblank(reason, "note", "不予受理须写明理由")
     with transaction.atomic():
         c = _locked(actor, complaint_id)
         rules = rules_in_force(_today())
@@ -316,7 +316,7 @@ def complaint_start(*, actor, complaint_id, note: str = "") -> Complaint:
 
 def complaint_close(*, actor, complaint_id, upheld, result_text: str) -> Complaint:
     require_perm(actor, "incidents.change_complaint")
-    result_text = _required(result_text, "result_text", "请填写办理结果")
+    result_text = _nonblank(result_text, "result_text", "请填写办理结果")
     if upheld not in (True, False):
         raise ValidationFailed("请选择是否查证属实", fields={"upheld": ["请选择是否查证属实"]})
     with transaction.atomic():
@@ -341,7 +341,7 @@ def complaint_close(*, actor, complaint_id, upheld, result_text: str) -> Complai
 def complaint_feedback(*, actor, complaint_id, feedback_text: str) -> Complaint:
     """The answer to the reporter: shown on the public status page (by query code)."""
     require_perm(actor, "incidents.change_complaint")
-    text = _required(feedback_text, "feedback_text", "请填写反馈内容")
+    text = _nonblank(feedback_text, "feedback_text", "请填写反馈内容")
     with transaction.atomic():
         c = _locked(actor, complaint_id)
         c.feedback_at = timezone.now()
@@ -416,7 +416,7 @@ def reward_assess(*, actor, complaint_id, level: int, fines_fen: int) -> Reward:
 
 def reward_pay(*, actor, complaint_id, paid_on: dt.date, paid_fen: int, voucher_no: str) -> Reward:
     require_perm(actor, "incidents.manage_reward")
-    voucher_no = _required(voucher_no, "voucher_no", "请填写凭证号")
+    voucher_no = _nonblank(voucher_no, "voucher_no", "请填写凭证号")
     if paid_on is None:
         raise ValidationFailed("请填写发放日期", fields={"paid_on": ["请填写发放日期"]})
     if paid_on > _today():
@@ -461,7 +461,7 @@ def reporter_unmask_record(*, actor, complaint_id, reason: str) -> None:
     """The audit of one unmasking: who and why, never what was shown. Called by ``selectors.reporter_identity_unmask``
     in the same transaction as the read."""
     require_perm(actor, "incidents.unmask_reporter")
-    reason = _required(reason, "reason", "查看举报人身份须说明理由")
+    reason = _nonblank(reason, "reason", "查看举报人身份须说明理由")
     if len(reason) < 4:
         raise ValidationFailed(
             "理由太短，请说明为何需要查看（至少 4 个字）",
