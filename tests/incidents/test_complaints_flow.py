@@ -203,3 +203,21 @@ def test_export_is_an_xlsx_in_scope(client, staff_a, township_a, township_b):
     ws = load_workbook(io.BytesIO(response.content)).worksheets[0]
     numbers = [row[0] for row in ws.iter_rows(min_row=2, values_only=True)]
     assert mine.number in numbers and other.number not in numbers
+
+
+def test_attachments_are_served_no_store_in_scope(client, staff_a, staff_b, township_a, reference):
+    from django.core.files.base import ContentFile
+
+    from apps.incidents.models import ComplaintAttachment
+
+    c = new_complaint(township_a)
+    att = ComplaintAttachment(complaint=c, content_type="application/pdf", size=8)
+    att.file.save("x.pdf", ContentFile(b"%PDF-1.4"), save=False)
+    att.save()
+    url = reverse("incidents:complaint_attachment", args=[c.pk, att.pk])
+    client.force_login(staff_a)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response["Content-Disposition"].startswith("attachment")
+    client.force_login(staff_b)
+    assert client.get(url).status_code == 404

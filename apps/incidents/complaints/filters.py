@@ -2,16 +2,18 @@
 ``BaseFilterSet``)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Township
-from apps.common.filters import BaseFilterSet
+from apps.common.filters import BaseFilterSet, FilterForm
 
 from ..models import Complaint
 from .choices import ComplaintChannel, ComplaintKind, ComplaintStatus
 
 Q_MAX = 60
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OVERDUE_CHOICES = [("acceptance", "受理决定已超期"), ("feedback", "反馈已超期")]
 
 
@@ -23,12 +25,17 @@ class ComplaintFilterSet(BaseFilterSet):
     township = django_filters.ModelChoiceFilter(
         label="镇街", queryset=Township.objects.filter(is_active=True).order_by("order", "id")
     )
-    received_from = django_filters.DateFilter(label="收到日期起", field_name="received_at", lookup_expr="date__gte")
-    received_to = django_filters.DateFilter(label="收到日期止", field_name="received_at", lookup_expr="date__lte")
+    received_from = django_filters.DateFilter(
+        label="收到日期起", field_name="received_at", lookup_expr="date__gte", widget=DATE
+    )
+    received_to = django_filters.DateFilter(
+        label="收到日期止", field_name="received_at", lookup_expr="date__lte", widget=DATE
+    )
     overdue = django_filters.ChoiceFilter(label="超期", choices=OVERDUE_CHOICES, method="filter_overdue")
 
     class Meta:
         model = Complaint
+        form = FilterForm
         fields = ["q", "kind", "channel", "status", "township", "received_from", "received_to", "overdue"]
 
     def filter_q(self, queryset, name, value):

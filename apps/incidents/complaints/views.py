@@ -392,7 +392,13 @@ class ComplaintAttachmentView(ScopedDetailView):
         att = self.object.attachments.filter(pk=kwargs["att"]).first()
         if att is None:
             raise Http404
-        response = FileResponse(att.file.open("rb"), content_type=att.content_type)
+        is_pdf = att.content_type == "application/pdf"  # a PDF is downloaded, never rendered inline
+        response = FileResponse(
+            att.file.open("rb"),
+            content_type=att.content_type,
+            as_attachment=is_pdf,
+            filename=f"complaint-{self.object.pk}-{att.pk}.{'pdf' if is_pdf else att.content_type.split('/')[-1]}",
+        )
         response["Cache-Control"] = "no-store"
         response["X-Content-Type-Options"] = "nosniff"
         return response
