@@ -189,3 +189,16 @@ def test_a_wrong_code_is_a_chinese_4xx(client, reference, code, status):
 def test_the_portal_links_to_the_form(client, reference):
     body = client.get(reverse("public:index")).content.decode()
     assert reverse("public_complaints:submit") in body
+
+
+@pytest.mark.parametrize(
+    "count,size,message", [(4, 10, "最多上传 3 个附件"), (1, 5 * 1024 * 1024 + 1, "不能超过 5 MB")]
+)
+def test_too_many_or_too_large_attachments(client, reference, count, size, message):
+    files = [SimpleUploadedFile(f"p{i}.png", PNG + b"\x00" * max(0, size - len(PNG))) for i in range(count)]
+    response = client.post(
+        reverse("public_complaints:submit"),
+        {**EMPTY, "token": _token(client), "kind": "complaint", "content": "x", "attachments": files},
+    )
+    assert response.status_code == 400 and message in response.content.decode()
+    assert not Complaint.objects.exists() and not ComplaintAttachment.objects.exists()

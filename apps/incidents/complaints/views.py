@@ -44,7 +44,7 @@ from .forms import (
     yuan_to_fen,
 )
 from .job_handlers import EXPORT_JOB_KIND
-from .rules import yuan
+from .rules import rules_in_force, yuan
 
 S = ComplaintStatus
 EXPORT_SYNC_MAX_ROWS = 2000
@@ -204,6 +204,7 @@ def detail_context(request, c, *, forms: dict | None = None, error: str = "") ->
         "attachments": sel.complaint_attachments(c),
         "clocks": sel.complaint_clocks(c),
         "duplicates": sel.duplicate_suggestions(c, actor=user),
+        "duplicate_window": rules_in_force(timezone.localtime(c.received_at).date()).duplicate_window_days,
         "can_change": can_change,
         "can_unmask": user.has_perm("incidents.unmask_reporter"),
         "can_reward": can_reward,

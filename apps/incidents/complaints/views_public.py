@@ -21,7 +21,7 @@ from . import ratelimit
 from . import selectors as sel
 from .forms import PublicComplaintForm
 from .services import complaint_submit_public, intake_token_issue
-from .uploads import MAX_FILES
+from .uploads import MAX_BYTES, MAX_FILES
 
 FORM_TEMPLATE = "incidents/complaints/public_form.html"
 
@@ -62,7 +62,7 @@ def submit(request):
         try:
             complaint = complaint_submit_public(
                 data=data,
-                files=[f.read() for f in files[: MAX_FILES + 1]],
+                files=[f.read(MAX_BYTES + 1) for f in files[: MAX_FILES + 1]],  # at most one byte past the cap
                 intake_token=request.POST.get("token", ""),
                 township=data.get("township"),
             )
