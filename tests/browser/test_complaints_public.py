@@ -50,7 +50,7 @@ def test_public_submission_to_feedback_with_the_query_code_at_390(new_page, demo
     page.goto(probe.url("/public/complaints/status/"))
     page.fill("#code", code)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main form button[type=submit]")
     assert page.locator("#status-label").inner_text() == "已反馈"
     assert "已责令整改并立案查处" in page.locator("#feedback-text").inner_text()
     assert "13700001234" not in page.content()
@@ -91,7 +91,7 @@ def test_staff_pages_on_the_demo_data(new_page, demo, viewport, suffix):
     page.goto(probe.url(f"/incidents/complaints/{rewarded.pk}/reporter/"))
     page.fill("#id_reason", "核实身份以发放奖励")
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main form button[type=submit]")
     assert "演示乙" in page.locator("#identity").inner_text()
     save_screenshot(probe, f"complaints-unmask-{suffix}.png")
     probe.assert_clean()
