@@ -195,3 +195,23 @@ def test_timeliness_per_township(township_a, township_b, reference):
         services.complaint_feedback(actor=officer(), complaint_id=on_time.pk, feedback_text="已处理")
         assert feedback_timeliness(officer(), year=2026) == {township_a.pk: (1, 1)}
     assert pending.township_id == township_b.pk
+
+
+def test_entering_a_holiday_schedule_moves_open_clocks_only(township_a, sys_admin, reference):
+    """Received on 2026-12-24, the 7-working-day acceptance clock runs into 2027 (on the Mon–Fri fallback,
+    1 January counts); entering 2027 with 元旦 as a rest day moves it, a decided clock keeps its date."""
+    from apps.common import calendar_entries as ce
+
+    with time_machine.travel(_at(2026, 12, 24), tick=False):
+        open_one = new_complaint(township_a, received_at=_at(2026, 12, 24))
+        decided = new_complaint(township_a, received_at=_at(2026, 12, 24))
+        services.complaint_accept(actor=officer(), complaint_id=decided.pk)
+        assert open_one.acceptance_due == dt.date(2027, 1, 4)
+        result = ce.calendar_year_set(
+            actor=sys_admin, year=2027, entries=ce.entries_from_text(year=2027, rest_days="2027-01-01", work_days="")
+        )
+    open_one.refresh_from_db()
+    decided.refresh_from_db()
+    assert open_one.acceptance_due == dt.date(2027, 1, 5)
+    assert decided.acceptance_due == dt.date(2027, 1, 4)  # decided on time: its clock is finished
+    assert result["moved"]["complaints"] == 1

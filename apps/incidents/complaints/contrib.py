@@ -1,5 +1,5 @@
 """What incidents/complaints registers at start-up (called from IncidentsConfig.ready): navigation, the
-``complaints.counts`` hook (sampling's targeting reads it), the 一公开 portal section; and its audit actions with
+``complaints.counts`` hook (sampling's targeting reads it), the 一公开 portal section, the calendar listener; and its audit actions with
 their Chinese names."""
 
 AUDIT_ACTIONS: dict[str, str] = {
@@ -27,10 +27,14 @@ def ready() -> None:
     from apps.common import hooks
     from apps.common.navigation import add_nav_permission, register_nav
     from apps.common.portal import PortalSection, register_portal_section
+    from apps.common.workdays import register_calendar_listener
+
+    from .calendar_hooks import reschedule_open_clocks
 
     register_nav("投诉举报", "incidents:complaints", perm="incidents.view_complaint", icon="megaphone", order=60)
     add_nav_permission("jobs:list", "incidents.export_complaint")
     hooks.provide("complaints.counts", "incidents.complaints", _counts)
+    register_calendar_listener(reschedule_open_clocks)  # stored due dates follow a newly entered holiday schedule
     register_portal_section(
         PortalSection(
             key="complaints",
