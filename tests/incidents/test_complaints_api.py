@@ -70,3 +70,13 @@ def test_no_one_else_may_unmask(client, staff_a, city_staff, leader, township_a)
         page = client.get(reverse("incidents:complaint_detail", args=[c.pk])).content.decode()
         assert "身份甲乙" not in page and "查看反映人身份" not in page
     assert not AuditEvent.objects.filter(action="incidents.reporter_unmask").exists()
+
+
+def test_only_the_officer_learns_whether_the_reporter_is_named(client, staff_a, complaint_officer, township_a):
+    c = new_complaint(township_a, identity=IDENTITY)
+    url = reverse("incidents:complaint_detail", args=[c.pk])
+    client.force_login(staff_a)
+    subtitle = client.get(url).content.decode().split('class="page-subtitle">')[1].split("</p>")[0]
+    assert "实名" not in subtitle and "匿名" not in subtitle
+    client.force_login(complaint_officer)
+    assert "实名" in client.get(url).content.decode()

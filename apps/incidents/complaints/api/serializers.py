@@ -1,5 +1,5 @@
 """Output serializer of /api/v1/incidents/complaints/ (read-only). No field of the reporter's identity exists here,
-for any client or role (SECURITY.md PII-02)."""
+for any client or role (SECURITY.md PII-02); not even whether the reporter gave a name."""
 
 from rest_framework import serializers
 
@@ -49,7 +49,6 @@ class ComplaintOutputSerializer(serializers.ModelSerializer):
             "feedback_at",
             "duplicate_of",
             "duplicate_of_number",
-            "anonymous",
             "created_at",
             "updated_at",
         ]
