@@ -148,7 +148,7 @@ def _create(*, clean: dict, channel: str, township, enterprise, received_at, act
         "incidents.complaint_receive",
         obj=complaint,
         actor=complaint.created_by,
-        extra={"channel": channel, "kind": clean["kind"], "anonymous": complaint.anonymous},
+        extra={"channel": channel, "kind": clean["kind"]},
     )
     complaint.query_code = code  # shown once, never stored
     return complaint
