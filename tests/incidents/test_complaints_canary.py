@@ -79,7 +79,12 @@ def test_the_identity_appears_nowhere_else(
 
         # 3. reward: assessed and paid by the officer (a refused one first)
         assert step(officer, "reward", {"reward-level": "", "reward-fines": ""}).status_code == 400
-        assert step(officer, "reward", {"reward-level": "3", "reward-fines": "20000"}).status_code == 302
+        assert (
+            step(
+                officer, "reward", {"reward-level": "3", "reward-fines": "20000", "reward-not_excluded": "on"}
+            ).status_code
+            == 302
+        )
         from django.utils import timezone
 
         paid = {"pay-paid_on": timezone.localdate().isoformat(), "pay-paid": "1000.00", "pay-voucher_no": "PZ-2026-1"}

@@ -104,11 +104,20 @@ def test_defaults_are_those_of_the_2021_rule(rule):
     )
 
 
+NAMED = {"name": "举报人丙", "phone": "13800009999", "id_number": "330481199001011234", "reward_claimed": True}
+
+
 def test_reward_assess_and_pay_through_the_pages(client, complaint_officer, township_a, reference):
-    c = advance(new_complaint(township_a), "fed_back")
+    c = advance(new_complaint(township_a, identity=NAMED), "fed_back")
     client.force_login(complaint_officer)
     url = reverse("incidents:complaint_reward", args=[c.pk])
-    assert client.post(url, {"reward-level": "2", "reward-fines": "250000.00"}).status_code == 302
+    unchecked = client.post(url, {"reward-level": "2", "reward-fines": "250000.00"})  # the checkbox left unticked
+    assert unchecked.status_code == 400 and "不予奖励的情形" in unchecked.content.decode()
+    assert not Reward.objects.exists()
+    assert (
+        client.post(url, {"reward-level": "2", "reward-fines": "250000.00", "reward-not_excluded": "on"}).status_code
+        == 302
+    )
     reward = Reward.objects.get(complaint=c)
     assert reward.amount_fen == 750_000 and reward.status == "assessed"
     pay = reverse("incidents:complaint_reward_pay", args=[c.pk])
@@ -118,7 +127,7 @@ def test_reward_assess_and_pay_through_the_pages(client, complaint_officer, town
     assert client.post(pay, {"pay-paid_on": today, "pay-paid": "7500.00", "pay-voucher_no": "PZ-1"}).status_code == 302
     reward.refresh_from_db()
     assert reward.status == "paid" and reward.paid_fen == 750_000 and reward.voucher_no == "PZ-1"
-    again = client.post(url, {"reward-level": "1", "reward-fines": "1"})
+    again = client.post(url, {"reward-level": "1", "reward-fines": "1", "reward-not_excluded": "on"})
     assert again.status_code == 409
 
 
@@ -132,7 +141,8 @@ def test_a_reward_for_a_report_not_upheld_is_a_chinese_4xx_and_writes_nothing(
     client.force_login(complaint_officer)
     before = AuditEvent.objects.count()
     response = client.post(
-        reverse("incidents:complaint_reward", args=[c.pk]), {"reward-level": "1", "reward-fines": "100000"}
+        reverse("incidents:complaint_reward", args=[c.pk]),
+        {"reward-level": "1", "reward-fines": "100000", "reward-not_excluded": "on"},
     )
     assert response.status_code == 400
     assert "未查证属实" in response.content.decode()
@@ -142,7 +152,14 @@ def test_a_reward_for_a_report_not_upheld_is_a_chinese_4xx_and_writes_nothing(
 def test_a_complaint_gets_no_reward(township_a, reference):
     c = advance(new_complaint(township_a, kind="complaint"), "closed")
     with pytest.raises(ValidationFailed, match="投诉不予奖励"):
-        services.reward_assess(actor=officer(), complaint_id=c.pk, level=1, fines_fen=0)
+        services.reward_assess(actor=officer(), complaint_id=c.pk, level=1, fines_fen=0, not_excluded=True)
+
+
+def test_an_anonymous_report_gets_no_reward(township_a, reference):
+    c = advance(new_complaint(township_a), "closed")
+    with pytest.raises(ValidationFailed, match="匿名举报不能核定奖励"):
+        services.reward_assess(actor=officer(), complaint_id=c.pk, level=1, fines_fen=0, not_excluded=True)
+    assert not Reward.objects.exists()
 
 
 def test_township_staff_cannot_assess_rewards(client, staff_a, township_a, reference):

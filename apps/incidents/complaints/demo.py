@@ -122,7 +122,7 @@ def seed_demo(*, stdout=None) -> str:
                     feedback_text="您反映的问题已查证属实，已依法立案查处。感谢您的举报。",
                 )
         if stage == "fed_back" and upheld:
-            services.reward_assess(actor=actor, complaint_id=c.pk, level=2, fines_fen=20_000_000)
+            services.reward_assess(actor=actor, complaint_id=c.pk, level=2, fines_fen=20_000_000, not_excluded=True)
             services.reward_pay(
                 actor=actor,
                 complaint_id=c.pk,

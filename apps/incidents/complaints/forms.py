@@ -218,6 +218,13 @@ class RewardAssessForm(forms.Form):
         **YUAN,
     )
 
+    not_excluded = forms.BooleanField(
+        label="已核实举报人不属于不予奖励的情形",
+        required=False,
+        widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text="监管部门工作人员或负有法定报告义务的人员；受害方及其代理人；违法行为人（内部人员除外）；受雇佣、委托举报的人员",
+    )
+
 
 class RewardPayForm(forms.Form):
     paid_on = forms.DateField(

@@ -381,15 +381,31 @@ def _reward_target(actor, complaint_id) -> Complaint:
     return c
 
 
-def reward_assess(*, actor, complaint_id, level: int, fines_fen: int) -> Reward:
-    """核定奖励: the amount by the rule in force on the closing date; a reassessment replaces an unpaid one."""
+EXCLUSIONS = (
+    "市场监管部门工作人员或负有法定报告义务的人员",
+    "受害方及其代理人",
+    "违法行为人（内部人员举报除外）",
+    "受他人雇佣、委托而举报的人员",
+)
+
+
+def reward_assess(*, actor, complaint_id, level: int, fines_fen: int, not_excluded: bool = False) -> Reward:
+    """核定奖励: the amount by the rule in force on the closing date; a reassessment replaces an unpaid one.
+
+    Only for a named reporter (a natural person, 国市监稽规〔2021〕4号) whom the officer has checked against the
+    exclusions (``EXCLUSIONS``; ``not_excluded`` is that confirmation)."""
     require_perm(actor, "incidents.manage_reward")
     if level not in (1, 2, 3):
         raise ValidationFailed("请选择奖励等级", fields={"level": ["请选择奖励等级"]})
     if fines_fen is None or fines_fen < 0:
         raise ValidationFailed("罚没款金额不能为负数", fields={"fines": ["罚没款金额不能为负数"]})
+    if not not_excluded:
+        message = "请核实举报人不属于不予奖励的情形后勾选确认"
+        raise ValidationFailed(message, fields={"not_excluded": [message]})
     with transaction.atomic():
         c = _reward_target(actor, complaint_id)
+        if c.anonymous:
+            raise ValidationFailed("匿名举报不能核定奖励：奖励只发给实名举报的自然人")
         on = timezone.localtime(c.closed_at).date()
         rule = reward_rule_in_force(on)
         if rule is None:

@@ -365,6 +365,7 @@ class RewardAssessView(_StepView):
             complaint_id=self.object.pk,
             level=d.get("level"),
             fines_fen=fines if fines is not None else -1,
+            not_excluded=bool(d.get("not_excluded")),
         )
 
 
