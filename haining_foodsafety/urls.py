@@ -18,6 +18,9 @@ urlpatterns = [
     path("inspections/", include("apps.inspections.urls")),
     path("sampling/", include("apps.sampling.urls")),
     path("public/sampling/", include("apps.sampling.publicity.urls_public")),  # 你点我检, published sampling results
+    path(
+        "public/complaints/", include("apps.incidents.complaints.urls_public")
+    ),  # 投诉举报: public form, status by code
     path("incidents/", include("apps.incidents.urls")),
     path("standards/", include("apps.standards.urls")),
     path("public/", include("apps.public.urls")),  # 一公开 portal, no login (draws, results, lookup, verifier)

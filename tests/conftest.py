@@ -151,6 +151,7 @@ MIGRATION_REFERENCE_DATA = (
     ("risk.RiskScheme", "apps.risk.migrations.0002_reference_schemes", "load"),
     ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
     ("sampling.QuotaRate", "apps.sampling.migrations.0004_plans_default_config", "load"),
+    ("incidents.RewardRule", "apps.incidents.migrations.0002_complaints_defaults", "forwards"),
 )
 
 

@@ -58,4 +58,5 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "检验机构提交检验结果（幂等）",
         ("sampling.view_sample", "sampling.add_resultitem"),
     ),
+    "complaints:read": ("读取投诉举报（不含举报人身份）", ("incidents.view_complaint",)),
 }

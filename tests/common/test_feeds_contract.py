@@ -130,6 +130,21 @@ def _plan_line_off(row):
     return row.pk, lambda data: data["plan_status"] == "closed"
 
 
+def _complaint(township):
+    from tests.incidents.complaints_helpers import new_complaint
+
+    return new_complaint(township)
+
+
+def _complaint_off(row):
+    # what retires a complaint without handling it: 不予受理
+    from apps.incidents.complaints.services import complaint_reject
+    from tests.incidents.complaints_helpers import officer
+
+    complaint_reject(actor=officer(), complaint_id=row.pk, reason="不属于食品安全监管职责")
+    return row.pk, lambda data: data["status"] == "rejected"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -150,6 +165,7 @@ FEEDS = [
     Feed("/api/v1/sampling/samples/", _sample, _sample_off),
     Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
     Feed("/api/v1/sampling/plan-lines/", _plan_line, _plan_line_off),
+    Feed("/api/v1/incidents/complaints/", _complaint, _complaint_off),
 ]
 
 

@@ -358,6 +358,8 @@ HTML_PUBLIC: dict[str, str] = {
     "public/sampling/votes/(?P<pk>[0-9]+)/": "你点我检: cast a vote (POST only, CSRF, rate-limited; GET answers 405)",
     "public/sampling/results/": "一公开: published supervisory and evaluative sampling results (never risk monitoring)",
     "public/sampling/results/(?P<number>[^/]+)/": "一公开: one published sampling result, by its 抽样单编号",
+    "public/complaints/": "投诉举报: citizens complain or report without an account (POST: CSRF, rate-limited, idempotent)",
+    "public/complaints/status/": "投诉举报: status and feedback by query code (POST, rate-limited; never the identity)",
 }
 # "route regex" -> why every signed-in user (without any permission) may open it.
 HTML_ANY_SIGNED_IN: dict[str, str] = {

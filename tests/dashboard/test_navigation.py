@@ -22,7 +22,7 @@ MENU = {
     "inspector_a": {"后台任务": False, "接口文档": False},
     "city_staff": {"后台任务": True, "接口文档": False},
     "leader": {"后台任务": False, "接口文档": False},
-    "complaint_officer": {"后台任务": False, "接口文档": False},
+    "complaint_officer": {"后台任务": True, "接口文档": False},  # starts complaint exports (issue 11)
     "sys_admin": {"后台任务": True, "接口文档": False},
     "security_admin": {"后台任务": False, "接口文档": True},
     "audit_admin": {"后台任务": False, "接口文档": False},

@@ -1,3 +1,13 @@
 """Incidents (事件与投诉) models, one module per subpackage: emergencies (incidents, reports, actions, grading
 criteria), opinion (舆情 events), drills (emergency plans, drills) and complaints (complaints, reporter identity,
 rewards). Each module is owned by its subpackage; this package only re-exports them for Django."""
+
+from .complaints import (  # noqa: F401
+    Complaint,
+    ComplaintAttachment,
+    ComplaintEvent,
+    ComplaintRules,
+    ReporterIdentity,
+    Reward,
+    RewardRule,
+)

@@ -64,7 +64,7 @@ def test_api_equals_the_page_ranking(api_client, client, city_staff, township_a,
     assert set(reason) == {"code", "label", "raw", "detail", "score", "weight", "points"}
     assert first["total"] == pytest.approx(sum(r["score"] * r["weight"] for r in first["reasons"]), abs=0.02)
     assert body["weights"]["grade"] == 30 and body["weights"]["effective_from"] == "2019-10-01"  # the default row
-    assert body["complaints_available"] is False
+    assert body["complaints_available"] is True  # incidents/complaints provides complaints.counts
     assert body["year"] == today.year and body["data_until"] == today.isoformat()
 
 

@@ -58,6 +58,8 @@ class Command(BaseCommand):
             call_command("seed_demo_lab", stdout=self.stdout)
         if n > 0 and "seed_demo_sampling_publicity" in get_commands():  # 你点我检 topics, published sampling results
             call_command("seed_demo_sampling_publicity", stdout=self.stdout)
+        if "seed_demo_complaints" in get_commands():  # complaints at each stage, one reward paid
+            call_command("seed_demo_complaints", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
