@@ -475,6 +475,7 @@ def main() -> int:
     old = run_child("openpyxl", path, env)
     print(f"旧读取方式（openpyxl 只读解析，仅作对比）：{old['seconds']:.2f} s，{old['rows']:,} 行")
     floors, imports_, reimports = [], [], []
+    loads = [os.getloadavg()[0]]  # the 1-minute load average before each round and at the end
     for i in range(args.repeat):
         empty_registry()
         connection.close()
@@ -484,8 +485,9 @@ def main() -> int:
         imports_.append(run_child("import", path, env))
         reimports.append(run_child("import", path, env))
         f, m, r = floors[-1], imports_[-1], reimports[-1]
+        loads.append(os.getloadavg()[0])
         print(
-            f"第 {i + 1} 轮：下限 {f['seconds']:.2f} s / CPU {f['cpu_seconds']:.2f} s（其中解析 {f['parse_seconds']:.2f} s）；"
+            f"第 {i + 1} 轮（load {loads[-2]:.1f} → {loads[-1]:.1f}）：下限 {f['seconds']:.2f} s / CPU {f['cpu_seconds']:.2f} s（其中解析 {f['parse_seconds']:.2f} s）；"
             f"导入 {m['seconds']:.2f} s / CPU {m['cpu_seconds']:.2f} s（预扫描+读取+单元格解析 {m['read_seconds']:.2f} s，"
             f"与名录核对 {m['plan_seconds']:.2f} s，"
             f"新增 {m['created']:,}）；重复导入 {r['seconds']:.2f} s / CPU {r['cpu_seconds']:.2f} s"
@@ -517,7 +519,10 @@ def main() -> int:
     print(f"本系统导入（预扫描 + 解析 + 校验 + 提交）：{import_s:.2f} s，峰值 RSS {peak:.0f} MB")
     print(f"比值：{ratio:.2f}×（目标 ≤ {GOAL_RATIO}×），峰值目标 < {GOAL_RSS_MB} MB —— {'达标' if ok else '未达标'}")
     print(f"CPU 时间比值（本进程，受机器负载影响较小；PostgreSQL 服务端 CPU 不计入）：{cpu_ratio:.2f}×")
-    print(f"load average：{' / '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    print(
+        f"load average：各轮前后 1 分钟负载 {min(loads):.1f}–{max(loads):.1f}；结束时 "
+        f"{' / '.join(f'{x:.1f}' for x in os.getloadavg())}（1 / 5 / 15 分钟）"
+    )
     print(f"重复导入同一文件（全部无变化）：{reimport_s:.2f} s；预检（上传时）：{dry['seconds']:.2f} s")
 
     if not args.skip_bad:
