@@ -236,6 +236,38 @@ class TestCommit:
         assert by_uscc[rows[2]["统一社会信用代码"]].version == 2
         assert by_uscc[rows[2]["统一社会信用代码"]].licences.get().expires_on == dt.date(2031, 12, 31)
 
+    def test_a_row_edited_between_plan_and_write_is_planned_again_on_the_locked_rows(self, staff_a, monkeypatch):
+        """The commit plans, then opens its transaction; a matched row whose version moved meanwhile makes it plan
+        again from the parsed rows (released only after that) on locked rows, against the row as it is now."""
+        from django.db.models import F
+
+        from apps.enterprises.imports import plan as plan_mod
+
+        rows = rows_a(3)
+        imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        rows[0]["联系电话"] = "0573-87001234"
+        rows.append(rows_a(4)[3])
+        edited = Enterprise.objects.get(uscc=rows[1]["统一社会信用代码"])
+        calls = []
+        real_plan = plan_mod._plan
+
+        def plan_then_someone_edits(parsed_rows, **kw):
+            calls.append((len(parsed_rows), kw["lock"]))
+            plan = real_plan(parsed_rows, **kw)
+            if not kw["lock"]:  # another user saves row 3's enterprise (its contact) after the first plan
+                Enterprise.objects.filter(pk=edited.pk).update(contact_person="另一人", version=F("version") + 1)
+            return plan
+
+        monkeypatch.setattr(plan_mod, "_plan", plan_then_someone_edits)
+        result = imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))
+        assert calls == [(4, False), (4, True)]
+        # planned again: row 3 now differs from the file (its contact was edited), so the file's value is restored
+        assert (result["created"], result["updated"], result["unchanged"]) == (1, 2, 1)
+        edited.refresh_from_db()
+        assert edited.contact_person == rows[1]["联系人"] and edited.version == 3
+        assert Enterprise.objects.get(uscc=rows[0]["统一社会信用代码"]).contact_phone == "0573-87001234"
+        assert Enterprise.objects.filter(uscc=rows[3]["统一社会信用代码"]).exists()
+
     def test_empty_cells_keep_stored_values(self, staff_a):
         rows = rows_a(1)
         imports.enterprise_import_commit(actor=staff_a, data=workbook(rows))

@@ -261,6 +261,9 @@ def enterprise_import_commit(
                 plan = plan_mod._plan(parsed.rows, actor=actor, known=set(), lock=True)
                 if plan.errors:
                     raise _failed(sorted(plan.errors, key=_sort_key), "数据有误")
+            # the plan stands (the rows it matched are locked): the parsed rows (~100 MB at 30,000 rows) are not
+            # needed any more; freed before the writes allocate theirs, so the two never add up in the peak RSS
+            parsed.rows = []
             counts = plan.counts(n_rows)
             created = plan_mod._write(plan, actor=actor)
             if record is None:
