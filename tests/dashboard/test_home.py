@@ -59,7 +59,7 @@ def test_township_staff_home_shows_own_township_only_and_placeholders(client, st
         ("逾期未整改", "/inspections/"),
     ):
         assert label in html and f'href="{url}' in html
-    assert "125000" in html and "估算" in html  # 2020 population of 硖石街道 (estimate)
+    assert "125,000" in html and "估算" in html  # 2020 population of 硖石街道 (estimate)
 
 
 def test_city_staff_sees_all_townships_with_estimates_marked(client, city_staff):
@@ -71,7 +71,7 @@ def test_city_staff_sees_all_townships_with_estimates_marked(client, city_staff)
     assert table["totals"][0]["population"] == 1076199 and table["totals"][0]["is_estimate"]
     html = response.content.decode()
     assert html.count('class="badge badge-estimate"') >= 24
-    assert "1076199" in html
+    assert "1,076,199" in html
 
 
 def test_leader_table_has_the_per_township_columns_of_later_apps(client, leader):

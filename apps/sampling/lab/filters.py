@@ -13,13 +13,28 @@ from apps.common.filters import BaseFilterSet
 from apps.common.workdays import add_working_days
 
 from ..choices import DisposalStatus, SampleStatus, SamplingPurpose, Verdict
-from ..models import Disposal, ResultItem, Sample
-
-DUE_SOON_WORKDAYS = 3  # "即将到期": a clock that ends within this many working days from today
+from ..models import Disposal, ResultItem, Sample, SamplingDeadlines
 
 CLOCK_OVERDUE = "overdue"
 CLOCK_DUE_SOON = "due_soon"
-CLOCK_CHOICES = [(CLOCK_DUE_SOON, f"即将到期（{DUE_SOON_WORKDAYS} 个工作日内）"), (CLOCK_OVERDUE, "已逾期")]
+
+
+def due_soon_workdays(today: dt.date | None = None) -> int:
+    """The "即将到期" window: a clock that ends within this many working days from ``today`` (``SamplingDeadlines.
+    due_soon_workdays`` in force that day; the model's default, 3, when the city has entered none)."""
+    today = today or timezone.localdate()
+    in_force = SamplingDeadlines.objects.in_force(today)
+    return int((in_force or SamplingDeadlines(effective_from=today)).due_soon_workdays)
+
+
+def due_soon_label(today: dt.date | None = None) -> str:
+    return f"即将到期（{due_soon_workdays(today)} 个工作日内）"
+
+
+def clock_choices() -> list[tuple[str, str]]:
+    return [(CLOCK_DUE_SOON, due_soon_label()), (CLOCK_OVERDUE, "已逾期")]
+
+
 OPEN_DISPOSAL = "open_all"
 DISPOSAL_STATUS_CHOICES = [(OPEN_DISPOSAL, "未办结（全部）"), *DisposalStatus.choices]
 
@@ -72,8 +87,9 @@ class ResultItemFilterSet(BaseFilterSet):
         fields = ["sample", "sample_number", "verdict", "is_recheck", "test_item", "township", "lab", "purpose"]
 
 
-def due_soon_until(today: dt.date | None = None) -> dt.date:
-    return add_working_days(today or timezone.localdate(), DUE_SOON_WORKDAYS)
+def due_soon_until(today: dt.date | None = None, workdays: int | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return add_working_days(today, due_soon_workdays(today) if workdays is None else workdays)
 
 
 def overdue_q(today: dt.date) -> Q:
@@ -95,7 +111,7 @@ class DisposalFilterSet(BaseFilterSet):
 
     q = django_filters.CharFilter(label="抽样单编号、样品或被抽样单位", method="filter_q", max_length=100)
     status = django_filters.ChoiceFilter(label="状态", choices=DISPOSAL_STATUS_CHOICES, method="filter_status")
-    clock = django_filters.ChoiceFilter(label="期限", choices=CLOCK_CHOICES, method="filter_clock")
+    clock = django_filters.ChoiceFilter(label="期限", choices=clock_choices, method="filter_clock")
     township = django_filters.NumberFilter(field_name="sample__township_id", label="镇街编号", min_value=1)
     purpose = django_filters.ChoiceFilter(
         field_name="sample__purpose", label="任务类别", choices=SamplingPurpose.choices

@@ -16,7 +16,7 @@ from apps.common.workdays import calendar_warnings
 
 from ..choices import DisposalStatus, SamplingPurpose
 from . import selectors
-from .filters import CLOCK_DUE_SOON, CLOCK_OVERDUE, DUE_SOON_WORKDAYS, OPEN_DISPOSAL, DisposalFilterSet, due_soon_until
+from .filters import CLOCK_DUE_SOON, CLOCK_OVERDUE, OPEN_DISPOSAL, DisposalFilterSet, due_soon_label, due_soon_until
 from .forms import STEP_FORMS
 from .services import disposals as disposal_services
 from .views import _townships
@@ -59,7 +59,7 @@ class DisposalListView(ScopedListView):
         figures = [
             ("未办结", counts["open_all"], f"{base}?status={OPEN_DISPOSAL}", "primary"),
             (
-                f"即将到期（{DUE_SOON_WORKDAYS} 个工作日内）",
+                due_soon_label(),
                 counts["due_soon"],
                 f"{base}?clock={CLOCK_DUE_SOON}",
                 "warning",

@@ -135,6 +135,12 @@ class SamplingDeadlines(TimeStampedModel):
     quick_test_objection_hours = models.PositiveSmallIntegerField(
         "快检异议期（小时）", default=4, validators=[MinValueValidator(1)]
     )
+    due_soon_workdays = models.PositiveSmallIntegerField(
+        "核查处置“即将到期”提示（工作日）",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="送达或核查处置期限在今后这么多个工作日内的，列为“即将到期”。",
+    )
     note = models.CharField("依据/说明", max_length=200, blank=True)
 
     objects = InForceQuerySet.as_manager()

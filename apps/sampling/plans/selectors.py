@@ -19,12 +19,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from urllib.parse import quote_plus
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 
 from apps.common.filters import filter_queryset
 from apps.common.models import Job, JobStatus
@@ -152,12 +153,32 @@ def _base(name: str) -> str | None:
     return _BASES[key]
 
 
+@lru_cache(maxsize=4096)
+def _pair(key: str, value: str) -> str:
+    """``key=value`` as ``django.utils.http.urlencode`` writes it (``quote_plus``), remembered: a page repeats the
+    same few pairs (year, township, quick_test, purpose) in ~150 links."""
+    return f"{quote_plus(key)}={quote_plus(value)}"
+
+
+def _query(params: dict) -> str:
+    """``urlencode(params, doseq=True)`` without the empty values (a list value repeats its key)."""
+    pairs = []
+    for key, value in params.items():
+        if value is None or value == "" or value == [] or value == ():
+            continue
+        if isinstance(value, list | tuple):
+            pairs.extend(_pair(key, str(v)) for v in value)
+        else:
+            pairs.append(_pair(key, str(value)))
+    return "&".join(pairs)
+
+
 def _link(name: str, params: dict, *, missing: str = "#", base: str | None = "") -> str:
     base = _base(name) if base == "" else base
     if base is None:
         return missing
-    clean = {k: v for k, v in params.items() if v not in (None, "", [], ())}
-    return f"{base}?{urlencode(clean, doseq=True)}" if clean else base
+    query = _query(params)
+    return f"{base}?{query}" if query else base
 
 
 class Links:
@@ -306,8 +327,10 @@ def sample_counts(
         return counts
     # per sampled enterprise, then its business type by primary key: no join over the whole registry
     per_enterprise = list(lab.values_list("township_id", "enterprise_id").annotate(n=Count("id")).order_by())
-    btype_of = dict(
-        Enterprise.objects.filter(pk__in={e for _, e, _ in per_enterprise}).values_list("pk", "business_type_id")
+    btype_of = dict(  # no ORDER BY: the model's ordering would join the townships for nothing
+        Enterprise.objects.filter(pk__in={e for _, e, _ in per_enterprise})
+        .order_by()
+        .values_list("pk", "business_type_id")
     )
     for township, enterprise, n in per_enterprise:
         top = kinds.top_of.get(btype_of.get(enterprise), btype_of.get(enterprise))

@@ -241,3 +241,30 @@ def test_nav_entries(client, lab_user, staff_a):
     client.force_login(staff_a)
     home = client.get("/").content.decode()
     assert "样品检验" in home and "核查处置" in home
+
+
+def test_disposal_due_soon_window_is_configuration_with_an_effective_date(
+    client, lab_user, catalogue, township_a, lab, staff_a
+):
+    from apps.sampling.models import SamplingDeadlines
+
+    soon = _unqualified(lab_user, catalogue, township_a, lab, dt.date(2026, 12, 2))  # 送达期限 2026-12-09
+    base = SamplingDeadlines.objects.in_force(dt.date(2026, 12, 7))
+    fields = {f: getattr(base, f) for f in ("notify_workdays", "recheck_workdays", "disposal_days")} if base else {}
+    SamplingDeadlines.objects.create(effective_from=dt.date(2026, 12, 5), due_soon_workdays=1, **fields)
+    SamplingDeadlines.objects.create(effective_from=dt.date(2026, 12, 8), due_soon_workdays=5, **fields)
+    url = reverse("sampling:disposals")
+
+    def figures_on(day):
+        with at(day):
+            client.force_login(staff_a)
+            response = client.get(url)
+            due_soon = [d.pk for d in client.get(url, {"clock": "due_soon"}).context["page"]]
+        labels = {label: n for label, n, _link, _tone in response.context["disposal_figures"]}
+        return labels, due_soon, response.content.decode()
+
+    labels, due_soon, page = figures_on(dt.date(2026, 12, 7))  # 1 working day: up to 2026-12-08
+    assert labels["即将到期（1 个工作日内）"] == 0 and due_soon == []
+    assert "即将到期（3 个工作日内）" not in page
+    labels, due_soon, _ = figures_on(dt.date(2026, 12, 8))  # the row of 2026-12-08 (5 days) is in force
+    assert labels["即将到期（5 个工作日内）"] == 1 and due_soon == [soon.pk]

@@ -38,7 +38,7 @@ def test_rate_list_shows_quotas_and_estimates(staff, rates):
     response = staff.get("/sampling/quota-rates/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "4962" in html and "估算" in html and "待确认" in html
+    assert "4,962" in html and "估算" in html and "待确认" in html
 
 
 def test_rate_create_as_a_browser_submits(staff, reference):

@@ -67,7 +67,7 @@ def test_township_figures(client, staff_a, world, township_a, categories):
     assert kinds["canteen"] == (1, 1, 1)  # 学校食堂 under 单位食堂
     assert kinds["catering"] == (2, 3, 1) and kinds["food_sales"] == (1, 1, 1)  # + the task factory's business
     html = response.content.decode()
-    assert "估算" in html and "127950" in html and "快检不计入" in html
+    assert "估算" in html and "127,950" in html and "快检不计入" in html
 
 
 def test_population_not_an_estimate_is_not_marked(client, staff_a, world, township_a):
