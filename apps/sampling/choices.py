@@ -121,3 +121,21 @@ class TopicStatus(models.TextChoices):
     OPEN = "open", "投票中"
     CLOSED = "closed", "投票结束"
     ADOPTED = "adopted", "已列入计划"
+
+
+class AttachmentKind(models.TextChoices):
+    """The attachments of a 抽样单 (DOMAIN.md §3.3)."""
+
+    PHOTO = "photo", "现场照片"
+    SAMPLE_FORM = "sample_form", "抽样单签字扫描件"
+    NOTICE = "notice", "告知书签字扫描件"
+    OTHER = "other", "其他材料"
+
+
+class ObjectionOutcome(models.TextChoices):
+    """A quick-test objection (快检异议) and what city staff decided."""
+
+    PENDING = "pending", "待处理"
+    RECHECK = "recheck", "复检"
+    UPHELD = "upheld", "维持快检结果"
+    REVOKED = "revoked", "撤销快检结果"

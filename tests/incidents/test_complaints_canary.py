@@ -19,9 +19,10 @@ from apps.incidents.complaints import views as complaint_views
 from apps.incidents.complaints.job_handlers import EXPORT_JOB_KIND
 from apps.incidents.models import Complaint
 from tests.helpers.canary import Canary, capture_logs, scan_database, scan_text, scan_xlsx
+from tests.helpers.images import tiny_png
 
 pytestmark = pytest.mark.django_db(transaction=False)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PNG = tiny_png()
 
 
 def _login(user):

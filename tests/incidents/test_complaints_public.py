@@ -8,6 +8,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from apps.incidents.models import Complaint, ComplaintAttachment, ReporterIdentity
+from tests.helpers.images import tiny_png
 
 from .complaints_helpers import advance
 
@@ -24,7 +25,7 @@ EMPTY = {
     "contact": "",
     "id_number": "",
 }
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = tiny_png()
 
 
 def _token(client):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.common.exceptions import Conflict, OutOfScope, ValidationFailed
 from apps.common.models import AuditEvent
+from apps.common.uploads import sniff_image_type
 from apps.common.workdays import add_working_days
 from apps.inspections.choices import (
     InspectionOutcome,
@@ -22,7 +23,7 @@ from apps.inspections.choices import (
     TaskStatus,
 )
 from apps.inspections.fieldwork.selectors import overdue_rectification_count, result_verify, task_check_items
-from apps.inspections.fieldwork.services.photos import photo_add, photo_delete, sniff_image_type
+from apps.inspections.fieldwork.services.photos import photo_add, photo_delete
 from apps.inspections.fieldwork.services.publications import (
     objection_decide,
     objection_record,

@@ -10,13 +10,14 @@ import binascii
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from apps.common import uploads
 from apps.common.exceptions import Conflict, DomainError, OutOfScope, ValidationFailed
 from apps.common.jobs import job_create
 from apps.common.viewmixins import (
@@ -342,20 +343,6 @@ class ResultCorrectView(_ResultActionView):
 
 
 # ---------------------------------------------------------------------------- files (scoped, never public)
-def _file_response(field, content_type: str, filename: str):
-    try:
-        handle = field.open("rb")
-    except (OSError, ValueError):
-        raise Http404 from None
-    response = FileResponse(handle, content_type=content_type)
-    # attachment + nosniff (SECURITY.md FILE-07): <img> still shows it; opening the URL downloads, never renders
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=600"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 class PhotoFileView(ScopedDetailView):
     permission_required = "inspections.view_inspectiontask"
     selector = staticmethod(sel.photo_get)
@@ -363,7 +350,7 @@ class PhotoFileView(ScopedDetailView):
     def get(self, request, *args, **kwargs):
         photo = self.object
         ext = photo.file.name.rsplit(".", 1)[-1]
-        return _file_response(photo.file, photo.content_type, f"photo-{photo.pk}.{ext}")
+        return uploads.file_response(photo.file, photo.content_type, f"photo-{photo.pk}.{ext}")
 
 
 class SignatureFileView(ScopedDetailView):
@@ -377,7 +364,7 @@ class SignatureFileView(ScopedDetailView):
         field = getattr(self.object, f"{which}_signature")
         if not field:
             raise Http404
-        return _file_response(field, "image/png", f"signature-{which}-{self.object.pk}.png")
+        return uploads.file_response(field, "image/png", f"signature-{which}-{self.object.pk}.png")
 
 
 class ResultPdfView(ScopedDetailView):

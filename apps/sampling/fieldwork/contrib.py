@@ -9,6 +9,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "sampling.task_cancel": "取消抽样任务",
     "sampling.sample_create": "填写抽样单",
     "sampling.sample_export": "导出抽样单",
+    "sampling.attachment_add": "上传抽样单附件",
+    "sampling.attachment_delete": "删除抽样单附件",
     "sampling.demo_seed": "生成抽检演示数据（抽样）",
 }
 

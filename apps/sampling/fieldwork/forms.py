@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from apps.standards.models import SamplingCategory
 
-from ..choices import OrganisationKind, Packaging, SampleKind, Stage
+from ..choices import AttachmentKind, OrganisationKind, Packaging, SampleKind, Stage
 from ..models import Organisation, Sample
 from .rules import MAX_SAMPLERS, SAMPLER_NAME_MAX
 
@@ -265,11 +265,24 @@ class OrganisationForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "kind", "uscc", "address", "contact_person", "phone", "email", "is_recheck_lab", "is_active"]
+        fields = [
+            "name",
+            "kind",
+            "uscc",
+            "province",
+            "address",
+            "contact_person",
+            "phone",
+            "fax",
+            "email",
+            "is_recheck_lab",
+            "is_active",
+        ]
         widgets = {
             "kind": forms.RadioSelect,
             "phone": forms.TextInput(attrs={"inputmode": "tel"}),
             "email": forms.EmailInput(),
+            "fax": forms.TextInput(attrs={"inputmode": "tel"}),
         }
 
     def __init__(self, *args, member_choices, **kwargs):
@@ -339,3 +352,35 @@ class ReasonForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control", "placeholder": "如：企业已停业，无法抽样"}),
         error_messages={"required": "请写明取消原因", "min_length": "请写明取消原因（至少 4 个字）"},
     )
+
+
+class AttachmentForm(forms.Form):
+    """The attachment upload of the sample page (files come from ``request.FILES``; checked by the service)."""
+
+    kind = forms.ChoiceField(
+        label="附件类型",
+        choices=AttachmentKind.choices,
+        initial=AttachmentKind.PHOTO,
+        error_messages={"required": "请选择附件类型", "invalid_choice": "附件类型无效"},
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    caption = forms.CharField(
+        label="说明", required=False, max_length=200, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    reason = forms.CharField(
+        label="补充/更正原因",
+        required=False,
+        max_length=200,
+        help_text="样品送检后必填",
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+    corrects = forms.ChoiceField(
+        label="更正的附件", required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+
+    def __init__(self, *args, attachments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["corrects"].choices = [("", "（不是更正）")] + [
+            (str(a.pk), f"{a.get_kind_display()} {a.sha256[:12]}") for a in attachments
+        ]
+        self.fields["corrects"].error_messages["invalid_choice"] = "要更正的附件不属于此样品"

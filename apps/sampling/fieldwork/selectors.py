@@ -15,7 +15,7 @@ from apps.enterprises.choices import AreaType, EnterpriseStatus, LicenceKind
 from apps.enterprises.models import Enterprise, Licence
 
 from ..choices import LineSource, OrganisationKind, PlanStatus, Stage, TaskStatus
-from ..models import Organisation, PlanLine, ResultItem, Sample, SamplingTask
+from ..models import Organisation, PlanLine, ResultItem, Sample, SampleAttachment, SamplingTask
 from ..models.samples import member_organisation_ids
 from .filters import OpenLineFilterSet, OrganisationFilterSet, SampleFilterSet, TaskFilterSet
 
@@ -262,3 +262,18 @@ def sample_initial(task: SamplingTask, *, actor) -> dict:
 
 def source_of(task: SamplingTask) -> str:
     return task.plan_line.source if task.plan_line_id else LineSource.ROUTINE
+
+
+# ---------------------------------------------------------------------------- attachments of a 抽样单
+def attachment_list(*, actor, sample_ids) -> list[SampleAttachment]:
+    """The attachments of the given samples that ``actor`` sees, oldest first (a correction after what it corrects)."""
+    return list(
+        SampleAttachment.objects.visible_to(actor)
+        .filter(sample_id__in=list(sample_ids))
+        .select_related("uploaded_by")
+        .order_by("sample_id", "uploaded_at", "id")
+    )
+
+
+def attachment_get(*, actor, pk) -> SampleAttachment:
+    return SampleAttachment.objects.visible_to(actor).select_related("sample").get(pk=pk)

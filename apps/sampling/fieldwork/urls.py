@@ -21,4 +21,7 @@ urlpatterns = [
     path("samples/export/<uuid:job_id>/", views.SampleExportDownloadView.as_view(), name="sample_export_download"),
     path("samples/<int:pk>/", views.SampleDetailView.as_view(), name="sample_detail"),
     path("samples/<int:pk>/pdf/", views.SamplePdfView.as_view(), name="sample_pdf"),
+    path("samples/<int:pk>/attachments/", views.AttachmentAddView.as_view(), name="attachment_add"),
+    path("attachments/<int:pk>/", views.AttachmentFileView.as_view(), name="attachment_file"),
+    path("attachments/<int:pk>/delete/", views.AttachmentDeleteView.as_view(), name="attachment_delete"),
 ]

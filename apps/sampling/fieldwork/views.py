@@ -14,16 +14,33 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from apps.common import uploads
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope, ValidationFailed
 from apps.common.jobs import job_create
-from apps.common.viewmixins import ScopedListView, ScopedQuerysetMixin
+from apps.common.viewmixins import (
+    ScopedActionView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedObjectMixin,
+    ScopedQuerysetMixin,
+)
 
 from ..choices import OrganisationKind, TaskStatus
 from . import selectors as sel
 from .filters import OpenLineFilterSet, OrganisationFilterSet, SampleFilterSet, TaskFilterSet
-from .forms import PLACE_TYPES, UNITS, OrganisationForm, ReasonForm, SampleForm, TaskCreateForm, section_of
+from .forms import (
+    PLACE_TYPES,
+    UNITS,
+    AttachmentForm,
+    OrganisationForm,
+    ReasonForm,
+    SampleForm,
+    TaskCreateForm,
+    section_of,
+)
 from .job_handlers import EXPORT_JOB_KIND
+from .services import attachments as attachment_services
 from .services import organisations as organisation_services
 from .services import samples as sample_services
 from .services import tasks as task_services
@@ -423,8 +440,18 @@ class SampleDetailView(ScopedQuerysetMixin, TemplateView):
         user = self.request.user
         sample = _get_or_404(sel.sample_get, actor=user, pk=kwargs["pk"])
         results = sel.sample_results(sample, actor=user) if user.has_perm("sampling.view_resultitem") else None
+        attachments = (
+            sel.attachment_list(actor=user, sample_ids=[sample.pk])
+            if user.has_perm("sampling.view_sampleattachment")
+            else None
+        )
         context.update(
             sample=sample,
+            attachments=attachments,
+            attachment_form=AttachmentForm(attachments=attachments or []),
+            can_attach=user.has_perm("sampling.add_sampleattachment"),
+            can_delete_attachment=user.has_perm("sampling.delete_sampleattachment") and not sample.attachments_locked,
+            attachment_max_mb=attachment_services.attachment_max_bytes() // (1024 * 1024),
             categories=sel.category_path(sample.category),
             results=results,
             region=region(),
@@ -443,14 +470,95 @@ class SamplePdfView(ScopedQuerysetMixin, TemplateView):
         from .records import PdfUnavailable, record_html, sample_pdf
 
         sample = _get_or_404(sel.sample_get, actor=request.user, pk=kwargs["pk"])
+        attachments = (
+            sel.attachment_list(actor=request.user, sample_ids=[sample.pk])
+            if request.user.has_perm("sampling.view_sampleattachment")
+            else []
+        )
         try:
-            pdf = sample_pdf(sample)
+            pdf = sample_pdf(sample, attachments=attachments)
         except PdfUnavailable:
-            return HttpResponse(record_html(sample, for_pdf=False))
+            return HttpResponse(record_html(sample, for_pdf=False, attachments=attachments))
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="sample-{sample.number}.pdf"'
         response["X-Content-Type-Options"] = "nosniff"
         return response
+
+
+# ---------------------------------------------------------------------------- attachments of a 抽样单
+class AttachmentAddView(ScopedObjectMixin, ScopedActionView):
+    """Upload one or more files (same kind) to a sample from the phone; each is checked, hashed and audited on its
+    own, so one bad file does not lose the others."""
+
+    permission_required = "sampling.add_sampleattachment"
+    selector = staticmethod(sel.sample_get)
+
+    def get_redirect_url(self) -> str:
+        return reverse("sampling:sample_detail", args=[self.object.pk]) + "#attachments"
+
+    def act(self) -> None:
+        request, sample = self.request, self.object
+        form = AttachmentForm(
+            data=request.POST,
+            attachments=sel.attachment_list(actor=request.user, sample_ids=[sample.pk]),
+        )
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return
+        files = request.FILES.getlist("files")
+        if not files:
+            messages.error(request, "请选择要上传的文件")
+            return
+        saved = 0
+        for upload in files:
+            try:
+                attachment_services.attachment_add(
+                    actor=request.user,
+                    sample_id=sample.pk,
+                    upload=upload,
+                    kind=form.cleaned_data["kind"],
+                    caption=form.cleaned_data["caption"],
+                    reason=form.cleaned_data["reason"],
+                    corrects_id=form.cleaned_data["corrects"] or None,
+                )
+                saved += 1
+            except OutOfScope:
+                raise
+            except DomainError as exc:
+                messages.error(request, f"{_upload_name(upload)}：{exc.message}")
+        if saved:
+            messages.success(request, f"已上传 {saved} 个附件，已记录 SHA-256")
+
+
+def _upload_name(upload) -> str:
+    return ((getattr(upload, "name", "") or "文件").replace("\\", "/").rsplit("/", 1)[-1])[:60]
+
+
+class AttachmentDeleteView(ScopedObjectMixin, ScopedActionView):
+    permission_required = "sampling.delete_sampleattachment"
+    selector = staticmethod(sel.attachment_get)
+
+    def get_redirect_url(self) -> str:
+        return reverse("sampling:sample_detail", args=[self.object.sample_id]) + "#attachments"
+
+    def act(self) -> None:
+        attachment_services.attachment_delete(actor=self.request.user, attachment_id=self.object.pk)
+        messages.success(self.request, "附件已删除")
+
+
+class AttachmentFileView(ScopedDetailView):
+    """The stored file, as uploaded, for download (out of scope: 404)."""
+
+    permission_required = "sampling.view_sampleattachment"
+    selector = staticmethod(sel.attachment_get)
+
+    def get(self, request, *args, **kwargs):
+        a = self.object
+        return uploads.file_response(
+            a.file, a.content_type, f"{a.sample.number}-{a.pk}.{a.file.name.rsplit('.', 1)[-1]}"
+        )
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:

@@ -6,7 +6,7 @@ from .config import QuotaRate, SamplingDeadlines, SuggestionWeights
 from .consultation import ConsultationDecision, ConsultationMeeting
 from .plans import Organisation, PlanLine, SamplingPlan
 from .results import Disposal, DisposalStep, ResultItem
-from .samples import Sample, SampleSequence, SamplingTask
+from .samples import QuickTestObjection, Sample, SampleAttachment, SampleSequence, SamplingTask
 from .votes import Vote, VoteTopic
 
 __all__ = [
@@ -16,9 +16,11 @@ __all__ = [
     "DisposalStep",
     "Organisation",
     "PlanLine",
+    "QuickTestObjection",
     "QuotaRate",
     "ResultItem",
     "Sample",
+    "SampleAttachment",
     "SampleSequence",
     "SamplingDeadlines",
     "SamplingPlan",

@@ -31,6 +31,8 @@ class Organisation(TimeStampedModel):
     contact_person = models.CharField("联系人", max_length=50, blank=True)
     phone = models.CharField("电话", max_length=30, blank=True)
     email = models.CharField("电子邮箱", max_length=100, blank=True)
+    fax = models.CharField("传真", max_length=30, blank=True)
+    province = models.CharField("所在省份", max_length=20, blank=True, default="浙江省")
     is_recheck_lab = models.BooleanField("复检机构名录", default=False, help_text="可承担复检（检验机构）")
     is_active = models.BooleanField("启用", default=True)
     members = models.ManyToManyField(

@@ -12,7 +12,9 @@ from apps.common.scoping import ScopedQuerySet, user_sees_all_townships, user_to
 from ..choices import (
     SAMPLE_TRANSITIONS,
     TASK_TRANSITIONS,
+    AttachmentKind,
     LineSource,
+    ObjectionOutcome,
     Packaging,
     SampleKind,
     SampleStatus,
@@ -308,3 +310,123 @@ class Sample(StatusTransitions, TimeStampedModel):
 
     def __str__(self):
         return f"{self.number} {self.name}"
+
+    @property
+    def attachments_locked(self) -> bool:
+        """Sent to the lab (received or concluded): its attachments are immutable; a correction is a new one."""
+        return self.status != SampleStatus.SAMPLED
+
+
+class SampleChildQuerySet(ScopedQuerySet):
+    """Rows hanging off a sample (attachments, objections) follow the sample's visibility."""
+
+    def scope_for_user(self, user):
+        return sampling_scope(
+            self,
+            user,
+            township_path="sample__township",
+            sampler_path="sample__sampling_org",
+            lab_paths=("sample__lab", "sample__disposal__recheck_lab"),
+        )
+
+
+class SampleAttachment(models.Model):
+    """An attachment of a 抽样单 (DOMAIN.md §3.3): an on-site photo or a signed scan (抽样单, 告知书). Type sniffed
+    from the content, size capped, SHA-256 taken at upload (``apps.common.uploads``). Once the sample is with the
+    lab the row is never changed or deleted; a correction is a new attachment naming its reason (and the one it
+    corrects)."""
+
+    SCOPE_PATH = "sample__township"
+
+    sample = models.ForeignKey(Sample, verbose_name="样品", on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField("附件类型", max_length=12, choices=AttachmentKind.choices)
+    file = models.FileField("文件", upload_to="sampling/attachments/%Y/%m/")
+    original_name = models.CharField("原文件名", max_length=120, blank=True)
+    content_type = models.CharField("文件类型", max_length=50)
+    size = models.PositiveIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64, db_index=True)
+    width = models.PositiveIntegerField("宽（像素）", null=True, blank=True)
+    height = models.PositiveIntegerField("高（像素）", null=True, blank=True)
+    caption = models.CharField("说明", max_length=200, blank=True)
+    corrects = models.ForeignKey(
+        "self", verbose_name="更正的附件", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    correction_reason = models.CharField("更正原因", max_length=200, blank=True)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SampleChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "抽样单附件"
+        verbose_name_plural = "抽样单附件"
+        ordering = ["sample_id", "uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AttachmentKind.values), name="sampleattachment_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.sha256[:12]}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+class QuickTestObjection(models.Model):
+    """The enterprise's objection (异议) to a quick test of 食用农产品, recorded within the window (FSL Art 88 ¶2) by
+    township staff or the sampler on its behalf; city staff decide the outcome (复检 / 维持 / 撤销). While pending, the
+    quick test is not shown as final anywhere it is published."""
+
+    SCOPE_PATH = "sample__township"
+
+    sample = models.OneToOneField(
+        Sample, verbose_name="快检样品", on_delete=models.PROTECT, related_name="quick_objection"
+    )
+    objector = models.CharField("异议人", max_length=100, help_text="提出异议的被抽样单位人员姓名")
+    reason = models.TextField("异议理由")
+    raised_at = models.DateTimeField("提出时间")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.CharField(
+        "处理结果", max_length=10, choices=ObjectionOutcome.choices, default=ObjectionOutcome.PENDING
+    )
+    decision_note = models.TextField("处理意见", blank=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = SampleChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "快检异议"
+        verbose_name_plural = "快检异议"
+        permissions = [("decide_quicktestobjection", "处理快检异议")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=ObjectionOutcome.values), name="quicktestobjection_outcome_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.sample_id} {self.get_outcome_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.outcome == ObjectionOutcome.PENDING

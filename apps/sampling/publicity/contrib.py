@@ -7,6 +7,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "sampling.votetopic_close": "结束你点我检投票",
     "sampling.votetopic_adopt": "你点我检题目列入抽检计划",
     "sampling.quick_test_record": "录入快检结果",
+    "sampling.quick_test_objection": "录入快检异议",
+    "sampling.quick_test_objection_decide": "处理快检异议",
     "sampling.publish_due_set": "计算抽检结果公开期限",
     "sampling.sample_publish": "公开抽检结果",
     "sampling.published_export": "导出抽检公开结果（信用档案）",

@@ -168,7 +168,7 @@ def public_topics(*, today: dt.date | None = None, now=None) -> dict:
                 task__plan_line_id__in=line_ids, is_quick_test=True, quick_test_result_at__isnull=False
             )
             .exclude(purpose=SamplingPurpose.MONITORING)
-            .select_related("task", "category")
+            .select_related("task", "category", "quick_objection")
             .prefetch_related(_first_round_results())
             .order_by("-quick_test_result_at", "-id")
         )
@@ -209,7 +209,7 @@ def quick_test_list(*, actor, filters=None):
     qs = Sample.objects.visible_to(actor).filter(is_quick_test=True)
     qs = filter_queryset(QuickTestFilterSet, qs, filters)
     return (
-        qs.select_related("township", "category", "task", "task__plan_line")
+        qs.select_related("township", "category", "task", "task__plan_line", "quick_objection")
         .prefetch_related(_first_round_results())
         .order_by("-sampled_on", "-id")
     )

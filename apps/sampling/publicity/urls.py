@@ -13,6 +13,12 @@ urlpatterns: list = [
     path("topics/<int:pk>/adopt/", views.TopicAdoptView.as_view(), name="topic_adopt"),
     path("quick-tests/", views.QuickTestListView.as_view(), name="quick_tests"),
     path("quick-tests/<int:pk>/", views.QuickTestDetailView.as_view(), name="quick_test_detail"),
+    path("quick-tests/<int:pk>/objection/", views.QuickTestObjectionView.as_view(), name="quick_test_objection"),
+    path(
+        "quick-tests/<int:pk>/objection/decide/",
+        views.QuickTestObjectionDecideView.as_view(),
+        name="quick_test_objection_decide",
+    ),
     path("publications/", views.PublicationListView.as_view(), name="publications"),
     path("publications/bulk/", views.PublicationBulkView.as_view(), name="publications_bulk"),
     path("publications/export/", views.PublicationExportView.as_view(), name="publication_export"),

@@ -26,10 +26,10 @@ from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
 from apps.common.jobs import job_create
 from apps.common.selectors import job_get
-from apps.common.viewmixins import ScopedListView, ScopedQuerysetMixin
+from apps.common.viewmixins import ScopedActionView, ScopedListView, ScopedObjectMixin, ScopedQuerysetMixin
 from apps.common.workdays import WorkdayCalendar
 
-from ..choices import TopicStatus
+from ..choices import ObjectionOutcome, TopicStatus
 from . import selectors as sel
 from .filters import (
     OUTCOME_PENDING,
@@ -334,6 +334,10 @@ class QuickTestDetailView(_ObjectPage):
             "clock": sel.quick_test_clock(sample),
             "lab_link": lab_task_link(sample) if positive else None,
             "deadline_hours": sel.deadlines_in_force().quick_test_objection_hours,
+            "objection": getattr(sample, "quick_objection", None),
+            "can_object": self.request.user.has_perm("sampling.add_quicktestobjection"),
+            "can_decide": self.request.user.has_perm("sampling.decide_quicktestobjection"),
+            "outcomes": [c for c in ObjectionOutcome.choices if c[0] != ObjectionOutcome.PENDING],
         }
 
     def get(self, request, *args, **kwargs):
@@ -359,6 +363,44 @@ class QuickTestDetailView(_ObjectPage):
                 messages.success(request, "快检结果已录入")
                 return redirect("sampling:quick_test_detail", pk=sample.pk)
         return self.render_to_response(self._context(sample, form), status=400)
+
+
+class QuickTestObjectionView(ScopedObjectMixin, ScopedActionView):
+    """The enterprise's objection, recorded on its behalf within the window (refused after it, naming the end)."""
+
+    permission_required = "sampling.add_quicktestobjection"
+    selector = staticmethod(sel.quick_test_get)
+
+    def get_redirect_url(self) -> str:
+        return reverse("sampling:quick_test_detail", args=[self.object.pk]) + "#objection"
+
+    def act(self) -> None:
+        post = self.request.POST
+        quick_test_services.objection_record(
+            actor=self.request.user,
+            sample_id=self.object.pk,
+            objector=post.get("objector", ""),
+            reason=post.get("reason", ""),
+        )
+        messages.success(self.request, "异议已录入，待市局处理；处理前快检结果不作为最终结果公开")
+
+
+class QuickTestObjectionDecideView(ScopedObjectMixin, ScopedActionView):
+    permission_required = "sampling.decide_quicktestobjection"
+    selector = staticmethod(sel.quick_test_get)
+
+    def get_redirect_url(self) -> str:
+        return reverse("sampling:quick_test_detail", args=[self.object.pk]) + "#objection"
+
+    def act(self) -> None:
+        post = self.request.POST
+        objection = quick_test_services.objection_decide(
+            actor=self.request.user,
+            sample_id=self.object.pk,
+            outcome=post.get("outcome", ""),
+            note=post.get("note", ""),
+        )
+        messages.success(self.request, f"异议已处理：{objection.get_outcome_display()}")
 
 
 # ---------------------------------------------------------------------------- publications (一公开)

@@ -42,10 +42,11 @@ def test_pdf_has_one_page_per_copy_and_the_chinese_text(sample):
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
     pypdf = pytest.importorskip("pypdf")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    assert len(reader.pages) == len(COPIES) == 5
+    assert len(reader.pages) == len(COPIES) + 1 == 6  # the five copies, then the list of attachments
     if not _cjk_fonts():
         pytest.skip("本机没有中文字体（fonts-noto-cjk），不检查文字提取；PDF 已生成")
-    for page, copy in zip(reader.pages, COPIES, strict=True):
+    assert "附件清单" in reader.pages[-1].extract_text().replace(" ", "")
+    for page, copy in zip(reader.pages[: len(COPIES)], COPIES, strict=True):
         text = page.extract_text().replace(" ", "").replace("\n", "")
         assert sample.number in text and copy in text and "食品安全抽样检验抽样单" in text
         assert "海宁市硖石美味餐饮店" in text

@@ -1,16 +1,15 @@
-"""Writes of the photos of a draft result (FILE-08): type by content, size and pixel caps, EXIF kept."""
+"""Writes of the photos of a draft result (FILE-08): type by content, size and pixel caps, EXIF kept (the checks are
+``apps.common.uploads``, shared with the attachments of a 抽样单)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import io
 import uuid
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from apps.common import uploads
 from apps.common.audit import audit_record
 from apps.common.exceptions import Conflict, OutOfScope, ValidationFailed
 
@@ -32,62 +31,7 @@ PHOTOS_PER_RESULT = 30
 
 
 # ---------------------------------------------------------------------------- photos (FILE-08)
-JPEG, PNG, WEBP = "image/jpeg", "image/png", "image/webp"
-EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp"}
-PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
-
-
-def sniff_image_type(head: bytes) -> str | None:
-    """The type of an image by its first bytes (never by name or the browser's Content-Type)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return WEBP
-    return None
-
-
-def _photo_check(data: bytes) -> tuple[str, int | None, int | None]:
-    content_type = sniff_image_type(data[:16])
-    if content_type is None:
-        raise ValidationFailed("照片只能是 JPEG、PNG 或 WebP 图片", fields={"photos": ["文件类型不支持"]})
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - Pillow is in requirements.txt
-        return content_type, None, None
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            width, height = img.size  # header only: nothing is decoded yet
-            if img.format != PIL_FORMATS[content_type]:
-                raise ValueError("format mismatch")
-            if width <= 0 or height <= 0 or width * height > photo_max_pixels():
-                raise ValidationFailed(
-                    f"照片像素过大（{width}×{height}），上限 {photo_max_pixels() // 1_000_000} 百万像素",
-                    fields={"photos": ["像素过大"]},
-                )
-            img.verify()
-    except ValidationFailed:
-        raise
-    except Exception:  # noqa: BLE001 - a decoder error (or a bomb warning) means "not an acceptable image"
-        raise ValidationFailed("照片文件已损坏或不是有效图片", fields={"photos": ["图片无效"]}) from None
-    return content_type, width, height
-
-
-def _exif_taken_at(data: bytes):
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover
-        return None
-    try:
-        with Image.open(io.BytesIO(data)) as img:
-            raw = img.getexif().get_ifd(0x8769).get(36867) or img.getexif().get(306)
-        if not raw:
-            return None
-        parsed = dt.datetime.strptime(str(raw).strip(), "%Y:%m:%d %H:%M:%S")
-        return timezone.make_aware(parsed)
-    except Exception:  # noqa: BLE001 - EXIF is optional and often malformed
-        return None
+PHOTO_TYPES = uploads.IMAGE_TYPES  # JPEG, PNG, WebP: type sniffing, caps and hashing live in apps.common.uploads
 
 
 @transaction.atomic
@@ -96,21 +40,17 @@ def photo_add(*, actor, result_id: int, upload, caption: str = "", check_item_id
     result, task = _result_for_write(actor, result_id)
     if not result.can_transition_to(ResultStatus.FINAL):
         raise Conflict("该检查结果已定稿，不能再添加照片", code="result_final")
-    size = getattr(upload, "size", None)
-    if size is None or size > photo_max_bytes():
-        raise ValidationFailed(
-            f"照片不能超过 {photo_max_bytes() // (1024 * 1024)} MB", fields={"photos": ["文件过大"]}, code="too_large"
-        )
     if Photo.objects.filter(result=result).count() >= PHOTOS_PER_RESULT:
         raise ValidationFailed(f"每份记录最多 {PHOTOS_PER_RESULT} 张照片", fields={"photos": ["数量超限"]})
-    chunks, total = [], 0
-    for chunk in upload.chunks():
-        total += len(chunk)
-        if total > photo_max_bytes():
-            raise ValidationFailed("照片过大", fields={"photos": ["文件过大"]}, code="too_large")
-        chunks.append(chunk)
-    data = b"".join(chunks)
-    content_type, width, height = _photo_check(data)
+    checked = uploads.check_upload(
+        upload,
+        allowed=PHOTO_TYPES,
+        max_bytes=photo_max_bytes(),
+        max_pixels=photo_max_pixels(),
+        field="photos",
+        label="照片",
+    )
+    data, content_type, width, height = checked.data, checked.content_type, checked.width, checked.height
     item_result = None
     if check_item_id:
         item_result = ItemResult.objects.filter(result=result, check_item_id=check_item_id).first()
@@ -120,14 +60,14 @@ def photo_add(*, actor, result_id: int, upload, caption: str = "", check_item_id
         item_result=item_result,
         content_type=content_type,
         size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
+        sha256=checked.sha256,
         width=width,
         height=height,
         caption=(caption or "").strip()[:200],
-        taken_at=_exif_taken_at(data),
+        taken_at=uploads.exif_taken_at(data),
         uploaded_by=actor,
     )
-    photo.file.save(f"{uuid.uuid4().hex}.{EXTENSIONS[content_type]}", ContentFile(data), save=False)
+    photo.file.save(f"{uuid.uuid4().hex}.{checked.extension}", ContentFile(data), save=False)
     photo.save()
     InspectionResult.objects.filter(pk=result.pk).update(version=result.version + 1, updated_at=timezone.now())
     audit_record(

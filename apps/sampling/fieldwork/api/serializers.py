@@ -205,3 +205,48 @@ class SampleOutputSerializer(serializers.ModelSerializer):
         if not value or can_see_phone(getattr(request, "user", None)):
             return value
         return mask_phone(value)
+
+
+class SampleAttachmentOutputSerializer(serializers.Serializer):
+    """One attachment of the 抽样单 (read-only): the SHA-256 was taken at upload; ``download_url`` is the scoped
+    download page (signed-in session; out of scope: 404)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    name = serializers.SerializerMethodField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(min_value=1)
+    sha256 = serializers.CharField(min_length=64, max_length=64)
+    corrects = serializers.IntegerField(source="corrects_id", allow_null=True)
+    correction_reason = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    download_url = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return obj.caption or obj.original_name or f"{obj.get_kind_display()} {obj.pk}"
+
+    def get_download_url(self, obj) -> str:
+        from django.urls import reverse
+
+        path = reverse("sampling:attachment_file", args=[obj.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class SampleDetailOutputSerializer(SampleOutputSerializer):
+    """The 抽样单 with its attachments (detail only; the list and the change feed leave them out)."""
+
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(SampleOutputSerializer.Meta):
+        fields = [*SampleOutputSerializer.Meta.fields, "attachments"]
+
+    @extend_schema_field(SampleAttachmentOutputSerializer(many=True))
+    def get_attachments(self, obj) -> list:
+        from ..selectors import attachment_list
+
+        request = self.context.get("request")
+        actor = getattr(request, "user", None)
+        rows = attachment_list(actor=actor, sample_ids=[obj.pk]) if actor is not None else []
+        return SampleAttachmentOutputSerializer(rows, many=True, context=self.context).data

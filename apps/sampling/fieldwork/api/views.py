@@ -13,7 +13,7 @@ from apps.common.api.mixins import ScopedViewSetMixin
 from ...models import Sample, SamplingTask
 from ..filters import SampleFilterSet, TaskFilterSet
 from ..selectors import sample_list, task_list
-from .serializers import SampleOutputSerializer, SamplingTaskOutputSerializer
+from .serializers import SampleDetailOutputSerializer, SampleOutputSerializer, SamplingTaskOutputSerializer
 
 
 def _task_selector(*, actor):
@@ -43,7 +43,7 @@ class SamplingTaskViewSet(
 
 @extend_schema_view(
     list=extend_schema(summary="样品（抽样单）列表 / 变更订阅", parameters=feed_parameters("样品")),
-    retrieve=extend_schema(summary="样品（抽样单）详情"),
+    retrieve=extend_schema(summary="样品（抽样单）详情（含附件及其 SHA-256）", responses=SampleDetailOutputSerializer),
 )
 class SampleViewSet(
     ChangeFeedMixin, ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
@@ -56,3 +56,6 @@ class SampleViewSet(
     filterset_class = SampleFilterSet
     required_scopes = {"GET": "sampling:read"}
     feed_name = "sampling-sample"
+
+    def get_serializer_class(self):
+        return SampleDetailOutputSerializer if self.action == "retrieve" else SampleOutputSerializer

@@ -19,6 +19,8 @@ TEXT_FIELDS = {
     "contact_person": ("联系人", 50),
     "phone": ("电话", 30),
     "email": ("电子邮箱", 100),
+    "fax": ("传真", 30),
+    "province": ("所在省份", 20),
 }
 ORGANISATION_FIELDS = (*TEXT_FIELDS, "kind", "uscc", "is_recheck_lab", "is_active")
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sampling', '0005_drop_unused_labsubmission'),
+        ('sampling', '0006_attachments_objections_org_fax'),
     ]
 
     operations = [
