@@ -50,7 +50,7 @@ serve: install
 run: setup serve
 
 test: install-dev
-	$(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) -q -rfEs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) --dist worksteal -q -rfEs $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
