@@ -14,7 +14,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Demo registry size for `manage.py seed_demo` (0 = skip). The demo password: DEMO_PASSWORD, default in setup_demo.
 SEED_ENTERPRISES ?= 3000
-# `auto` = one worker per CPU (2 here). PYTEST_ARGS adds selections/options, e.g. PYTEST_ARGS="tests/common -x".
+# `auto` = one worker per CPU (2 here); --dist worksteal: an idle worker takes queued tests from the busy one.
+# PYTEST_ARGS adds selections/options, e.g. PYTEST_ARGS="tests/common -x".
 PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 
@@ -50,7 +51,7 @@ serve: install
 run: setup serve
 
 test: install-dev
-	$(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) -q -rfEs $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) --dist worksteal -q -rfEs $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

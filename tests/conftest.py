@@ -76,6 +76,14 @@ def service_missing_reason(marker: str) -> str | None:
     return SERVICE_MARKERS[marker][0]()
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", ())
+    transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
+    return transactional or "transactional_db" in fixtures or "live_server" in fixtures
+
+
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Transactional tests (django_db(transaction=True), transactional_db, live_server) end with a flush that empties
     every table, including the rows data migrations put there (business types, check items, risk schemes...).
@@ -83,14 +91,57 @@ def pytest_collection_modifyitems(config, items):
     the same reference rows as on the first run (this matters on PostgreSQL, where those tests run)."""
     for item in items:
         marker = item.get_closest_marker("django_db")
-        fixtures = getattr(item, "fixturenames", ())
-        transactional = bool(marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")))
-        transactional = transactional or "transactional_db" in fixtures or "live_server" in fixtures
-        if not transactional or (marker and "serialized_rollback" in marker.kwargs):
+        if not _is_transactional(item) or (marker and "serialized_rollback" in marker.kwargs):
             continue
         kwargs = dict(marker.kwargs) if marker else {}
         kwargs.update(transaction=True, serialized_rollback=True)
         item.add_marker(pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False)
+    _long_first(items)
+
+
+# The longest tests (seconds each: schemathesis ~2 min, the marked `slow` ones) are sent first, so that under
+# xdist they run beside the rest of the suite instead of after it on one worker while the other worker idles.
+# pytest-django sorts the items (database tests, transactional tests, the rest); this runs after it.
+LONG_FIRST_MARKERS = ("schemathesis", "slow")
+
+
+def _long_first(items):
+    items.sort(key=lambda item: not any(item.get_closest_marker(name) for name in LONG_FIRST_MARKERS))
+
+
+# After a transactional test its flush has emptied every table; put back what the session started from (the
+# post-migration rows, the reference data, an empty audit chain) at once, committed, so the tests that follow on the
+# same worker find it instead of each reloading it inside its own (rolled-back) transaction. This is what lets
+# transactional tests run anywhere in the order (a long one first, xdist work stealing) at no per-test cost.
+_SESSION: dict = {}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    result = yield
+    blocker = _SESSION.get("blocker")
+    if blocker is not None and _is_transactional(item):
+        with blocker.unblock():
+            _session_state_restore()
+    return result
+
+
+def _session_state_restore():
+    from django.db import connection
+
+    if _reference_present() and _permissions_present():
+        return  # the test was skipped before its database was set up: nothing was flushed
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        connection.creation.deserialize_db_from_string(contents)
+    _reference_load()
+    _audit_chain_reset()
+
+
+def _permissions_present() -> bool:
+    from django.contrib.auth.models import Permission
+
+    return Permission.objects.exists()
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +164,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _reference_load()
         _audit_chain_reset()
+    _SESSION["blocker"] = django_db_blocker
     yield
+    _SESSION.pop("blocker", None)
     for cls in patched:
         del cls._test_serialized_contents
 

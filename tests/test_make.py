@@ -3,6 +3,7 @@
 import io
 import os
 import socket
+from contextlib import nullcontext
 
 import pytest
 from django.conf import settings
@@ -239,3 +240,50 @@ def test_reference_fixture_restores_migration_data_after_a_flush():
     assert set(ensure_migration_reference_data()) >= {"enterprises.BusinessType", "standards.CheckItem"}
     assert BusinessType.objects.count() == count and CheckItem.objects.exists()
     assert ensure_migration_reference_data() == []
+
+
+def test_long_tests_are_collected_first_and_the_rest_keep_their_order():
+    plain = CollectedItem(pytest.mark.django_db)
+    contract = CollectedItem(pytest.mark.schemathesis)
+    other = CollectedItem(None, ["settings"])
+    slow = CollectedItem(pytest.mark.slow)
+    items = [plain, contract, other, slow]
+    conftest.pytest_collection_modifyitems(None, items)
+    assert items == [contract, slow, plain, other]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_session_state_restore_puts_back_what_a_flush_removed(reference):
+    from django.contrib.auth.models import Group, Permission
+
+    from apps.common.models import AuditEvent
+    from apps.enterprises.models import BusinessType
+    from apps.standards.models import TestLimit
+
+    before = (BusinessType.objects.count(), TestLimit.objects.count(), Permission.objects.count())
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    assert not Township.objects.exists() and not Permission.objects.exists() and not BusinessType.objects.exists()
+
+    conftest._session_state_restore()
+    assert (BusinessType.objects.count(), TestLimit.objects.count(), Permission.objects.count()) == before
+    assert Township.objects.count() == 12 and Group.objects.filter(permissions__isnull=False).exists()
+    assert not AuditEvent.objects.exists()  # the reload's own events are setup, as at session start
+
+
+def _run_teardown_hook(item):
+    hook = conftest.pytest_runtest_teardown(item, None)
+    next(hook)
+    with pytest.raises(StopIteration):
+        hook.send(None)
+
+
+def test_the_state_is_restored_after_transactional_tests_only(monkeypatch):
+    calls = []
+    monkeypatch.setattr(conftest, "_session_state_restore", lambda: calls.append(1))
+    monkeypatch.setitem(conftest._SESSION, "blocker", type("Blocker", (), {"unblock": lambda self: nullcontext()})())
+    _run_teardown_hook(CollectedItem(pytest.mark.django_db))
+    _run_teardown_hook(CollectedItem(None, ["settings"]))
+    assert calls == []
+    _run_teardown_hook(CollectedItem(pytest.mark.django_db(transaction=True)))
+    _run_teardown_hook(CollectedItem(None, ["live_server"]))
+    assert calls == [1, 1]
