@@ -41,6 +41,31 @@ def job_creator(job: Job, message: str):
     return actor
 
 
+def filtered_export_job(job: Job, progress: ProgressFn, *, path, title: str, url: str, build) -> dict:
+    """The body of every "export a filtered list" job: the payload holds the list's ``filters`` (a dict of lists, as
+    the page's query string); ``build(actor, params)`` returns ``(xlsx bytes, row count)`` as the page's own export
+    does. Acts as the job's creator; idempotent (a redelivered job whose file exists returns its first result); the
+    file is written under a temporary name and renamed, so a half-written file is never served."""
+    import os
+
+    from django.http import QueryDict
+
+    actor = job_creator(job, "导出任务的发起人不存在或已停用")
+    if path.exists() and job.result.get("rows") is not None:
+        return job.result
+    params = QueryDict(mutable=True)
+    for key, values in (job.payload.get("filters") or {}).items():
+        params.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
+    progress(10, "正在生成 Excel 文件")
+    content, count = build(actor, params)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".part")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+    filename = f"{title}_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx"
+    return {"summary": f"导出完成：共 {count:,} 条", "rows": count, "filename": filename, "next_url": url}
+
+
 def job_create(
     *, kind: str, payload: dict | None = None, actor=None, title: str = "", dedupe_key: str | None = None
 ) -> Job:

@@ -8,14 +8,10 @@
   result without exporting again.
 """
 
-import os
-
-from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.common.job_registry import job_handler
-from apps.common.jobs import job_creator
+from apps.common.jobs import filtered_export_job
 
 from .imports import CHECK_JOB_KIND, JOB_KIND
 from .imports.service import enterprise_import_check_job, enterprise_import_job
@@ -39,19 +35,11 @@ def enterprise_export_job(job, progress) -> dict:
     from .exports import export_file_path
     from .services import enterprise_export
 
-    actor = job_creator(job, "导出任务的发起人不存在或已停用")
-    path = export_file_path(job.pk)
-    filename = f"检查对象名录_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx"
-    url = reverse("enterprises:export_download", args=[job.pk])
-    if path.exists() and job.result.get("rows") is not None:
-        return job.result
-    params = QueryDict(mutable=True)
-    for key, values in (job.payload.get("filters") or {}).items():
-        params.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
-    progress(10, "正在生成 Excel 文件")
-    content, count = enterprise_export(actor=actor, params=params, audit_extra={"job": str(job.pk)})
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
-    return {"summary": f"导出完成：共 {count:,} 条", "rows": count, "filename": filename, "next_url": url}
+    return filtered_export_job(
+        job,
+        progress,
+        path=export_file_path(job.pk),
+        title="检查对象名录",
+        url=reverse("enterprises:export_download", args=[job.pk]),
+        build=lambda actor, params: enterprise_export(actor=actor, params=params, audit_extra={"job": str(job.pk)}),
+    )

@@ -5,14 +5,10 @@
   through an owner-checked view) and is idempotent: a redelivered job whose file exists returns the same result.
 """
 
-import os
-
-from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.common.job_registry import job_handler
-from apps.common.jobs import job_creator
+from apps.common.jobs import filtered_export_job
 
 EXPORT_JOB_KIND = "sampling.published_export"
 
@@ -22,19 +18,11 @@ def published_export_job(job, progress) -> dict:
     from .exports import export_file_path
     from .services.publications import published_export
 
-    actor = job_creator(job, "导出任务的发起人不存在或已停用")
-    path = export_file_path(job.pk)
-    filename = f"抽检公开结果_信用档案_{timezone.localtime(job.created_at):%Y%m%d_%H%M}.xlsx"
-    url = reverse("sampling:publication_export_download", args=[job.pk])
-    if path.exists() and job.result.get("rows") is not None:
-        return job.result
-    params = QueryDict(mutable=True)
-    for key, values in (job.payload.get("filters") or {}).items():
-        params.setlist(key, [str(v) for v in (values if isinstance(values, list) else [values])])
-    progress(10, "正在生成 Excel 文件")
-    content, count = published_export(actor=actor, params=params)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".part")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
-    return {"summary": f"导出完成：共 {count:,} 条", "rows": count, "filename": filename, "next_url": url}
+    return filtered_export_job(
+        job,
+        progress,
+        path=export_file_path(job.pk),
+        title="抽检公开结果_信用档案",
+        url=reverse("sampling:publication_export_download", args=[job.pk]),
+        build=lambda actor, params: published_export(actor=actor, params=params),
+    )
