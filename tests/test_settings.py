@@ -1,5 +1,6 @@
 """Settings read the environment; production refuses to start without a strong key, PostgreSQL, Redis and hosts."""
 
+import base64
 import os
 import secrets
 import subprocess
@@ -10,9 +11,11 @@ from django.conf import settings
 
 ROOT = settings.BASE_DIR
 STRONG_KEY = secrets.token_urlsafe(64)
+FIELD_KEY = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 PRODUCTION = "haining_foodsafety.settings.production"
 SAMPLE_ENV = {
     "DJANGO_SECRET_KEY": STRONG_KEY,
+    "FIELD_ENCRYPTION_KEY": FIELD_KEY,
     # `check --deploy` does not connect: a PostgreSQL URL nobody listens on proves it.
     "DATABASE_URL": "postgres://haining_app:secret@127.0.0.1:9/haining",
     "REDIS_URL": "redis://127.0.0.1:9/0",
@@ -79,6 +82,7 @@ REFUSALS = {
     "low-entropy-key": ({"DJANGO_SECRET_KEY": "ab" * 40}, "强密钥"),
     "placeholder-key": ({"DJANGO_SECRET_KEY": "change-me-" + STRONG_KEY}, "强密钥"),
     "insecure-key": ({"DJANGO_SECRET_KEY": "django-insecure-" + STRONG_KEY}, "强密钥"),
+    "no-field-key": ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY"),
     "no-database": ({"DATABASE_URL": ""}, "PostgreSQL"),
     "sqlite": ({"DATABASE_URL": "sqlite:////tmp/hn-prod.sqlite3"}, "PostgreSQL"),
     "no-redis": ({"REDIS_URL": ""}, "Redis"),

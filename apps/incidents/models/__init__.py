@@ -11,3 +11,4 @@ from .complaints import (  # noqa: F401
     Reward,
     RewardRule,
 )
+from .emergencies import Incident, IncidentLevel  # noqa: F401
