@@ -136,6 +136,21 @@ def _session_state_restore():
         connection.creation.deserialize_db_from_string(contents)
     _reference_load()
     _audit_chain_reset()
+    _sequences_past_restored_rows()
+
+
+def _sequences_past_restored_rows():
+    """The restored rows keep their ids; a flush that reset the sequences (``flush``'s default) would make the next
+    insert on PostgreSQL reuse id 1. Move every sequence past its table's largest id (no-op on SQLite)."""
+    from django.apps import apps as registry
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    statements = connection.ops.sequence_reset_sql(no_style(), registry.get_models(include_auto_created=True))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 def _permissions_present() -> bool:

@@ -261,7 +261,9 @@ def test_session_state_restore_puts_back_what_a_flush_removed(reference):
     from apps.standards.models import TestLimit
 
     before = (BusinessType.objects.count(), TestLimit.objects.count(), Permission.objects.count())
-    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+    # As a transactional test's own teardown flushes: without resetting sequences (flush's default resets them,
+    # and the restored rows keep their ids, so the next insert on PostgreSQL would collide with id 1).
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True, reset_sequences=False)
     assert not Township.objects.exists() and not Permission.objects.exists() and not BusinessType.objects.exists()
 
     conftest._session_state_restore()
@@ -287,3 +289,17 @@ def test_the_state_is_restored_after_transactional_tests_only(monkeypatch):
     _run_teardown_hook(CollectedItem(pytest.mark.django_db(transaction=True)))
     _run_teardown_hook(CollectedItem(None, ["live_server"]))
     assert calls == [1, 1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_inserts_after_a_restore_do_not_reuse_restored_ids(reference):
+    """A flush that resets the sequences, then the restore: the next insert gets a fresh id (CI once failed with
+    'duplicate key ... standards_samplingcategory_pkey (id)=(1)' after such a flush)."""
+    from apps.standards.models import SamplingCategory
+
+    call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)  # resets the sequences
+    conftest._session_state_restore()
+    top = SamplingCategory.objects.order_by("-pk").values_list("pk", flat=True).first()
+    created = SamplingCategory.objects.create(code="seq-check", name="序列检查", level=1)
+    assert created.pk > top
