@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from apps.common.filters import BaseFilterSet
 
-from .choices import AssessmentKind, CreditGrade, EventType, Grade
-from .models import CoverageBucket, CoverageState, CreditClass, RiskAssessment, RiskEvent, RiskScheme
+from .choices import AssessmentKind, CreditGrade, EventType, Grade, OverrideStatus
+from .models import CoverageBucket, CoverageState, CreditClass, GradeOverride, RiskAssessment, RiskEvent, RiskScheme
 
 # a year outside what the platform can hold is a 400, not a database error (issue 8 point 12: year=-2.97e16)
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
@@ -97,3 +97,23 @@ class CoverageDebtFilterSet(CoverageTownshipFilterSet):
 
     def filter_reason(self, queryset, name, value):
         return queryset.filter(**{f"{REASON_DUE_FIELD[value]}__lt": self.today})
+
+
+class UngradedFilterSet(BaseFilterSet):
+    """未评级企业 (the overview's 未评级 counts link here with ``?township=``)."""
+
+    township = django_filters.NumberFilter(field_name="township_id", label="镇街")
+
+    class Meta:
+        model = CoverageState
+        fields = ["township"]
+
+
+class OverrideFilterSet(BaseFilterSet):
+    """Grade overrides by status (the page's tabs; the page defaults to 待审批)."""
+
+    status = django_filters.ChoiceFilter(choices=OverrideStatus.choices, label="状态", empty_label="全部")
+
+    class Meta:
+        model = GradeOverride
+        fields = ["status"]

@@ -19,7 +19,7 @@ from apps.common.filters import filter_queryset
 from apps.enterprises.models import Enterprise
 
 from .choices import GRADES, AssessmentBasis, AssessmentKind, OverrideStatus
-from .filters import AssessmentFilterSet
+from .filters import AssessmentFilterSet, OverrideFilterSet, UngradedFilterSet
 from .models import (
     CreditClass,
     DynamicEvaluation,
@@ -90,13 +90,15 @@ def risk_event_list(*, actor):
     )
 
 
-def override_list(*, actor, status: str | None = None):
+def override_list(*, actor, filters=None):
+    """Grade overrides visible to ``actor`` through ``OverrideFilterSet`` (``filters={"status": ...}``)."""
+
     qs = (
         GradeOverride.objects.visible_to(actor)
         .select_related("enterprise", "enterprise__township", "proposed_by", "decided_by")
         .order_by("-created_at", "-id")
     )
-    return qs.filter(status=status) if status else qs
+    return filter_queryset(OverrideFilterSet, qs, filters)
 
 
 def coverage_overdue_count(*, actor) -> int:
@@ -111,7 +113,7 @@ def coverage_overdue_count(*, actor) -> int:
 def pending_override_count(*, actor) -> int:
     if not _can(actor, "risk.approve_gradeoverride"):
         return 0
-    return override_list(actor=actor, status=OverrideStatus.PROPOSED).exclude(proposed_by=actor).count()
+    return override_list(actor=actor, filters={"status": OverrideStatus.PROPOSED}).exclude(proposed_by=actor).count()
 
 
 # ---------------------------------------------------------------------------- the enterprise risk card
@@ -363,14 +365,14 @@ def enterprise_risk_summary(*, actor, enterprise_id) -> dict | None:
     return {"current": current, "coverage": state}
 
 
-def ungraded_list(*, actor, township_id: int | None = None):
-    """Operating enterprises without a current grade (the overview's 未评级 count), from the maintained state."""
+def ungraded_list(*, actor, filters=None):
+    """Operating enterprises without a current grade (the overview's 未评级 count), from the maintained state,
+    through ``UngradedFilterSet`` (``?township=``)."""
     from .models import CoverageState
 
     qs = CoverageState.objects.visible_to(actor).filter(grade="")
-    if township_id:
-        qs = qs.filter(township_id=township_id)
-    return qs.select_related("enterprise__business_type", "township").order_by("township_id", "enterprise_id")
+    qs = qs.select_related("enterprise__business_type", "township").order_by("township_id", "enterprise_id")
+    return filter_queryset(UngradedFilterSet, qs, filters)
 
 
 def enterprise_attributes(enterprise_ids, *, on: dt.date | None = None) -> dict[int, dict]:

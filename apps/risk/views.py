@@ -8,7 +8,6 @@ import json
 from functools import cached_property
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -30,7 +29,7 @@ from apps.common.viewmixins import (
 
 from . import coverage, engine, selectors, services
 from .choices import GRADES, OverrideStatus, SchemeStatus
-from .filters import AssessmentFilterSet, CoverageDebtFilterSet
+from .filters import AssessmentFilterSet, CoverageDebtFilterSet, OverrideFilterSet, UngradedFilterSet
 from .forms import (
     AssessmentFilterForm,
     CoverageFilterForm,
@@ -54,12 +53,6 @@ PAGE_SIZE = 25
 def _townships_for(user):
     qs = Township.objects.filter(is_active=True).order_by("order", "id")
     return qs if user_sees_all_townships(user) else qs.filter(pk__in=user.township_ids())
-
-
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 def _domain_error(request, exc: DomainError, form=None):
@@ -113,26 +106,19 @@ class RegradeView(ScopedActionView):
         return reverse("jobs:detail", kwargs={"pk": self.job.pk}) if self.job else reverse("risk:overview")
 
 
-class UngradedListView(ScopedPageView):
+class UngradedListView(ScopedListView):
     """Operating enterprises without a current grade (the overview's 未评级), optionally of one township."""
 
     permission_required = "risk.view_riskassessment"
+    selector = staticmethod(selectors.ungraded_list)
+    filterset_class = UngradedFilterSet
+    paginate_by = PAGE_SIZE
     template_name = "risk/ungraded.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        request = self.request
-        townships = {t.pk: t for t in _townships_for(request.user)}
-        try:
-            township_id = int(request.GET.get("township") or 0) or None
-        except ValueError:
-            township_id = None
-        qs = selectors.ungraded_list(actor=request.user, township_id=township_id)
-        context.update(
-            page=Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")),
-            township=townships.get(township_id),
-            query=_query_without_page(request),
-        )
+        townships = {str(t.pk): t for t in _townships_for(self.request.user)}
+        context["township"] = None if self.filter_errors else townships.get(self.request.GET.get("township", ""))
         return context
 
 
@@ -392,25 +378,25 @@ class CoverageView(ScopedListView):
 
 
 # ------------------------------------------------------------------------------------------------ overrides
-class OverrideListView(ScopedPageView):
-    """Grade overrides of one status (tabs; proposed by default)."""
+class OverrideListView(ScopedListView):
+    """Grade overrides of one status (tabs; 待审批 by default) through ``OverrideFilterSet``."""
 
     permission_required = "risk.view_gradeoverride"
+    selector = staticmethod(selectors.override_list)
+    filterset_class = OverrideFilterSet
+    paginate_by = PAGE_SIZE
     template_name = "risk/override_list.html"
+
+    def get_filters(self):
+        filters = self.request.GET.copy()
+        if filters.get("status") not in OverrideStatus.values:
+            filters["status"] = OverrideStatus.PROPOSED  # no or an unknown tab: the tab that needs action
+        return filters
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        request = self.request
-        status = request.GET.get("status") or OverrideStatus.PROPOSED
-        if status not in OverrideStatus.values:
-            status = OverrideStatus.PROPOSED
-        rows = selectors.override_list(actor=request.user, status=status)
-        context.update(
-            page=Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
-            status=status,
-            statuses=OverrideStatus.choices,
-            query=f"status={status}",
-        )
+        status = self.get_filters()["status"]
+        context.update(status=status, statuses=OverrideStatus.choices, query=f"status={status}")
         return context
 
 

@@ -197,7 +197,7 @@ def test_every_count_on_the_overview_links_to_its_rows(staff_a, graded, enterpri
     page = c.get("/risk/ungraded/", {"township": township_a.pk})
     assert page.status_code == 200
     assert [s.enterprise_id for s in page.context["page"].object_list] == [ungraded.pk]
-    assert c.get("/risk/ungraded/", {"township": "x"}).status_code == 200  # bad input: ignored, not a 500
+    assert c.get("/risk/ungraded/", {"township": "x"}).status_code == 200  # bad input: named, not a 500
 
 
 def test_coverage_page_rows_are_stacked_cards_with_labels(staff_a, graded, no_inspection_sources):
@@ -233,3 +233,22 @@ def test_coverage_page_filters_through_its_filterset(city_staff, enterprise_fact
     bad = c.get("/risk/coverage/", {"reason": "bogus"})  # shown beside the form and ignored, as before
     assert bad.status_code == 200 and bad.context["filter_errors"] and bad.context["page"].paginator.count == 2
     assert "筛选条件有误（已忽略，显示全部）" in bad.content.decode()
+
+
+def test_ungraded_and_override_lists_go_through_their_filtersets(staff_a, city_staff, graded, township_a):
+    """Both lists read through their selector and FilterSet: a bad township is named beside the list (no rows, no
+    500); an unknown override tab falls back to 待审批; the tab counts what the selector counts."""
+    c = client_for(city_staff)
+    bad = c.get("/risk/ungraded/", {"township": "x"})
+    assert (
+        bad.status_code == 200 and "筛选条件有误" in bad.content.decode() and bad.context["page"].paginator.count == 0
+    )
+    services.override_propose(
+        enterprise_id=graded.pk, actor=staff_a, to_grade="A", reason="现场核查后风险明显降低，申请调整"
+    )
+    for params in ({}, {"status": "nonsense"}, {"status": "proposed"}):
+        page = c.get("/risk/overrides/", params)
+        assert page.status_code == 200 and page.context["status"] == "proposed"
+        assert [o.enterprise_id for o in page.context["page"].object_list] == [graded.pk]
+    decided = c.get("/risk/overrides/", {"status": "approved"})
+    assert decided.context["status"] == "approved" and decided.context["page"].paginator.count == 0

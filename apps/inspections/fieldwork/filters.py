@@ -24,6 +24,24 @@ PUBLICATION_STATUS_CHOICES = [
 ]
 
 
+MY_TASKS_SHOW = [("open", "待检查"), ("done", "已完成")]
+
+
+class MyTaskFilterSet(BaseFilterSet):
+    """An inspector's own tasks (我的任务): to do, soonest due first, or done, newest first (the page's tabs)."""
+
+    show = django_filters.ChoiceFilter(choices=MY_TASKS_SHOW, label="任务", method="filter_show", empty_label=None)
+
+    class Meta:
+        model = InspectionTask
+        fields = ["show"]
+
+    def filter_show(self, queryset, name, value):
+        if value == "done":
+            return queryset.filter(status=TaskStatus.FINALISED).order_by("-completed_at", "-id")
+        return queryset.filter(status__in=OPEN_TASK_STATUSES).order_by("due_date", "id")
+
+
 class TaskFilterSet(BaseFilterSet):
     """Tasks (staff list page and API): status, kind, source, enterprise, township, due-date range, q, overdue."""
 

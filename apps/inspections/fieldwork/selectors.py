@@ -45,7 +45,14 @@ from ..models import (
     Rectification,
     TaskInspector,
 )
-from .filters import UNPUBLISHED_STATUSES, PublicationFilterSet, RectificationFilterSet, ResultFilterSet, TaskFilterSet
+from .filters import (
+    UNPUBLISHED_STATUSES,
+    MyTaskFilterSet,
+    PublicationFilterSet,
+    RectificationFilterSet,
+    ResultFilterSet,
+    TaskFilterSet,
+)
 
 CONTENT_FORMAT = "hn-inspection-record/1"
 SEAL_SALT = "apps.inspections.result-seal"
@@ -70,15 +77,13 @@ def task_list_for_inspector(*, actor):
     )
 
 
-def my_tasks(*, actor, show: str = "open"):
-    """``show``: "open" (to do), "done" (finalised, newest first) — only tasks the actor is assigned to."""
+def my_tasks(*, actor, filters=None):
+    """Only tasks the actor is assigned to, through ``MyTaskFilterSet``: ``show`` "open" (to do, the default) or
+    "done" (finalised, newest first)."""
     qs = InspectionTask.objects.visible_to(actor).filter(
         pk__in=TaskInspector.objects.filter(inspector__user=actor).values("task_id")
     )
-    if show == "done":
-        qs = qs.filter(status=TaskStatus.FINALISED).order_by("-completed_at", "-id")
-    else:
-        qs = qs.filter(status__in=OPEN_TASK_STATUSES).order_by("due_date", "id")
+    qs = filter_queryset(MyTaskFilterSet, qs, filters or {"show": "open"})
     return _task_base(qs).annotate(
         needs_correction=Exists(
             Objection.objects.filter(

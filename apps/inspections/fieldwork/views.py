@@ -9,7 +9,6 @@ import binascii
 
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -46,6 +45,7 @@ from . import selectors as sel
 from .filters import (
     PUBLICATION_STATUS_CHOICES,
     PUBLISHABLE,
+    MyTaskFilterSet,
     PublicationFilterSet,
     RectificationFilterSet,
     TaskFilterSet,
@@ -77,30 +77,25 @@ def _fail(request, exc: DomainError):
     messages.error(request, exc.message)
 
 
-def _query_without_page(request) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
-
-
 # ---------------------------------------------------------------------------- inspector: my tasks
-class MyTasksView(ScopedPageView):
-    """The inspector's own tasks: to do (soonest due first) or done (``?show=done``)."""
+class MyTasksView(ScopedListView):
+    """The inspector's own tasks: to do (soonest due first) or done (``?show=done``), through ``MyTaskFilterSet``."""
 
     permission_required = "inspections.add_inspectionresult"
+    selector = staticmethod(sel.my_tasks)
+    filterset_class = MyTaskFilterSet
+    paginate_by = 30
     template_name = "inspections/tasks/my_tasks.html"
+
+    def get_filters(self):
+        filters = self.request.GET.copy()
+        if filters.get("show") not in ("open", "done"):
+            filters["show"] = "open"  # no or an unknown tab: the work to do
+        return filters
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        request = self.request
-        show = "done" if request.GET.get("show") == "done" else "open"
-        qs = sel.my_tasks(actor=request.user, show=show)
-        context.update(
-            page=Paginator(qs, 30).get_page(request.GET.get("page")),
-            show=show,
-            today=timezone.localdate(),
-            query=_query_without_page(request),
-        )
+        context.update(show=self.get_filters()["show"], today=timezone.localdate())
         return context
 
 
