@@ -153,6 +153,31 @@ def _sequences_past_restored_rows():
                 cursor.execute(sql)
 
 
+def _skip_setup_deserialization():
+    """Serialized rollback loads the post-migration rows again before every transactional test; here the state is
+    already there when any test starts (the session setup loaded it, and the teardown hook above restores it after
+    each transactional test's flush), so that second load (~2 s a test) is skipped. ``serialized_rollback`` itself
+    stays on: it makes the teardown flush leave permissions and content types to the restore (no post_migrate).
+    Returns the function that puts Django's method back."""
+    from django.test import TransactionTestCase
+
+    original = TransactionTestCase.__dict__["_fixture_setup"]
+
+    def _fixture_setup(cls):
+        serialized, cls.serialized_rollback = cls.serialized_rollback, False
+        try:
+            original.__func__(cls)
+        finally:
+            cls.serialized_rollback = serialized
+
+    TransactionTestCase._fixture_setup = classmethod(_fixture_setup)
+
+    def restore():
+        TransactionTestCase._fixture_setup = original
+
+    return restore
+
+
 def _permissions_present() -> bool:
     from django.contrib.auth.models import Permission
 
@@ -180,7 +205,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
         _reference_load()
         _audit_chain_reset()
     _SESSION["blocker"] = django_db_blocker
+    restore_setup = _skip_setup_deserialization()
     yield
+    restore_setup()
     _SESSION.pop("blocker", None)
     for cls in patched:
         del cls._test_serialized_contents

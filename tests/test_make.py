@@ -303,3 +303,20 @@ def test_inserts_after_a_restore_do_not_reuse_restored_ids(reference):
     top = SamplingCategory.objects.order_by("-pk").values_list("pk", flat=True).first()
     created = SamplingCategory.objects.create(code="seq-check", name="序列检查", level=1)
     assert created.pk > top
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("round_", [1, 2])
+def test_a_transactional_test_starts_from_the_full_state(round_):
+    """Without serialized rollback's setup load (skipped: the teardown hook already restored the state), a
+    transactional test still starts with the post-migration rows, the reference data and the permissions; round 2
+    runs after round 1's flush when both land on one worker."""
+    from django.contrib.auth.models import Group, Permission
+
+    from apps.enterprises.models import BusinessType
+    from apps.standards.models import SamplingCategory
+
+    assert Township.objects.count() == 12 and Permission.objects.exists()
+    assert BusinessType.objects.exists() and SamplingCategory.objects.exists()
+    assert Group.objects.filter(permissions__isnull=False).exists()
+    Township.objects.filter(code="xiashi").update(name=f"改名{round_}")  # flushed and restored after the test
