@@ -90,6 +90,18 @@ class PageProbe:
     def scroll_width(self) -> int:
         return self.page.evaluate("document.documentElement.scrollWidth")
 
+    def too_wide(self) -> list[str]:
+        """The innermost elements whose right edge passes the viewport (what to look at when scroll_width fails)."""
+        return self.page.evaluate(
+            """() => { const w = document.documentElement.clientWidth; const out = [];
+            for (const el of document.querySelectorAll('body *')) {
+              const r = el.getBoundingClientRect();
+              if (r.right > w + 1 && r.width > 0 && ![...el.children].some(c => c.getBoundingClientRect().right > w + 1))
+                out.push(el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '')
+                  + ' ' + Math.round(r.right) + ' ' + (el.textContent || '').trim().slice(0, 40));
+            } return out.slice(0, 8); }"""
+        )
+
 
 @pytest.fixture
 def new_page(chromium, live_server):

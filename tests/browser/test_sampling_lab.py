@@ -66,7 +66,7 @@ def test_entering_results_on_a_phone(new_page, world):
     page.click("button:has-text('预览判定结果')")
     assert page.locator("[data-testid=results-preview]").is_visible()
     assert "超过最大允许限 0.3 mg/kg" in page.content()
-    assert probe.scroll_width() <= MOBILE["width"]
+    assert probe.scroll_width() <= MOBILE["width"], probe.too_wide()
     save_screenshot(probe, "sampling-lab-entry-preview-390.png")
     with page.expect_navigation():
         page.click("button[name=confirm_submit]")
