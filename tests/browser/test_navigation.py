@@ -1,7 +1,7 @@
 """The main menu in groups (apps.common.navigation, templates/common/_main_nav.html, static/js/nav.js).
 
 At 1366 px city staff's menu is one row of groups, each a dropdown (keyboard: Enter opens, Escape closes; a click
-outside closes; one open at a time). At 390 px the collapsed menu lists every group as a section and the last
+outside or Tab past the last entry closes; one open at a time). At 390 px the collapsed menu lists every group as a section and the last
 entry is reachable, with no horizontal scroll."""
 
 import pytest
@@ -101,6 +101,15 @@ def test_groups_open_one_at_a_time_by_keyboard_and_close_outside(demo_accounts, 
     expect(system.locator(".app-nav-menu")).to_be_visible()
     expect(sampling.locator(".app-nav-menu")).to_be_hidden()
     page.locator("h1").first.click()  # a click outside closes it
+    expect(system.locator(".app-nav-menu")).to_be_hidden()
+
+    system.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(system.locator(".app-nav-menu")).to_be_visible()
+    for _ in range(system.locator(".app-nav-menu a").count()):
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.app-nav-menu') !== null")
+    page.keyboard.press("Tab")  # past its last entry: the group closes
     expect(system.locator(".app-nav-menu")).to_be_hidden()
 
     summary.click()
