@@ -4,7 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 
-from .navigation import nav_items_for
+from .navigation import nav_groups, nav_items_for
 
 
 def _lockout_minutes() -> int:
@@ -19,8 +19,10 @@ def _lockout_minutes() -> int:
 
 
 def navigation(request):
+    items = nav_items_for(request)
     return {
-        "nav_items": nav_items_for(request),
+        "nav_items": items,
+        "nav_groups": nav_groups(items, request),
         "DEMO_MODE": getattr(settings, "DEMO_MODE", False),
         "SITE_NAME": "海宁市食品安全监管平台",
         "LOCKOUT_MINUTES": _lockout_minutes(),
