@@ -46,7 +46,7 @@ class PlanFilterSet(BaseFilterSet):
         text = value.strip()
         return queryset.filter(Q(title__icontains=text) | Q(owner_department__icontains=text))
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):  # typed: the schema says string, not the FK integer
         return filter_township(queryset, name, value)
 
 
@@ -70,5 +70,5 @@ class DrillFilterSet(BaseFilterSet):
             Q(scenario__icontains=text) | Q(participant_orgs__icontains=text) | Q(findings__icontains=text)
         )
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):  # typed: the schema says string, not the FK integer
         return filter_township(queryset, name, value)

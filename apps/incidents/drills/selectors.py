@@ -56,6 +56,7 @@ def drill_list(*, actor, filters=None):
         Drill.objects.visible_to(actor)
         .select_related("township", "plan")
         .annotate(attachment_count=Count("attachments"))
+        .order_by("-date", "-id")  # Meta.ordering does not apply to a GROUP BY query
     )
     return filter_queryset(DrillFilterSet, qs, filters)
 

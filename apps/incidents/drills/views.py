@@ -51,10 +51,13 @@ def _plans_for(user):
 
 
 def _form_errors(form, exc: DomainError) -> None:
+    """The service's messages on the form: per field, and the full message above the form when no field says it."""
+    said = set()
     for field, errors in (exc.fields or {}).items():
         for error in errors:
             form.add_error(field if field in form.fields else None, error)
-    if not exc.fields:
+            said.add(error)
+    if exc.message not in said:
         form.add_error(None, exc.message)
 
 
