@@ -34,8 +34,10 @@ def filter_township(queryset, name, value):
 
 class PlanFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_q", max_length=Q_MAX)
-    level = django_filters.ChoiceFilter(label="层级", choices=PlanLevel.choices)
-    township = django_filters.ChoiceFilter(label="镇街", choices=township_choices, method="filter_township")
+    level = django_filters.ChoiceFilter(label="层级", choices=PlanLevel.choices, empty_label="全部")
+    township = django_filters.ChoiceFilter(
+        label="镇街", choices=township_choices, method="filter_township", empty_label="全部"
+    )
 
     class Meta:
         model = EmergencyPlan
@@ -52,10 +54,14 @@ class PlanFilterSet(BaseFilterSet):
 
 class DrillFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_q", max_length=Q_MAX)
-    township = django_filters.ChoiceFilter(label="镇街", choices=township_choices, method="filter_township")
+    township = django_filters.ChoiceFilter(
+        label="镇街", choices=township_choices, method="filter_township", empty_label="全部"
+    )
     year = django_filters.NumberFilter(label="年度", field_name="date", lookup_expr="year", **YEAR_BOUNDS)
-    kind = django_filters.ChoiceFilter(label="演练形式", choices=DrillKind.choices)
-    plan = django_filters.NumberFilter(label="依据预案编号", field_name="plan_id", min_value=1)
+    kind = django_filters.ChoiceFilter(label="演练形式", choices=DrillKind.choices, empty_label="全部")
+    plan = django_filters.NumberFilter(
+        label="依据预案编号", field_name="plan_id", min_value=1, widget=forms.HiddenInput
+    )  # set by the plan page's link ("依据本预案的演练"), not typed
     date_from = django_filters.DateFilter(label="日期起", field_name="date", lookup_expr="gte", widget=DATE)
     date_to = django_filters.DateFilter(label="日期止", field_name="date", lookup_expr="lte", widget=DATE)
 

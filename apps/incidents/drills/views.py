@@ -243,6 +243,13 @@ def _year(request) -> int:
     return timezone.localdate().year
 
 
+def _filter_plan(request):
+    raw = (request.GET.get("plan") or "").strip()
+    if not raw.isdigit():
+        return None
+    return EmergencyPlan.objects.visible_to(request.user).filter(pk=int(raw)).first()
+
+
 class DrillListView(ScopedListView):
     permission_required = "incidents.view_drill"
     selector = staticmethod(sel.drill_list)
@@ -258,6 +265,7 @@ class DrillListView(ScopedListView):
             can_export=user.has_perm("incidents.export_drill"),
             table_year=year,
             township_table=sel.township_table(user, year=year),
+            filter_plan=_filter_plan(self.request),
         )
         return context
 
@@ -327,6 +335,11 @@ class _DrillFormMixin:
             with_files=self.with_files,
         )
         return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["files_lost"] = self.request.method == "POST" and bool(self.request.FILES)
+        return context
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -48,8 +48,8 @@ def test_each_number_links_to_exactly_its_rows(world, client, city_staff, staff_
         client.force_login(actor)
         counts = drills_per_township(actor, year=this)
         body = client.get(reverse("incidents:drills")).content.decode()
-        table = body.split('id="township-table"')[1].split("</table>")[0]
-        links = re.findall(r'<a href="([^"]+)" class="count-link">(\d+)</a>', table)
+        table = body.split('id="township-table"')[1].split("</ul>")[0]
+        links = re.findall(r'<a href="([^"]+)" class="count-link[^"]*"[^>]*>(\d+)</a>', table)
         assert links, "the per-township table has no links"
         for href, shown in links:
             assert _rows_on(client, unescape(href)) == int(shown)
@@ -64,3 +64,18 @@ def test_the_township_filter_accepts_none_and_refuses_junk(world, client, city_s
     bad = client.get(f"{reverse('incidents:drills')}?township=abc")
     assert bad.status_code == 200 and _rows_on(client, f"{reverse('incidents:drills')}?township=abc") == 0
     assert "选择一个有效的选项" in bad.content.decode() or "有效" in bad.content.decode()
+
+
+def test_the_plan_pages_drill_count_links_to_its_drills(client, city_staff, staff_a, township_a):
+    from .helpers import make_plan
+
+    plan = make_plan(city_staff)
+    make_drill(staff_a, township_a, plan=plan.pk)
+    make_drill(staff_a, township_a, plan=plan.pk)
+    make_drill(staff_a, township_a)
+    client.force_login(city_staff)
+    body = client.get(reverse("incidents:plan_detail", args=[plan.pk])).content.decode()
+    href = unescape(re.search(r'href="([^"]+\?plan=\d+)"', body).group(1))
+    assert "依据本预案的演练（2 次）" in body
+    page = client.get(href).content.decode()
+    assert _rows_on(client, href) == 2 and plan.title in page.split('id="drill-table"')[0]
