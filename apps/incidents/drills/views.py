@@ -205,6 +205,9 @@ class PlanVersionIssueView(ScopedDetailView):
                 button="确认签发",
                 cancel_url=reverse("incidents:plan_detail", args=[plan.pk]),
                 consequences=consequences,
+                blockers=[]
+                if services._may_write_plan_in(self.request.user, plan.township)
+                else ["市级预案由市局人员签发，镇街预案由本镇街签发"],
             ),
         )
         return context
