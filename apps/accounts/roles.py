@@ -62,6 +62,9 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "votetopic", "view"),
             *_crud("incidents", "complaint", "view", "add", "change"),
             "incidents.export_complaint",
+            *_crud("incidents", "emergencyplan", "view", "add", "change"),  # their township's plans (+ city's, read)
+            *_crud("incidents", "drill", "view", "add", "change"),  # their township's drills
+            "incidents.export_drill",
             *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
@@ -137,6 +140,9 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "consultationmeeting", "view", "add", "change"),
             *_crud("incidents", "complaint", "view"),
             "incidents.export_complaint",
+            *_crud("incidents", "emergencyplan", "view", "add", "change"),  # city plans (township plans: read)
+            *_crud("incidents", "drill", "view", "add", "change"),  # every drill, the city's own included
+            "incidents.export_drill",
             "sampling.run_quota_report",
             "common.view_job",
             "common.view_calendaroverride",
@@ -192,6 +198,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "resultitem", "view"),
             *_crud("sampling", "disposal", "view"),
             *_crud("incidents", "complaint", "view"),
+            *_crud("incidents", "emergencyplan", "view"),
+            *_crud("incidents", "drill", "view"),
             *_crud("sampling", "sampleattachment", "view"),
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,

@@ -1,7 +1,8 @@
 """Checks of uploaded evidence files (SECURITY.md FILE-07 / FILE-08), shared by inspection photos and the attachments
 of a 抽样单: the type comes from the content (never the name or the browser's Content-Type), the size is capped while
 reading, images are opened header-first (pixel cap against decompression bombs, decoder verify), PDFs must look like
-PDFs, and the SHA-256 is taken of the bytes as stored. ``file_response`` serves a stored file for download only
+PDFs, a Word document (DOCX, only where a caller allows it: emergency plans) must be a sound OOXML package without
+macros, and the SHA-256 is taken of the bytes as stored. ``file_response`` serves a stored file for download only
 (attachment + nosniff + sandbox CSP), behind the caller's scoped view.
 
 Callers pass their own limits (configuration) and the form field the errors belong to."""
@@ -19,10 +20,16 @@ from django.utils import timezone
 from .exceptions import ValidationFailed
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 IMAGE_TYPES = (JPEG, PNG, WEBP)
-EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf"}
+EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf", DOCX: "docx"}
 PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
-TYPE_LABELS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", PDF: "PDF"}
+TYPE_LABELS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WebP", PDF: "PDF", DOCX: "Word（DOCX）"}
+# A DOCX is a ZIP: its parts together may hold at most this many bytes uncompressed, in at most this many parts
+# (a small upload that inflates to gigabytes is refused before anything is decompressed).
+DOCX_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+DOCX_MAX_PARTS = 2000
+DOCX_MACRO_MARKERS = (b"macroenabled", b"vbaproject", b"vbadata")
 
 
 def sniff_image_type(head: bytes) -> str | None:
@@ -37,9 +44,13 @@ def sniff_image_type(head: bytes) -> str | None:
 
 
 def sniff_type(head: bytes) -> str | None:
-    """An image type, or ``application/pdf`` for a file starting ``%PDF-``; None for anything else."""
+    """An image type, ``application/pdf`` for a file starting ``%PDF-``, the DOCX type for a ZIP (``PK\\3\\4``: only
+    a candidate, ``check_docx`` decides); None for anything else. A caller that does not allow DOCX refuses a ZIP
+    as before, by type."""
     if head.startswith(b"%PDF-"):
         return PDF
+    if head.startswith(b"PK\x03\x04"):
+        return DOCX
     return sniff_image_type(head)
 
 
@@ -108,6 +119,40 @@ def check_pdf(data: bytes, *, field: str, label: str = "文件") -> None:
         raise ValidationFailed(f"{label}已损坏或不是有效的 PDF", fields={field: ["PDF 无效"]})
 
 
+def check_docx(data: bytes, *, field: str, label: str = "文件") -> None:
+    """A Word document: a ZIP holding ``[Content_Types].xml`` and ``word/document.xml``, with the main part typed as
+    a plain document — a macro-enabled one (.docm: ``…macroEnabled…`` content type, a ``vbaProject`` part) is
+    refused, as is an archive whose parts would inflate past ``DOCX_MAX_UNCOMPRESSED``."""
+    import zipfile
+
+    invalid = ValidationFailed(f"{label}已损坏或不是有效的 Word（DOCX）文件", fields={field: ["DOCX 无效"]})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if len(infos) > DOCX_MAX_PARTS or sum(i.file_size for i in infos) > DOCX_MAX_UNCOMPRESSED:
+                raise ValidationFailed(f"{label}解压后过大", fields={field: ["DOCX 过大"]})
+            names = {i.filename for i in infos}
+            if "[Content_Types].xml" not in names or "word/document.xml" not in names:
+                raise invalid
+            if any(marker in name.lower().encode() for name in names for marker in DOCX_MACRO_MARKERS):
+                raise _macro_refusal(field, label)
+            types = archive.read("[Content_Types].xml").lower()
+            if any(marker in types for marker in DOCX_MACRO_MARKERS):
+                raise _macro_refusal(field, label)
+            if b"wordprocessingml.document.main+xml" not in types:
+                raise invalid
+    except ValidationFailed:
+        raise
+    except Exception:  # noqa: BLE001 - a broken archive (bad CRC, truncated, encrypted) is "not a DOCX"
+        raise invalid from None
+
+
+def _macro_refusal(field: str, label: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"{label}含宏（.docm），不能上传；请另存为不含宏的 Word 文档（.docx）或 PDF", fields={field: ["含宏"]}
+    )
+
+
 def check_upload(
     upload,
     *,
@@ -126,6 +171,8 @@ def check_upload(
     width = height = None
     if content_type in IMAGE_TYPES:
         width, height = check_image(data, content_type, max_pixels=max_pixels, field=field, label=label)
+    elif content_type == DOCX:
+        check_docx(data, field=field, label=label)
     else:
         check_pdf(data, field=field, label=label)
     return CheckedFile(

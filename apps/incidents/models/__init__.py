@@ -11,4 +11,5 @@ from .complaints import (  # noqa: F401
     Reward,
     RewardRule,
 )
+from .drills import Drill, DrillAttachment, EmergencyPlan, PlanVersion  # noqa: F401
 from .emergencies import Incident, IncidentLevel  # noqa: F401

@@ -1,0 +1,470 @@
+"""Pages of emergency plans and drills (under /incidents/, namespace ``incidents``): the plan list, a plan with its
+version history and the upload of a new version (a draft, then preview + confirm: issuing is irreversible), the
+drill list with its per-township table and Excel export, a drill's detail, create and edit pages, and the
+attachment upload and download (``apps.common.uploads.file_response``).
+
+Input the service refuses re-renders the form with the Chinese message beside its field and the service's 4xx;
+nothing is written."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.common import uploads
+from apps.common.confirm import Confirm, is_confirmed
+from apps.common.exceptions import DomainError, OutOfScope
+from apps.common.jobs import job_create
+from apps.common.scoping import user_sees_all_townships, user_township_ids
+from apps.common.selectors import job_get
+from apps.common.viewmixins import ScopedDetailView, ScopedFormView, ScopedListView, ScopedObjectMixin, ScopedPageView
+
+from ..models.drills import EmergencyPlan
+from . import selectors as sel
+from . import services
+from .filters import DrillFilterSet, PlanFilterSet
+from .forms import AttachmentForm, DrillForm, PlanForm, VersionForm
+from .job_handlers import EXPORT_JOB_KIND
+
+EXPORT_SYNC_MAX_ROWS = 2000
+
+
+def _townships_for(user):
+    from apps.accounts.models import Township
+
+    qs = Township.objects.filter(is_active=True).order_by("order", "id")
+    return qs if user_sees_all_townships(user) else qs.filter(pk__in=user_township_ids(user))
+
+
+def _plans_for(user):
+    qs = EmergencyPlan.objects.visible_to(user).select_related("township").order_by("level", "township__order", "title")
+    if not user_sees_all_townships(user):
+        qs = qs.filter(Q(township__isnull=True) | Q(township__in=user_township_ids(user)))
+    return qs
+
+
+def _form_errors(form, exc: DomainError) -> None:
+    """The service's messages on the form: per field, and the full message above the form when no field says it."""
+    said = set()
+    for field, errors in (exc.fields or {}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+            said.add(error)
+    if exc.message not in said:
+        form.add_error(None, exc.message)
+
+
+# ------------------------------------------------------------------------------------------------ plans
+class PlanListView(ScopedListView):
+    permission_required = "incidents.view_emergencyplan"
+    selector = staticmethod(sel.plan_list)
+    filterset_class = PlanFilterSet
+    template_name = "incidents/drills/plan_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_add"] = self.request.user.has_perm("incidents.add_emergencyplan")
+        return context
+
+
+class PlanCreateView(ScopedFormView):
+    permission_required = ("incidents.view_emergencyplan", "incidents.add_emergencyplan")
+    template_name = "incidents/drills/plan_form.html"
+    form_class = PlanForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        user = self.request.user
+        townships = _townships_for(user)
+        kwargs["townships"] = townships.none() if user_sees_all_townships(user) else townships
+        return kwargs
+
+    def get_initial(self):
+        wide = user_sees_all_townships(self.request.user)
+        return {"level": "city" if wide else "township"}
+
+    def form_valid(self, form):
+        try:
+            plan = services.plan_create(actor=self.request.user, data=dict(form.cleaned_data))
+        except DomainError as exc:
+            _form_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        messages.success(self.request, f"已登记预案“{plan.title}”，请上传第 1 版预案文本")
+        return redirect("incidents:plan_detail", pk=plan.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def plan_context(request, plan, *, version_form=None) -> dict:
+    user = request.user
+    can_change = user.has_perm("incidents.change_emergencyplan") and services._may_write_plan_in(user, plan.township)
+    versions = sel.plan_versions(plan)
+    return {
+        "plan": plan,
+        "object": plan,
+        "versions": versions,
+        "current": versions[0] if versions else None,
+        "draft": sel.plan_draft(plan),
+        "can_change": can_change,
+        "version_form": version_form
+        or (VersionForm(initial={"issued_on": timezone.localdate()}) if can_change else None),
+        "drill_count": plan.drills.count(),
+    }
+
+
+class PlanDetailView(ScopedDetailView):
+    permission_required = "incidents.view_emergencyplan"
+    selector = staticmethod(sel.plan_get)
+    template_name = "incidents/drills/plan_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(plan_context(self.request, self.object))
+        return context
+
+
+class PlanVersionUploadView(ScopedObjectMixin, ScopedFormView):
+    """POST a new version's text (a draft); then the preview of issuing it."""
+
+    permission_required = ("incidents.view_emergencyplan", "incidents.change_emergencyplan")
+    selector = staticmethod(sel.plan_get)
+    template_name = "incidents/drills/plan_detail.html"
+    form_class = VersionForm
+
+    def get(self, request, *args, **kwargs):
+        return redirect("incidents:plan_detail", pk=self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(plan_context(self.request, self.object, version_form=kwargs.get("form")))
+        return context
+
+    def form_valid(self, form):
+        try:
+            version = services.plan_version_upload(
+                actor=self.request.user,
+                plan_id=self.object.pk,
+                data=form.cleaned_data,
+                document=self.request.FILES.get("document"),
+            )
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            _form_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        messages.info(self.request, "预案文本已上传，请核对后确认签发")
+        return redirect("incidents:plan_version_issue", pk=version.pk)
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class PlanVersionIssueView(ScopedDetailView):
+    """GET: what issuing the draft will do; POST (confirmed): issue it."""
+
+    permission_required = ("incidents.view_emergencyplan", "incidents.change_emergencyplan")
+    selector = staticmethod(sel.plan_version_get)
+    context_object_name = "version"
+    template_name = "incidents/drills/version_issue.html"
+
+    def check_object(self):
+        if self.object.is_issued:
+            messages.info(self.request, f"该版本已签发为第 {self.object.number} 版")
+            return redirect("incidents:plan_detail", pk=self.object.plan_id)
+        return None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        version = self.object
+        plan = version.plan
+        current = services.current_version(plan)
+        number = (current.number if current else 0) + 1
+        consequences = [
+            f"本稿签发为“{plan.title}”第 {number} 版，印发日期 {version.issued_on:%Y-%m-%d}。",
+            "签发后版本内容和文件不能再修改；需要修订时上传新版本，新版本签发后取代本版。",
+        ]
+        if current:
+            consequences.insert(
+                1, f"现行第 {current.number} 版（{current.issued_on:%Y-%m-%d} 印发）将被取代，仍保留在版本记录中。"
+            )
+        context.update(
+            plan=plan,
+            current=current,
+            number=number,
+            confirm=Confirm(
+                title=f"确认签发第 {number} 版",
+                action=reverse("incidents:plan_version_issue", args=[version.pk]),
+                button="确认签发",
+                cancel_url=reverse("incidents:plan_detail", args=[plan.pk]),
+                consequences=consequences,
+                blockers=[]
+                if services._may_write_plan_in(self.request.user, plan.township)
+                else ["市级预案由市局人员签发，镇街预案由本镇街签发"],
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        version = self.object
+        if not is_confirmed(request):
+            messages.warning(request, "请先核对预案文本，再确认签发")
+            return redirect("incidents:plan_version_issue", pk=version.pk)
+        try:
+            issued = services.plan_version_issue(actor=request.user, version_id=version.pk)
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("incidents:plan_detail", pk=version.plan_id)
+        messages.success(request, f"已签发第 {issued.number} 版")
+        return redirect("incidents:plan_detail", pk=version.plan_id)
+
+
+class PlanVersionFileView(ScopedDetailView):
+    permission_required = "incidents.view_emergencyplan"
+    selector = staticmethod(sel.plan_version_get)
+
+    def get(self, request, *args, **kwargs):
+        v = self.object
+        label = f"v{v.number}" if v.number else "draft"
+        return uploads.file_response(v.document, v.content_type, f"plan-{v.plan_id}-{label}.{v.extension}")
+
+
+# ------------------------------------------------------------------------------------------------ drills
+def _year(request) -> int:
+    raw = (request.GET.get("year") or "").strip()
+    if raw.isdigit() and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return timezone.localdate().year
+
+
+def _filter_plan(request):
+    raw = (request.GET.get("plan") or "").strip()
+    if not raw.isdigit():
+        return None
+    return EmergencyPlan.objects.visible_to(request.user).filter(pk=int(raw)).first()
+
+
+class DrillListView(ScopedListView):
+    permission_required = "incidents.view_drill"
+    selector = staticmethod(sel.drill_list)
+    filterset_class = DrillFilterSet
+    template_name = "incidents/drills/drill_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        year = _year(self.request)
+        context.update(
+            can_add=user.has_perm("incidents.add_drill"),
+            can_export=user.has_perm("incidents.export_drill"),
+            table_year=year,
+            township_table=sel.township_table(user, year=year),
+            filter_plan=_filter_plan(self.request),
+        )
+        return context
+
+
+class DrillExportView(ScopedPageView):
+    permission_required = ("incidents.view_drill", "incidents.export_drill")
+
+    def get(self, request, *args, **kwargs):
+        from .exports import drill_export
+
+        try:
+            count = sel.drill_list(actor=request.user, filters=request.GET).count()
+        except ValidationError:
+            messages.error(request, "筛选条件有误，无法导出")
+            return redirect("incidents:drills")
+        if count > EXPORT_SYNC_MAX_ROWS:
+            job = job_create(
+                kind=EXPORT_JOB_KIND,
+                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
+                actor=request.user,
+                title=f"导出应急演练（{count:,} 条）",
+            )
+            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
+            return redirect("jobs:detail", job.pk)
+        content, _ = drill_export(actor=request.user, params=request.GET)
+        filename = f"应急演练_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
+        response = HttpResponse(
+            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f"attachment; filename=\"drills.xlsx\"; filename*=UTF-8''{quote(filename)}"
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class DrillExportDownloadView(ScopedPageView):
+    permission_required = ("incidents.view_drill", "incidents.export_drill")
+
+    def get(self, request, *args, **kwargs):
+        from .exports import export_file_path
+
+        try:
+            job = job_get(actor=request.user, pk=kwargs["job_id"])
+        except Exception:
+            raise Http404 from None
+        path = export_file_path(job.pk)
+        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
+            raise Http404("导出文件不存在或尚未生成")
+        response = FileResponse(
+            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "drills.xlsx"
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class _DrillFormMixin:
+    template_name = "incidents/drills/drill_form.html"
+    form_class = DrillForm
+    with_files = True
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        user = self.request.user
+        kwargs.update(
+            townships=_townships_for(user),
+            plans=_plans_for(user),
+            city_allowed=user_sees_all_townships(user),
+            with_files=self.with_files,
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["files_lost"] = self.request.method == "POST" and bool(self.request.FILES)
+        return context
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def refused(self, form, exc: DomainError):
+        _form_errors(form, exc)
+        return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+
+
+class DrillCreateView(_DrillFormMixin, ScopedFormView):
+    permission_required = ("incidents.view_drill", "incidents.add_drill")
+
+    def get_initial(self):
+        user = self.request.user
+        initial = {"date": timezone.localdate()}
+        if not user_sees_all_townships(user):
+            ids = sorted(user_township_ids(user))
+            if len(ids) == 1:
+                initial["township"] = ids[0]
+        return initial
+
+    def form_valid(self, form):
+        data = dict(form.cleaned_data)
+        data.pop("files", None)
+        try:
+            drill = services.drill_create(actor=self.request.user, data=data, files=self.request.FILES.getlist("files"))
+        except DomainError as exc:
+            return self.refused(form, exc)
+        messages.success(self.request, f"已登记 {drill.date:%Y-%m-%d} 的演练")
+        return redirect("incidents:drill_detail", pk=drill.pk)
+
+
+class DrillEditView(_DrillFormMixin, ScopedObjectMixin, ScopedFormView):
+    permission_required = ("incidents.view_drill", "incidents.change_drill")
+    selector = staticmethod(sel.drill_get)
+    with_files = False
+
+    def get_initial(self):
+        d = self.object
+        return {
+            "date": d.date,
+            "township": d.township_id,
+            "plan": d.plan_id,
+            "scenario": d.scenario,
+            "kind": d.kind,
+            "participant_count": d.participant_count,
+            "participant_orgs": d.participant_orgs,
+            "findings": d.findings,
+            "improvements": d.improvements,
+        }
+
+    def form_valid(self, form):
+        try:
+            services.drill_update(actor=self.request.user, drill_id=self.object.pk, data=dict(form.cleaned_data))
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            return self.refused(form, exc)
+        messages.success(self.request, "已保存")
+        return redirect("incidents:drill_detail", pk=self.object.pk)
+
+
+def drill_context(request, drill, *, attachment_form=None) -> dict:
+    can_change = request.user.has_perm("incidents.change_drill")
+    return {
+        "drill": drill,
+        "object": drill,
+        "attachments": list(drill.attachments.all()),
+        "can_change": can_change,
+        "attachment_form": attachment_form or (AttachmentForm() if can_change else None),
+    }
+
+
+class DrillDetailView(ScopedDetailView):
+    permission_required = "incidents.view_drill"
+    selector = staticmethod(sel.drill_get)
+    template_name = "incidents/drills/drill_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(drill_context(self.request, self.object))
+        return context
+
+
+class DrillAttachmentAddView(ScopedObjectMixin, ScopedFormView):
+    permission_required = ("incidents.view_drill", "incidents.change_drill")
+    selector = staticmethod(sel.drill_get)
+    template_name = "incidents/drills/drill_detail.html"
+    form_class = AttachmentForm
+
+    def get(self, request, *args, **kwargs):
+        return redirect("incidents:drill_detail", pk=self.object.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(drill_context(self.request, self.object, attachment_form=kwargs.get("form")))
+        return context
+
+    def form_valid(self, form):
+        try:
+            stored = services.drill_attachment_add(
+                actor=self.request.user,
+                drill_id=self.object.pk,
+                files=self.request.FILES.getlist("files"),
+                caption=form.cleaned_data.get("caption") or "",
+            )
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            _form_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        messages.success(self.request, f"已上传 {len(stored)} 个附件")
+        return redirect(reverse("incidents:drill_detail", args=[self.object.pk]) + "#attachments")
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class DrillAttachmentFileView(ScopedDetailView):
+    permission_required = "incidents.view_drill"
+    selector = staticmethod(sel.drill_attachment_get)
+
+    def get(self, request, *args, **kwargs):
+        a = self.object
+        return uploads.file_response(a.file, a.content_type, f"drill-{a.drill_id}-{a.pk}.{a.extension}")
