@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('incidents', '0002_complaints_defaults'),
+        ('incidents', '0003_incident_skeleton'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
