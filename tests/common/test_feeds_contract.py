@@ -145,6 +145,59 @@ def _complaint_off(row):
     return row.pk, lambda data: data["status"] == "rejected"
 
 
+def _drill_actor(row_hint):
+    from tests.conftest import make_user
+
+    return make_user(f"feed-drills-{row_hint}", "city_staff")
+
+
+def _drill(township):
+    from apps.incidents.models.drills import Drill
+    from tests.incidents.drills.helpers import make_drill
+
+    return make_drill(_drill_actor(Drill.objects.count()), township)
+
+
+def _drill_off(row):
+    # a drill is never deleted: what a subscriber must see is its record corrected (findings added afterwards)
+    from apps.incidents.drills.services import drill_update
+    from tests.incidents.drills.helpers import drill_data
+
+    data = drill_data(row.township, findings="补充：复盘后发现通讯录未更新")
+    drill_update(actor=_drill_actor(f"off-{row.pk}"), drill_id=row.pk, data=data)
+    return row.pk, lambda data: data["findings"].startswith("补充")
+
+
+def _plan(township):
+    from apps.incidents.models.drills import EmergencyPlan
+    from tests.incidents.drills.helpers import make_plan
+
+    n = EmergencyPlan.objects.count() + 1
+    return make_plan(_plan_actor(township, n), township=township, title=f"镇街食品安全事故应急预案{n}")
+
+
+def _plan_actor(township, hint):
+    from tests.conftest import make_user
+
+    return make_user(f"feed-plans-{hint}", "township_staff", [township])  # a township's plan is its own staff's
+
+
+def _plan_off(row):
+    # what supersedes a plan's text: a new version is issued (the plan's current version changes)
+    from apps.incidents.drills import services
+    from tests.incidents.drills.helpers import pdf_bytes, today, upload
+
+    actor = _plan_actor(row.township, f"off-{row.pk}")
+    version = services.plan_version_upload(
+        actor=actor,
+        plan_id=row.pk,
+        data={"issued_on": today(), "summary": "修订"},
+        document=upload("plan.pdf", pdf_bytes()),
+    )
+    services.plan_version_issue(actor=actor, version_id=version.pk)
+    return row.pk, lambda data: data["current_number"] == 1
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -166,6 +219,8 @@ FEEDS = [
     Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
     Feed("/api/v1/sampling/plan-lines/", _plan_line, _plan_line_off),
     Feed("/api/v1/incidents/complaints/", _complaint, _complaint_off),
+    Feed("/api/v1/incidents/drills/", _drill, _drill_off),
+    Feed("/api/v1/incidents/emergency-plans/", _plan, _plan_off),
 ]
 
 
