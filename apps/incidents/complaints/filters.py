@@ -120,7 +120,9 @@ class ComplaintFilterSet(BaseFilterSet):
     feedback = django_filters.ChoiceFilter(
         label="反馈时效", choices=TIMELINESS_CHOICES, method="filter_timeliness", empty_label="全部"
     )
-    reward = django_filters.ChoiceFilter(label="奖励", choices=REWARD_CHOICES, method="filter_reward")
+    reward = django_filters.ChoiceFilter(
+        label="奖励", choices=REWARD_CHOICES, method="filter_reward", empty_label="全部"
+    )
 
     class Meta:
         model = Complaint
