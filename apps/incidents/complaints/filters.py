@@ -120,8 +120,8 @@ class ComplaintFilterSet(BaseFilterSet):
     feedback = django_filters.ChoiceFilter(
         label="反馈时效", choices=TIMELINESS_CHOICES, method="filter_timeliness", empty_label="全部"
     )
-    reward = django_filters.ChoiceFilter(
-        label="奖励", choices=REWARD_CHOICES, method="filter_reward", empty_label="全部"
+    reward = extend_schema_field({"type": "string", "enum": [c for c, _ in REWARD_CHOICES]})(
+        django_filters.ChoiceFilter(label="奖励", choices=REWARD_CHOICES, method="filter_reward", empty_label="全部")
     )
 
     class Meta:
