@@ -242,6 +242,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.view_user",
             *_crud("axes", "accessattempt", "view", "delete"),
             *_crud("axes", "accesslog", "view"),
+            "incidents.purge_reporter_identity",  # PII-05: preview and run the identity retention (counts only)
             "common.view_job",
         ),
     ),

@@ -41,3 +41,40 @@ def test_timeliness_page(new_page, demo, viewport, suffix, username):
         if username == "shiju" and suffix == "1366":
             save_screenshot(probe, "timeliness-list-from-link-1366.png")
     probe.assert_clean()
+
+
+@pytest.mark.parametrize("viewport,suffix", [(DESKTOP, "1366"), (MOBILE, "390")])
+def test_identity_retention_page(new_page, demo, viewport, suffix):
+    """The security admin's preview of the PII-05 purge (one case closed in 2020 is due), with its confirm box."""
+    import datetime as dt
+
+    import time_machine
+
+    from apps.accounts.models import Township, User
+    from apps.incidents.complaints import services
+
+    officer = User.objects.get(username="tousu")
+    at = dt.datetime(2020, 3, 2, 9, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    with time_machine.travel(at, tick=False):
+        c = services.complaint_create(
+            actor=officer,
+            data={
+                "kind": "report",
+                "channel": "12345",
+                "content": "【演示】旧件",
+                "name": "演示丁",
+                "phone": "13800000004",
+            },
+            received_at=at,
+        )
+        services.complaint_reject(actor=officer, complaint_id=c.pk, reason="不属于本局职责")
+    assert Township.objects.exists()
+    probe = new_page(viewport)
+    page = probe.page
+    login(probe, "anquan")
+    page.goto(probe.url("/incidents/complaints/retention/"))
+    assert "1 件" in page.locator("#retention-count").inner_text()
+    assert "演示丁" not in page.content()
+    assert probe.scroll_width() <= viewport["width"], f"horizontal scrolling: {probe.scroll_width()}"
+    save_screenshot(probe, f"timeliness-identity-retention-{suffix}.png")
+    probe.assert_clean()

@@ -154,3 +154,32 @@ def test_the_officer_sees_that_the_identity_was_deleted(client, complaint_office
     assert reverse("incidents:complaint_unmask", args=[c.pk]) not in detail
     page = client.post(reverse("incidents:complaint_unmask", args=[c.pk]), {"reason": "核实奖励发放"})
     assert "已于 2026-03-10 按保存期限删除" in page.content.decode()
+
+
+RETENTION_URL = "/incidents/complaints/retention/"
+
+
+def test_the_security_admin_previews_then_confirms(client, security_admin, township_a, reference):
+    old = _closed_on(dt.date(2020, 3, 2), township_a)
+    client.force_login(security_admin)
+    page = client.get(RETENTION_URL)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert page.context["plan"].count == 1 and "1 件" in html
+    assert old.number not in html and "留存甲" not in html  # counts and dates only
+    assert client.post(RETENTION_URL, {"count": "1"}).status_code == 302  # not confirmed: back to the preview
+    assert ReporterIdentity.objects.count() == 1
+    client.post(RETENTION_URL, {"confirm": "yes", "count": "2"})  # the preview is stale
+    assert ReporterIdentity.objects.count() == 1
+    done = client.post(RETENTION_URL, {"confirm": "yes", "count": "1"}, follow=True)
+    assert "已删除 1 件" in done.content.decode()
+    assert ReporterIdentity.objects.count() == 0
+    event = AuditEvent.objects.get(action="incidents.reporter_identity_purge")
+    assert event.actor_id == security_admin.pk
+
+
+@pytest.mark.parametrize("actor", ["complaint_officer", "city_staff", "staff_a", "sys_admin"])
+def test_no_one_else_opens_the_retention_page(client, request, actor):
+    client.force_login(request.getfixturevalue(actor))
+    assert client.get(RETENTION_URL).status_code == 403
+    assert client.post(RETENTION_URL, {"confirm": "yes", "count": "0"}).status_code == 403

@@ -87,6 +87,13 @@ def ready() -> None:
     # 时效考核 is the incidents-wide page (apps/incidents/views_timeliness.py); complaints registers it as the first
     # subpackage with measures on it.
     register_nav("时效考核", "incidents:timeliness", perm="incidents.view_timeliness", icon="stopwatch", order=65)
+    register_nav(
+        "举报人身份保存期限",
+        "incidents:complaint_identity_retention",
+        perm="incidents.purge_reporter_identity",
+        icon="person-x",
+        order=66,
+    )
     register_timeliness_measures()
     add_nav_permission("jobs:list", "incidents.export_complaint")
     hooks.provide("complaints.counts", "incidents.complaints", _counts)
