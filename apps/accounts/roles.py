@@ -65,6 +65,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "emergencyplan", "view", "add", "change"),  # their township's plans (+ city's, read)
             *_crud("incidents", "drill", "view", "add", "change"),  # their township's drills
             "incidents.export_drill",
+            "incidents.view_timeliness",
             *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
@@ -143,6 +144,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "emergencyplan", "view", "add", "change"),  # city plans (township plans: read)
             *_crud("incidents", "drill", "view", "add", "change"),  # every drill, the city's own included
             "incidents.export_drill",
+            "incidents.view_timeliness",
             "sampling.run_quota_report",
             "common.view_job",
             "common.view_calendaroverride",
@@ -200,6 +202,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "complaint", "view"),
             *_crud("incidents", "emergencyplan", "view"),
             *_crud("incidents", "drill", "view"),
+            "incidents.view_timeliness",
             *_crud("sampling", "sampleattachment", "view"),
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,
@@ -247,6 +250,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.view_user",
             *_crud("axes", "accessattempt", "view", "delete"),
             *_crud("axes", "accesslog", "view"),
+            "incidents.purge_reporter_identity",  # PII-05: preview and run the identity retention (counts only)
             "common.view_job",
         ),
     ),

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts_selectors
 from apps.enterprises import selectors as enterprise_selectors
+from apps.incidents.complaints import selectors as complaint_selectors
 from apps.inspections.draws import selectors as draw_selectors
 from apps.inspections.fieldwork import filters as fieldwork_filters
 from apps.inspections.fieldwork import selectors as fieldwork_selectors
@@ -116,9 +117,56 @@ def inspection_completion(actor) -> Kpi:
     return kpi
 
 
+def _complaints(actor, label: str, icon: str, filters: dict, *, unit: str = "件", tone: str = "") -> Kpi:
+    """A count of complaints: the complaint list with ``filters`` is the link (the same FilterSet counts)."""
+    return _count(
+        label,
+        icon,
+        complaint_selectors.complaint_count(actor=actor, filters=filters),
+        url_for("incidents:complaints", filters),
+        unit=unit,
+        tone=tone,
+    )
+
+
+def complaints_acceptance_overdue(actor) -> Kpi:
+    return _complaints(actor, "投诉举报受理决定已超期", "alarm", {"overdue": "acceptance"}, tone="warning")
+
+
+def complaint_acceptance_rate(actor) -> Kpi:
+    """A rate: this year's 按时受理 (the 时效考核 measure), its two counts each linking to its complaints."""
+    year = timezone.localdate().year
+    counts = complaint_selectors.acceptance_timeliness(actor, year=year)
+    on_time, total = sum(v[0] for v in counts.values()), sum(v[1] for v in counts.values())
+
+    def url(on_time_flag):
+        params = complaint_selectors.timeliness_list_params(
+            "acceptance", year=year, township=None, on_time=on_time_flag
+        )
+        return url_for("incidents:complaints", params)
+
+    kpi = Kpi(
+        "投诉举报按时受理率",
+        "chat-square-text",
+        round(on_time * 100 / total) if total else None,
+        "%",
+        url=url(True),
+        is_count=False,
+        links=[Link("按时受理", on_time, url(True)), Link("应计", total, url(None))],
+    )
+    if not total:
+        kpi.note = f"{year} 年尚无到期的受理决定"
+    return kpi
+
+
 # ------------------------------------------------------------------ per role
 def township_staff_kpis(actor) -> list[Kpi]:
-    return [operating_enterprises(actor, "检查对象（名录）"), coverage_overdue(actor), overdue_rectifications(actor)]
+    return [
+        operating_enterprises(actor, "检查对象（名录）"),
+        coverage_overdue(actor),
+        overdue_rectifications(actor),
+        complaints_acceptance_overdue(actor),
+    ]
 
 
 def city_staff_kpis(actor) -> list[Kpi]:
@@ -140,6 +188,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
             tone="amber",
         ),
         pending("本年抽检批次", "eyedropper", "食品抽检", unit="批", tone="green"),
+        complaints_acceptance_overdue(actor),
     ]
 
 
@@ -148,15 +197,15 @@ def city_leader_kpis(actor) -> list[Kpi]:
         operating_enterprises(actor, "检查对象总数"),
         inspection_completion(actor),
         pending("抽检批次（每千人）", "eyedropper", "食品抽检", tone="amber"),
-        pending("投诉按期办结率", "chat-square-text", "投诉举报", unit="%"),
+        complaint_acceptance_rate(actor),
     ]
 
 
 def complaint_officer_kpis(actor) -> list[Kpi]:
     return [
-        pending("待受理投诉", "inbox", "投诉举报", unit="件"),
-        pending("临近受理时限（≤2 个工作日）", "alarm", "投诉举报", unit="件", tone="warning"),
-        pending("待发放奖励", "award", "举报奖励", unit="笔", tone="amber"),
+        _complaints(actor, "待受理投诉举报", "inbox", {"status": "pending"}),
+        complaints_acceptance_overdue(actor),
+        _complaints(actor, "待发放奖励", "award", {"reward": "assessed"}, unit="笔", tone="amber"),
     ]
 
 

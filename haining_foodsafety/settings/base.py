@@ -192,6 +192,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sampling.vote_topics_close_expired",
         "schedule": crontab(hour=0, minute=20),
     },
+    # Every night at 03:40: delete the complaint reporters' identities past their retention (PII-05, as a job).
+    "incidents-reporter-identity-purge": {
+        "task": "incidents.reporter_identity_purge_daily",
+        "schedule": crontab(hour=3, minute=40),
+    },
     # Every year on 1 January at 01:30: re-grade every business's food-safety risk grade for the new year.
     "risk-regrade-yearly": {
         "task": "risk.regrade_yearly",

@@ -10,14 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from apps.common.filters import filter_queryset
 
 from ..models import Complaint, ReporterIdentity
-from .choices import ComplaintStatus
-from .filters import ComplaintFilterSet
+from .choices import ComplaintStatus, RewardStatus
+from .filters import COUNTED, LATE, ON_TIME, ComplaintFilterSet, timeliness_q, year_range
 from .rules import rules_in_force
 
 S = ComplaintStatus
@@ -142,43 +142,50 @@ def reporter_identity_unmask(*, actor, complaint_id, reason: str) -> dict | None
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def _year_range(year: int):
-    tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
-
-
-def _timeliness(qs, due_field: str, done_field: str, today: dt.date) -> dict[int, tuple[int, int]]:
-    """Per township: (on time, total) of the complaints whose step is done, or due and overdue."""
-    out: dict[int, list[int]] = {}
+def _timeliness(actor, step: str, year: int, today: dt.date | None) -> dict[int | None, tuple[int, int]]:
+    """Per township (None: no township yet): (on time, counted) of the complaints received in ``year`` — one query,
+    with the conditions of the list's ``?acceptance=`` / ``?feedback=`` filter (``filters.timeliness_q``)."""
+    today = today or timezone.localdate()
+    start, end = year_range(year)
     rows = (
-        qs.filter(township__isnull=False)
-        .filter(Q(**{f"{done_field}__isnull": False}) | Q(**{f"{due_field}__lt": today}))
-        .filter(**{f"{due_field}__isnull": False})
-        .values_list("township_id", due_field, done_field)
+        Complaint.objects.visible_to(actor)
+        .filter(received_at__gte=start, received_at__lt=end)
+        .order_by()
+        .values("township_id")
+        .annotate(
+            on_time=Count("id", filter=timeliness_q(step, ON_TIME, today)),
+            total=Count("id", filter=timeliness_q(step, COUNTED, today)),
+        )
     )
-    for township_id, due, done_at in rows:
-        entry = out.setdefault(township_id, [0, 0])
-        entry[1] += 1
-        if done_at is not None and timezone.localtime(done_at).date() <= due:
-            entry[0] += 1
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    return {r["township_id"]: (r["on_time"], r["total"]) for r in rows if r["total"]}
 
 
-def acceptance_timeliness(actor, *, year: int) -> dict[int, tuple[int, int]]:
+def acceptance_timeliness(actor, *, year: int, today: dt.date | None = None) -> dict[int | None, tuple[int, int]]:
     """{township_id: (on_time, total)}: complaints received in ``year`` whose acceptance was decided, or whose
-    7-working-day deadline has passed undecided; on time = decided on or before the due date. Complaints not yet
-    routed to a township are left out."""
-    start, end = _year_range(year)
-    qs = Complaint.objects.visible_to(actor).filter(received_at__gte=start, received_at__lt=end)
-    return _timeliness(qs, "acceptance_due", "decided_at", timezone.localdate())
+    7-working-day deadline (``acceptance_due``) has passed undecided; on time = decided on or before the due date.
+    A complaint still inside its deadline is not counted. Key None: complaints with no township yet."""
+    return _timeliness(actor, "acceptance", year, today)
 
 
-def feedback_timeliness(actor, *, year: int) -> dict[int, tuple[int, int]]:
+def feedback_timeliness(actor, *, year: int, today: dt.date | None = None) -> dict[int | None, tuple[int, int]]:
     """{township_id: (on_time, total)}: complaints received in ``year`` that were closed or not accepted (so a
     feedback was due), fed back or past the due date; on time = fed back on or before it."""
-    start, end = _year_range(year)
-    qs = Complaint.objects.visible_to(actor).filter(received_at__gte=start, received_at__lt=end)
-    return _timeliness(qs, "feedback_due", "feedback_at", timezone.localdate())
+    return _timeliness(actor, "feedback", year, today)
+
+
+def timeliness_list_params(step: str, *, year: int, township, on_time: bool | None) -> dict[str, str]:
+    """The complaint list's filter that gives exactly the rows behind a timeliness count (the registry's
+    ``rows_url``): ``township`` is an id, ``"none"`` or None (every township the viewer sees)."""
+    params = {"year": str(year)}
+    if township is not None:
+        params["township"] = str(township)
+    params[step] = COUNTED if on_time is None else ON_TIME if on_time else LATE
+    return params
+
+
+def complaint_count(*, actor, filters) -> int:
+    """How many complaints the list shows with ``filters`` (a home-page figure; its link uses the same filters)."""
+    return complaint_list(actor=actor, filters=filters).count()
 
 
 def complaint_counts(enterprise_ids, *, since: dt.date) -> dict[int, int]:
@@ -197,3 +204,57 @@ def complaint_counts(enterprise_ids, *, since: dt.date) -> dict[int, int]:
 def status_counts(*, actor) -> dict[str, int]:
     rows = Complaint.objects.visible_to(actor).values("status").annotate(n=Count("id"))
     return {r["status"]: r["n"] for r in rows}
+
+
+# ---------------------------------------------------------------------------------------------------- retention
+@dataclass(frozen=True)
+class PurgePlan:
+    """What the identity purge would do on ``today`` (counts and dates only, never an identity)."""
+
+    today: dt.date
+    retention_days: int
+    ended_before: dt.date  # cases closed (or not accepted) before this day have their identity deleted
+    complaint_ids: list[int]
+    oldest_end: dt.date | None
+    newest_end: dt.date | None
+
+    @property
+    def count(self) -> int:
+        return len(self.complaint_ids)
+
+
+def identity_purge_due(*, today: dt.date) -> tuple[int, dt.date, QuerySet]:
+    """System-level (the daily job, the preview): ``(retention days, ended before, complaints)`` whose reporter
+    identity is past its retention.
+
+    Due: the case is over — 办结 (``closed_at``) or 不予受理 (``decided_at`` of a rejection) — more than
+    ``identity_retention_days`` (the rule in force on ``today``) days ago, and no reward is waiting to be paid (the
+    payment needs the reporter). The complaint itself is kept."""
+    days = rules_in_force(today).identity_retention_days
+    ended_before = today - dt.timedelta(days=days)
+    cutoff = dt.datetime.combine(ended_before, dt.time.min, tzinfo=timezone.get_current_timezone())
+    ended = Q(closed_at__isnull=False, closed_at__lt=cutoff) | Q(
+        closed_at__isnull=True, status__in=[S.REJECTED, S.FED_BACK], decided_at__lt=cutoff
+    )
+    qs = (
+        Complaint.objects.filter(ended, reporter_identity__isnull=False, status__in=[S.CLOSED, S.REJECTED, S.FED_BACK])
+        .exclude(reward__status=RewardStatus.ASSESSED)
+        .order_by("pk")
+    )
+    return days, ended_before, qs
+
+
+def identity_purge_plan(*, today: dt.date | None = None) -> PurgePlan:
+    """The preview of the purge on ``today``: how many identities, the retention and the range of closing dates."""
+    today = today or timezone.localdate()
+    days, ended_before, qs = identity_purge_due(today=today)
+    rows = list(qs.values_list("pk", "closed_at", "decided_at"))
+    ends = [timezone.localtime(closed or decided).date() for _, closed, decided in rows]
+    return PurgePlan(
+        today=today,
+        retention_days=days,
+        ended_before=ended_before,
+        complaint_ids=[pk for pk, _, _ in rows],
+        oldest_end=min(ends, default=None),
+        newest_end=max(ends, default=None),
+    )

@@ -487,3 +487,40 @@ def reporter_unmask_record(*, actor, complaint_id, reason: str) -> None:
     if c is None:
         raise OutOfScope()
     audit_record("incidents.reporter_unmask", obj=c, actor=actor, extra={"reason": reason[:500]})
+
+
+# ---------------------------------------------------------------------------------------------------- retention
+PURGE_CHUNK = 500
+
+
+def reporter_identities_purge(*, actor=None, today: dt.date | None = None) -> dict:
+    """PII-05: delete the reporter identities past their retention (``selectors.identity_purge_due``); the
+    complaints stay, marked ``identity_purged_on``, with a line in their history. One transaction, the complaints
+    locked; one audit event with the counts only (none when nothing was due). The daily job calls it as the system.
+    Returns ``{"purged": n, "retention_days": d, "ended_before": "YYYY-MM-DD"}``."""
+    from .selectors import identity_purge_due
+
+    require_perm(actor, "incidents.purge_reporter_identity", system_allowed=True)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        days, ended_before, qs = identity_purge_due(today=today)
+        ids = list(qs.select_for_update(of=("self",)).values_list("pk", flat=True))
+        now = timezone.now()
+        note = f"保存期限 {days} 天届满（办结或不予受理早于 {ended_before:%Y-%m-%d}）"
+        for i in range(0, len(ids), PURGE_CHUNK):
+            chunk = ids[i : i + PURGE_CHUNK]
+            ReporterIdentity.objects.filter(complaint_id__in=chunk).delete()
+            Complaint.objects.filter(pk__in=chunk).update(identity_purged_on=today)
+            ComplaintEvent.objects.bulk_create(
+                ComplaintEvent(complaint_id=pk, at=now, actor=actor, action="删除举报人身份", note=note) for pk in chunk
+            )
+        result = {"purged": len(ids), "retention_days": days, "ended_before": ended_before.isoformat()}
+        if ids:
+            audit_record(
+                "incidents.reporter_identity_purge",
+                object_type="incidents.reporteridentity",
+                object_repr=f"{len(ids)} 件投诉举报的举报人身份",
+                actor=actor,
+                extra=result,
+            )
+    return result

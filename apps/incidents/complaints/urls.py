@@ -8,6 +8,7 @@ urlpatterns: list = [
     path("complaints/", views.ComplaintListView.as_view(), name="complaints"),
     path("complaints/new/", views.ComplaintCreateView.as_view(), name="complaint_create"),
     path("complaints/export/", views.ComplaintExportView.as_view(), name="complaint_export"),
+    path("complaints/retention/", views.IdentityRetentionView.as_view(), name="complaint_identity_retention"),
     path(
         "complaints/export/<uuid:job_id>/",
         views.ComplaintExportDownloadView.as_view(),

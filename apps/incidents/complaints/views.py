@@ -430,3 +430,54 @@ class ReporterUnmaskView(ScopedObjectMixin, ScopedFormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class IdentityRetentionView(ScopedPageView):
+    """PII-05 for the security admin: GET previews what the daily purge deletes today (counts and dates only, never a
+    case or an identity); a confirmed POST deletes it now (the same service as the daily job)."""
+
+    permission_required = "incidents.purge_reporter_identity"
+    template_name = "incidents/complaints/identity_retention.html"
+
+    def get_context_data(self, **kwargs):
+        from django.urls import reverse
+
+        from apps.common.confirm import Confirm
+
+        context = super().get_context_data(**kwargs)
+        plan = sel.identity_purge_plan()
+        context.update(
+            plan=plan,
+            confirm=Confirm(
+                title="确认立即删除到期的举报人身份",
+                action=reverse("incidents:complaint_identity_retention"),
+                button=f"删除 {plan.count:,} 件的举报人身份",
+                cancel_url=reverse("home"),
+                consequences=[
+                    f"删除 {plan.count:,} 件投诉举报的举报人身份（姓名、电话、身份证号、其他联系方式），不可恢复；投诉举报本身保留。",
+                    "每件的办理记录写明按保存期限删除；审计日志记一条，只含件数和日期。",
+                    "不点此按钮，每天 03:40 的定时任务也会做同样的删除。",
+                ],
+                blockers=[] if plan.count else ["今天没有到期的举报人身份"],
+                hidden={"count": plan.count},
+                tone="danger",
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        from apps.common.confirm import is_confirmed
+
+        if not is_confirmed(request):
+            messages.warning(request, "请先核对到期件数，再确认删除")
+            return redirect("incidents:complaint_identity_retention")
+        if request.POST.get("count") != str(sel.identity_purge_plan().count):
+            messages.error(request, "到期件数在预览后已变化，请重新核对")
+            return redirect("incidents:complaint_identity_retention")
+        try:
+            result = services.reporter_identities_purge(actor=request.user)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已删除 {result['purged']:,} 件投诉举报的举报人身份。")
+        return redirect("incidents:complaint_identity_retention")

@@ -51,6 +51,12 @@ class ComplaintRules(TimeStampedModel):
     duplicate_window_days = models.PositiveSmallIntegerField(
         "疑似重复的比对范围（自然日）", default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
+    identity_retention_days = models.PositiveIntegerField(
+        "举报人身份保存期限（自然日，自办结或不予受理起）",
+        default=1826,
+        validators=[MinValueValidator(30), MaxValueValidator(36500)],
+        help_text="期满后举报人身份（姓名、电话、身份证号、联系方式）被删除，投诉举报本身保留（SECURITY.md PII-05）",
+    )
     note = models.CharField("依据/说明", max_length=200, blank=True)
 
     objects = InForceQuerySet.as_manager()
@@ -70,7 +76,10 @@ class ComplaintRules(TimeStampedModel):
                     duplicate_window_days__gte=1,
                 ),
                 name="complaintrules_days_ge_1",
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(identity_retention_days__gte=30), name="complaintrules_retention_ge_30"
+            ),
         ]
 
     def __str__(self):
@@ -171,6 +180,7 @@ class Complaint(StatusTransitions, TimeStampedModel):
     feedback_due = models.DateField("反馈期限", null=True, blank=True)
     feedback_at = models.DateTimeField("反馈时间", null=True, blank=True)
     feedback_text = models.TextField("反馈内容（公开给反映人）", blank=True)
+    identity_purged_on = models.DateField("举报人身份删除日期（保存期满）", null=True, blank=True)
     duplicate_of = models.ForeignKey(
         "self", verbose_name="重复于", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
     )
@@ -195,6 +205,8 @@ class Complaint(StatusTransitions, TimeStampedModel):
             ("unmask_reporter", "查看举报人身份（须说明理由）"),
             ("manage_reward", "核定和发放举报奖励"),
             ("export_complaint", "导出投诉举报"),
+            ("view_timeliness", "查看镇街时效考核"),
+            ("purge_reporter_identity", "按保存期限删除举报人身份"),
         ]
         indexes = [
             models.Index(fields=["enterprise", "received_at"], name="complaint_ent_received"),
