@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from apps.accounts import selectors as accounts_selectors
 from apps.enterprises import selectors as enterprise_selectors
+from apps.incidents.emergencies import selectors as incident_selectors
 from apps.inspections.draws import selectors as draw_selectors
 from apps.inspections.fieldwork import filters as fieldwork_filters
 from apps.inspections.fieldwork import selectors as fieldwork_selectors
@@ -116,9 +117,26 @@ def inspection_completion(actor) -> Kpi:
     return kpi
 
 
+def pending_first_reports(actor) -> Kpi:
+    """待初报事件: incidents without a 初报, inside or past the 2-hour window (the list filtered the same way)."""
+    return _count(
+        "待初报事件",
+        "exclamation-diamond",
+        incident_selectors.pending_first_report_count(actor),
+        url_for("incidents:incidents", {"first_report": "pending"}),
+        unit="起",
+        tone="warning",
+    )
+
+
 # ------------------------------------------------------------------ per role
 def township_staff_kpis(actor) -> list[Kpi]:
-    return [operating_enterprises(actor, "检查对象（名录）"), coverage_overdue(actor), overdue_rectifications(actor)]
+    return [
+        operating_enterprises(actor, "检查对象（名录）"),
+        coverage_overdue(actor),
+        overdue_rectifications(actor),
+        pending_first_reports(actor),
+    ]
 
 
 def city_staff_kpis(actor) -> list[Kpi]:
@@ -140,6 +158,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
             tone="amber",
         ),
         pending("本年抽检批次", "eyedropper", "食品抽检", unit="批", tone="green"),
+        pending_first_reports(actor),
     ]
 
 
@@ -149,6 +168,7 @@ def city_leader_kpis(actor) -> list[Kpi]:
         inspection_completion(actor),
         pending("抽检批次（每千人）", "eyedropper", "食品抽检", tone="amber"),
         pending("投诉按期办结率", "chat-square-text", "投诉举报", unit="%"),
+        pending_first_reports(actor),
     ]
 
 

@@ -11,4 +11,13 @@ from .complaints import (  # noqa: F401
     Reward,
     RewardRule,
 )
-from .emergencies import Incident, IncidentLevel  # noqa: F401
+from .emergencies import (  # noqa: F401
+    Incident,
+    IncidentAction,
+    IncidentEvent,
+    IncidentGradingCriteria,
+    IncidentLevel,
+    IncidentLink,
+    IncidentReport,
+    IncidentRules,
+)
