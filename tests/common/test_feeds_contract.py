@@ -145,6 +145,20 @@ def _complaint_off(row):
     return row.pk, lambda data: data["status"] == "rejected"
 
 
+def _incident(township):
+    from tests.incidents.emergencies.helpers import new_incident
+
+    return new_incident(township)
+
+
+def _incident_off(row):
+    # what retires an incident: closing it (after its 终报)
+    from tests.incidents.emergencies.helpers import advance
+
+    advance(row, "closed")
+    return row.pk, lambda data: data["status"] == "closed"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -166,6 +180,7 @@ FEEDS = [
     Feed("/api/v1/sampling/results/", _sampling_result, _sampling_result_off),
     Feed("/api/v1/sampling/plan-lines/", _plan_line, _plan_line_off),
     Feed("/api/v1/incidents/complaints/", _complaint, _complaint_off),
+    Feed("/api/v1/incidents/incidents/", _incident, _incident_off),
 ]
 
 
