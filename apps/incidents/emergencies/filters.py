@@ -42,13 +42,17 @@ def first_report_q(state: str, now: dt.datetime) -> Q:
 
 class IncidentFilterSet(BaseFilterSet):
     q = django_filters.CharFilter(label="关键词", method="filter_q", max_length=Q_MAX)
-    status = django_filters.ChoiceFilter(label="状态", choices=IncidentStatus.choices)
-    level = django_filters.ChoiceFilter(label="确认级别", choices=IncidentLevel.choices)
-    township = django_filters.ChoiceFilter(label="镇街", choices=township_choices, method="filter_township")
+    status = django_filters.ChoiceFilter(label="状态", choices=IncidentStatus.choices, empty_label="全部")
+    level = django_filters.ChoiceFilter(label="确认级别", choices=IncidentLevel.choices, empty_label="全部")
+    township = django_filters.ChoiceFilter(
+        label="镇街", choices=township_choices, method="filter_township", empty_label="全部"
+    )
     year = django_filters.NumberFilter(
         label="获知年度", field_name="learned_at", lookup_expr="year", min_value=2000, max_value=2100
     )
-    first_report = django_filters.ChoiceFilter(label="初报时效", choices=FR.choices, method="filter_first_report")
+    first_report = django_filters.ChoiceFilter(
+        label="初报时效", choices=FR.choices, method="filter_first_report", empty_label="全部"
+    )
 
     class Meta:
         model = Incident
