@@ -45,7 +45,7 @@ class IncidentFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=IncidentStatus.choices, empty_label="全部")
     level = django_filters.ChoiceFilter(label="确认级别", choices=IncidentLevel.choices, empty_label="全部")
     township = django_filters.ChoiceFilter(
-        label="镇街", choices=township_choices, method="filter_township", empty_label="全部"
+        label="镇街", choices=township_choices, method="filter_township", empty_label="全部", field_name="township_ref"
     )
     year = django_filters.NumberFilter(
         label="获知年度", field_name="learned_at", lookup_expr="year", min_value=2000, max_value=2100
@@ -68,7 +68,7 @@ class IncidentFilterSet(BaseFilterSet):
             | Q(description__icontains=text)
         )
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):
         if value == "none":
             return queryset.filter(township__isnull=True)
         return queryset.filter(township_id=int(value))
