@@ -298,18 +298,18 @@ def incident_report_submit(*, actor, incident_id, kind: str, content: str, submi
                     ]
                 }
             )
+        before = inc.status
+        to = {K.INITIAL: S.HANDLING, K.FINAL: S.FINAL_REPORTED}.get(kind, before)
+        if to != before and not inc.can_transition_to(to):
+            raise InvalidTransition(f"“{S(before).label}”的事件不能报送{K(kind).label}")
         report = IncidentReport.objects.create(
             incident=inc, kind=kind, submitted_at=submitted_at, content=content, by=actor
         )
-        before = inc.status
         if kind == K.INITIAL:
             inc.first_reported_at = submitted_at
-            inc.status = S.HANDLING
         elif kind == K.FINAL:
             inc.final_reported_at = submitted_at
-            inc.status = S.FINAL_REPORTED
-        if inc.status != before and not (before in inc.TRANSITIONS and inc.status in inc.TRANSITIONS[before]):
-            raise InvalidTransition(f"“{S(before).label}”的事件不能报送{K(kind).label}")
+        inc.status = to
         inc.save()
         label = K(kind).label
         _event(
