@@ -66,6 +66,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "drill", "view", "add", "change"),  # their township's drills
             "incidents.export_drill",
             "incidents.view_timeliness",
+            *_crud("incidents", "incident", "view", "add", "change"),
+            "incidents.export_incident",
             *STANDARDS_CATALOGUE_VIEW,
             "common.view_job",
         ),
@@ -145,6 +147,9 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "drill", "view", "add", "change"),  # every drill, the city's own included
             "incidents.export_drill",
             "incidents.view_timeliness",
+            *_crud("incidents", "incident", "view", "add", "change"),
+            "incidents.manage_incident",
+            "incidents.export_incident",
             "sampling.run_quota_report",
             "common.view_job",
             "common.view_calendaroverride",
@@ -203,6 +208,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "emergencyplan", "view"),
             *_crud("incidents", "drill", "view"),
             "incidents.view_timeliness",
+            *_crud("incidents", "incident", "view"),
             *_crud("sampling", "sampleattachment", "view"),
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,

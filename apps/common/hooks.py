@@ -48,6 +48,10 @@ Providers are the reading side: an app offers a function that others call, by a 
     received on or after ``since`` (a date); enterprises with none may be left out. ``enterprise_ids`` is a list or a
     queryset of ids (sub-query). Read by ``apps.sampling.targeting`` (靶向抽检 suggestions); while no app provides
     it, that reason scores 0 and the page says so.
+``sampling.samples_by_number``
+    ``fn(numbers, *, actor) -> {抽样单编号 (upper case): sample_id}`` — the samples ``actor`` may see among the given
+    numbers; unknown or invisible numbers are left out. Read by ``apps.incidents.emergencies`` to link samples to an
+    incident (stored as ``sampling-sample:<id>``, resolved through ``apps.common.refs``).
 """
 
 from __future__ import annotations
@@ -84,6 +88,7 @@ PROVIDED = {
     "inspections.completed": "已完成的检查",
     "risk.enterprise_attributes": "检查对象的风险等级与信用等级",
     "complaints.counts": "检查对象的投诉举报数",
+    "sampling.samples_by_number": "按抽样单编号查找样品",
 }
 _PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
 

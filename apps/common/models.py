@@ -28,6 +28,14 @@ class StatusTransitions:
         return status in self.TRANSITIONS.get(self.status, ())
 
 
+class InForceQuerySet(models.QuerySet):
+    """Configuration with an effective date (``effective_from``): ``in_force(on)`` is the row in force on ``on``
+    (latest ``effective_from`` ≤ on), or None. For models that declare ``objects = InForceQuerySet.as_manager()``."""
+
+    def in_force(self, on):
+        return self.filter(effective_from__lte=on).order_by("-effective_from").first()
+
+
 # ---------------------------------------------------------------------------- audit chain
 class AuditEventQuerySet(models.QuerySet):
     def update(self, **kwargs):  # the chain is append-only, even through the ORM

@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.accounts import selectors as accounts_selectors
 from apps.enterprises import selectors as enterprise_selectors
 from apps.incidents.complaints import selectors as complaint_selectors
+from apps.incidents.emergencies import selectors as incident_selectors
 from apps.inspections.draws import selectors as draw_selectors
 from apps.inspections.fieldwork import filters as fieldwork_filters
 from apps.inspections.fieldwork import selectors as fieldwork_selectors
@@ -159,6 +160,18 @@ def complaint_acceptance_rate(actor) -> Kpi:
     return kpi
 
 
+def pending_first_reports(actor) -> Kpi:
+    """待初报事件: incidents without a 初报, inside or past the 2-hour window (the list filtered the same way)."""
+    return _count(
+        "待初报事件",
+        "exclamation-diamond",
+        incident_selectors.pending_first_report_count(actor),
+        url_for("incidents:incidents", {"first_report": "pending"}),
+        unit="起",
+        tone="warning",
+    )
+
+
 # ------------------------------------------------------------------ per role
 def township_staff_kpis(actor) -> list[Kpi]:
     return [
@@ -166,6 +179,7 @@ def township_staff_kpis(actor) -> list[Kpi]:
         coverage_overdue(actor),
         overdue_rectifications(actor),
         complaints_acceptance_overdue(actor),
+        pending_first_reports(actor),
     ]
 
 
@@ -189,6 +203,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
         ),
         pending("本年抽检批次", "eyedropper", "食品抽检", unit="批", tone="green"),
         complaints_acceptance_overdue(actor),
+        pending_first_reports(actor),
     ]
 
 
@@ -198,6 +213,7 @@ def city_leader_kpis(actor) -> list[Kpi]:
         inspection_completion(actor),
         pending("抽检批次（每千人）", "eyedropper", "食品抽检", tone="amber"),
         complaint_acceptance_rate(actor),
+        pending_first_reports(actor),
     ]
 
 

@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
         "SampleStatusEnum": "apps.sampling.choices.SampleStatus",
         "SamplingTaskStatusEnum": "apps.sampling.choices.TaskStatus",
         "SamplingPlanStatusEnum": "apps.sampling.choices.PlanStatus",
+        "IncidentLevelEnum": "apps.incidents.models.emergencies.IncidentLevel",
+        "IncidentStatusEnum": "apps.incidents.models.emergencies.IncidentStatus",
     },
 }
 

@@ -30,6 +30,7 @@ FEEDS = (
     "/api/v1/sampling/plan-lines/",
     "/api/v1/incidents/emergency-plans/",
     "/api/v1/incidents/drills/",
+    "/api/v1/incidents/incidents/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

@@ -198,6 +198,20 @@ def _plan_off(row):
     return row.pk, lambda data: data["current_number"] == 1
 
 
+def _incident(township):
+    from tests.incidents.emergencies.helpers import new_incident
+
+    return new_incident(township)
+
+
+def _incident_off(row):
+    # what retires an incident: closing it (after its 终报)
+    from tests.incidents.emergencies.helpers import advance
+
+    advance(row, "closed")
+    return row.pk, lambda data: data["status"] == "closed"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -221,6 +235,7 @@ FEEDS = [
     Feed("/api/v1/incidents/complaints/", _complaint, _complaint_off),
     Feed("/api/v1/incidents/drills/", _drill, _drill_off),
     Feed("/api/v1/incidents/emergency-plans/", _plan, _plan_off),
+    Feed("/api/v1/incidents/incidents/", _incident, _incident_off),
 ]
 
 

@@ -133,15 +133,15 @@ def test_the_page_shows_whatever_measures_are_registered(client, city_staff, tow
     registry = dict(timeliness._MEASURES)
     registry["fake_first_report"] = TimelinessMeasure(
         key="fake_first_report",
-        label="按时初报",
-        order=30,
+        label="按时初报（测试）",
+        order=90,
         counts=lambda actor, *, year: {township_a.pk: (2, 4), None: (1, 1)},
         rows_url=lambda *, year, township, on_time: f"/fake/?year={year}&township={township}&on_time={on_time}",
     )
     registry["fake_opinion"] = TimelinessMeasure(
         key="fake_opinion",
-        label="按时回应舆情",
-        order=40,
+        label="按时回应舆情（测试）",
+        order=91,
         counts=lambda actor, *, year: {},
         rows_url=lambda *, year, township, on_time: "/fake/",
     )
@@ -150,7 +150,7 @@ def test_the_page_shows_whatever_measures_are_registered(client, city_staff, tow
     response = client.get(URL)
     html = response.content.decode()
     table = response.context["table"]
-    assert [m.label for m in table.measures][-2:] == ["按时初报", "按时回应舆情"]
+    assert [m.label for m in table.measures][-2:] == ["按时初报（测试）", "按时回应舆情（测试）"]
     assert all(len(r.cells) == len(table.measures) for r in [*table.rows, table.total])
     row = {r.label: r for r in table.rows}[township_a.name]
     assert (row.cells[-2].on_time, row.cells[-2].total, row.cells[-2].rate) == (2, 4, 50.0)

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('incidents', '0003_incident_skeleton'),
+        ('incidents', '0005_emergencies_defaults'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -12,4 +12,13 @@ from .complaints import (  # noqa: F401
     RewardRule,
 )
 from .drills import Drill, DrillAttachment, EmergencyPlan, PlanVersion  # noqa: F401
-from .emergencies import Incident, IncidentLevel  # noqa: F401
+from .emergencies import (  # noqa: F401
+    Incident,
+    IncidentAction,
+    IncidentEvent,
+    IncidentGradingCriteria,
+    IncidentLevel,
+    IncidentLink,
+    IncidentReport,
+    IncidentRules,
+)

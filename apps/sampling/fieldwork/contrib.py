@@ -27,7 +27,33 @@ def enterprises_of_member_tasks(user):
     return SamplingTask.objects.filter(sampling_org_id__in=org_ids).values("enterprise_id")
 
 
+def resolve_samples(ids, actor) -> dict[int, dict]:
+    """``sampling-sample:<id>`` → {"label": "抽样单 <number> <name>（<date>）", "url": the sample page} for the samples
+    ``actor`` may see (apps.common.refs; incidents link samples this way)."""
+    from django.urls import reverse
+
+    from ..models import Sample
+
+    rows = Sample.objects.visible_to(actor).filter(pk__in=ids).only("pk", "number", "name", "sampled_on")
+    return {
+        s.pk: {
+            "label": f"抽样单 {s.number} {s.name}" + (f"（{s.sampled_on:%Y-%m-%d}）" if s.sampled_on else ""),
+            "url": reverse("sampling:sample_detail", args=[s.pk]),
+        }
+        for s in rows
+    }
+
+
+def samples_by_number(numbers, *, actor) -> dict[str, int]:
+    """The ``sampling.samples_by_number`` provider: {抽样单编号: id} of the samples ``actor`` may see."""
+    from ..models import Sample
+
+    wanted = [str(n).strip().upper() for n in numbers if str(n).strip()][:100]
+    return dict(Sample.objects.visible_to(actor).filter(number__in=wanted).values_list("number", "pk"))
+
+
 def ready() -> None:
+    from apps.common import hooks, refs
     from apps.common.navigation import add_nav_permission, register_nav
     from apps.common.scoping import register_visibility_rule
 
@@ -38,3 +64,5 @@ def ready() -> None:
     )
     add_nav_permission("jobs:list", "sampling.export_sample")
     register_visibility_rule("enterprises.Enterprise", enterprises_of_member_tasks)
+    refs.register("sampling-sample", resolve_samples, label="抽样单")
+    hooks.provide("sampling.samples_by_number", "sampling.fieldwork", samples_by_number)

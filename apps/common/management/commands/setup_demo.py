@@ -62,6 +62,8 @@ class Command(BaseCommand):
             call_command("seed_demo_complaints", stdout=self.stdout)
         if "seed_demo_drills" in get_commands():  # the city plan (2 versions), drills this year and last year
             call_command("seed_demo_drills", stdout=self.stdout)
+        if "seed_demo_incidents" in get_commands():  # incidents at each stage, one first report overdue
+            call_command("seed_demo_incidents", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
