@@ -59,4 +59,5 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("sampling.view_sample", "sampling.add_resultitem"),
     ),
     "complaints:read": ("读取投诉举报（不含举报人身份）", ("incidents.view_complaint",)),
+    "incidents:read": ("读取食品安全事件、舆情与应急演练", ("incidents.view_incident", "incidents.view_opinionevent")),
 }

@@ -48,6 +48,13 @@ Providers are the reading side: an app offers a function that others call, by a 
     received on or after ``since`` (a date); enterprises with none may be left out. ``enterprise_ids`` is a list or a
     queryset of ids (sub-query). Read by ``apps.sampling.targeting`` (靶向抽检 suggestions); while no app provides
     it, that reason scores 0 and the page says so.
+``inspections.flying_create``
+    ``fn(actor, *, enterprise_id, reason, source_ref) -> {"task_id": int, "ref": "inspection-task:<id>", "url": str}``
+    — creates a flying inspection (飞行检查) of one enterprise visible to ``actor`` (who needs
+    ``inspections.add_inspectiontask``), in the caller's transaction, with two inspectors picked as for key
+    inspections (回避 honoured); ``reason`` is the task's reason and names ``source_ref`` (e.g.
+    ``"opinion-event:12"``). Raises a DomainError (Chinese message) when it cannot. Called by
+    ``apps.incidents.opinion`` (an event spawns an inspection); while no app provides it, the page says why.
 """
 
 from __future__ import annotations
@@ -84,6 +91,7 @@ PROVIDED = {
     "inspections.completed": "已完成的检查",
     "risk.enterprise_attributes": "检查对象的风险等级与信用等级",
     "complaints.counts": "检查对象的投诉举报数",
+    "inspections.flying_create": "新建飞行检查任务",
 }
 _PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
 

@@ -118,7 +118,12 @@ def inspection_completion(actor) -> Kpi:
 
 # ------------------------------------------------------------------ per role
 def township_staff_kpis(actor) -> list[Kpi]:
-    return [operating_enterprises(actor, "检查对象（名录）"), coverage_overdue(actor), overdue_rectifications(actor)]
+    return [
+        operating_enterprises(actor, "检查对象（名录）"),
+        coverage_overdue(actor),
+        overdue_rectifications(actor),
+        pending_opinion(actor),
+    ]
 
 
 def city_staff_kpis(actor) -> list[Kpi]:
@@ -140,6 +145,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
             tone="amber",
         ),
         pending("本年抽检批次", "eyedropper", "食品抽检", unit="批", tone="green"),
+        pending_opinion(actor),
     ]
 
 
@@ -290,3 +296,17 @@ def township_figures(*, actor, population: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def pending_opinion(actor) -> Kpi:
+    """待回应舆情: events not yet responded to, linked to the 舆情 list with ``?response=pending`` (the same rows)."""
+    from apps.incidents.opinion import selectors as opinion_selectors
+
+    return _count(
+        "待回应舆情",
+        "broadcast",
+        opinion_selectors.pending_response_count(actor),
+        url_for("incidents:opinion_events", opinion_selectors.PENDING_FILTER),
+        unit="件",
+        tone="warning",
+    )

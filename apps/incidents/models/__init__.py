@@ -12,3 +12,4 @@ from .complaints import (  # noqa: F401
     RewardRule,
 )
 from .emergencies import Incident, IncidentLevel  # noqa: F401
+from .opinion import OpinionAction, OpinionEvent, OpinionEventHistory, OpinionRules  # noqa: F401

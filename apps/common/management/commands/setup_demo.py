@@ -60,6 +60,8 @@ class Command(BaseCommand):
             call_command("seed_demo_sampling_publicity", stdout=self.stdout)
         if "seed_demo_complaints" in get_commands():  # complaints at each stage, one reward paid
             call_command("seed_demo_complaints", stdout=self.stdout)
+        if "seed_demo_opinion" in get_commands():  # 舆情 events at each stage, one past its response deadline
+            call_command("seed_demo_opinion", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
