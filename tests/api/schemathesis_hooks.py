@@ -28,6 +28,7 @@ FEEDS = (
     "/api/v1/sampling/samples/",
     "/api/v1/sampling/results/",
     "/api/v1/sampling/plan-lines/",
+    "/api/v1/incidents/opinion-events/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

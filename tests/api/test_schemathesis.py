@@ -38,6 +38,7 @@ SCOPES = [
     "inspections:write",
     "sampling:read",
     "sampling:results:write",
+    "incidents:read",
 ]
 SEED = 20261206
 
