@@ -45,7 +45,11 @@ class OpinionEventFilterSet(BaseFilterSet):
     source = django_filters.ChoiceFilter(label="来源", choices=OpinionSource.choices)
     status = django_filters.ChoiceFilter(label="状态", choices=OpinionStatus.choices)
     risk = django_filters.ChoiceFilter(label="风险", choices=OpinionRisk.choices)
-    township = django_filters.ChoiceFilter(label="镇街", choices=township_choices, method="filter_township")
+    # ``field_name`` names no model field on purpose: the schema then types the parameter from its (string) choices,
+    # not from the ``township`` foreign key (an integer, which ``none`` is not); the method does the filtering.
+    township = django_filters.ChoiceFilter(
+        label="镇街", choices=township_choices, method="filter_township", field_name="township_key"
+    )
     year = django_filters.NumberFilter(
         label="发现年份", method="filter_year", min_value=2000, max_value=2100, widget=forms.NumberInput()
     )
@@ -72,7 +76,7 @@ class OpinionEventFilterSet(BaseFilterSet):
             | Q(address__icontains=text)
         )
 
-    def filter_township(self, queryset, name, value):
+    def filter_township(self, queryset, name, value: str):
         if value == NO_TOWNSHIP:
             return queryset.filter(township__isnull=True)
         return queryset.filter(township_id=int(value))
