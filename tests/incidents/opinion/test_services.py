@@ -209,3 +209,15 @@ def test_the_database_refuses_what_the_services_refuse(township_a):
     for bad in ({"heat": 6}, {"responded_at": e.discovered_at - dt.timedelta(hours=1)}, {"closed_at": timezone.now()}):
         with pytest.raises(IntegrityError), transaction.atomic():
             OpinionEvent.objects.filter(pk=e.pk).update(**bad)
+
+
+def test_a_second_response_or_close_is_a_409_and_changes_nothing(township_a):
+    e = advance(new_event(township_a, hours_ago=3), "responded")
+    first = (e.responded_at, e.response_text, e.history.count())
+    with pytest.raises(InvalidTransition):
+        services.event_respond(actor=city_user(), event_id=e.pk, text="又一次")
+    e.refresh_from_db()
+    assert (e.responded_at, e.response_text, e.history.count()) == first
+    e = advance(e, "closed")
+    with pytest.raises(InvalidTransition):
+        services.event_close(actor=city_user(), event_id=e.pk, summary="再关一次")
