@@ -59,11 +59,13 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("sampling.view_sample", "sampling.add_resultitem"),
     ),
     "complaints:read": ("读取投诉举报（不含举报人身份）", ("incidents.view_complaint",)),
-    "incidents:read": ("读取食品安全事件、舆情与应急演练", ("incidents.view_incident",)),
+    "incidents:read": (
+        "读取食品安全事件、舆情与应急演练",
+        (
+            "incidents.view_incident",
+            "incidents.view_opinionevent",
+            "incidents.view_emergencyplan",
+            "incidents.view_drill",
+        ),
+    ),
 }
-# incidents:read also opens the emergency plans and drills (apps/incidents/drills/api): their views check
-# view_emergencyplan / view_drill. Each incidents subpackage appends its own view permissions here.
-SCOPES["incidents:read"] = (
-    SCOPES["incidents:read"][0],
-    (*SCOPES["incidents:read"][1], "incidents.view_emergencyplan", "incidents.view_drill"),
-)

@@ -52,6 +52,13 @@ Providers are the reading side: an app offers a function that others call, by a 
     ``fn(numbers, *, actor) -> {抽样单编号 (upper case): sample_id}`` — the samples ``actor`` may see among the given
     numbers; unknown or invisible numbers are left out. Read by ``apps.incidents.emergencies`` to link samples to an
     incident (stored as ``sampling-sample:<id>``, resolved through ``apps.common.refs``).
+``inspections.flying_create``
+    ``fn(actor, *, enterprise_id, reason, source_ref) -> {"task_id": int, "ref": "inspection-task:<id>", "url": str}``
+    — creates a flying inspection (飞行检查) of one enterprise visible to ``actor`` (who needs
+    ``inspections.add_inspectiontask``), in the caller's transaction, with two inspectors picked as for key
+    inspections (回避 honoured); ``reason`` is the task's reason and names ``source_ref`` (e.g.
+    ``"opinion-event:12"``). Raises a DomainError (Chinese message) when it cannot. Called by
+    ``apps.incidents.opinion`` (an event spawns an inspection); while no app provides it, the page says why.
 """
 
 from __future__ import annotations
@@ -89,6 +96,7 @@ PROVIDED = {
     "risk.enterprise_attributes": "检查对象的风险等级与信用等级",
     "complaints.counts": "检查对象的投诉举报数",
     "sampling.samples_by_number": "按抽样单编号查找样品",
+    "inspections.flying_create": "新建飞行检查任务",
 }
 _PROVIDERS: dict[str, dict[str, Callable]] = {name: {} for name in PROVIDED}
 

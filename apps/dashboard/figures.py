@@ -180,6 +180,7 @@ def township_staff_kpis(actor) -> list[Kpi]:
         overdue_rectifications(actor),
         complaints_acceptance_overdue(actor),
         pending_first_reports(actor),
+        pending_opinion(actor),
     ]
 
 
@@ -204,6 +205,7 @@ def city_staff_kpis(actor) -> list[Kpi]:
         pending("本年抽检批次", "eyedropper", "食品抽检", unit="批", tone="green"),
         complaints_acceptance_overdue(actor),
         pending_first_reports(actor),
+        pending_opinion(actor),
     ]
 
 
@@ -355,3 +357,17 @@ def township_figures(*, actor, population: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def pending_opinion(actor) -> Kpi:
+    """待回应舆情: events not yet responded to, linked to the 舆情 list with ``?response=pending`` (the same rows)."""
+    from apps.incidents.opinion import selectors as opinion_selectors
+
+    return _count(
+        "待回应舆情",
+        "broadcast",
+        opinion_selectors.pending_response_count(actor),
+        url_for("incidents:opinion_events", opinion_selectors.PENDING_FILTER),
+        unit="件",
+        tone="warning",
+    )

@@ -61,4 +61,8 @@ class InspectionsConfig(AppConfig):
         contrib.register()  # the enterprise page's inspection records, "inspection-result:<id>" labels and links
         # completed inspections feed the risk app's frequency / coverage-debt rules (neither app imports the other)
         hooks.provide("inspections.completed", "inspections", completed_inspections)
+        # a flying inspection asked for by another app (incidents' 舆情 events), without importing this one
+        from .fieldwork.services.tasks import flying_create_provider
+
+        hooks.provide("inspections.flying_create", "inspections", flying_create_provider)
         portal.register()  # 一公开 portal sections (published results, draw records): apps.public reads the registry

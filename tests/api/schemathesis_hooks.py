@@ -31,6 +31,7 @@ FEEDS = (
     "/api/v1/incidents/emergency-plans/",
     "/api/v1/incidents/drills/",
     "/api/v1/incidents/incidents/",
+    "/api/v1/incidents/opinion-events/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

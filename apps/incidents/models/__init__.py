@@ -22,3 +22,4 @@ from .emergencies import (  # noqa: F401
     IncidentReport,
     IncidentRules,
 )
+from .opinion import OpinionAction, OpinionEvent, OpinionEventHistory, OpinionRules  # noqa: F401

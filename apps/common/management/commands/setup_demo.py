@@ -64,6 +64,8 @@ class Command(BaseCommand):
             call_command("seed_demo_drills", stdout=self.stdout)
         if "seed_demo_incidents" in get_commands():  # incidents at each stage, one first report overdue
             call_command("seed_demo_incidents", stdout=self.stdout)
+        if "seed_demo_opinion" in get_commands():  # 舆情 events at each stage, one past its response deadline
+            call_command("seed_demo_opinion", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())

@@ -1,3 +1,5 @@
 """API routes of incidents/opinion: (prefix under /api/v1/, viewset, basename), registered by haining_foodsafety/api_urls.py."""
 
-ROUTES: list = []
+from .views import OpinionEventViewSet
+
+ROUTES: list = [("incidents/opinion-events", OpinionEventViewSet, "incidents-opinion-event")]

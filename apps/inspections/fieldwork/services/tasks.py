@@ -127,6 +127,36 @@ def flying_task_create(
     return task
 
 
+def flying_create_provider(actor, *, enterprise_id, reason: str, source_ref: str) -> dict:
+    """The ``inspections.flying_create`` provider (apps/common/hooks.py): a flying inspection asked for by another app
+    (a 舆情 event), with two inspectors picked as for key inspections (least loaded, own township first, 回避), then
+    through ``flying_task_create`` (its permission, scope and checks). Runs in the caller's transaction."""
+    from django.urls import reverse
+
+    require_perm(actor, "inspections.add_inspectiontask")
+    try:
+        enterprise = Enterprise.objects.visible_to(actor).get(pk=enterprise_id)
+    except (Enterprise.DoesNotExist, ValueError, TypeError):
+        raise OutOfScope("检查对象不存在或不在您的管辖范围内") from None
+    today = timezone.localdate()
+    avoid = inspector_exclusions([enterprise.pk], avoid_previous=True).get(enterprise.pk, set())
+    picked = _auto_pick(enterprise_township=enterprise.township_id, pool=_pool_with_townships(today), avoid=avoid, n=2)
+    if len(picked) < 2:
+        raise ValidationFailed("回避后没有两名可派的检查人员，请在“检查任务”中新建飞行检查并指定人员")
+    text = (reason or "").strip()
+    task = flying_task_create(
+        actor=actor,
+        enterprise_id=enterprise.pk,
+        reason=f"{text}（来源：{source_ref}）" if source_ref else text,
+        inspector_ids=[i["id"] for i in picked],
+    )
+    return {
+        "task_id": task.pk,
+        "ref": f"inspection-task:{task.pk}",
+        "url": reverse("inspections:task_detail", args=[task.pk]),
+    }
+
+
 @transaction.atomic
 def task_assign_inspectors(*, actor, task_id: int, inspector_ids, version: int | None = None) -> InspectionTask:
     """(Re-)assign the inspectors of an open task that was not drawn (drawn pairs come from the immutable draw)."""
