@@ -212,6 +212,20 @@ def _incident_off(row):
     return row.pk, lambda data: data["status"] == "closed"
 
 
+def _opinion(township):
+    from tests.incidents.opinion.helpers import new_event
+
+    return new_event(township)
+
+
+def _opinion_off(row):
+    # what retires a 舆情 event: answered, then closed
+    from tests.incidents.opinion.helpers import advance
+
+    advance(row, "closed")
+    return row.pk, lambda data: data["status"] == "closed"
+
+
 @dataclass(frozen=True)
 class Feed:
     url: str
@@ -236,6 +250,7 @@ FEEDS = [
     Feed("/api/v1/incidents/drills/", _drill, _drill_off),
     Feed("/api/v1/incidents/emergency-plans/", _plan, _plan_off),
     Feed("/api/v1/incidents/incidents/", _incident, _incident_off),
+    Feed("/api/v1/incidents/opinion-events/", _opinion, _opinion_off),
 ]
 
 

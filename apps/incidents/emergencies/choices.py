@@ -9,11 +9,11 @@ from django.db import models
 
 
 class FirstReportState(models.TextChoices):
-    """The first-report clock of one incident (the list filter ``first_report`` takes these values, plus ``due``:
+    """The first-report clock of one incident (the list filter ``first_report`` takes these values, plus ``counted``:
     every incident the timeliness figure counts, i.e. reported or past its deadline)."""
 
     ON_TIME = "on_time", "按时初报"
     LATE = "late", "超时初报或超时未报"
     OVERDUE = "overdue", "已超时未初报"
     PENDING = "pending", "待初报（含已超时）"
-    DUE = "due", "已计入时效（已初报或已超时）"
+    COUNTED = "counted", "已计入时效（已初报或已超时）"

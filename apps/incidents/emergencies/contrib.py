@@ -23,7 +23,7 @@ def rows_url(*, year, township, on_time) -> str:
 
     from django.urls import reverse
 
-    params = {"year": year, "first_report": {True: "on_time", False: "late", None: "due"}[on_time]}
+    params = {"year": year, "first_report": {True: "on_time", False: "late", None: "counted"}[on_time]}
     if township is not None:
         params["township"] = township
     return f"{reverse('incidents:incidents')}?{urlencode(params)}"

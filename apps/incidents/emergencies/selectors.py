@@ -150,7 +150,9 @@ def first_report_timeliness(actor, *, year: int) -> dict[int | None, tuple[int, 
     now = timezone.now()
     qs = Incident.objects.visible_to(actor).filter(learned_at__gte=start, learned_at__lt=end)
     out: dict[int | None, list[int]] = {}
-    rows = qs.filter(first_report_q(FR.DUE, now)).values_list("township_id", "first_reported_at", "first_report_due")
+    rows = qs.filter(first_report_q(FR.COUNTED, now)).values_list(
+        "township_id", "first_reported_at", "first_report_due"
+    )
     for township_id, done, due in rows:
         entry = out.setdefault(township_id, [0, 0])
         entry[1] += 1
