@@ -320,3 +320,16 @@ def test_a_transactional_test_starts_from_the_full_state(round_):
     assert BusinessType.objects.exists() and SamplingCategory.objects.exists()
     assert Group.objects.filter(permissions__isnull=False).exists()
     Township.objects.filter(code="xiashi").update(name=f"改名{round_}")  # flushed and restored after the test
+
+
+def test_browser_fixtures_are_used_from_tests_browser_only():
+    """A module elsewhere that imports the browser fixtures defines a second session-wide `chromium`: two Playwright
+    instances in one worker ("Sync API inside the asyncio loop", CI failed on it). Browser tests live in tests/browser."""
+    root = settings.BASE_DIR / "tests"
+    needle = "tests.browser" + ".conftest"  # split, so this file does not match itself
+    offenders = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if "browser" not in path.relative_to(root).parts[:1] and needle in path.read_text("utf-8")
+    ]
+    assert offenders == []

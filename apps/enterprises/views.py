@@ -4,11 +4,9 @@ everything is scoped to the user's township(s) (a row outside it is a 404 page).
 """
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -16,17 +14,15 @@ from django.utils import timezone
 from apps.accounts.models import Township
 from apps.common import sections
 from apps.common.exceptions import DomainError
-from apps.common.jobs import job_create
 from apps.common.labels import audit_action_label
-from apps.common.selectors import job_get
 from apps.common.viewmixins import (
     ScopedActionView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     ScopedObjectMixin,
-    ScopedPageView,
 )
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from .api.serializers import can_see_phone, mask_phone
 from .choices import BrandTag, EnterpriseStatus
@@ -49,7 +45,6 @@ from .services import (
 )
 
 PAGE_SIZE = 25
-EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job (STYLE.md §3.7); openpyxl writes ~1-2 ms/row here
 
 
 def _query_without_page(request) -> str:
@@ -104,58 +99,25 @@ def _import_url() -> str | None:
         return None
 
 
-class EnterpriseExportView(ScopedPageView):
-    """The Excel export of the filtered list: at once up to ``EXPORT_SYNC_MAX_ROWS`` rows, else a background job."""
+class EnterpriseExportView(FilteredExportView):
+    """The Excel export of the filtered list: at once up to ``sync_max_rows`` rows, else a background job."""
 
     permission_required = "enterprises.export_enterprise"
-
-    def get(self, request, *args, **kwargs):
-        try:
-            count = enterprise_list(actor=request.user, filters=request.GET).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect(f"{_list_url()}?{_query_without_page(request)}")
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出检查对象名录（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = enterprise_export(actor=request.user, params=request.GET)
-        return _xlsx_response(content, _export_filename())
+    selector = staticmethod(enterprise_list)
+    export = staticmethod(enterprise_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "检查对象名录"
+    ascii_name = "enterprises"
+    list_url_name = "enterprises:list"
 
 
-def _export_filename() -> str:
-    return f"检查对象名录_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-
-
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=\"enterprises.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-class EnterpriseExportDownloadView(ScopedDetailView):
+class EnterpriseExportDownloadView(ExportDownloadView):
     """The file of a finished export job (jobs are visible to their creator only)."""
 
     permission_required = "enterprises.export_enterprise"
-    selector = staticmethod(job_get)
-    pk_url_kwarg = "job_id"
-
-    def get(self, request, *args, **kwargs):
-        job = self.object
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "export.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "enterprises"
 
 
 def _list_url() -> str:

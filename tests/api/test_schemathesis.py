@@ -39,6 +39,7 @@ SCOPES = [
     "sampling:read",
     "sampling:results:write",
     "incidents:read",
+    "complaints:read",
 ]
 SEED = 20261206
 

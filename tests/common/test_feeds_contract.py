@@ -304,6 +304,13 @@ def test_future_since_is_an_empty_page_whose_cursor_waits_there(feed, client, to
     assert far.status_code == 200 and far.json()["results"] == []
 
 
+@pytest.mark.parametrize("value", ["4638-09-23T22:18:00.3+22:58", "2025-01-01T00:00:00-23:59"])
+def test_an_offset_python_reads_but_postgresql_does_not_is_read_in_utc(feed, client, value):
+    """schemathesis found a 500: ISO 8601 allows offsets up to ±23:59, PostgreSQL only ±15:59."""
+    response = client.get(feed.url, {"updated_since": value})
+    assert response.status_code == 200, response.content
+
+
 @pytest.mark.parametrize("cursor", ["forged", "WyIyMDI1LTAxLTAxIiwxXQ:bad-signature", "a:b:c", "%00"])
 def test_bad_cursor_is_a_400(feed, client, cursor):
     _error(client.get(feed.url, {"cursor": cursor}), "cursor")

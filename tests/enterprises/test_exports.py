@@ -156,7 +156,7 @@ def test_large_export_runs_as_a_job_only_its_creator_can_download(
     monkeypatch, staff_a, user_factory, township_a, settings, tmp_path, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = str(tmp_path)
-    monkeypatch.setattr(enterprise_views, "EXPORT_SYNC_MAX_ROWS", 2)
+    monkeypatch.setattr(enterprise_views.EnterpriseExportView, "sync_max_rows", 2)
     for _ in range(3):
         EnterpriseFactory(township=township_a)
     with django_capture_on_commit_callbacks(execute=True):  # the job is published on commit (eager Celery)

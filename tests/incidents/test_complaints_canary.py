@@ -103,7 +103,7 @@ def test_the_identity_appears_nowhere_else(
             response = client.get(reverse("incidents:complaint_export"))
             assert response.status_code == 200, who
             exports.append((who, response.content))
-        monkeypatch.setattr(complaint_views, "EXPORT_SYNC_MAX_ROWS", 0)
+        monkeypatch.setattr(complaint_views.ComplaintExportView, "sync_max_rows", 0)
         assert staff.get(reverse("incidents:complaint_export"), {"q": ""}).status_code == 302
         job = Job.objects.get(kind=EXPORT_JOB_KIND)
         job_run(job.pk)

@@ -85,7 +85,8 @@ def parse_updated_since(value: str) -> dt.datetime:
         except (ValueError, OverflowError):
             raise ValidationError({"updated_since": [MSG_SINCE]}) from None
     try:
-        when.astimezone(dt.UTC)
+        # in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (+22:58 was a 500)
+        when = when.astimezone(dt.UTC)
     except OverflowError:  # 9999-12-31T23:00-05:00 is past the last representable UTC instant: clamp
         extreme = dt.datetime.max if when.year > 1 else dt.datetime.min
         when = extreme.replace(tzinfo=dt.UTC)

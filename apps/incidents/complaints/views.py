@@ -7,18 +7,13 @@ allow it) re-renders the detail page with the Chinese message and the service's 
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from apps.common.exceptions import DomainError, OutOfScope
-from apps.common.jobs import job_create
-from apps.common.selectors import job_get
 from apps.common.viewmixins import (
     ScopedActionView,
     ScopedDetailView,
@@ -27,10 +22,12 @@ from apps.common.viewmixins import (
     ScopedObjectMixin,
     ScopedPageView,
 )
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from . import selectors as sel
 from . import services
 from .choices import ComplaintStatus, RewardStatus
+from .exports import complaint_export, export_file_path
 from .filters import ComplaintFilterSet
 from .forms import (
     CloseForm,
@@ -47,7 +44,6 @@ from .job_handlers import EXPORT_JOB_KIND
 from .rules import rules_in_force, yuan
 
 S = ComplaintStatus
-EXPORT_SYNC_MAX_ROWS = 2000
 
 
 def _townships_for(user):
@@ -88,56 +84,21 @@ class ComplaintListView(ScopedListView):
         return context
 
 
-class ComplaintExportView(ScopedPageView):
+class ComplaintExportView(FilteredExportView):
     permission_required = ("incidents.view_complaint", "incidents.export_complaint")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import complaint_export
-
-        try:
-            count = sel.complaint_list(actor=request.user, filters=request.GET).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect("incidents:complaints")
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出投诉举报（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = complaint_export(actor=request.user, params=request.GET)
-        filename = f"投诉举报_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"complaints.xlsx\"; filename*=UTF-8''{quote(filename)}"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    selector = staticmethod(sel.complaint_list)
+    export = staticmethod(complaint_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "投诉举报"
+    ascii_name = "complaints"
+    list_url_name = "incidents:complaints"
 
 
-class ComplaintExportDownloadView(ScopedPageView):
+class ComplaintExportDownloadView(ExportDownloadView):
     permission_required = ("incidents.view_complaint", "incidents.export_complaint")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import export_file_path
-
-        try:
-            job = job_get(actor=request.user, pk=kwargs["job_id"])
-        except Exception:
-            raise Http404 from None
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "complaints.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "complaints"
 
 
 class ComplaintCreateView(ScopedFormView):

@@ -8,12 +8,9 @@ nothing is written."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,19 +18,17 @@ from django.utils import timezone
 from apps.common import uploads
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
-from apps.common.jobs import job_create
 from apps.common.scoping import user_sees_all_townships, user_township_ids
-from apps.common.selectors import job_get
-from apps.common.viewmixins import ScopedDetailView, ScopedFormView, ScopedListView, ScopedObjectMixin, ScopedPageView
+from apps.common.viewmixins import ScopedDetailView, ScopedFormView, ScopedListView, ScopedObjectMixin
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from ..models.drills import EmergencyPlan
 from . import selectors as sel
 from . import services
+from .exports import drill_export, export_file_path
 from .filters import DrillFilterSet, PlanFilterSet
 from .forms import AttachmentForm, DrillForm, PlanForm, VersionForm
 from .job_handlers import EXPORT_JOB_KIND
-
-EXPORT_SYNC_MAX_ROWS = 2000
 
 
 def _townships_for(user):
@@ -273,54 +268,21 @@ class DrillListView(ScopedListView):
         return context
 
 
-class DrillExportView(ScopedPageView):
+class DrillExportView(FilteredExportView):
     permission_required = ("incidents.view_drill", "incidents.export_drill")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import drill_export
-
-        try:
-            count = sel.drill_list(actor=request.user, filters=request.GET).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect("incidents:drills")
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出应急演练（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = drill_export(actor=request.user, params=request.GET)
-        filename = f"应急演练_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename=\"drills.xlsx\"; filename*=UTF-8''{quote(filename)}"
-        response["Cache-Control"] = "no-store"
-        return response
+    selector = staticmethod(sel.drill_list)
+    export = staticmethod(drill_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "应急演练"
+    ascii_name = "drills"
+    list_url_name = "incidents:drills"
 
 
-class DrillExportDownloadView(ScopedPageView):
+class DrillExportDownloadView(ExportDownloadView):
     permission_required = ("incidents.view_drill", "incidents.export_drill")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import export_file_path
-
-        try:
-            job = job_get(actor=request.user, pk=kwargs["job_id"])
-        except Exception:
-            raise Http404 from None
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "drills.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "drills"
 
 
 class _DrillFormMixin:

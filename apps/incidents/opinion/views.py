@@ -7,11 +7,8 @@ the detail page with the Chinese message and the service's 4xx status; nothing i
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,26 +16,24 @@ from django.utils import timezone
 
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
-from apps.common.jobs import job_create
-from apps.common.selectors import job_get
 from apps.common.viewmixins import (
     ScopedActionView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     ScopedObjectMixin,
-    ScopedPageView,
 )
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from . import selectors as sel
 from . import services
 from .choices import ACTION_STATUSES, OpinionStatus
+from .exports import export_file_path, opinion_export
 from .filters import OpinionEventFilterSet
 from .forms import ActionForm, AssessForm, CloseForm, EnterpriseForm, EventForm, RespondForm, SpawnInspectionForm
 from .job_handlers import EXPORT_JOB_KIND
 
 S = OpinionStatus
-EXPORT_SYNC_MAX_ROWS = 2000
 VIEW = "incidents.view_opinionevent"
 CHANGE = (VIEW, "incidents.change_opinionevent")
 
@@ -81,54 +76,21 @@ class OpinionListView(ScopedListView):
         return context
 
 
-class OpinionExportView(ScopedPageView):
+class OpinionExportView(FilteredExportView):
     permission_required = (VIEW, "incidents.export_opinionevent")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import opinion_export
-
-        try:
-            count = sel.event_list(actor=request.user, filters=request.GET).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect("incidents:opinion_events")
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出舆情事件（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = opinion_export(actor=request.user, params=request.GET)
-        filename = f"舆情事件_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f"attachment; filename=\"opinion.xlsx\"; filename*=UTF-8''{quote(filename)}"
-        response["Cache-Control"] = "no-store"
-        return response
+    selector = staticmethod(sel.event_list)
+    export = staticmethod(opinion_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "舆情事件"
+    ascii_name = "opinion"
+    list_url_name = "incidents:opinion_events"
 
 
-class OpinionExportDownloadView(ScopedPageView):
+class OpinionExportDownloadView(ExportDownloadView):
     permission_required = (VIEW, "incidents.export_opinionevent")
-
-    def get(self, request, *args, **kwargs):
-        from .exports import export_file_path
-
-        try:
-            job = job_get(actor=request.user, pk=kwargs["job_id"])
-        except Exception:
-            raise Http404 from None
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "opinion.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "opinion"
 
 
 class OpinionCreateView(ScopedFormView):

@@ -4,11 +4,9 @@ printable PDF) and the export for the national system. Thin: selectors in, servi
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +15,6 @@ from django.views.generic import TemplateView
 from apps.common import uploads
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope, ValidationFailed
-from apps.common.jobs import job_create
 from apps.common.viewmixins import (
     ScopedActionView,
     ScopedDetailView,
@@ -25,9 +22,11 @@ from apps.common.viewmixins import (
     ScopedObjectMixin,
     ScopedQuerysetMixin,
 )
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from ..choices import OrganisationKind, TaskStatus
 from . import selectors as sel
+from .exports import export_file_path
 from .filters import OpenLineFilterSet, OrganisationFilterSet, SampleFilterSet, TaskFilterSet
 from .forms import (
     PLACE_TYPES,
@@ -44,8 +43,6 @@ from .services import attachments as attachment_services
 from .services import organisations as organisation_services
 from .services import samples as sample_services
 from .services import tasks as task_services
-
-EXPORT_SYNC_MAX_ROWS = 2000  # larger exports run as a background job with progress (like the registry's)
 
 
 def _fail(request, exc: DomainError):
@@ -561,60 +558,20 @@ class AttachmentFileView(ScopedDetailView):
         )
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename=\"samples.xlsx\"; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def export_filename(when=None) -> str:
-    return f"抽样单_{timezone.localtime(when):%Y%m%d_%H%M}.xlsx"
-
-
-class SampleExportView(ScopedQuerysetMixin, TemplateView):
+class SampleExportView(FilteredExportView):
     """The list's rows (same filters) as Excel in the national 抽样单's column order; a large one becomes a job."""
 
     permission_required = "sampling.export_sample"
     selector = staticmethod(sel.sample_list)
-
-    def get(self, request, *args, **kwargs):
-        try:
-            count = sel.sample_list(actor=request.user, filters=request.GET).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect(reverse("sampling:sample_list") + "?" + request.GET.urlencode())
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出抽样单（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = sample_services.sample_export(actor=request.user, params=request.GET)
-        return _xlsx_response(content, export_filename())
+    export = staticmethod(sample_services.sample_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "抽样单"
+    ascii_name = "samples"
+    list_url_name = "sampling:sample_list"
 
 
-class SampleExportDownloadView(ScopedQuerysetMixin, TemplateView):
+class SampleExportDownloadView(ExportDownloadView):
     permission_required = "sampling.export_sample"
-    selector = staticmethod(sel.sample_list)
-
-    def get(self, request, *args, **kwargs):
-        from apps.common.selectors import job_get
-
-        from .exports import export_file_path
-
-        try:
-            job = job_get(actor=request.user, pk=kwargs["job_id"])  # jobs are visible to their creator only
-        except Exception:
-            raise Http404 from None
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "samples.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "samples"

@@ -4,7 +4,7 @@
   列入计划 (preview with the line's fields → confirm);
 * quick tests (快检): list, and one sample's result entry with its objection clock and "转实验室检验";
 * publications (一公开): list with the due / overdue / published / outcome-pending figures, publish one (preview →
-  confirm), 批量公开 (preview → confirm), and the credit-file export (a job beyond ``EXPORT_SYNC_MAX_ROWS``).
+  confirm), 批量公开 (preview → confirm), and the credit-file export (a job beyond ``FilteredExportView.sync_max_rows``).
 
 Reads go through this subpackage's selectors, writes through its services; the irreversible steps use
 ``apps.common.confirm``.
@@ -12,11 +12,11 @@ Reads go through this subpackage's selectors, writes through its services; the i
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,13 +24,13 @@ from django.views.generic import TemplateView
 
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
-from apps.common.jobs import job_create
-from apps.common.selectors import job_get
 from apps.common.viewmixins import ScopedActionView, ScopedListView, ScopedObjectMixin, ScopedQuerysetMixin
+from apps.common.views_export import ExportDownloadView, FilteredExportView
 from apps.common.workdays import WorkdayCalendar
 
 from ..choices import ObjectionOutcome, TopicStatus
 from . import selectors as sel
+from .exports import export_file_path
 from .filters import (
     OUTCOME_PENDING,
     OVERDUE,
@@ -46,8 +46,6 @@ from .job_handlers import EXPORT_JOB_KIND
 from .services import publications as publication_services
 from .services import quicktests as quick_test_services
 from .services import votes as vote_services
-
-EXPORT_SYNC_MAX_ROWS = 2000  # larger credit-file exports run as a background job
 
 
 def _fail(request, exc: DomainError):
@@ -580,55 +578,24 @@ class PublicationBulkView(ScopedQuerysetMixin, TemplateView):
         )
 
 
-class PublicationExportView(ScopedQuerysetMixin, TemplateView):
+class PublicationExportView(FilteredExportView):
     """The credit-file export of published results: the list's filters, ``status=published`` forced."""
 
     permission_required = "sampling.export_sample"
     selector = staticmethod(sel.publication_list)
+    export = staticmethod(publication_services.published_export)
+    job_kind = EXPORT_JOB_KIND
+    title = "抽检公开结果"
+    file_title = "抽检公开结果_信用档案"
+    ascii_name = "sampling-published"
+    list_url_name = "sampling:publications"
 
-    def get(self, request, *args, **kwargs):
-        try:
-            count = sel.publication_list(actor=request.user, filters=request.GET, status=PUBLISHED).count()
-        except ValidationError:
-            messages.error(request, "筛选条件有误，无法导出")
-            return redirect(reverse("sampling:publications"))
-        if count > EXPORT_SYNC_MAX_ROWS:
-            job = job_create(
-                kind=EXPORT_JOB_KIND,
-                payload={"filters": {k: request.GET.getlist(k) for k in request.GET if k != "page"}},
-                actor=request.user,
-                title=f"导出抽检公开结果（{count:,} 条）",
-            )
-            messages.info(request, f"共 {count:,} 条，已转为后台导出任务，完成后可在此页面下载。")
-            return redirect("jobs:detail", job.pk)
-        content, _ = publication_services.published_export(actor=request.user, params=request.GET)
-        filename = f"抽检公开结果_信用档案_{timezone.localtime():%Y%m%d_%H%M}.xlsx"
-        response = HttpResponse(
-            content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = (
-            f"attachment; filename=\"sampling-published.xlsx\"; filename*=UTF-8''{quote(filename)}"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    def count_rows(self) -> int:
+        return sel.publication_list(actor=self.request.user, filters=self.request.GET, status=PUBLISHED).count()
 
 
-class PublicationExportDownloadView(ScopedQuerysetMixin, TemplateView):
+class PublicationExportDownloadView(ExportDownloadView):
     permission_required = "sampling.export_sample"
-    selector = staticmethod(sel.publication_list)
-
-    def get(self, request, *args, **kwargs):
-        from .exports import export_file_path
-
-        try:
-            job = job_get(actor=request.user, pk=kwargs["job_id"])  # jobs are visible to their creator only
-        except Exception:
-            raise Http404 from None
-        path = export_file_path(job.pk)
-        if job.kind != EXPORT_JOB_KIND or job.status != "done" or not path.exists():
-            raise Http404("导出文件不存在或尚未生成")
-        response = FileResponse(
-            path.open("rb"), as_attachment=True, filename=job.result.get("filename") or "sampling-published.xlsx"
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+    job_kind = EXPORT_JOB_KIND
+    file_path = staticmethod(export_file_path)
+    ascii_name = "sampling-published"

@@ -223,7 +223,7 @@ def test_the_large_export_becomes_a_job(client, city_staff, staff_a, township_a,
     from apps.common.models import Job
     from apps.incidents.drills import views
 
-    monkeypatch.setattr(views, "EXPORT_SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr(views.DrillExportView, "sync_max_rows", 1)
     make_drill(staff_a, township_a)
     make_drill(staff_a, township_a)
     client.force_login(city_staff)

@@ -293,7 +293,7 @@ def test_large_export_becomes_a_job(client, city_staff, township_a, monkeypatch,
     from apps.common.models import Job
     from apps.incidents.opinion import views
 
-    monkeypatch.setattr(views, "EXPORT_SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr(views.OpinionExportView, "sync_max_rows", 1)
     new_event(township_a)
     new_event(township_a)
     client.force_login(city_staff)

@@ -129,7 +129,7 @@ def test_export_needs_the_permission_and_is_scoped(staff_a, leader, township_a):
 def test_a_large_export_becomes_a_job(city_staff, township_a, monkeypatch, django_capture_on_commit_callbacks):
     from apps.sampling.fieldwork import views
 
-    monkeypatch.setattr(views, "EXPORT_SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr(views.SampleExportView, "sync_max_rows", 1)
     factories.SampleFactory(task__plan_line__township=township_a)
     factories.SampleFactory(task__plan_line__township=township_a)
     client = Client()

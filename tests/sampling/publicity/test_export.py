@@ -90,7 +90,7 @@ def test_a_large_export_runs_as_a_job_with_a_download(
     city_staff, monkeypatch, tmp_path, settings, django_capture_on_commit_callbacks
 ):
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(views, "EXPORT_SYNC_MAX_ROWS", 1)
+    monkeypatch.setattr(views.PublicationExportView, "sync_max_rows", 1)
     concluded(published=True, name="甲")
     concluded(published=True, name="乙")
     client = _signed_in(city_staff)

@@ -7,19 +7,10 @@ import datetime as dt
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (fixtures)
-    DESKTOP,
-    MOBILE,
-    _browser_first,
-    chromium,
-    demo_accounts,
-    login,
-    new_page,
-    save_screenshot,
-)
-from tests.browser.test_list_filters import check_list
+from tests.incidents.drills.helpers import png_bytes
 
-from .helpers import png_bytes
+from .conftest import DESKTOP, MOBILE, login, save_screenshot
+from .test_list_filters import check_list
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +20,7 @@ def _fits(probe, width):
 
 
 @pytest.fixture
-def demo(demo_accounts):  # noqa: F811
+def demo(demo_accounts):
     from apps.incidents.drills.demo import seed_demo
 
     seed_demo()
@@ -84,8 +75,7 @@ def test_pages_on_the_demo_data(new_page, demo, viewport, suffix):  # noqa: F811
     from apps.accounts.models import User
     from apps.incidents.drills import services
     from apps.incidents.models import EmergencyPlan
-
-    from .helpers import pdf_bytes, upload
+    from tests.incidents.drills.helpers import pdf_bytes, upload
 
     probe = new_page(viewport)
     page = probe.page
