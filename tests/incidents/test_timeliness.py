@@ -242,3 +242,27 @@ def test_the_list_filters_in_the_api_and_the_page(client, api_client, city_staff
         assert rows_behind(client, "/incidents/complaints/?township=999999") == 0
         response = client.get("/incidents/complaints/", {"acceptance": "soon"})
         assert response.status_code == 200 and "受理时效" in str(response.context["filter_errors"])
+
+
+@pytest.mark.parametrize("actor", ["city_staff", "leader"])
+def test_all_four_measures_link_to_exactly_their_rows_on_the_demo_data(client, request, settings, actor):
+    """按时受理、按时反馈 (complaints), 按时初报 (incidents), 舆情按时回应: each figure on the page, as the role,
+    opens a list with exactly that many rows (issue 11 point 6)."""
+    from django.core.management import call_command
+
+    from apps.accounts.services import demo_accounts_create
+
+    settings.DEMO_MODE = True
+    demo_accounts_create(password="Demo-Passw0rd-x")
+    for command in ("seed_demo_complaints", "seed_demo_incidents", "seed_demo_opinion"):
+        call_command(command)
+    user = request.getfixturevalue(actor)
+    client.force_login(user)
+    response = client.get(URL)
+    labels = [m.label for m in response.context["table"].measures]
+    assert {"按时受理", "按时反馈", "按时初报", "舆情按时回应"} <= set(labels), labels
+    seen = set()
+    for what, url, value in _links(response):
+        assert rows_behind(client, url) == value, what
+        seen.add(what.split(" ")[1])
+    assert {"按时初报", "舆情按时回应"} <= seen  # the demo has counted incidents and 舆情 events
