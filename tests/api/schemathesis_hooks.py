@@ -32,6 +32,7 @@ FEEDS = (
     "/api/v1/incidents/drills/",
     "/api/v1/incidents/incidents/",
     "/api/v1/incidents/opinion-events/",
+    "/api/v1/incidents/complaints/",
 )
 _cursors = {}
 PNG_FIELDS = ("inspector_signature_png", "operator_signature_png")

@@ -80,3 +80,17 @@ def test_only_the_officer_learns_whether_the_reporter_is_named(client, staff_a, 
     assert "实名" not in subtitle and "匿名" not in subtitle
     client.force_login(complaint_officer)
     assert "实名" in client.get(url).content.decode()
+
+
+def test_the_township_filter_takes_an_existing_township_or_none_only(api_client, city_staff, township_a):
+    """schemathesis sent ?township=0 (outside the documented values) and got a 200; a deactivated township still
+    filters (its complaints stay)."""
+    new_complaint(township_a)
+    api_client.force_authenticate(city_staff)
+    url = "/api/v1/incidents/complaints/"
+    for bad in ("0", "999999", "x"):
+        response = api_client.get(url, {"township": bad})
+        assert response.status_code == 400 and "township" in response.json()["fields"], bad
+    type(township_a).objects.filter(pk=township_a.pk).update(is_active=False)
+    assert api_client.get(url, {"township": township_a.pk}).json()["count"] == 1
+    assert api_client.get(url, {"township": "none"}).status_code == 200

@@ -66,12 +66,14 @@ def _township_choices():
 
 
 class TownshipOrNoneField(ChoiceField):
-    """A township id (also one not offered in the select: a deactivated township still has its complaints, and an
-    id that names no row matches nothing), or ``none``."""
+    """A township's id (also one not offered in the select: a deactivated township still has its complaints), or
+    ``none``; an id that names no township is a 400 (镇街不存在), as on the other lists."""
 
     def valid_value(self, value):
         text = str(value)
-        return text == NO_TOWNSHIP or (text.isdigit() and len(text) <= 9) or super().valid_value(value)
+        if text == NO_TOWNSHIP or super().valid_value(value):
+            return True
+        return text.isdigit() and len(text) <= 9 and Township.objects.filter(pk=int(text)).exists()
 
 
 class TownshipOrNoneFilter(django_filters.ChoiceFilter):
