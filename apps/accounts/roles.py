@@ -238,7 +238,7 @@ ROLES: tuple[Role, ...] = (
     Role(
         code="sys_admin",
         label="系统管理员",
-        description="账户与镇街配置（不含审计、不含安全策略）",
+        description="账户、镇街与时限规则配置（不含审计、不含安全策略）",
         admin_role=True,
         permissions=(
             "accounts.view_all_townships",  # manages the accounts of every township (scoped admin)
@@ -248,6 +248,12 @@ ROLES: tuple[Role, ...] = (
             "common.view_job",
             "common.view_all_jobs",
             *_crud("common", "calendaroverride", "view", "add", "change", "delete"),
+            # dated rules of incidents (apps/incidents/admin.py): a new row from today on; rows in force are history
+            *_crud("incidents", "complaintrules", "view", "add", "change", "delete"),
+            *_crud("incidents", "rewardrule", "view", "add", "change", "delete"),
+            *_crud("incidents", "incidentgradingcriteria", "view", "add", "change", "delete"),
+            *_crud("incidents", "incidentrules", "view", "add", "change", "delete"),
+            *_crud("incidents", "opinionrules", "view", "add", "change", "delete"),
         ),
     ),
     Role(

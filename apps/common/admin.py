@@ -242,3 +242,48 @@ class CalendarOverrideAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["is_workday"]
     date_hierarchy = "date"
     search_fields = ["note"]
+
+
+class DatedConfigAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    """A rule that is configuration with an effective date (``effective_from``, read with ``.in_force(day)``): a
+    change is a new row that starts today or later. A row already in force (or past) is history — the clocks and
+    figures computed under it must stay explainable — so it can be read, not changed or deleted; a future row may
+    still be corrected or withdrawn before it starts. Every add / change / delete is audited."""
+
+    date_field = "effective_from"
+
+    def get_list_display(self, request):
+        return [self.date_field, "__str__"]
+
+    def _in_force_or_past(self, obj) -> bool:
+        from django.utils import timezone
+
+        return getattr(obj, self.date_field) <= timezone.localdate()
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and self._in_force_or_past(obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and self._in_force_or_past(obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        date_field = self.date_field
+
+        class DatedConfigForm(form):
+            def clean(self):
+                from django.utils import timezone
+
+                cleaned = super().clean()
+                day = cleaned.get(date_field)
+                if day is not None and day < timezone.localdate():
+                    self.add_error(
+                        date_field, "生效日期不能早于今天：已生效的规则是历史，请新增一条今天或以后生效的规则"
+                    )
+                return cleaned
+
+        return DatedConfigForm
