@@ -235,3 +235,50 @@ class ScopedListView(ScopedQuerysetMixin, TemplateView):
             filtered=any(v.strip() for k in params for v in params.getlist(k)),
         )
         return context
+
+
+class RowStepView(ScopedObjectMixin, ScopedActionView):
+    """One step on a row's detail page (a form there, prefixed ``form_key``) → ``run(cleaned_data)``, which calls the
+    service. Done: a message and back to the detail page. Refused — the form's errors or the service's DomainError —
+    the detail page again with the message, the errors beside their fields and the service's 4xx; a row outside the
+    scope is a 404. Subclasses declare ``selector``, ``form_class`` (or ``make_form``), ``form_key``, ``success``,
+    ``detail_url_name``, ``detail_template`` and ``detail_context(row, *, forms, error)``."""
+
+    form_key = ""
+    form_class = None
+    success = ""
+    detail_url_name = ""
+    detail_template = ""
+
+    def make_form(self, data):
+        return self.form_class(data, prefix=self.form_key)
+
+    def run(self, data):
+        raise NotImplementedError
+
+    def detail_context(self, row, *, forms: dict, error: str) -> dict:
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        form = self.make_form(request.POST)
+        if not form.is_valid():
+            return self.refused(form, "提交的内容有误，请按提示修改", 400)
+        try:
+            self.run(form.cleaned_data)
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            for field, errors in (exc.fields or {}).items():
+                for error in errors:
+                    if field in form.fields:
+                        form.add_error(field, error)
+            return self.refused(form, exc.message, exc.status_code)
+        messages.success(request, self.success)
+        return redirect(self.detail_url_name, pk=self.object.pk)
+
+    def refused(self, form, message: str, status: int):
+        from django.template.response import TemplateResponse
+
+        row = self.selector(actor=self.request.user, pk=self.object.pk)  # re-read: the service may have rolled back
+        context = self.detail_context(row, forms={self.form_key: form}, error=message)
+        return TemplateResponse(self.request, self.detail_template, context, status=status)

@@ -10,12 +10,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from apps.common.exceptions import DomainError, OutOfScope
 from apps.common.viewmixins import (
-    ScopedActionView,
+    RowStepView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
@@ -201,47 +200,19 @@ class ComplaintDetailView(ScopedDetailView):
         return context
 
 
-class _StepView(ScopedObjectMixin, ScopedActionView):
+class _StepView(RowStepView):
     """One step on a complaint: the form (prefixed) → the service; refused → the detail page again, with the
     message, the form's errors and the service's 4xx."""
 
     permission_required = ("incidents.view_complaint", "incidents.change_complaint")
     selector = staticmethod(sel.complaint_get)
-    form_key = ""
     form_class = NoteForm
-    success = ""
 
-    def make_form(self, data):
-        return self.form_class(data, prefix=self.form_key)
+    detail_url_name = "incidents:complaint_detail"
+    detail_template = "incidents/complaints/complaint_detail.html"
 
-    def run(self, form):
-        raise NotImplementedError
-
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                self.run(form.cleaned_data)
-            except OutOfScope:
-                raise Http404 from None
-            except DomainError as exc:
-                for field, errors in (exc.fields or {}).items():
-                    for error in errors:
-                        if field in form.fields:
-                            form.add_error(field, error)
-                return self.refused(form, exc.message, exc.status_code)
-            messages.success(request, self.success)
-            return redirect("incidents:complaint_detail", pk=self.object.pk)
-        return self.refused(form, "提交的内容有误，请按提示修改", 400)
-
-    def refused(self, form, message, status):
-        context = detail_context(
-            self.request,
-            sel.complaint_get(actor=self.request.user, pk=self.object.pk),
-            forms={self.form_key: form},
-            error=message,
-        )
-        return TemplateResponse(self.request, "incidents/complaints/complaint_detail.html", context, status=status)
+    def detail_context(self, row, *, forms, error):
+        return detail_context(self.request, row, forms=forms, error=error)
 
 
 class ComplaintAcceptView(_StepView):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
 from apps.common.viewmixins import (
-    ScopedActionView,
+    RowStepView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
@@ -258,42 +258,18 @@ class IncidentDetailView(ScopedDetailView):
         return context
 
 
-class _StepView(ScopedObjectMixin, ScopedActionView):
+class _StepView(RowStepView):
     """One form on the detail page → the service; refused → the detail page again, with the message, the form's
     errors and the service's 4xx."""
 
     permission_required = CHANGE
     selector = staticmethod(sel.incident_get)
-    form_key = ""
-    success = ""
 
-    def make_form(self, data):
-        raise NotImplementedError
+    detail_url_name = "incidents:incident_detail"
+    detail_template = "incidents/emergencies/incident_detail.html"
 
-    def run(self, data):
-        raise NotImplementedError
-
-    def post(self, request, *args, **kwargs):
-        form = self.make_form(request.POST)
-        if form.is_valid():
-            try:
-                self.run(form.cleaned_data)
-            except OutOfScope:
-                raise Http404 from None
-            except DomainError as exc:
-                for field, errors in (exc.fields or {}).items():
-                    for err in errors:
-                        if field in form.fields:
-                            form.add_error(field, err)
-                return self.refused(form, exc.message, exc.status_code)
-            messages.success(request, self.success)
-            return redirect("incidents:incident_detail", pk=self.object.pk)
-        return self.refused(form, "提交的内容有误，请按提示修改", 400)
-
-    def refused(self, form, message, status):
-        inc = sel.incident_get(actor=self.request.user, pk=self.object.pk)
-        context = detail_context(self.request, inc, forms={self.form_key: form}, error=message)
-        return TemplateResponse(self.request, "incidents/emergencies/incident_detail.html", context, status=status)
+    def detail_context(self, row, *, forms, error):
+        return detail_context(self.request, row, forms=forms, error=error)
 
 
 class IncidentReportView(_StepView):
