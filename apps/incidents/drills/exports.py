@@ -55,3 +55,43 @@ def drill_export(*, actor, params) -> tuple[bytes, int]:
 
 def export_file_path(job_id) -> Path:
     return Path(settings.MEDIA_ROOT) / "exports" / f"drills-{job_id}.xlsx"
+
+
+PLAN_COLUMNS = (
+    ExportColumn("预案名称", 36),
+    ExportColumn("层级", 8),
+    ExportColumn("镇街", 10),
+    ExportColumn("编制部门", 20),
+    ExportColumn("现行版本", 10, "number"),
+    ExportColumn("现行版本印发日期", 14, "date"),
+)
+
+
+def plan_export(*, actor, params) -> tuple[bytes, int]:
+    from .selectors import plan_list
+
+    rows_qs = plan_list(actor=actor, filters=params)
+
+    def rows():
+        for p in rows_qs:
+            yield (
+                p.title,
+                p.get_level_display(),
+                p.township.name if p.township_id else "市级",
+                p.owner_department,
+                p.current_number,
+                p.current_issued_on,
+            )
+
+    filters = "；".join(f"{k}={v}" for k in params for v in params.getlist(k) if v.strip() and k != "page") or "无"
+    return write_workbook(
+        sheet_title="应急预案",
+        columns=PLAN_COLUMNS,
+        rows=rows(),
+        about={"导出人": str(actor), "导出时间": f"{timezone.localtime():%Y-%m-%d %H:%M}", "筛选条件": filters},
+        title="应急预案",
+    )
+
+
+def plan_export_file_path(job_id) -> Path:
+    return Path(settings.MEDIA_ROOT) / "exports" / f"plans-{job_id}.xlsx"

@@ -7,6 +7,8 @@ from . import views
 urlpatterns: list = [
     path("plans/", views.PlanListView.as_view(), name="plans"),
     path("plans/new/", views.PlanCreateView.as_view(), name="plan_create"),
+    path("plans/export/", views.PlanExportView.as_view(), name="plan_export"),
+    path("plans/export/<uuid:job_id>/", views.PlanExportDownloadView.as_view(), name="plan_export_download"),
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/versions/new/", views.PlanVersionUploadView.as_view(), name="plan_version_upload"),
     path("plans/versions/<int:pk>/issue/", views.PlanVersionIssueView.as_view(), name="plan_version_issue"),

@@ -25,10 +25,10 @@ from apps.common.views_export import ExportDownloadView, FilteredExportView
 from ..models.drills import EmergencyPlan
 from . import selectors as sel
 from . import services
-from .exports import drill_export, export_file_path
+from .exports import drill_export, export_file_path, plan_export, plan_export_file_path
 from .filters import DrillFilterSet, PlanFilterSet
 from .forms import AttachmentForm, DrillForm, PlanForm, VersionForm
-from .job_handlers import EXPORT_JOB_KIND
+from .job_handlers import EXPORT_JOB_KIND, PLAN_EXPORT_JOB_KIND
 
 
 def _townships_for(user):
@@ -66,7 +66,27 @@ class PlanListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_add"] = self.request.user.has_perm("incidents.add_emergencyplan")
+        context["can_export"] = self.request.user.has_perm("incidents.export_drill")
         return context
+
+
+class PlanExportView(FilteredExportView):
+    """The plan list (same filters) as Excel; the export permission of drills covers plans."""
+
+    permission_required = ("incidents.view_emergencyplan", "incidents.export_drill")
+    selector = staticmethod(sel.plan_list)
+    export = staticmethod(plan_export)
+    job_kind = PLAN_EXPORT_JOB_KIND
+    title = "应急预案"
+    ascii_name = "plans"
+    list_url_name = "incidents:plans"
+
+
+class PlanExportDownloadView(ExportDownloadView):
+    permission_required = ("incidents.view_emergencyplan", "incidents.export_drill")
+    job_kind = PLAN_EXPORT_JOB_KIND
+    file_path = staticmethod(plan_export_file_path)
+    ascii_name = "plans"
 
 
 class PlanCreateView(ScopedFormView):

@@ -244,3 +244,37 @@ def test_list_pages_have_a_constant_query_count(client, city_staff, staff_a, tow
         fetch=lambda: client.get(reverse("incidents:plans")),
         add_rows=lambda n: [make_plan(city_staff, title=f"预案{i}", versions=1) for i in range(n)],
     )
+
+
+def test_the_plan_list_exports_its_filtered_rows_and_a_large_one_becomes_a_job(
+    client, city_staff, staff_a, township_a, leader, monkeypatch
+):
+    """As a browser submits the plan filter form (every field, the untouched ones empty), then one filter."""
+    from openpyxl import load_workbook
+
+    from apps.common.models import Job
+    from apps.incidents.drills import views
+
+    make_plan(city_staff, title="海宁市食品安全事故应急预案", versions=1)
+    make_plan(staff_a, township=township_a, title="硖石街道食品安全事故应急预案")
+    client.force_login(city_staff)
+    url = reverse("incidents:plan_export")
+    both = client.get(url, {"q": "", "level": "", "township": ""})
+    assert both.status_code == 200 and both["Cache-Control"] == "no-store"
+    values = [
+        c for row in load_workbook(io.BytesIO(both.content)).worksheets[0].iter_rows(values_only=True) for c in row
+    ]
+    assert "海宁市食品安全事故应急预案" in values and "硖石街道食品安全事故应急预案" in values
+    city = client.get(url, {"q": "", "level": "city", "township": ""})
+    values = [
+        c for row in load_workbook(io.BytesIO(city.content)).worksheets[0].iter_rows(values_only=True) for c in row
+    ]
+    assert "海宁市食品安全事故应急预案" in values and "硖石街道食品安全事故应急预案" not in values
+    assert "导出 Excel" in client.get(reverse("incidents:plans")).content.decode()
+    bad = client.get(url, {"level": "nonsense"})
+    assert bad.status_code == 302 and bad["Location"].startswith(reverse("incidents:plans"))
+    monkeypatch.setattr(views.PlanExportView, "sync_max_rows", 1)
+    assert client.get(url).status_code == 302 and Job.objects.filter(kind="incidents.plan_export").exists()
+    client.force_login(leader)  # views plans, exports nothing
+    assert client.get(url).status_code == 403
+    assert "导出 Excel" not in client.get(reverse("incidents:plans")).content.decode()
