@@ -7,6 +7,7 @@ from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from apps.accounts.api.views import TownshipViewSet
+from apps.assessment.api.urls import ROUTES as ASSESSMENT_ROUTES
 from apps.common.api.views import ApiNotFoundView, DocsView, JobViewSet, SchemaView
 from apps.enterprises.api.views import EnterpriseViewSet
 from apps.incidents.api.urls import ROUTES as INCIDENTS_ROUTES
@@ -42,7 +43,7 @@ router.register("risk/schemes", SchemeViewSet, basename="risk-scheme")
 router.register("risk/credit-classes", CreditClassViewSet, basename="risk-credit-class")
 router.register("risk/events", RiskEventViewSet, basename="risk-event")
 router.register("risk/coverage-debt", CoverageDebtViewSet, basename="risk-coverage-debt")
-for _prefix, _viewset, _basename in [*SAMPLING_ROUTES, *INCIDENTS_ROUTES]:
+for _prefix, _viewset, _basename in [*SAMPLING_ROUTES, *INCIDENTS_ROUTES, *ASSESSMENT_ROUTES]:
     router.register(_prefix, _viewset, basename=_basename)
 
 urlpatterns = router.urls + [

@@ -22,6 +22,7 @@ urlpatterns = [
         "public/complaints/", include("apps.incidents.complaints.urls_public")
     ),  # 投诉举报: public form, status by code
     path("incidents/", include("apps.incidents.urls")),
+    path("assessment/", include("apps.assessment.urls")),
     path("standards/", include("apps.standards.urls")),
     path("public/", include("apps.public.urls")),  # 一公开 portal, no login (draws, results, lookup, verifier)
     path("manage/", admin.site.urls),

@@ -81,6 +81,7 @@ LOCAL_APPS = [
     "apps.risk",
     "apps.sampling",
     "apps.incidents",
+    "apps.assessment",
     "apps.dashboard",
     "apps.public",
 ]

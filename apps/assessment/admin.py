@@ -1,0 +1,1 @@
+"""Admin of assessment (dated rules via apps.common.admin.DatedConfigAdmin where a subpackage needs one)."""

@@ -1,0 +1,3 @@
+"""(prefix, viewset, basename) of assessment/campaigns's API."""
+
+ROUTES: list = []

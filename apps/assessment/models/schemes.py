@@ -1,0 +1,1 @@
+"""Models of assessment/schemes (owned by that subpackage)."""

@@ -1,0 +1,3 @@
+"""(prefix, viewset, basename) of assessment/schemes's API."""
+
+ROUTES: list = []
