@@ -391,3 +391,12 @@ def user_without_perms(reference, township_a):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _permission_cache_generation():
+    """Each test starts a new generation of apps.accounts.permcache: a rolled-back test may re-use a user id (and,
+    under a frozen clock, its date_joined), so an entry cached by an earlier test must not be read."""
+    from apps.accounts import permcache
+
+    permcache.bump()

@@ -22,7 +22,8 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from apps.common.navigation import register_nav
 
-        from . import signals  # noqa: F401  (login/logout/lockout audit events)
+        # permission-cache invalidation; login/logout/lockout audit events
+        from . import permcache, signals  # noqa: F401
 
         # The API docs are for whoever issues tokens to integrators (the security admin), not for every role.
         register_nav("接口文档", "api-docs", perm="accounts.view_apiclient", icon="code-square", order=88)

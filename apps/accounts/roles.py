@@ -294,7 +294,9 @@ def role_codes_for(user) -> list[str]:
         return []
     cached = getattr(user, "_role_codes_cache", None)
     if cached is None:
-        names = [g.name for g in user.groups.all()]
+        from .permcache import entry
+
+        names = entry(user)["groups"] if user.pk else [g.name for g in user.groups.all()]
         cached = [ROLE_BY_LABEL[n].code for n in names if n in ROLE_BY_LABEL]
         user._role_codes_cache = cached
     return cached

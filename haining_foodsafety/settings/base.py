@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.common.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "apps.common.middleware.SessionTouchMiddleware",  # saves the session at most every 30 s (SESS-01 idle clock)
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,7 +234,7 @@ SAMPLING_REGION = env.list("SAMPLING_REGION", default=["浙江省", "嘉兴市",
 # ---------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "apps.accounts.permcache.CachedModelBackend",  # ModelBackend with the permissions in the shared cache
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -246,7 +247,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 30 * 60  # idle logout after 30 minutes (SECURITY.md SESS-01)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # apps.common.middleware.SessionTouchMiddleware keeps the idle clock
+SESSION_TOUCH_SECONDS = 30
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # A refused CSRF check gets the platform's own Chinese page (JSON under /api/), never Django's stock page.

@@ -179,7 +179,34 @@ def test_idle_timeout(client, reference, township_a, role_code, ok_minutes, expi
 
 def test_session_settings_are_the_idle_policy():
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_TOUCH_SECONDS == 30  # the session is saved at most every 30 s (SessionTouchMiddleware)
+    assert "apps.common.middleware.SessionTouchMiddleware" in settings.MIDDLEWARE
+
+
+def _session_writes(ctx) -> int:
+    return sum(1 for q in ctx.captured_queries if q["sql"].startswith('UPDATE "django_session"'))
+
+
+def test_the_session_is_written_at_most_every_30_seconds_and_idles_from_then(client, reference, township_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_user("idle", "township_staff", [township_a])
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert post_login(client, "idle", PASSWORD).status_code == 302
+    with time_machine.travel(start + dt.timedelta(seconds=29), tick=False):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        assert _session_writes(ctx) == 0  # saved 29 s ago: not again
+    # idle 29 min after that request (29 min 29 s after the last save): alive, and now saved again
+    with time_machine.travel(start + dt.timedelta(minutes=29, seconds=29), tick=False):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("home")).status_code == 200
+        assert _session_writes(ctx) == 1
+    with time_machine.travel(start + dt.timedelta(minutes=60, seconds=30), tick=False):
+        response = client.get(reverse("home"))
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
 
 
 def test_logout_is_post_only_and_audited(client, officer):
