@@ -141,3 +141,12 @@ def test_queries_do_not_grow_with_townships_or_rows(code, world, township_a, tow
         make(t, "rural_banquet_center")
     six = queries(lambda: run(code, city_staff, [*ids, *(t.pk for t in more)]))
     assert two == six
+
+
+@pytest.mark.parametrize("query", ["sector=bogus", "health_cert_valid_on=2026-13-45"])
+def test_a_bad_value_of_the_new_filters_is_an_error_not_a_500(query, world, city_staff, client):
+    client.force_login(city_staff)
+    response = client.get(f"/enterprises/?{query}")
+    assert response.status_code == 200
+    assert response.context["filter_errors"]  # shown beside the form
+    assert response.context["page"].paginator.count == 0  # and no rows

@@ -79,6 +79,7 @@ def test_a_township_actor_counts_only_its_township(code, world, township_a, town
     assert triple(out[township_a.pk]) == EXPECTED[code]["a"]
     assert triple(out[None]) == EXPECTED[code]["a"]  # staff_a's scope is township A: its population and quota
     assert out[township_b.pk].numerator == 0
+    assert out[township_b.pk].denominator is None and out[township_b.pk].note == "该镇街不在可见范围内"
     assert_rows(client, staff_a, out[None].url, out[None].numerator)
 
 

@@ -22,6 +22,7 @@ from . import quotas
 from .selectors import KINDS, sample_filters
 
 MISSING_POPULATION = "缺少该镇街的人口数"
+OUT_OF_SCOPE = "该镇街不在可见范围内"
 
 
 def _batches(actor, *, year: int, as_of: dt.date, kind: str) -> dict:
@@ -61,7 +62,8 @@ def _per_population(actor, *, year, township_ids, as_of, kind):
     for tid in township_ids:
         row = table.for_township(tid)
         pop = row.population_value if row else None
-        out[tid] = MeasureValue(done.get(tid, 0), pop, url=url(tid), note="" if pop else MISSING_POPULATION)
+        note = OUT_OF_SCOPE if row is None else ("" if pop else MISSING_POPULATION)
+        out[tid] = MeasureValue(done.get(tid, 0), pop, url=url(tid), note=note)
     missing = table.missing_population
     note = ("缺少人口数的镇街未计入分母：" + "、".join(t.name for t in missing)) if missing else ""
     out[None] = MeasureValue(sum(done.values()), table.population_total or None, url=url(None), note=note)
@@ -96,7 +98,10 @@ def quota_fulfilment(actor, *, year, township_ids, as_of):
     for tid in township_ids:
         row = table.for_township(tid)
         target = year_to_date_quota(row.food if row else None, as_of)
-        note = "" if target is not None else "缺少人口数或当年配额标准，无法计算配额"
+        if row is None:
+            note = OUT_OF_SCOPE
+        else:
+            note = "" if target is not None else "缺少人口数或当年配额标准，无法计算配额"
         out[tid] = MeasureValue(done.get(tid, 0), target, url=url(tid), note=note)
     note = "" if table.rates.row else "尚未设置抽检配额标准"
     out[None] = MeasureValue(sum(done.values()), total_quota, url=url(None), note=note)
