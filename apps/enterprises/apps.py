@@ -24,3 +24,6 @@ class EnterprisesConfig(AppConfig):
         register_nav("检查对象名录", "enterprises:list", perm="enterprises.view_enterprise", icon="building", order=10)
         add_nav_permission("jobs:list", "enterprises.import_enterprise")  # imports and exports run as jobs
         add_nav_permission("jobs:list", "enterprises.export_enterprise")
+        from . import measures
+
+        measures.register()  # the registry's figures for the assessment and the dashboard (apps.common.measures)

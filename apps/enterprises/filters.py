@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.accounts.models import Township
 from apps.common.filters import BaseFilterSet, StableOrderingFilter
 
-from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale
+from .choices import AreaType, BrandTag, EnterpriseStatus, LicenceKind, Scale, Sector
 from .identifiers import normalize_code
 from .models import BusinessType, Enterprise, Licence
 
@@ -62,6 +62,12 @@ class EnterpriseFilterSet(BaseFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=EnterpriseStatus.choices, label="经营状态")
     scale = django_filters.MultipleChoiceFilter(choices=Scale.choices, label="规模")
     area_type = django_filters.ChoiceFilter(choices=AreaType.choices, label="城乡")
+    sector = django_filters.ChoiceFilter(choices=Sector.choices, label="监管环节", field_name="business_type__sector")
+    responsibility_list_required = django_filters.BooleanFilter(
+        label="应建主体责任清单", method="filter_responsibility_required"
+    )
+    has_health_certs = django_filters.BooleanFilter(label="登记了健康证", method="filter_has_health_certs")
+    health_cert_valid_on = django_filters.DateFilter(label="健康证在该日全部有效", method="filter_health_valid_on")
     sunshine_kitchen = django_filters.BooleanFilter(label="阳光厨房")
     sunshine_kitchen_online = django_filters.BooleanFilter(label="阳光厨房已联网")
     online_catering = django_filters.BooleanFilter(label="网络餐饮")
@@ -107,6 +113,25 @@ class EnterpriseFilterSet(BaseFilterSet):
             return queryset
         types = BusinessType.objects.filter(Q(code__in=value) | Q(parent__code__in=value))
         return queryset.filter(business_type__in=types)
+
+    def filter_responsibility_required(self, queryset, name, value):
+        from .measures import responsibility_list_q
+
+        if value is None:
+            return queryset
+        return queryset.filter(responsibility_list_q()) if value else queryset.exclude(responsibility_list_q())
+
+    def filter_has_health_certs(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(health_cert_count__gt=0) if value else queryset.filter(health_cert_count=0)
+
+    def filter_health_valid_on(self, queryset, name, value):
+        from .measures import health_certs_valid_q
+
+        if not value:
+            return queryset
+        return queryset.filter(health_certs_valid_q(value))
 
     def filter_evaluator(self, queryset, name, value):
         if value is None:

@@ -22,3 +22,6 @@ class IncidentsConfig(AppConfig):
             contrib = import_module(f"{self.name}.{sub}.contrib")
             self.audit_actions.update(contrib.AUDIT_ACTIONS)
             contrib.ready()
+        from . import measures
+
+        measures.register()  # timeliness and drills for the assessment and the dashboard (apps.common.measures)

@@ -59,6 +59,9 @@ class InspectionsConfig(AppConfig):
         register_calendar_listener(reschedule_open_clocks)  # stored deadlines follow an entered holiday schedule
         visibility.register()  # inspectors see the enterprises of their assigned tasks (apps.common.scoping)
         contrib.register()  # the enterprise page's inspection records, "inspection-result:<id>" labels and links
+        from .fieldwork import measures
+
+        measures.register()  # 检查结果按时公示率 (apps.common.measures)
         # completed inspections feed the risk app's frequency / coverage-debt rules (neither app imports the other)
         hooks.provide("inspections.completed", "inspections", completed_inspections)
         # a flying inspection asked for by another app (incidents' 舆情 events), without importing this one

@@ -32,6 +32,9 @@ class RiskConfig(AppConfig):
         add_nav_permission("jobs:list", "risk.run_regrade")
         receivers.connect()  # finalised inspections, enterprise / licence changes (apps.common.hooks, signals)
         sections.register()  # the risk grade on the enterprise page (apps.common.sections)
+        from . import measures
+
+        measures.register()  # frequency compliance and coverage debt (apps.common.measures)
         from apps.common import hooks
 
         from .selectors import enterprise_attributes

@@ -5,7 +5,7 @@ Each selector applies its FilterSet (``apps.common.filters.filter_queryset``); t
 as ``filterset_class``. An empty value is no filter (``BaseFilterSet``); ``overdue`` accepts ``1``/``true``."""
 
 import django_filters
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_filters.rest_framework import BooleanFilter
 
@@ -97,11 +97,32 @@ class RectificationFilterSet(BaseFilterSet):
         return queryset.filter(status__in=OPEN_RECTIFICATION_STATUSES, deadline__lt=timezone.localdate())
 
 
+PUBLICATION_TIMELINESS_CHOICES = [
+    ("on_time", "按时公示（公示期限内已公示）"),
+    ("late", "超期（超期后公示或已超期未公示）"),
+]
+
+
+def publication_on_time_q() -> Q:
+    """Published on or before its 20-working-day due date (the day in the platform's time zone)."""
+    return Q(status=PublicationStatus.PUBLISHED, published_at__date__lte=F("due_by"))
+
+
+def publication_late_q(today) -> Q:
+    return Q(status=PublicationStatus.PUBLISHED, published_at__date__gt=F("due_by")) | Q(
+        status__in=UNPUBLISHED_STATUSES, due_by__lt=today
+    )
+
+
 class PublicationFilterSet(BaseFilterSet):
     status = django_filters.ChoiceFilter(
         label="状态", choices=PUBLICATION_STATUS_CHOICES, method="filter_status", empty_label="全部"
     )
     overdue = BooleanFilter(label="超期未公示", method="filter_overdue")
+    township = django_filters.NumberFilter(field_name="result__task__enterprise__township_id", label="镇街")
+    timeliness = django_filters.ChoiceFilter(
+        label="公示时效", choices=PUBLICATION_TIMELINESS_CHOICES, method="filter_timeliness", empty_label="全部"
+    )
 
     class Meta:
         model = Publication
@@ -120,3 +141,8 @@ class PublicationFilterSet(BaseFilterSet):
         if not value:
             return queryset
         return queryset.filter(status__in=UNPUBLISHED_STATUSES, due_by__lt=timezone.localdate())
+
+    def filter_timeliness(self, queryset, name, value):
+        if value == "on_time":
+            return queryset.filter(publication_on_time_q())
+        return queryset.filter(publication_late_q(timezone.localdate()))

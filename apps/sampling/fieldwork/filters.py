@@ -2,7 +2,7 @@
 
 The sample list's parameter names are a contract: other pages (quota burn-down, dashboards, publication) link to
 ``sampling:sample_list`` with ``township``, ``year``, ``month``, ``category``, ``purpose``, ``business_type``,
-``source``, ``status``, ``lab``, ``conclusion``, ``quick_test`` (and ``q``). Ids for rows, codes for enums; a category or
+``source``, ``status``, ``lab``, ``conclusion``, ``quick_test``, ``sampled_until`` (and ``q``). Ids for rows, codes for enums; a category or
 a business type includes everything under it; ``purpose`` may repeat (``purpose=supervisory&purpose=evaluative``: the
 quota page's 食品抽检 figures); ``quick_test`` is ``1``/``0`` (快检 or lab samples). An empty value is no filter
 (``BaseFilterSet``)."""
@@ -176,6 +176,9 @@ class SampleFilterSet(BaseFilterSet):
     task = django_filters.NumberFilter(label="抽样任务编号", field_name="task_id", widget=forms.HiddenInput)
     enterprise = django_filters.NumberFilter(
         label="被抽样单位编号", field_name="enterprise_id", widget=forms.HiddenInput
+    )
+    sampled_until = django_filters.DateFilter(  # a measure as of a day (apps/sampling/plans/measures.py)
+        label="抽样日期截至", field_name="sampled_on", lookup_expr="lte", widget=forms.HiddenInput
     )
 
     class Meta:

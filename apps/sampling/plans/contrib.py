@@ -21,3 +21,6 @@ def ready() -> None:
     register_nav("抽检计划", "sampling:plan_list", perm="sampling.view_samplingplan", icon="clipboard-check", order=40)
     register_nav("抽检配额", "sampling:quota", perm="sampling.view_samplingplan", icon="bar-chart-line", order=41)
     add_nav_permission("jobs:list", "sampling.run_quota_report")  # city staff follow their quota reports
+    from . import measures
+
+    measures.register()  # batches per 1,000 and quota fulfilment (apps.common.measures)

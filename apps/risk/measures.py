@@ -1,0 +1,101 @@
+"""Risk's measures (apps/common/measures.py; docs/measures.md), registered from ``RiskConfig.ready()``.
+
+Both read the maintained coverage state (``CoverageState``, one row per operating enterprise, refreshed when an
+inspection is finalised, a grade changes and nightly: apps/risk/coverage.py), the same rows as the coverage page
+``/risk/coverage/``. The state is kept for the current year only: for another year the values say so (no figure is
+invented). One GROUP BY whatever the number of townships.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from apps.common.measures import COUNT, RATIO, Measure, MeasureValue, register_measure
+from apps.enterprises.measures import list_url, township_values
+
+from .models import CoverageState
+
+NOT_KEPT = "覆盖状态只保存本年度，{year} 年的数据无法计算"
+
+
+def _coverage_url(params: dict):
+    def url(tid):
+        return list_url("risk:coverage", {**params, "township": tid})
+
+    return url
+
+
+def _not_kept(township_ids, year) -> dict:
+    note = NOT_KEPT.format(year=year)
+    return {key: MeasureValue(None, None, note=note) for key in [*township_ids, None]}
+
+
+def _note(as_of) -> str:
+    today = timezone.localdate()
+    return f"链接列出今天（{today:%Y-%m-%d}）的状态" if as_of != today else ""
+
+
+def inspection_coverage(actor, *, year, township_ids, as_of):
+    """Enterprises with at least one inspection required this year whose grade frequency is not overdue on
+    ``as_of`` ÷ those enterprises. The link lists the complement (those behind their frequency): the coverage page
+    lists only overdue enterprises."""
+    if year != timezone.localdate().year:
+        return _not_kept(township_ids, year)
+    behind = Q(frequency_due__lt=as_of)
+    rows = (
+        CoverageState.objects.visible_to(actor)
+        .filter(required__gte=1)
+        .order_by()
+        .values("township_id")
+        .annotate(den=Count("pk"), behind=Count("pk", filter=behind))
+    )
+    num = {r["township_id"]: r["den"] - r["behind"] for r in rows}
+    den = {r["township_id"]: r["den"] for r in rows}
+    note = "链接列出未达到等级检查频次的企业（分母减分子）"
+    if _note(as_of):
+        note += "；" + _note(as_of)
+    return township_values(township_ids, num, den, url=_coverage_url({"reason": "frequency"}), note=note)
+
+
+def coverage_debt(actor, *, year, township_ids, as_of):
+    """Operating enterprises overdue under any rule on ``as_of`` (the coverage page's rows)."""
+    if year != timezone.localdate().year:
+        return _not_kept(township_ids, year)
+    rows = (
+        CoverageState.objects.visible_to(actor)
+        .filter(next_due__lt=as_of)
+        .order_by()
+        .values("township_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {r["township_id"]: r["n"] for r in rows}
+    return township_values(township_ids, counts, url=_coverage_url({}), note=_note(as_of))
+
+
+MEASURES = (
+    Measure(
+        code="risk.inspection_coverage",
+        label="检查频次达标率",
+        unit="%",
+        kind=RATIO,
+        compute=inspection_coverage,
+        order=40,
+        description="本年应检查（按风险等级频次至少 1 次）的营业企业中，统计日没有逾期未做的等级频次检查的比例",
+    ),
+    Measure(
+        code="risk.coverage_debt",
+        label="逾期未检（覆盖欠账）",
+        unit="家",
+        kind=COUNT,
+        compute=coverage_debt,
+        order=50,
+        higher_is_better=False,
+        description="统计日逾期未检查的营业企业数（等级频次、两年全项目检查、三小一摊首次检查，任一逾期即计）",
+    ),
+)
+
+
+def register() -> None:
+    for m in MEASURES:
+        register_measure(m)
