@@ -107,3 +107,20 @@ def test_login_and_locked_pages_at_390(demo_accounts, new_page):
     desktop.page.goto(desktop.url("/accounts/login/"))
     save_screenshot(desktop, "login-desktop.png")
     desktop.assert_clean()
+
+
+def test_requests_off_the_live_server_are_recorded_and_reach_nothing(live_server, new_page, transactional_db):
+    """The guard of every browser test (conftest.new_page): a host name other than loopback does not resolve and an
+    address literal goes to a closed loopback port; both are recorded, so assert_clean() fails on them. (The
+    platform's own pages could not even ask: their CSP allows only 'self'; this page has none.)"""
+    probe = new_page(DESKTOP)
+    failed = []
+    probe.page.on("requestfailed", lambda request: failed.append(request.url))
+    with probe.page.expect_event("requestfailed"), probe.page.expect_event("requestfailed"):
+        probe.page.set_content(
+            '<img src="http://cdn.example.com/x.png"><link rel="stylesheet" href="http://203.0.113.7/x.css">'
+        )
+    assert sorted(failed) == ["http://203.0.113.7/x.css", "http://cdn.example.com/x.png"]
+    assert sorted(probe.foreign_requests) == ["http://203.0.113.7/x.css", "http://cdn.example.com/x.png"]
+    with pytest.raises(AssertionError, match="requests left the live server"):
+        probe.assert_clean()
