@@ -335,7 +335,7 @@ def campaign_progress(actor, *, year: int, township_ids=None, campaigns=None, as
                 TargetProgress(
                     target,
                     False,
-                    Figure(None, note=note),
+                    Figure(None, note="指标尚未登记，暂无数据"),
                     [TownshipFigure(t.pk, t.name, Figure(None)) for t in townships],
                     unit=target.unit,
                     note=note,

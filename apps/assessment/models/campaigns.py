@@ -123,6 +123,13 @@ class CampaignTarget(TimeStampedModel):
     def is_manual(self) -> bool:
         return not self.measure_code
 
+    @property
+    def target_text(self) -> str:
+        """The target value without trailing zeros ("4.5", "150"), "" when there is no number."""
+        if self.target_value is None:
+            return ""
+        return f"{self.target_value.normalize():f}"
+
 
 class CampaignProgressQuerySet(ScopedQuerySet):
     def scope_for_user(self, user):
