@@ -293,7 +293,8 @@ def campaign_progress(actor, *, year: int, township_ids=None, campaigns=None, as
     ids = [t.pk for t in townships]
     wide = user_sees_all_townships(actor)
     today = timezone.localdate()
-    as_of = as_of or min(today, dt.date(year, 12, 31))
+    # within the year: today for the current one, its last day for a past one, its first day for a future one
+    as_of = as_of or max(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
     targets = targets_in_force(year=year, campaign_ids=[c.pk for c in rows])
     latest = _latest_entries(actor, targets, year=year)
     by_campaign: dict[int, list[TargetProgress]] = {c.pk: [] for c in rows}

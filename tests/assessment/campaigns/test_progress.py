@@ -129,3 +129,23 @@ def test_the_target_in_force_for_a_year(campaigns):
     assert value(2024) == D("20")
     assert value(2025) is None  # retired, no successor yet
     assert value(2026) == D("30") and value(2030) == D("30")
+
+
+@pytest.mark.parametrize("offset", [-1, 0, 1])
+def test_measures_are_read_as_of_a_day_within_the_year(campaigns, fake_measures, city_staff, offset):
+    from apps.common import measures as registry
+    from apps.common.measures import COUNT, Measure, MeasureValue
+
+    seen = []
+
+    def compute(actor, *, year, township_ids, as_of):
+        seen.append((year, as_of))
+        return {None: MeasureValue(1), **{t: MeasureValue(0) for t in township_ids}}
+
+    code = "enterprises.rural_banquet_centres"
+    registry.register_measure(Measure(code=code, label="x", unit="个", kind=COUNT, compute=compute))
+    year = YEAR + offset
+    sel.campaign_progress(city_staff, year=year)
+    today = dt.date.today()
+    expected = {-1: dt.date(year, 12, 31), 0: today, 1: dt.date(year, 1, 1)}[offset]
+    assert seen == [(year, expected)]
