@@ -148,8 +148,9 @@ def target_update(*, actor, target_id, data: dict) -> CampaignTarget:
         changes = diff(before, model_snapshot(target, fields=TARGET_FIELDS + ("effective_from", "effective_to")))
     else:
         previous_end = target.effective_to
-        target.effective_to = effective_from - dt.timedelta(days=1)
-        target.save(update_fields=["effective_to", "updated_at"])
+        if previous_end is None or previous_end >= effective_from:  # a retired version keeps its own end
+            target.effective_to = effective_from - dt.timedelta(days=1)
+            target.save(update_fields=["effective_to", "updated_at"])
         written = CampaignTarget.objects.create(
             campaign=target.campaign,
             code=target.code,

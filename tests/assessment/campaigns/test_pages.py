@@ -293,3 +293,42 @@ def test_bad_target_input_is_400_in_chinese(client, campaigns, city_staff, over,
     assert r.status_code == 400
     assert message in r.content.decode()
     assert CampaignTarget.objects.filter(campaign=target.campaign, code=target.code).count() == 1
+
+
+def test_a_new_version_after_a_retired_one_leaves_its_end(campaigns, city_staff):
+    from apps.assessment.campaigns.services import target_update
+
+    target = _target("catering", "evaluators")
+    target.effective_to = dt.date(2022, 12, 31)
+    target.save()
+    data = {
+        "label": target.label,
+        "measure_code": target.measure_code,
+        "target_value": "2",
+        "unit": target.unit,
+        "scope": target.scope,
+        "higher_is_better": True,
+        "effective_from": dt.date(2025, 1, 1),
+    }
+    new = target_update(actor=city_staff, target_id=target.pk, data=data)
+    target.refresh_from_db()
+    assert target.effective_to == dt.date(2022, 12, 31)  # not stretched over the gap
+    assert (new.effective_from, new.effective_to, new.target_value) == (dt.date(2025, 1, 1), None, D("2"))
+    from apps.assessment.campaigns.selectors import kpi_targets
+
+    assert "enterprises.evaluators_per_100_urban_caterers" not in kpi_targets(year=2024)
+    assert kpi_targets(year=2025)["enterprises.evaluators_per_100_urban_caterers"].target == D("2")
+
+
+def test_township_staff_cannot_write_through_the_service(campaigns, staff_a):
+    from django.core.exceptions import PermissionDenied
+
+    from apps.assessment.campaigns.services import progress_record, target_update
+
+    target = _target("quality_grain", "work_plan")
+    with pytest.raises(PermissionDenied):
+        target_update(actor=staff_a, target_id=target.pk, data={})
+    with pytest.raises(PermissionDenied):
+        progress_record(actor=staff_a, target_id=target.pk, data={}, evidence=None)
+    with pytest.raises(PermissionDenied):
+        target_update(actor=None, target_id=target.pk, data={})
