@@ -28,6 +28,11 @@ STANDARDS_CATALOGUE_VIEW = tuple(
     f"standards.view_{model}" for model in ("standard", "testitem", "testlimit", "samplingcategory")
 )
 
+# assessment/campaigns (八大攻坚行动): the roles that read the figures read the campaigns (township roles: their
+# township's figures); 市局 edits the dated targets and records manual progress with evidence.
+CAMPAIGNS_VIEW = ("assessment.view_campaign", "assessment.view_campaigntarget", "assessment.view_campaignprogress")
+CAMPAIGNS_MANAGE = (*CAMPAIGNS_VIEW, "assessment.change_campaigntarget", "assessment.add_campaignprogress")
+
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -71,6 +76,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "opinionevent", "view", "add", "change"),  # 舆情 of their township
             "incidents.export_opinionevent",
             *STANDARDS_CATALOGUE_VIEW,
+            *CAMPAIGNS_VIEW,
             "common.view_job",
         ),
     ),
@@ -155,6 +161,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "opinionevent", "view", "add", "change"),
             "incidents.export_opinionevent",
             "sampling.run_quota_report",
+            *CAMPAIGNS_MANAGE,
             "common.view_job",
             "common.view_calendaroverride",
             "common.add_calendaroverride",
@@ -217,6 +224,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "sampleattachment", "view"),
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,
+            *CAMPAIGNS_VIEW,
             "common.view_job",
         ),
     ),

@@ -68,4 +68,8 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
             "incidents.view_drill",
         ),
     ),
+    "assessment:campaigns:read": (
+        "读取八大攻坚行动的目标与进展",
+        ("assessment.view_campaign", "assessment.view_campaigntarget", "assessment.view_campaignprogress"),
+    ),
 }

@@ -185,6 +185,7 @@ GROUP_OF = {
     "sampling:quick_tests": "抽检",
     "standards:list": "抽检",
     "incidents:complaints": "事件与投诉",
+    "assessment:campaigns": "考核评估",
     "jobs:list": "系统",
     "audit:list": "系统",
     "api-docs": "系统",
@@ -246,7 +247,18 @@ def test_register_nav_keeps_its_signature_and_takes_group(entries, rf, user_fact
     items = entries.nav_items_for(_request(rf, user))
     groups = entries.nav_groups(items)
     labels = [group["label"] for group in groups]
-    assert labels == ["工作台", "检查对象", "风险分级", "监督检查", "抽检", "事件与投诉", "更多", "值班", "系统"]
+    assert labels == [
+        "工作台",
+        "检查对象",
+        "风险分级",
+        "监督检查",
+        "抽检",
+        "事件与投诉",
+        "考核评估",
+        "更多",
+        "值班",
+        "系统",
+    ]
     by_label = {group["label"]: group for group in groups}
     assert [item["label"] for item in by_label["工作台"]["items"]] == ["首页", "公告"]
     incidents = [item["label"] for item in by_label["事件与投诉"]["items"]]
@@ -266,6 +278,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
         ("监督检查", False),
         ("抽检", False),
         ("事件与投诉", False),
+        ("考核评估", True),
         ("系统", False),
     ]
     html = response.content.decode()
@@ -278,7 +291,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
     ("actor", "disclosures", "singles"),
     [
         ("inspector_a", [], ["工作台", "检查对象", "风险分级", "监督检查"]),
-        ("staff_a", ["抽检", "事件与投诉"], ["工作台", "检查对象", "风险分级", "监督检查", "系统"]),
+        ("staff_a", ["抽检", "事件与投诉"], ["工作台", "检查对象", "风险分级", "监督检查", "考核评估", "系统"]),
         ("audit_admin", ["系统"], ["工作台"]),
     ],
 )

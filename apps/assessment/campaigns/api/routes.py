@@ -1,3 +1,5 @@
 """(prefix, viewset, basename) of assessment/campaigns's API."""
 
-ROUTES: list = []
+from .views import CampaignViewSet
+
+ROUTES: list = [("assessment/campaigns", CampaignViewSet, "assessment-campaign")]
