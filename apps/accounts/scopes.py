@@ -68,4 +68,8 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
             "incidents.view_drill",
         ),
     ),
+    "assessment:read": (
+        "读取镇街考核轮次、得分与明细",
+        ("assessment.view_assessmentround", "assessment.view_townshipscore", "assessment.view_scoreitem"),
+    ),
 }
