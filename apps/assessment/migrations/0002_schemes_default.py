@@ -54,7 +54,7 @@ def forwards(apps, schema_editor):
         version=1,
         defaults={
             "name": "镇街食品安全工作考核方案",
-            "effective_from": dt.date(2024, 1, 1),
+            "effective_from": dt.date(2020, 1, 1),
             "is_default": True,
             "star5_min": 90,
             "star4_min": 80,

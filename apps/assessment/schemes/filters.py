@@ -11,7 +11,7 @@ from ..models.schemes import AppealStatus, AssessmentRound, RoundStatus, ScoreAp
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
 
 
-def _townships():
+def _townships(request=None):
     return Township.objects.filter(is_active=True).order_by("order", "id")
 
 

@@ -20,20 +20,30 @@ from ..models.schemes import (
 from .filters import AppealFilterSet, RoundFilterSet, ScoreFilterSet, StarFilterSet
 
 
+def _signed_in(actor) -> bool:
+    return bool(actor is not None and getattr(actor, "is_authenticated", False) and actor.is_active)
+
+
 def scheme_list(*, actor, filters=None):
+    if not _signed_in(actor):
+        return AssessmentScheme.objects.none()
     return AssessmentScheme.objects.annotate(indicator_count=Count("indicators")).order_by("-effective_from")
 
 
 def scheme_get(*, actor, pk):
-    return AssessmentScheme.objects.get(pk=pk)
+    return scheme_list(actor=actor).get(pk=pk)
 
 
 def round_list(*, actor, filters=None):
+    if not _signed_in(actor):
+        return filter_queryset(RoundFilterSet, AssessmentRound.objects.none(), filters)
     qs = AssessmentRound.objects.select_related("scheme").annotate(township_count=Count("scores")).order_by("-year")
     return filter_queryset(RoundFilterSet, qs, filters)
 
 
 def round_get(*, actor, pk):
+    if not _signed_in(actor):
+        raise AssessmentRound.DoesNotExist
     return AssessmentRound.objects.select_related("scheme", "closed_by").get(pk=pk)
 
 

@@ -208,36 +208,64 @@ def _upheld(rnd):
     return list(ScoreAppeal.objects.filter(round=rnd, status=AppealStatus.UPHELD))
 
 
+ITEM_FIELDS = (
+    "numerator",
+    "denominator",
+    "computed_value",
+    "computed_points",
+    "value",
+    "points",
+    "weighted",
+    "url",
+    "denominator_url",
+    "note",
+    "appeal_id",
+)
+
+
 def _write_scores(rnd, results) -> None:
-    TownshipScore.objects.filter(round=rnd).delete()
-    scores = TownshipScore.objects.bulk_create(
-        [
-            TownshipScore(round=rnd, township_id=r.township_id, total=r.total, rank=r.rank, stars=r.stars)
-            for r in results.values()
-        ]
-    )
-    by_tid = {s.township_id: s for s in scores}
-    ScoreItem.objects.bulk_create(
-        [
-            ScoreItem(
-                score=by_tid[r.township_id],
-                indicator_id=i.indicator_id,
-                numerator=i.numerator,
-                denominator=i.denominator,
-                computed_value=i.computed_value,
-                computed_points=i.computed_points,
-                value=i.value,
-                points=i.points,
-                weighted=i.weighted,
-                url=i.url[:500],
-                denominator_url=i.denominator_url[:500],
-                note=i.note,
-                appeal_id=i.appeal_id,
-            )
-            for r in results.values()
-            for i in r.items
-        ]
-    )
+    """Store the results in place (a township's score row and its items keep their ids, so links to a drill-down
+    stay valid across recomputations and appeal decisions)."""
+    existing = {s.township_id: s for s in TownshipScore.objects.filter(round=rnd)}
+    TownshipScore.objects.filter(round=rnd).exclude(township_id__in=list(results)).delete()
+    new, changed = [], []
+    for r in results.values():
+        s = existing.get(r.township_id)
+        if s is None:
+            new.append(TownshipScore(round=rnd, township_id=r.township_id, total=r.total, rank=r.rank, stars=r.stars))
+        else:
+            s.total, s.rank, s.stars = r.total, r.rank, r.stars
+            changed.append(s)
+    TownshipScore.objects.bulk_create(new)
+    TownshipScore.objects.bulk_update(changed, ["total", "rank", "stars"])
+    by_tid = {s.township_id: s for s in TownshipScore.objects.filter(round=rnd)}
+    items = {(i.score_id, i.indicator_id): i for i in ScoreItem.objects.filter(score__round=rnd)}
+    new_items, changed_items = [], []
+    for r in results.values():
+        sc = by_tid[r.township_id]
+        for i in r.items:
+            values = {
+                "numerator": i.numerator,
+                "denominator": i.denominator,
+                "computed_value": i.computed_value,
+                "computed_points": i.computed_points,
+                "value": i.value,
+                "points": i.points,
+                "weighted": i.weighted,
+                "url": i.url[:500],
+                "denominator_url": i.denominator_url[:500],
+                "note": i.note,
+                "appeal_id": i.appeal_id,
+            }
+            row = items.get((sc.pk, i.indicator_id))
+            if row is None:
+                new_items.append(ScoreItem(score=sc, indicator_id=i.indicator_id, **values))
+            else:
+                for k, v in values.items():
+                    setattr(row, k, v)
+                changed_items.append(row)
+    ScoreItem.objects.bulk_create(new_items)
+    ScoreItem.objects.bulk_update(changed_items, list(ITEM_FIELDS), batch_size=500)
 
 
 @transaction.atomic
