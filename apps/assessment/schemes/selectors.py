@@ -37,8 +37,20 @@ def scheme_get(*, actor, pk):
 def round_list(*, actor, filters=None):
     if not _signed_in(actor):
         return filter_queryset(RoundFilterSet, AssessmentRound.objects.none(), filters)
-    qs = AssessmentRound.objects.select_related("scheme").annotate(township_count=Count("scores")).order_by("-year")
+    qs = AssessmentRound.objects.select_related("scheme").order_by("-year")
     return filter_queryset(RoundFilterSet, qs, filters)
+
+
+def visible_score_counts(*, actor, round_ids) -> dict[int, int]:
+    """{round id: number of scores ``actor`` sees in it} (one query; a township sees its own row only)."""
+    rows = (
+        TownshipScore.objects.visible_to(actor)
+        .filter(round_id__in=list(round_ids))
+        .values("round_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["round_id"]: r["n"] for r in rows}
 
 
 def round_get(*, actor, pk):

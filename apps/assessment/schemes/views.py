@@ -76,6 +76,11 @@ class RoundListView(ScopedListView):
     filterset_class = RoundFilterSet
     template_name = "assessment/schemes/round_list.html"
 
+    def decorate_page(self, page) -> None:
+        counts = sel.visible_score_counts(actor=self.request.user, round_ids=[r.pk for r in page])
+        for r in page:
+            r.township_count = counts.get(r.pk, 0)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.request.user.has_perm("assessment.add_assessmentround"):
