@@ -40,6 +40,7 @@ SCOPES = [
     "sampling:results:write",
     "incidents:read",
     "complaints:read",
+    "assessment:read",
 ]
 SEED = 20261206
 

@@ -11,8 +11,23 @@ from ..models.schemes import AppealStatus, AssessmentRound, RoundStatus, ScoreAp
 YEAR_BOUNDS = {"min_value": 2000, "max_value": 2100}
 
 
-def _townships(request=None):
-    return Township.objects.filter(is_active=True).order_by("order", "id")
+def township_choices():
+    """The active townships by id — what ``township=`` accepts. A choice (documented in the OpenAPI schema as the
+    string enum of the ids, as the drill list does), not a ModelChoiceFilter: an integer type would let a client
+    send ids that do not exist."""
+    rows = Township.objects.filter(is_active=True).order_by("order", "id").values_list("pk", "name")
+    return [(str(pk), name) for pk, name in rows]
+
+
+def _township_filter():
+    return django_filters.ChoiceFilter(
+        label="镇街", choices=township_choices, method="filter_township", empty_label="全部"
+    )
+
+
+class _TownshipMixin:
+    def filter_township(self, queryset, name, value: str):  # typed: the schema says string, not the FK integer
+        return queryset.filter(township_id=int(value))
 
 
 class RoundFilterSet(BaseFilterSet):
@@ -25,10 +40,10 @@ class RoundFilterSet(BaseFilterSet):
         fields = ["year", "status"]
 
 
-class ScoreFilterSet(BaseFilterSet):
+class ScoreFilterSet(_TownshipMixin, BaseFilterSet):
     year = django_filters.NumberFilter(label="年度", field_name="round__year", **YEAR_BOUNDS)
     round = django_filters.NumberFilter(label="轮次编号", field_name="round_id", min_value=1)
-    township = django_filters.ModelChoiceFilter(label="镇街", queryset=_townships, empty_label="全部")
+    township = _township_filter()
     stars = django_filters.NumberFilter(label="星级", field_name="stars", min_value=1, max_value=5)
 
     class Meta:
@@ -37,9 +52,9 @@ class ScoreFilterSet(BaseFilterSet):
         fields = ["year", "round", "township", "stars"]
 
 
-class AppealFilterSet(BaseFilterSet):
+class AppealFilterSet(_TownshipMixin, BaseFilterSet):
     year = django_filters.NumberFilter(label="年度", field_name="round__year", **YEAR_BOUNDS)
-    township = django_filters.ModelChoiceFilter(label="镇街", queryset=_townships, empty_label="全部")
+    township = _township_filter()
     status = django_filters.ChoiceFilter(label="状态", choices=AppealStatus.choices, empty_label="全部")
 
     class Meta:
@@ -48,8 +63,8 @@ class AppealFilterSet(BaseFilterSet):
         fields = ["year", "township", "status"]
 
 
-class StarFilterSet(BaseFilterSet):
-    township = django_filters.ModelChoiceFilter(label="镇街", queryset=_townships, empty_label="全部")
+class StarFilterSet(_TownshipMixin, BaseFilterSet):
+    township = _township_filter()
     year = django_filters.NumberFilter(label="年度", field_name="year", **YEAR_BOUNDS)
     stars = django_filters.NumberFilter(label="星级", field_name="stars", min_value=1, max_value=5)
 
