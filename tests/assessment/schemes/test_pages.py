@@ -198,8 +198,13 @@ def test_a_scheme_in_force_is_read_only_in_the_admin(rf, reference, sys_admin):
     request.user = type("Super", (), {"is_active": True, "is_staff": True, "has_perm": lambda self, p: True})()
     in_force = AssessmentScheme.objects.get(version=1)
     future = AssessmentScheme.objects.create(
-        name="新方案", version=2, effective_from=dt.date.today() + dt.timedelta(days=30),
-        star5_min=90, star4_min=80, star3_min=70, star2_min=60,
+        name="新方案",
+        version=2,
+        effective_from=dt.date.today() + dt.timedelta(days=30),
+        star5_min=90,
+        star4_min=80,
+        star3_min=70,
+        star2_min=60,
     )
     assert not model_admin.has_change_permission(request, in_force)
     assert not model_admin.has_delete_permission(request, in_force)
