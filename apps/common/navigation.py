@@ -36,6 +36,7 @@ NAV_GROUPS: dict[str, str] = {
     "监督检查": "clipboard-data",
     "抽检": "eyedropper",
     "事件与投诉": "exclamation-triangle",
+    "考核评估": "trophy",
     "更多": "grid",
     "系统": "gear",
 }
@@ -49,6 +50,7 @@ NAV_GROUP_BY_URL: dict[str, str] = {
     "sampling:*": "抽检",
     "standards:*": "抽检",  # 标准、检验项目与限量、抽检食品分类: the reference data of sampling
     "incidents:*": "事件与投诉",
+    "assessment:*": "考核评估",
     "jobs:*": "系统",
     "audit:*": "系统",
     "calendar:*": "系统",

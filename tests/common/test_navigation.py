@@ -246,7 +246,18 @@ def test_register_nav_keeps_its_signature_and_takes_group(entries, rf, user_fact
     items = entries.nav_items_for(_request(rf, user))
     groups = entries.nav_groups(items)
     labels = [group["label"] for group in groups]
-    assert labels == ["工作台", "检查对象", "风险分级", "监督检查", "抽检", "事件与投诉", "更多", "值班", "系统"]
+    assert labels == [
+        "工作台",
+        "检查对象",
+        "风险分级",
+        "监督检查",
+        "抽检",
+        "事件与投诉",
+        "考核评估",
+        "更多",
+        "值班",
+        "系统",
+    ]
     by_label = {group["label"]: group for group in groups}
     assert [item["label"] for item in by_label["工作台"]["items"]] == ["首页", "公告"]
     incidents = [item["label"] for item in by_label["事件与投诉"]["items"]]
@@ -266,10 +277,11 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
         ("监督检查", False),
         ("抽检", False),
         ("事件与投诉", False),
+        ("考核评估", False),
         ("系统", False),
     ]
     html = response.content.decode()
-    assert html.count("<details") == 4
+    assert html.count("<details") == 5
     # a one-entry group is a plain link with the entry's own label, no disclosure
     assert '<li class="nav-item app-nav-single" data-nav-group="风险分级"><a class="nav-link" href="/risk/">' in html
 
@@ -278,7 +290,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
     ("actor", "disclosures", "singles"),
     [
         ("inspector_a", [], ["工作台", "检查对象", "风险分级", "监督检查"]),
-        ("staff_a", ["抽检", "事件与投诉"], ["工作台", "检查对象", "风险分级", "监督检查", "系统"]),
+        ("staff_a", ["抽检", "事件与投诉", "考核评估"], ["工作台", "检查对象", "风险分级", "监督检查", "系统"]),
         ("audit_admin", ["系统"], ["工作台"]),
     ],
 )
