@@ -247,6 +247,8 @@ MIGRATION_REFERENCE_DATA = (
     ("inspections.KeyInspectionRule", "apps.inspections.migrations.0005_key_rules_and_final_guard", "load_rules"),
     ("sampling.QuotaRate", "apps.sampling.migrations.0004_plans_default_config", "load"),
     ("incidents.RewardRule", "apps.incidents.migrations.0002_complaints_defaults", "forwards"),
+    ("assessment.Campaign", "apps.assessment.migrations.0002_campaigns_defaults", "load"),
+    ("assessment.AssessmentScheme", "apps.assessment.migrations.0004_schemes_default", "forwards"),
 )
 
 

@@ -72,4 +72,8 @@ SCOPES: dict[str, tuple[str, tuple[str, ...]]] = {
         "读取八大攻坚行动的目标与进展",
         ("assessment.view_campaign", "assessment.view_campaigntarget", "assessment.view_campaignprogress"),
     ),
+    "assessment:read": (
+        "读取镇街考核轮次、得分与明细",
+        ("assessment.view_assessmentround", "assessment.view_townshipscore", "assessment.view_scoreitem"),
+    ),
 }

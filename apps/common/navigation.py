@@ -36,7 +36,7 @@ NAV_GROUPS: dict[str, str] = {
     "监督检查": "clipboard-data",
     "抽检": "eyedropper",
     "事件与投诉": "exclamation-triangle",
-    "考核评估": "flag",
+    "考核评估": "trophy",
     "更多": "grid",
     "系统": "gear",
 }

@@ -41,6 +41,7 @@ SCOPES = [
     "incidents:read",
     "complaints:read",
     "assessment:campaigns:read",
+    "assessment:read",
 ]
 SEED = 20261206
 

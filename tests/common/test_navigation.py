@@ -278,11 +278,11 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
         ("监督检查", False),
         ("抽检", False),
         ("事件与投诉", False),
-        ("考核评估", True),
+        ("考核评估", False),
         ("系统", False),
     ]
     html = response.content.decode()
-    assert html.count("<details") == 4
+    assert html.count("<details") == 5
     # a one-entry group is a plain link with the entry's own label, no disclosure
     assert '<li class="nav-item app-nav-single" data-nav-group="风险分级"><a class="nav-link" href="/risk/">' in html
 
@@ -291,7 +291,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
     ("actor", "disclosures", "singles"),
     [
         ("inspector_a", [], ["工作台", "检查对象", "风险分级", "监督检查"]),
-        ("staff_a", ["抽检", "事件与投诉"], ["工作台", "检查对象", "风险分级", "监督检查", "考核评估", "系统"]),
+        ("staff_a", ["抽检", "事件与投诉", "考核评估"], ["工作台", "检查对象", "风险分级", "监督检查", "系统"]),
         ("audit_admin", ["系统"], ["工作台"]),
     ],
 )

@@ -1,3 +1,8 @@
 """(prefix, viewset, basename) of assessment/schemes's API."""
 
-ROUTES: list = []
+from .views import RoundViewSet, ScoreViewSet
+
+ROUTES: list = [
+    ("assessment/rounds", RoundViewSet, "assessment-round"),
+    ("assessment/scores", ScoreViewSet, "assessment-score"),
+]
