@@ -66,6 +66,8 @@ class Command(BaseCommand):
             call_command("seed_demo_incidents", stdout=self.stdout)
         if "seed_demo_opinion" in get_commands():  # 舆情 events at each stage, one past its response deadline
             call_command("seed_demo_opinion", stdout=self.stdout)
+        if "seed_demo_assessment" in get_commands():  # last year's round closed with stars, this year's open
+            call_command("seed_demo_assessment", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())
