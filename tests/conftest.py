@@ -129,6 +129,13 @@ def pytest_runtest_teardown(item, nextitem):
 def _session_state_restore():
     from django.db import connection
 
+    snapshot = _SESSION.get("sqlite_snapshot")
+    if snapshot is not None:
+        # SQLite (make test): copy the whole database back, page by page, from the in-memory snapshot taken at the
+        # end of the session setup — milliseconds, where re-inserting the rows object by object took ~0.6 s a test.
+        connection.ensure_connection()
+        snapshot.backup(connection.connection)
+        return
     if _reference_present() and _permissions_present():
         return  # the test was skipped before its database was set up: nothing was flushed
     contents = getattr(connection, "_test_serialized_contents", None)
@@ -178,6 +185,20 @@ def _skip_setup_deserialization():
     return restore
 
 
+def _sqlite_snapshot():
+    """On SQLite, a copy of the test database as the session setup left it (``sqlite3`` backup API), or None."""
+    import sqlite3
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return None
+    connection.ensure_connection()
+    snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+    connection.connection.backup(snapshot)
+    return snapshot
+
+
 def _permissions_present() -> bool:
     from django.contrib.auth.models import Permission
 
@@ -204,11 +225,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         _reference_load()
         _audit_chain_reset()
+        snapshot = _sqlite_snapshot()
+    if snapshot is not None:
+        _SESSION["sqlite_snapshot"] = snapshot
     _SESSION["blocker"] = django_db_blocker
     restore_setup = _skip_setup_deserialization()
     yield
     restore_setup()
     _SESSION.pop("blocker", None)
+    snapshot = _SESSION.pop("sqlite_snapshot", None)
+    if snapshot is not None:
+        snapshot.close()
     for cls in patched:
         del cls._test_serialized_contents
 

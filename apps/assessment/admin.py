@@ -4,13 +4,15 @@ version in force (or past) is read-only, with its indicators; a change is a new 
 from django.contrib import admin
 
 from apps.common.admin import DatedConfigAdmin
+from apps.common.formsets import CappedInlineMixin
 
 from .models import AssessmentScheme, SchemeIndicator
 
 
-class SchemeIndicatorInline(admin.TabularInline):
+class SchemeIndicatorInline(CappedInlineMixin, admin.TabularInline):
     model = SchemeIndicator
     extra = 0
+    max_num = 200  # a scheme has ~20 indicators
 
     def _locked(self, request, obj):
         from django.utils import timezone

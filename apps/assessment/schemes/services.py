@@ -99,7 +99,7 @@ def _round_for_write(round_id) -> AssessmentRound:
         raise OutOfScope() from None
 
 
-def _require_open(rnd: AssessmentRound) -> None:
+def _refuse_if_closed(rnd: AssessmentRound) -> None:
     if rnd.is_closed:
         raise InvalidTransition(f"{rnd.year} 年度考核已关闭，结果不能再改变")
 
@@ -145,7 +145,7 @@ def round_compute_start(*, actor, round_id):
 
     require_perm(actor, "assessment.change_assessmentround")
     rnd = _round_for_write(round_id)
-    _require_open(rnd)
+    _refuse_if_closed(rnd)
     job = job_create(
         kind=COMPUTE_KIND, payload={"round": rnd.pk}, actor=actor, title=f"计算 {rnd.year} 年度镇街考核得分"
     )
@@ -273,7 +273,7 @@ def round_compute(*, actor, round_id, progress=None) -> dict:
     """Read the inputs, score every active township, store scores and items (replacing the last computation)."""
     require_perm(actor, "assessment.change_assessmentround")
     rnd = _round_for_write(round_id)
-    _require_open(rnd)
+    _refuse_if_closed(rnd)
     indicators = indicators_of(rnd.scheme)
     townships = _active_townships()
     inputs = gather_inputs(actor, rnd, indicators, townships, progress)
@@ -390,7 +390,7 @@ def manual_value_submit(*, actor, round_id, data: dict, evidence) -> ManualValue
     """A township's value of a manual indicator with its evidence; counted at the next computation."""
     require_perm(actor, "assessment.add_manualvalue")
     rnd = _round_for_write(round_id)
-    _require_open(rnd)
+    _refuse_if_closed(rnd)
     township = _own_township(actor, data.get("township"))
     try:
         indicator = rnd.scheme.indicators.get(pk=int(data.get("indicator")), source="manual")
@@ -449,7 +449,7 @@ def manual_value_submit(*, actor, round_id, data: dict, evidence) -> ManualValue
 def appeal_file(*, actor, round_id, township_id, indicator_id, reason) -> ScoreAppeal:
     require_perm(actor, "assessment.add_scoreappeal")
     rnd = _round_for_write(round_id)
-    _require_open(rnd)
+    _refuse_if_closed(rnd)
     township = _own_township(actor, township_id)
     if rnd.computed_at is None:
         raise Conflict("得分尚未计算，暂不能申诉")
@@ -484,7 +484,7 @@ def appeal_decide(*, actor, appeal_id, decision, reason, corrected_value=None, g
         raise OutOfScope() from None
     rnd = _round_for_write(round_id)
     appeal = ScoreAppeal.objects.select_for_update().get(pk=appeal_id)
-    _require_open(rnd)
+    _refuse_if_closed(rnd)
     if appeal.status != AppealStatus.PENDING:
         raise Conflict("该申诉已经裁决")
     if decision not in (AppealStatus.UPHELD, AppealStatus.REJECTED):
