@@ -12,3 +12,6 @@ class DashboardConfig(AppConfig):
         from apps.common.navigation import register_nav
 
         register_nav("首页", "home", icon="house-door", order=0)
+        register_nav(
+            "领导驾驶舱", "dashboard:city", perm="dashboard.view_leadership", icon="graph-up", order=1, group="工作台"
+        )
