@@ -9,13 +9,16 @@
   var data = JSON.parse(source.textContent);
   var narrow = holder.clientWidth < 560;
   var chart = window.echarts.init(holder, null, { renderer: "svg" });
+  var targets = data.series.map(function (s) { return s.target; }).filter(function (t) { return t !== null; });
+  var highest = targets.length ? Math.max.apply(null, targets) : null;
   chart.setOption({
     animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0, type: "scroll" },
     grid: { left: 8, right: 16, top: narrow ? 64 : 40, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: data.years.map(function (y) { return y + " 年"; }), boundaryGap: false },
-    yAxis: { type: "value" },
+    // the axis reaches the highest target, so that its dashed line is drawn
+    yAxis: { type: "value", max: function (v) { return highest === null ? null : Math.max(v.max, highest); } },
     series: data.series.map(function (s) {
       var line = { name: s.name, type: "line", data: s.values, connectNulls: false, symbolSize: 8 };
       if (s.target !== null) {
