@@ -186,7 +186,10 @@ def trends(actor, *, year: int, township: Township | None = None, years: int = T
         for y in span:
             values = m.run(actor, year=y, township_ids=[township.pk] if township else [], as_of=as_of_for(y))
             points.append((y, values.get(township.pk) if township else values.get(None)))
-        out.append(Trend(m.code, m.label, m.unit, targets[m.code].target, points))
+        # a city target (e.g. 150 banquet centres for the city) is not a township's: no target line on its view
+        target = targets[m.code]
+        goal = None if township is not None and target.scope == "city" else target.target
+        out.append(Trend(m.code, m.label, m.unit, goal, points))
     return out
 
 

@@ -23,7 +23,7 @@
       var line = { name: s.name, type: "line", data: s.values, connectNulls: false, symbolSize: 8 };
       if (s.target !== null) {
         line.markLine = { symbol: "none", silent: true, lineStyle: { type: "dashed" },
-                          label: { formatter: "目标 " + s.target }, data: [{ yAxis: s.target }] };
+                          label: { position: "insideEndTop", formatter: "目标 " + s.target }, data: [{ yAxis: s.target }] };
       }
       return line;
     })

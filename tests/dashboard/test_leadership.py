@@ -220,3 +220,13 @@ def test_query_count_does_not_grow_with_rows(client, city, leader, township_a, t
             make_enterprise(township_a if i % 2 else township_b)
 
     assert_constant_queries(fetch, add_rows)
+
+
+def test_trend_has_five_years_and_no_city_target_on_a_township(client, city, city_staff, township_a):
+    client.force_login(city_staff)
+    year = timezone.localdate().year
+    trends = {t.code: t for t in client.get("/dashboard/").context["trends"]}
+    assert [y for y, _ in trends[SUNSHINE].points] == list(range(year - 4, year + 1))
+    assert trends[CENTRES].target == 150  # the city's target on the city overview
+    trends = {t.code: t for t in client.get(reverse("dashboard:township", args=[township_a.pk])).context["trends"]}
+    assert trends[CENTRES].target is None and trends[SUNSHINE].target == 100
