@@ -71,6 +71,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "drill", "view", "add", "change"),  # their township's drills
             "incidents.export_drill",
             "incidents.view_timeliness",
+            "dashboard.view_leadership",  # its own township's view
             *_crud("incidents", "incident", "view", "add", "change"),
             "incidents.export_incident",
             *_crud("incidents", "opinionevent", "view", "add", "change"),  # 舆情 of their township
@@ -162,6 +163,7 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "drill", "view", "add", "change"),  # every drill, the city's own included
             "incidents.export_drill",
             "incidents.view_timeliness",
+            "dashboard.view_leadership",
             *_crud("incidents", "incident", "view", "add", "change"),
             "incidents.manage_incident",
             "incidents.export_incident",
@@ -236,6 +238,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("incidents", "emergencyplan", "view"),
             *_crud("incidents", "drill", "view"),
             "incidents.view_timeliness",
+            "dashboard.view_leadership",
+            *_crud("inspections", "publication", "view"),  # the publication clocks of the dashboard
             *_crud("incidents", "incident", "view"),
             *_crud("incidents", "opinionevent", "view"),
             *_crud("sampling", "sampleattachment", "view"),

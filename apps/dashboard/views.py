@@ -23,6 +23,13 @@ def _link(label, description, icon, url_name, perm=None, *, args=None):
 QUICK_LINKS = {
     "township_staff": (
         _link(
+            "本镇街驾驶舱",
+            "本镇街指标与目标、趋势与临期时钟",
+            "graph-up",
+            "dashboard:city",
+            "dashboard.view_leadership",
+        ),
+        _link(
             "检查对象名录",
             "本镇街食品生产经营者名录、导入导出",
             "building",
@@ -72,6 +79,7 @@ QUICK_LINKS = {
         _link("后台任务", "导入等任务进度", "hourglass-split", "jobs:list", "common.view_job"),
     ),
     "city_staff": (
+        _link("领导驾驶舱", "全市指标与目标、镇街对比", "graph-up", "dashboard:city", "dashboard.view_leadership"),
         _link("双随机抽查", "抽查计划、摇号与结果公示", "shuffle", "inspections:plans", "inspections.view_drawplan"),
         _link("检查对象名录", "全市食品生产经营者名录", "building", "enterprises:list", "enterprises.view_enterprise"),
         _link("风险分级", "分级方案与全市等级分布", "speedometer2", "risk:overview", "risk.view_riskassessment"),
@@ -85,6 +93,13 @@ QUICK_LINKS = {
         _link("后台任务", "导入、摇号、报表任务进度", "hourglass-split", "jobs:list", "common.view_job"),
     ),
     "city_leader": (
+        _link(
+            "领导驾驶舱",
+            "指标与目标、五年趋势、镇街对比与临期时钟",
+            "graph-up",
+            "dashboard:city",
+            "dashboard.view_leadership",
+        ),
         _link("风险分级", "全市风险等级分布", "speedometer2", "risk:overview", "risk.view_riskassessment"),
         _link("检查对象名录", "全市食品生产经营者名录", "building", "enterprises:list", "enterprises.view_enterprise"),
     ),

@@ -108,6 +108,7 @@ BEFORE = {
     "city_leader": [
         ("/", "首页"),
         ("/enterprises/", "检查对象名录"),
+        ("/inspections/tasks/", "检查任务"),  # since the dashboard's clocks: inspections.view_publication (issue 12)
         ("/incidents/complaints/", "投诉举报"),
         ("/risk/", "风险分级"),
         ("/sampling/disposals/", "核查处置"),

@@ -119,7 +119,9 @@ class PublicationFilterSet(BaseFilterSet):
         label="状态", choices=PUBLICATION_STATUS_CHOICES, method="filter_status", empty_label="全部"
     )
     overdue = BooleanFilter(label="超期未公示", method="filter_overdue")
-    township = django_filters.NumberFilter(field_name="result__task__enterprise__township_id", label="镇街")
+    township = django_filters.NumberFilter(
+        field_name="result__task__enterprise__township_id", label="镇街编号", min_value=1
+    )
     timeliness = django_filters.ChoiceFilter(
         label="公示时效", choices=PUBLICATION_TIMELINESS_CHOICES, method="filter_timeliness", empty_label="全部"
     )

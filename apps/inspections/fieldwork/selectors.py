@@ -483,6 +483,11 @@ def publication_list(*, actor, filters=None, status: str = "", overdue: bool = F
     return _publication_base(qs).order_by("due_by", "id")
 
 
+def publication_count(*, actor, filters=None) -> int:
+    """How many publications ``publication_list`` shows with ``filters`` (a dashboard clock; no annotations)."""
+    return filter_queryset(PublicationFilterSet, Publication.objects.visible_to(actor), filters).count()
+
+
 def publication_publishable_on(publication: Publication) -> dt.date | None:
     """The first day staff (and the hourly beat) may publish: the day after the objection window ends."""
     if publication.objection_window_ends is None:
