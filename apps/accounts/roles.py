@@ -77,6 +77,7 @@ ROLES: tuple[Role, ...] = (
             "incidents.export_opinionevent",
             *STANDARDS_CATALOGUE_VIEW,
             *CAMPAIGNS_VIEW,
+            "dashboard.view_report",  # their township's monthly / annual report (docs/reports.md)
             "common.view_job",
             *_crud("assessment", "assessmentscheme", "view"),
             *_crud("assessment", "assessmentround", "view"),
@@ -169,6 +170,8 @@ ROLES: tuple[Role, ...] = (
             "incidents.export_opinionevent",
             "sampling.run_quota_report",
             *CAMPAIGNS_MANAGE,
+            "dashboard.view_report",
+            "dashboard.run_report",  # monthly / annual reports (docs/reports.md)
             "common.view_job",
             "common.view_calendaroverride",
             "common.add_calendaroverride",
@@ -242,6 +245,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,
             *CAMPAIGNS_VIEW,
+            "dashboard.view_report",
+            "dashboard.run_report",  # monthly / annual reports (docs/reports.md)
             "common.view_job",
             *_crud("assessment", "assessmentscheme", "view"),
             *_crud("assessment", "assessmentround", "view"),
