@@ -36,7 +36,7 @@ from apps.assessment.campaigns.selectors import KpiTarget, kpi_targets
 from apps.common.audit import audit_record
 from apps.common.excel import ExportColumn, ExportSheet, write_sheets
 from apps.common.exceptions import DomainError, ValidationFailed
-from apps.common.filters import BaseFilterSet, filter_queryset
+from apps.common.filters import BaseFilterSet, FilterForm, filter_queryset
 from apps.common.jobs import job_create
 from apps.common.measures import COUNT, Measure, MeasureValue, measures
 from apps.common.models import Job, JobStatus
@@ -564,17 +564,32 @@ def report_list_url(period: Period) -> str:
 
 
 # ------------------------------------------------------------------------------------------------ reads
+CITY_SCOPE = "city"
+
+
+def _scope_choices():
+    """``city`` (the city's reports) and every active township, by id — what ``township=`` accepts."""
+    rows = Township.objects.filter(is_active=True).order_by("order", "id").values_list("pk", "name")
+    return [(CITY_SCOPE, "全市报告"), *((str(pk), name) for pk, name in rows)]
+
+
 class ReportFilter(BaseFilterSet):
-    kind = django_filters.ChoiceFilter(label="类型", choices=ReportKind.choices)
+    kind = django_filters.ChoiceFilter(label="类型", choices=ReportKind.choices, empty_label="全部")
     year = django_filters.NumberFilter(label="年度", min_value=YEAR_MIN, max_value=2100)
     month = django_filters.NumberFilter(label="月份", min_value=1, max_value=12)
-    township = django_filters.ModelChoiceFilter(
-        label="镇街", queryset=Township.objects.order_by("order", "id"), empty_label="全部"
+    township = django_filters.ChoiceFilter(
+        label="范围", choices=_scope_choices, method="filter_township", empty_label="全部"
     )
 
     class Meta:
         model = Report
-        fields = ["kind", "year", "month", "township"]
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_township(self, queryset, name, value):
+        if value == CITY_SCOPE:
+            return queryset.filter(township__isnull=True)
+        return queryset.filter(township_id=int(value))
 
 
 def _can_read(actor) -> bool:

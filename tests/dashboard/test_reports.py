@@ -267,6 +267,13 @@ def test_the_list_is_scoped(
     assert "生成报告" in page.content.decode()
     page = client.get(url, {"township": township_b.pk, "kind": "", "year": "", "month": ""})
     assert [r.pk for r in page.context["page"]] == [by_township[township_b.pk].pk]
+    page = client.get(url, {"township": "city"})
+    assert [r.pk for r in page.context["page"]] == [by_township[None].pk]
+    page = client.get(url, {"month": "13"})  # an invalid filter: the error beside the form, no rows
+    assert page.status_code == 200 and page.context["page"].paginator.count == 0 and page.context["filter_errors"]
+    client.force_login(staff_a)
+    page = client.get(url, {"township": str(township_b.pk)})  # another township: nothing, not an error
+    assert page.context["page"].paginator.count == 0
 
 
 def test_the_downloads_are_scoped(
