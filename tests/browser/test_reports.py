@@ -4,6 +4,7 @@ township staff see only their township's report. No horizontal scrolling, no con
 Screenshots (SAVE_SCREENSHOTS=1): docs/screenshots/reports-*.png."""
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -18,11 +19,14 @@ def _fits(probe, width):
 
 @pytest.fixture
 def one_measure(monkeypatch):
+    from apps.assessment.campaigns.selectors import KpiTarget
     from apps.common import measures as measures_module
     from apps.common.measures import RATE, Measure, MeasureValue, register_measure
     from apps.dashboard import reports
 
     monkeypatch.setattr(measures_module, "_MEASURES", {})
+    target = KpiTarget("sampling.food_batches_per_1000", "食品抽检（批次/千人·年）", Decimal("4.5"), "township")
+    monkeypatch.setattr(reports, "kpi_targets", lambda *, year: {target.measure_code: target})
     monkeypatch.setattr(reports, "report_pdf", lambda data, township=None: b"%PDF-placeholder")
 
     def compute(actor, *, year, township_ids, as_of):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.assessment.campaigns.selectors import KpiTarget
 from apps.common import measures as measures_module
 from apps.common.measures import COUNT, RATE, Measure, MeasureValue, register_measure
 from apps.common.models import Job, JobStatus
@@ -23,6 +24,15 @@ pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
 LAST = TODAY.replace(day=1) - dt.timedelta(days=1)  # the last day of the past month
 CALLS = []
+# kpi_targets' interface with the seed's numbers for these codes (the tests do not depend on the stored targets).
+TARGETS = {
+    "sampling.food_batches_per_1000": KpiTarget(
+        "sampling.food_batches_per_1000", "食品抽检（批次/千人·年）", Decimal("4.5"), "township"
+    ),
+    "enterprises.rural_banquet_centres": KpiTarget(
+        "enterprises.rural_banquet_centres", "农村家宴中心（个）", Decimal("150"), "city"
+    ),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -42,6 +52,7 @@ def fake_measures(monkeypatch, township_a, township_b):
     """Three measures with the interface of apps.common.measures, on codes that have seed targets (4.5 per township,
     150 for the city) and one without (lower is better). Only townships A and B have anything to count."""
     monkeypatch.setattr(measures_module, "_MEASURES", {})
+    monkeypatch.setattr(reports, "kpi_targets", lambda *, year: TARGETS)
     CALLS.clear()
     a, b = township_a.pk, township_b.pk
 
