@@ -9,6 +9,7 @@ admin.site.index_title = "系统管理"
 
 urlpatterns = [
     path("", dashboard_views.HomeView.as_view(), name="home"),
+    path("dashboard/reports/", include("apps.dashboard.urls_reports")),  # monthly / annual reports (Excel, PDF)
     path("dashboard/", include("apps.dashboard.urls")),  # 领导驾驶舱 (read-only)
     path("calendar/", include("apps.common.urls_calendar")),
     path("accounts/", include("apps.accounts.urls")),

@@ -78,6 +78,7 @@ ROLES: tuple[Role, ...] = (
             "incidents.export_opinionevent",
             *STANDARDS_CATALOGUE_VIEW,
             *CAMPAIGNS_VIEW,
+            "dashboard.view_report",  # their township's monthly / annual report (docs/reports.md)
             "common.view_job",
             *_crud("assessment", "assessmentscheme", "view"),
             *_crud("assessment", "assessmentround", "view"),
@@ -171,6 +172,8 @@ ROLES: tuple[Role, ...] = (
             "incidents.export_opinionevent",
             "sampling.run_quota_report",
             *CAMPAIGNS_MANAGE,
+            "dashboard.view_report",
+            "dashboard.run_report",  # monthly / annual reports (docs/reports.md)
             "common.view_job",
             "common.view_calendaroverride",
             "common.add_calendaroverride",
@@ -246,6 +249,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("sampling", "quicktestobjection", "view"),
             *STANDARDS_CATALOGUE_VIEW,
             *CAMPAIGNS_VIEW,
+            "dashboard.view_report",
+            "dashboard.run_report",  # monthly / annual reports (docs/reports.md)
             "common.view_job",
             *_crud("assessment", "assessmentscheme", "view"),
             *_crud("assessment", "assessmentround", "view"),

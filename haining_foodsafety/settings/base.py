@@ -214,6 +214,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "sampling.quota_report_monthly",
         "schedule": crontab(day_of_month=1, hour=6, minute=0),
     },
+    # The 1st of every month at 06:30: the monthly report (measures against targets, Excel + PDF) of last month, as a job.
+    "dashboard-report-monthly": {
+        "task": "dashboard.report_monthly",
+        "schedule": crontab(day_of_month=1, hour=6, minute=30),
+    },
+    # Every year on 1 January at 06:45: the annual report of last year, as a job.
+    "dashboard-report-annual": {
+        "task": "dashboard.report_annual",
+        "schedule": crontab(month_of_year=1, day_of_month=1, hour=6, minute=45),
+    },
 }
 JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=10 * 60)
 JOB_PENDING_GRACE_SECONDS = env.int("JOB_PENDING_GRACE_SECONDS", default=120)

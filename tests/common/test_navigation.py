@@ -110,6 +110,7 @@ BEFORE = {
         ("/enterprises/", "检查对象名录"),
         ("/inspections/tasks/", "检查任务"),  # since the dashboard's clocks: inspections.view_publication (issue 12)
         ("/incidents/complaints/", "投诉举报"),
+        ("/jobs/", "后台任务"),  # since the leaders start report jobs (docs/reports.md)
         ("/risk/", "风险分级"),
         ("/sampling/disposals/", "核查处置"),
         ("/sampling/lab/", "样品检验"),
@@ -261,7 +262,7 @@ def test_register_nav_keeps_its_signature_and_takes_group(entries, rf, user_fact
         "系统",
     ]
     by_label = {group["label"]: group for group in groups}
-    assert [item["label"] for item in by_label["工作台"]["items"]] == ["首页", "公告"]
+    assert [item["label"] for item in by_label["工作台"]["items"]] == ["首页", "公告", "月报与年报"]
     incidents = [item["label"] for item in by_label["事件与投诉"]["items"]]
     assert "事件（测试）" in incidents and incidents.index("投诉举报") < incidents.index("事件（测试）")  # by order
     assert by_label["更多"]["single"] and by_label["更多"]["items"][0]["label"] == "统计报表"
@@ -273,7 +274,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
     response = client.get("/")
     groups = response.context["nav_groups"]
     assert [(group["label"], group["single"]) for group in groups] == [
-        ("工作台", True),
+        ("工作台", False),  # 首页 and 月报与年报
         ("检查对象", True),
         ("风险分级", True),
         ("监督检查", False),
@@ -283,7 +284,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
         ("系统", False),
     ]
     html = response.content.decode()
-    assert html.count("<details") == 5
+    assert html.count("<details") == 6
     # a one-entry group is a plain link with the entry's own label, no disclosure
     assert '<li class="nav-item app-nav-single" data-nav-group="风险分级"><a class="nav-link" href="/risk/">' in html
 
@@ -292,7 +293,7 @@ def test_city_staff_groups_and_one_entry_groups_as_links(client, city_staff):
     ("actor", "disclosures", "singles"),
     [
         ("inspector_a", [], ["工作台", "检查对象", "风险分级", "监督检查"]),
-        ("staff_a", ["抽检", "事件与投诉", "考核评估"], ["工作台", "检查对象", "风险分级", "监督检查", "系统"]),
+        ("staff_a", ["工作台", "抽检", "事件与投诉", "考核评估"], ["检查对象", "风险分级", "监督检查", "系统"]),
         ("audit_admin", ["系统"], ["工作台"]),
     ],
 )

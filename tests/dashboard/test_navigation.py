@@ -21,7 +21,7 @@ MENU = {
     "staff_a": {"后台任务": True, "接口文档": False},
     "inspector_a": {"后台任务": False, "接口文档": False},
     "city_staff": {"后台任务": True, "接口文档": False},
-    "leader": {"后台任务": False, "接口文档": False},
+    "leader": {"后台任务": True, "接口文档": False},  # generates the monthly / annual reports (docs/reports.md)
     "complaint_officer": {"后台任务": True, "接口文档": False},  # starts complaint exports (issue 11)
     "sys_admin": {"后台任务": True, "接口文档": False},
     "security_admin": {"后台任务": False, "接口文档": True},
