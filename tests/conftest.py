@@ -153,7 +153,8 @@ def _sequences_past_restored_rows():
     from django.core.management.color import no_style
     from django.db import connection
 
-    statements = connection.ops.sequence_reset_sql(no_style(), registry.get_models(include_auto_created=True))
+    models = [m for m in registry.get_models(include_auto_created=True) if m._meta.managed and not m._meta.proxy]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)  # unmanaged models have no table
     if statements:
         with connection.cursor() as cursor:
             for sql in statements:
