@@ -277,10 +277,12 @@ def _url(name: str, params: dict) -> str:
 def clocks(actor, *, township: Township | None = None, today: dt.date | None = None) -> list[ClockRow]:
     """The clocks at risk the actor may open (a list whose permission the actor lacks is left out).
 
-    Each count is ``<the owning app's list selector>(filters).count()`` with the very filters of its link, so the
-    list shows the same rows; ``township`` adds the list's own township filter."""
+    Each list's counts come from one query of its owning app (``*_clock_counts``), built from the very conditions
+    its FilterSet applies for the parameters of the link, so the list shows the same rows; ``township`` adds the
+    list's own township filter."""
     today = today or timezone.localdate()
-    where = {"township": str(township.pk)} if township is not None else {}
+    tid = township.pk if township is not None else None
+    where = {"township": str(tid)} if tid is not None else {}
     out = []
 
     if actor.has_perm("inspections.view_publication"):
@@ -292,80 +294,56 @@ def clocks(actor, *, township: Township | None = None, today: dt.date | None = N
             "due_by__lte": soon_until.isoformat(),
             **where,
         }
+        n_overdue, n_soon = fieldwork_selectors.publication_clock_counts(
+            actor=actor, today=today, soon_until=soon_until, township_id=tid
+        )
         out.append(
             ClockRow(
                 "检查结果公示（20 个工作日）",
                 "超期未公示",
-                Count(
-                    fieldwork_selectors.publication_count(actor=actor, filters=overdue),
-                    _url("inspections:publications", overdue),
-                ),
+                Count(n_overdue, _url("inspections:publications", overdue)),
                 f"{PUBLICATION_WARN_WORKING_DAYS} 个工作日内到期",
-                Count(
-                    fieldwork_selectors.publication_count(actor=actor, filters=soon),
-                    _url("inspections:publications", soon),
-                ),
+                Count(n_soon, _url("inspections:publications", soon)),
             )
         )
 
     if actor.has_perm("sampling.view_disposal"):
         overdue = {"clock": lab_filters.CLOCK_OVERDUE, **where}
         soon = {"clock": lab_filters.CLOCK_DUE_SOON, **where}
+        n_overdue, n_soon = lab_selectors.disposal_clock_counts(actor=actor, today=today, township_id=tid)
         out.append(
             ClockRow(
                 "不合格样品核查处置",
                 "已逾期",
-                Count(
-                    lab_selectors.disposal_list(actor=actor, filters=overdue).count(),
-                    _url("sampling:disposals", overdue),
-                ),
+                Count(n_overdue, _url("sampling:disposals", overdue)),
                 lab_filters.due_soon_label(today),
-                Count(lab_selectors.disposal_list(actor=actor, filters=soon).count(), _url("sampling:disposals", soon)),
+                Count(n_soon, _url("sampling:disposals", soon)),
             )
         )
 
     if actor.has_perm("incidents.view_complaint"):
-        acceptance = {"overdue": "acceptance", **where}
-        feedback = {"overdue": "feedback", **where}
-        out.append(
-            ClockRow(
-                "投诉举报受理决定",
-                "受理决定已超期",
-                Count(
-                    complaint_selectors.complaint_count(actor=actor, filters=acceptance),
-                    _url("incidents:complaints", acceptance),
-                ),
-                note="投诉举报列表尚无“即将到期”筛选，只列已超期。",
+        counts = complaint_selectors.overdue_counts(actor=actor, today=today, township_id=tid)
+        note = "投诉举报列表尚无“即将到期”筛选，只列已超期。"
+        for step, label, overdue_label in (
+            ("acceptance", "投诉举报受理决定", "受理决定已超期"),
+            ("feedback", "投诉举报反馈", "反馈已超期"),
+        ):
+            params = {"overdue": step, **where}
+            out.append(
+                ClockRow(label, overdue_label, Count(counts[step], _url("incidents:complaints", params)), note=note)
             )
-        )
-        out.append(
-            ClockRow(
-                "投诉举报反馈",
-                "反馈已超期",
-                Count(
-                    complaint_selectors.complaint_count(actor=actor, filters=feedback),
-                    _url("incidents:complaints", feedback),
-                ),
-                note="投诉举报列表尚无“即将到期”筛选，只列已超期。",
-            )
-        )
 
     if actor.has_perm("incidents.view_incident"):
         overdue = {"first_report": "overdue", **where}
         pending = {"first_report": "pending", **where}
+        n_overdue, n_pending = incident_selectors.first_report_clock_counts(actor=actor, township_id=tid)
         out.append(
             ClockRow(
                 "食品安全事件初报（2 小时）",
                 "已超时未初报",
-                Count(
-                    incident_selectors.incident_list(actor=actor, filters=overdue).count(),
-                    _url("incidents:incidents", overdue),
-                ),
+                Count(n_overdue, _url("incidents:incidents", overdue)),
                 "待初报（含已超时）",
-                Count(
-                    incident_selectors.incident_list(actor=actor, filters=pending).count(),
-                    _url("incidents:incidents", pending),
-                ),
+                Count(n_pending, _url("incidents:incidents", pending)),
             )
         )
     return out

@@ -18,7 +18,7 @@ from apps.common.filters import filter_queryset
 from ..models import Complaint, ReporterIdentity
 from ..timeliness import on_time_counts
 from .choices import ComplaintStatus, RewardStatus
-from .filters import COUNTED, LATE, ON_TIME, ComplaintFilterSet, timeliness_q
+from .filters import COUNTED, LATE, ON_TIME, ComplaintFilterSet, overdue_q, timeliness_q
 from .rules import rules_in_force
 
 S = ComplaintStatus
@@ -180,6 +180,16 @@ def timeliness_list_params(step: str, *, year: int, township, on_time: bool | No
         params["township"] = str(township)
     params[step] = COUNTED if on_time is None else ON_TIME if on_time else LATE
     return params
+
+
+def overdue_counts(*, actor, today: dt.date | None = None, township_id=None) -> dict[str, int]:
+    """{"acceptance": n, "feedback": n}: the counts of the list's ``?overdue=acceptance`` / ``?overdue=feedback``
+    (the same ``filters.overdue_q``), ``township_id`` its ``?township=``; one query."""
+    today = today or timezone.localdate()
+    qs = Complaint.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    return qs.aggregate(**{step: Count("pk", filter=overdue_q(step, today)) for step in ("acceptance", "feedback")})
 
 
 def complaint_count(*, actor, filters) -> int:

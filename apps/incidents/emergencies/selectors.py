@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.common import refs
@@ -156,6 +157,21 @@ def first_report_timeliness_years(actor, *, years) -> dict[int, dict[int | None,
 def first_report_timeliness(actor, *, year: int) -> dict[int | None, tuple[int, int]]:
     """``first_report_timeliness_years`` of one year."""
     return first_report_timeliness_years(actor, years=[year])[year]
+
+
+def first_report_clock_counts(*, actor, township_id=None) -> tuple[int, int]:
+    """(overdue, pending) first reports of the incidents ``actor`` sees: the counts of the list's
+    ``?first_report=overdue`` / ``?first_report=pending`` (the same ``first_report_q``), ``township_id`` its
+    ``?township=``; one query."""
+    now = timezone.now()
+    qs = Incident.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    out = qs.aggregate(
+        overdue=Count("pk", filter=first_report_q(FR.OVERDUE, now)),
+        pending=Count("pk", filter=first_report_q(FR.PENDING, now)),
+    )
+    return out["overdue"], out["pending"]
 
 
 def pending_first_report_count(actor) -> int:
