@@ -9,13 +9,16 @@ The script
    township view ``/dashboard/townships/<硖石>/`` as ``zhenjie`` — one warm-up, then ``--repeat`` rounds (floor,
    page back to back, so the host's load weighs on both alike), medians, with the query count;
 3. measures, in the same run, two floors of each page, executed directly with a cursor (no ORM, no template):
-   **floor A**, the raw SQL aggregates the page needs written by hand — the active townships, operating
-   enterprises per township, inspection tasks per township × year × status over the five years, samples per
-   township × year × purpose, and each clock's count (publications overdue and due soon, disposals overdue and
-   due soon, complaints overdue, incidents without a first report) — and **floor B**, the very statements the page
-   issued (captured, re-executed as they were sent): the database's part of the page, whatever the registered
-   measures are. It prints the page's ratio to each;
-4. adds ``--grow`` more inspection tasks (default 30,000) and measures again: the query count must not change.
+   **floor A**, the raw SQL the page needs written by hand from docs/measures.md — one GROUP BY per source table
+   for every measure it feeds, per township, for the five years at once (enterprises: the six registry measures and
+   the evaluators' names; samples per township × year × purpose, populations and quota rates; the coverage state;
+   publications, complaints, 舆情 and incidents per township × year; drills), the active townships and the targets,
+   and each clock's count (publications, disposals, complaints, incidents) — and **floor B**, the very statements
+   the page issued (captured, re-executed as they were sent): the database's part of the page. It prints the
+   page's ratio to each;
+4. adds ``--grow`` inspection tasks (default 30,000) and ``--grow-samples`` samples (default 5,000) and measures
+   again: the query count must not change. The added rows are removed at the end (``--keep`` keeps them), so runs
+   compare.
 
     createdb -h 127.0.0.1 -U postgres hn_dashboard
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/hn_dashboard

@@ -136,6 +136,16 @@ def ratio(code: str, label: str, compute: Callable[..., dict], **kwargs) -> Meas
     return Measure(code=code, label=label, unit="%", kind=RATIO, compute=compute, **kwargs)
 
 
+def rate(code: str, label: str, unit: str, per: int, compute: Callable[..., dict], **kwargs) -> Measure:
+    """A RATE measure: ``numerator / denominator × per`` (e.g. batches per 1,000 residents)."""
+    return Measure(code=code, label=label, unit=unit, kind=RATE, per=per, compute=compute, **kwargs)
+
+
+def count(code: str, label: str, unit: str, compute: Callable[..., dict], **kwargs) -> Measure:
+    """A COUNT measure: the number of rows (no denominator)."""
+    return Measure(code=code, label=label, unit=unit, kind=COUNT, compute=compute, **kwargs)
+
+
 # ------------------------------------------------------------------------------------------------ several years
 def per_year(compute_years: Callable[..., dict]) -> Callable[..., dict]:
     """The registry's ``compute(actor, *, year, township_ids, as_of)`` from a ``compute_years(actor, *, as_of:
@@ -260,6 +270,12 @@ def register_measure(m: Measure) -> None:
     if m.kind not in KINDS:
         raise ValueError(f"unknown measure kind {m.kind!r}")
     _MEASURES[m.code] = m
+
+
+def register_all(items: Iterable[Measure]) -> None:
+    """``register_measure`` each of an app's ``MEASURES`` (its ``register()``, called from ``ready()``)."""
+    for m in items:
+        register_measure(m)
 
 
 def unregister_measure(code: str) -> None:  # for tests

@@ -19,14 +19,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.common.measures import (
-    COUNT,
-    RATE,
-    Measure,
     actor_key,
+    count,
     list_url,
     per_year,
+    rate,
     ratio,
-    register_measure,
+    register_all,
     shared,
     span,
     township_values,
@@ -234,22 +233,20 @@ MEASURES = (
         description="营业中的食品生产企业（食品生产、保健食品）和大中型食品销售者中已建立主体责任清单的比例",
         extra={"target": 100},
     ),
-    Measure(
+    rate(
         code="enterprises.evaluators_per_100_urban_caterers",
         label="第三方评估",
         unit="家/百家城区餐饮",
-        kind=RATE,
         per=100,
         compute=evaluators_per_100_urban_caterers,
         order=130,
         description="为城区餐饮单位服务的第三方评估机构数（按名称去重）÷ 营业中的城区餐饮单位数 × 100",
         extra={"target": 1},
     ),
-    Measure(
+    count(
         code="enterprises.rural_banquet_centres",
         label="农村家宴中心",
         unit="个",
-        kind=COUNT,
         compute=rural_banquet_centres,
         order=140,
         description="名录中业态为“农村家宴中心”且营业中的单位数",
@@ -273,5 +270,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)

@@ -17,13 +17,12 @@ from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from apps.common.measures import (
-    COUNT,
-    Measure,
     actor_key,
+    count,
     list_url,
     per_year,
     ratio,
-    register_measure,
+    register_all,
     shared,
     span,
     span_key,
@@ -145,11 +144,10 @@ MEASURES = (
         ratio(code=code, label=label, compute=_timeliness(key), order=order, description=description)
         for code, key, label, order, description in TIMELINESS
     ),
-    Measure(
+    count(
         code="incidents.drills_held",
         label="应急演练次数",
         unit="次",
-        kind=COUNT,
         compute=drills_held,
         order=100,
         description="当年至统计日举行的应急演练次数",
@@ -158,5 +156,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)

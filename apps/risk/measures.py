@@ -12,14 +12,13 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.common.measures import (
-    COUNT,
-    Measure,
     MeasureValue,
     actor_key,
+    count,
     list_url,
     per_year,
     ratio,
-    register_measure,
+    register_all,
     shared,
     township_values,
 )
@@ -113,11 +112,10 @@ MEASURES = (
         order=40,
         description="本年应检查（按风险等级频次至少 1 次）的营业企业中，统计日没有逾期未做的等级频次检查的比例",
     ),
-    Measure(
+    count(
         code="risk.coverage_debt",
         label="逾期未检（覆盖欠账）",
         unit="家",
-        kind=COUNT,
         compute=coverage_debt,
         order=50,
         higher_is_better=False,
@@ -127,5 +125,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)

@@ -19,7 +19,7 @@ from apps.common.measures import (
     list_url,
     per_year,
     ratio,
-    register_measure,
+    register_all,
     shared,
     span,
     span_key,
@@ -92,5 +92,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)

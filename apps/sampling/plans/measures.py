@@ -16,14 +16,13 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from apps.common.measures import (
-    RATE,
-    Measure,
     MeasureValue,
     actor_key,
     list_url,
     per_year,
+    rate,
     ratio,
-    register_measure,
+    register_all,
     shared,
     span,
     span_key,
@@ -141,22 +140,20 @@ def quota_fulfilment(actor, *, as_of, township_ids):
 
 
 MEASURES = (
-    Measure(
+    rate(
         code="sampling.food_batches_per_1000",
         label="食品抽检批次/千人",
         unit="批次/千人",
-        kind=RATE,
         per=1000,
         compute=food_batches_per_1000,
         order=10,
         description="当年至统计日的监督抽检和评价性抽检批次（不含快检）÷ 常住人口 × 1000",
         extra={"target": 4.5},
     ),
-    Measure(
+    rate(
         code="sampling.monitoring_per_1000",
         label="风险监测批次/千人",
         unit="批次/千人",
-        kind=RATE,
         per=1000,
         compute=monitoring_per_1000,
         order=20,
@@ -174,5 +171,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)
