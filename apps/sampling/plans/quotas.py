@@ -176,10 +176,21 @@ class Rates:
 
 def rates_for_year(year: int) -> Rates:
     """The year's QuotaRate, or the latest earlier year's (carried over), or none (one query)."""
-    row = QuotaRate.objects.filter(year__lte=year).order_by("-year").first()
-    if row is None:
-        return Rates(year=year, row=None)
-    return Rates(year=year, row=row, carried_from=None if row.year == year else row.year)
+    return rates_for_years([year])[year]
+
+
+def rates_for_years(years) -> dict[int, Rates]:
+    """``rates_for_year`` of each of ``years`` (one query)."""
+    years = list(years)
+    rows = list(QuotaRate.objects.filter(year__lte=max(years)).order_by("-year")) if years else []
+    out = {}
+    for year in years:
+        row = next((r for r in rows if r.year <= year), None)
+        if row is None:
+            out[year] = Rates(year=year, row=None)
+        else:
+            out[year] = Rates(year=year, row=row, carried_from=None if row.year == year else row.year)
+    return out
 
 
 @dataclass
@@ -240,8 +251,16 @@ def visible_townships(actor):
 
 def township_quotas(*, actor, year: int, townships=None) -> QuotaTable:
     """Each visible township's population (latest of ``year`` or before, 估算 flag) and quotas (3 queries)."""
+    return township_quotas_years(actor=actor, years=[year], townships=townships)[year]
+
+
+def township_quotas_years(*, actor, years, townships=None) -> dict[int, QuotaTable]:
+    """``township_quotas`` of each of ``years``, in the same 3 queries."""
+    years = list(years)
     townships = list(visible_townships(actor) if townships is None else townships)
-    return quota_table(year, rates_for_year(year), townships, populations(townships, until=year))
+    rates = rates_for_years(years)
+    rows = populations(townships, until=max(years))
+    return {year: quota_table(year, rates[year], townships, rows) for year in years}
 
 
 def populations(townships, *, until: int) -> list[TownshipPopulation]:
