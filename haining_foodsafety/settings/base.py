@@ -272,6 +272,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# The leadership dashboard's figures are kept this long per caller, year and township (apps/dashboard/views_leadership;
+# the page says when they were computed and offers to compute them again). 0: computed on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 # No one reads a TOTP secret back: the admin's device config and QR pages answer 403 (they answered 500 for an unknown
 # id; tests/security/test_authz_matrix.py walks them).
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
