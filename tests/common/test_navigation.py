@@ -237,7 +237,10 @@ def _request(rf, user, path="/", view_name="home"):
 
 
 def test_register_nav_keeps_its_signature_and_takes_group(entries, rf, user_factory, monkeypatch):
-    monkeypatch.setattr("apps.common.navigation.reverse", lambda name: f"/{name.replace(':', '/')}/")
+    from apps.common import urlcache
+
+    monkeypatch.setattr(urlcache, "reverse", lambda name: f"/{name.replace(':', '/')}/")
+    monkeypatch.setattr(urlcache, "_URLS", {})  # the made-up names' URLs are forgotten after the test
     # the call the helpers are writing right now, unchanged: lands by its namespace
     entries.register_nav(
         "事件（测试）", "incidents:test_only_list", perm="incidents.view_complaint", icon="fire", order=61
