@@ -75,14 +75,14 @@ class QuotaView(RenderMixin, ScopedPageView):
                     "form": form,
                     "year": quotas.current_year(),
                     "invalid": True,
-                    "townships": list(form.fields["township"].queryset),
+                    "townships": form.townships,
                 },
                 status=400,
             )
         data = form.cleaned_data if request.GET else {}
         year = data.get("year") or quotas.current_year()
         township = data.get("township")
-        townships = list(form.fields["township"].queryset)
+        townships = form.townships
         if township is None and len(townships) == 1 and not user_sees_all_townships(request.user):
             township = townships[0]
         context = {"form": form, "year": year, "townships": townships}
