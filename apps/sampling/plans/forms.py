@@ -96,6 +96,7 @@ class QuotaQueryForm(BootstrapMixin, forms.Form):
         empty_label="全部镇街（概览）",
         error_messages={"invalid_choice": "镇街不存在或不在您的管辖范围内"},
     )
+    fresh = forms.BooleanField(label="重新统计", required=False)  # ?fresh=1: compute the figures now
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote_plus
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
@@ -642,6 +644,53 @@ def overview(*, actor, year: int, townships=None) -> dict:
             },
         },
     }
+
+
+# ------------------------------------------------------------------------------------------------ kept figures
+@dataclass
+class Figures:
+    """The quota page's figures (``township_page`` or ``overview``), when they were computed and whether this
+    request read them from the cache (kept ``seconds``)."""
+
+    data: dict
+    computed_at: dt.datetime
+    from_cache: bool
+    seconds: int
+
+
+def quota_figures(*, actor, year: int, townships, township=None, fresh: bool = False) -> Figures:
+    """The figures of the quota page, kept ``SAMPLING_QUOTA_CACHE_SECONDS`` in the shared cache (``fresh``: computed
+    now and kept again). The caller has checked that ``township`` is one of ``townships``, the townships the actor
+    sees (the page's form does).
+
+    The cache key is the page (one township, or the overview of a list of townships) and the year, not the user:
+    a township's figures are every sample, plan line and enterprise **of that township** for anyone who may open it
+    — the scope rules (``apps.common.scoping``, ``sampling_scope``) give township staff all the rows of their
+    townships and only ever widen beyond them — so two users who may open the same page see the same figures
+    (``tests/sampling/plans/test_quota_pages.py`` holds this). The overview's rows are the listed townships, each
+    complete in the same way."""
+    seconds = int(getattr(settings, "SAMPLING_QUOTA_CACHE_SECONDS", 0) or 0)
+    if township is not None:
+        key = f"sampling:quota:v1:township:{year}:{township.pk}"
+
+        def compute():
+            return township_page(actor=actor, year=year, township=township)
+
+    else:
+        key = f"sampling:quota:v1:overview:{year}:{','.join(str(t.pk) for t in townships)}"
+
+        def compute():
+            return overview(actor=actor, year=year, townships=townships)
+
+    if seconds > 0 and not fresh:
+        kept = cache.get(key)
+        if kept is not None:
+            data, computed_at = kept
+            return Figures(data=data, computed_at=computed_at, from_cache=True, seconds=seconds)
+    data, computed_at = compute(), timezone.now()
+    if seconds > 0:
+        cache.set(key, (data, computed_at), seconds)
+    return Figures(data=data, computed_at=computed_at, from_cache=False, seconds=seconds)
 
 
 # ------------------------------------------------------------------------------------------------ the report
