@@ -240,6 +240,9 @@ USCC_HOME_DIVISIONS = env.list("USCC_HOME_DIVISIONS", default=["330481"])
 SAMPLING_NUMBER_PREFIX = env("SAMPLING_NUMBER_PREFIX", default="DC")
 SAMPLING_DIVISION_CODE = env("SAMPLING_DIVISION_CODE", default="330481")
 SAMPLING_REGION = env.list("SAMPLING_REGION", default=["浙江省", "嘉兴市", "海宁市"])
+# The quota page's figures (apps.sampling.plans.selectors.quota_figures) are kept this many seconds in the shared
+# cache and the page says when they were computed (0: computed on every request; "重新统计" always recomputes).
+SAMPLING_QUOTA_CACHE_SECONDS = env.int("SAMPLING_QUOTA_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [

@@ -71,6 +71,8 @@ def largest_remainder(total: int, weights: Sequence[int | Decimal | Fraction]) -
         if total:
             raise ValueError("cannot split a positive total into no parts")
         return []
+    if all(type(w) is int for w in weights):  # the usual case (hazards, shares, months): the same split in integers
+        return _largest_remainder_int(total, list(weights))
     exact = [Fraction(str(w)) if isinstance(w, Decimal) else Fraction(w) for w in weights]
     if any(w < 0 for w in exact):
         raise ValueError("weights must not be negative")
@@ -83,6 +85,27 @@ def largest_remainder(total: int, weights: Sequence[int | Decimal | Fraction]) -
     order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - parts[i]), i))
     for i in order[:left]:
         parts[i] += 1
+    return parts
+
+
+def _largest_remainder_int(total: int, weights: list[int]) -> list[int]:
+    """``largest_remainder`` for integer weights without fractions: part i's exact share is total × w_i / W, its
+    floor ``total × w_i // W`` and its remainder ``total × w_i % W`` over the common denominator W, so comparing the
+    integer remainders orders the fractional parts exactly (ties: the earlier part)."""
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    whole = sum(weights)
+    if whole == 0:
+        weights, whole = [1] * len(weights), len(weights)
+    parts, rems = [], []
+    for w in weights:
+        q, r = divmod(total * w, whole)
+        parts.append(q)
+        rems.append(r)
+    left = total - sum(parts)
+    if left:
+        for i in sorted(range(len(weights)), key=lambda i: (-rems[i], i))[:left]:
+            parts[i] += 1
     return parts
 
 
