@@ -240,7 +240,7 @@ def _sunshine_city(response):
 def test_figures_are_kept_per_caller_and_say_when_they_were_computed(
     client, city, leader, city_staff, staff_a, township_a, township_b, settings
 ):
-    """DASHBOARD_CACHE_SECONDS: the second visit shows the first visit's figures and their time; ?refresh=1
+    """DASHBOARD_CACHE_SECONDS: the second visit shows the first visit's figures and their time; ?fresh=1
     computes them again; another caller, or the same caller with another scope, never gets someone else's."""
     from django.core.cache import cache
 
@@ -250,12 +250,12 @@ def test_figures_are_kept_per_caller_and_say_when_they_were_computed(
     first = client.get("/dashboard/")
     assert _sunshine_city(first) == 3
     html = first.content.decode()
-    assert "5 分钟内再打开用这次的结果" in html and "refresh=1" in html
+    assert "5 分钟内再次打开显示这次统计" in html and "fresh=1" in html
     make_enterprise(township_a, status=EnterpriseStatus.OPERATING)
     kept = client.get("/dashboard/")
     assert kept.status_code == 200 and "kpis" not in kept.context  # nothing computed: the kept figures
     assert "3" in kept.content.decode() and kept.content.decode().count('class="lead-value"') > 0
-    assert _sunshine_city(client.get("/dashboard/?refresh=1")) == 4  # computed again, and kept
+    assert _sunshine_city(client.get("/dashboard/?fresh=1")) == 4  # computed again, and kept
     assert "kpis" not in client.get("/dashboard/").context
     # Another caller computes their own.
     client.force_login(city_staff)
@@ -272,5 +272,5 @@ def test_figures_not_kept_when_the_setting_is_zero(client, city, leader, setting
     settings.DASHBOARD_CACHE_SECONDS = 0
     client.force_login(leader)
     html = client.get("/dashboard/").content.decode()
-    assert "（不缓存）" in html and "refresh=1" not in html
+    assert "每次打开实时统计" in html and "fresh=1" not in html
     assert "kpis" in client.get("/dashboard/").context

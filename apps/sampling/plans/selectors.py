@@ -23,12 +23,12 @@ from functools import lru_cache
 from urllib.parse import quote_plus
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from apps.common.filters import filter_queryset
+from apps.common.kept import Kept, kept
 from apps.common.models import Job, JobStatus
 from apps.common.urlcache import reverse_cached
 from apps.enterprises.choices import EnterpriseStatus
@@ -647,18 +647,7 @@ def overview(*, actor, year: int, townships=None) -> dict:
 
 
 # ------------------------------------------------------------------------------------------------ kept figures
-@dataclass
-class Figures:
-    """The quota page's figures (``township_page`` or ``overview``), when they were computed and whether this
-    request read them from the cache (kept ``seconds``)."""
-
-    data: dict
-    computed_at: dt.datetime
-    from_cache: bool
-    seconds: int
-
-
-def quota_figures(*, actor, year: int, townships, township=None, fresh: bool = False) -> Figures:
+def quota_figures(*, actor, year: int, townships, township=None, fresh: bool = False) -> Kept:
     """The figures of the quota page, kept ``SAMPLING_QUOTA_CACHE_SECONDS`` in the shared cache (``fresh``: computed
     now and kept again). The caller has checked that ``township`` is one of ``townships``, the townships the actor
     sees (the page's form does).
@@ -682,15 +671,7 @@ def quota_figures(*, actor, year: int, townships, township=None, fresh: bool = F
         def compute():
             return overview(actor=actor, year=year, townships=townships)
 
-    if seconds > 0 and not fresh:
-        kept = cache.get(key)
-        if kept is not None:
-            data, computed_at = kept
-            return Figures(data=data, computed_at=computed_at, from_cache=True, seconds=seconds)
-    data, computed_at = compute(), timezone.now()
-    if seconds > 0:
-        cache.set(key, (data, computed_at), seconds)
-    return Figures(data=data, computed_at=computed_at, from_cache=False, seconds=seconds)
+    return kept(key, compute, seconds=seconds, fresh=fresh)
 
 
 # ------------------------------------------------------------------------------------------------ the report
