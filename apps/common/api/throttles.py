@@ -11,9 +11,10 @@ Who is counted, and at what rate (each a list of ``"<n>/<period>"``, all of whic
   exception handler counts every 401 and 403 through ``refusal_throttle_check`` too: token guessing and
   permission probing spend the same allowance as anything else.
 
-Counting: a fixed window per rate (``throttle:<who>:<seconds>:<window number>``), ``cache.add`` then
-``cache.incr`` — atomic on Redis (INCR) and on the in-process cache alike, so N workers never accept more than
-the limit in a window (DRF's own throttles read, append and write back a list: racy across workers). The shortest
+Counting: a fixed window per rate (``throttle:<who>:<seconds>:<window number>``, ``apps.common.ratelimit``),
+``cache.add`` then ``cache.incr`` — atomic on Redis (INCR) and on the in-process cache alike, so N workers never
+accept more than the limit in a window (DRF's own throttles read, append and write back a list: racy across
+workers). The shortest
 period is counted first and a request it refuses does not count against the longer ones (a burst refused does not
 eat the hourly allowance). Over the limit: 429 ``throttled`` with ``Retry-After`` (seconds until the window that
 refused ends). If the cache is unreachable (Redis down, ``IGNORE_EXCEPTIONS``) the request is let through: a rate
@@ -32,6 +33,7 @@ from rest_framework.throttling import BaseThrottle
 
 from apps.common.api.clients import api_client_of
 from apps.common.middleware import client_ip
+from apps.common.ratelimit import window_hit
 
 DEFAULTS = {
     "anon": ["60/min"],
@@ -103,20 +105,11 @@ def consume(who: str, rates: list[tuple[int, int]], *, at: float | None = None) 
     cache = caches[config()["cache"]]
     moment = now() if at is None else at
     for limit, seconds in rates:
-        window = int(moment // seconds)
-        key = f"throttle:{who}:{seconds}:{window}"
-        if cache.add(key, 1, timeout=seconds + 1):
-            count = 1
-        else:
-            try:
-                count = cache.incr(key)
-            except ValueError:  # the window's key expired between add and incr
-                cache.add(key, 1, timeout=seconds + 1)
-                count = 1
-        if count is None:  # the cache is unreachable (IGNORE_EXCEPTIONS): let the request through
+        count, remaining = window_hit(f"throttle:{who}", seconds, at=moment, cache=cache)
+        if count is None:  # the cache is unreachable: let the request through
             return None
         if count > limit:
-            return (window + 1) * seconds - moment
+            return remaining
     return None
 
 
