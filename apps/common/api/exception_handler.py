@@ -71,6 +71,10 @@ class TooManyParts(exceptions.ParseError):
     default_code = "too_many_fields"
 
 
+# Our own exceptions: their code and their Chinese detail are the answer.
+OWN_CODE_AND_MESSAGE = (JsonTooDeep, JsonTooManyFields, InvalidJson, RequestTooLarge, TooManyParts)
+
+
 def retry_after_seconds(wait) -> int:
     """Whole seconds to wait (at least 1), the same in ``Retry-After`` and in the message."""
     return max(1, math.ceil(wait or 0))
@@ -135,12 +139,11 @@ def api_exception_handler(exc, context):
             message = "请求体缺少 Content-Type 请求头，请使用 Content-Type: application/json"
     elif isinstance(exc, OWN_DETAIL) and str(exc.detail) != str(exc.default_detail):
         message = str(exc.detail)
-    elif isinstance(
-        exc, JsonTooDeep | JsonTooManyFields | InvalidJson | RequestTooLarge | TooManyParts
-    ):  # our own Chinese details
+    elif isinstance(exc, OWN_CODE_AND_MESSAGE):
         code, message = exc.default_code, str(exc.detail)
-    own_code = exceptions.ValidationError | JsonTooDeep | JsonTooManyFields | RequestTooLarge | TooManyParts
-    if isinstance(exc, exceptions.APIException) and not isinstance(exc, own_code):
+    if isinstance(exc, exceptions.APIException) and not isinstance(
+        exc, (exceptions.ValidationError, *OWN_CODE_AND_MESSAGE)
+    ):
         code = _custom_code(exc) or code
     response.data = error_body(code, message, fields)
     return response
