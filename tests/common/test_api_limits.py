@@ -168,18 +168,26 @@ def test_2000_form_fields_on_a_page_are_400_not_500(client, reference):
     body = "&".join(f"f{i}=v" for i in range(2000))
     response = client.generic("POST", "/accounts/login/", body, content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400
-    assert "请求有误" in response.content.decode()
+    assert "字段或文件过多（最多 1,000 个字段、100 个文件）" in response.content.decode()
 
 
 def test_150_files_on_a_page_are_400_not_500(client, reference):
     body, content_type = _multipart(files=150)
     response = client.generic("POST", "/accounts/login/", body, content_type=content_type)
     assert response.status_code == 400
+    assert "字段或文件过多" in response.content.decode()
 
 
 def test_2000_multipart_fields_are_400_not_500(client, reference):
     body, content_type = _multipart(fields=2000)
     assert client.generic("POST", "/accounts/login/", body, content_type=content_type).status_code == 400
+
+
+def test_a_3mb_form_on_a_page_is_413_not_500(client, reference):
+    body = "username=a&password=" + "x" * (3 * 1024 * 1024)
+    response = client.generic("POST", "/accounts/login/", body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "提交的内容过大（表单文字部分最大 2.5 MB）" in response.content.decode()
 
 
 def test_within_the_form_limits_a_page_answers_normally(client, reference):
