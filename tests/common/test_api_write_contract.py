@@ -262,3 +262,17 @@ def test_if_match_is_required_from_clients_only_where_the_view_says_so():
             view = _view_class(path.replace("{id}", "1"))
             assert if_match[0].get("required", False) is view.if_match_required_for_clients, (method, path)
             assert ("428" in operation["responses"]) is view.if_match_required_for_clients, (method, path)
+
+
+def test_the_schema_declares_etag_where_the_server_sends_it():
+    declared = set()
+    for path, operations in _schema()["paths"].items():
+        for method, operation in operations.items():
+            for code, answer in operation["responses"].items():
+                if "ETag" in answer.get("headers", {}):
+                    declared.add((method.upper(), path, code))
+    assert ("GET", "/api/v1/enterprises/{id}/", "200") in declared
+    assert ("PATCH", "/api/v1/inspections/results/{id}/", "200") in declared
+    assert ("GET", "/api/v1/inspections/plans/{id}/", "200") in declared
+    assert ("POST", "/api/v1/inspections/plans/{id}/draw/", "201") not in declared  # a draw has no version
+    assert not [d for d in declared if d[0] == "GET" and not d[1].endswith("}/")]  # never on a list

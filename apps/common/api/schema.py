@@ -53,6 +53,10 @@ ERROR_DESCRIPTIONS = {
     "428": "接口客户端修改数据时必须携带 If-Match 请求头",
     "429": "请求过于频繁（按客户端、角色或 IP 限流）：按响应头 Retry-After 的秒数等待后重试",
 }
+ETAG_HEADER = {
+    "schema": {"type": "string", "pattern": r'^"\d+-\d+"$'},
+    "description": '该记录当前版本的标记（形如 "12-3"），修改时放入 If-Match',
+}
 RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer", "minimum": 1},
@@ -246,7 +250,24 @@ class AutoSchema(openapi.AutoSchema):
             )
         if "429" in responses:
             responses["429"].setdefault("headers", RETRY_AFTER)
+        if isinstance(self.view, ConditionalWriteMixin) and (self.method != "GET" or not self._is_list_view()):
+            for code, answer in responses.items():
+                if code.startswith("2") and isinstance(answer, dict) and self._answers_with_etag(code):
+                    answer.setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
         return dict(sorted(responses.items()))
+
+    def _answers_with_etag(self, code: str) -> bool:
+        """As ConditionalWriteMixin.finalize_response: a detail read always; a write when its body shows a version."""
+        if self.method == "GET":
+            return True
+        serializers_ = self.get_response_serializers()
+        serializer = (
+            serializers_.get(int(code), serializers_.get(code)) if isinstance(serializers_, dict) else serializers_
+        )
+        try:
+            return "version" in force_instance(serializer).fields
+        except Exception:  # noqa: BLE001 - not a serializer (a plain description): no claim
+            return False
 
     def _add_feed_page(self, responses):
         ok = responses.get("200", {}).get("content", {}).get("application/json")
