@@ -1,4 +1,7 @@
-"""Request id + client IP for every request; the actor is bound once authentication has run."""
+"""Request id + client IP for every request; the actor is bound once authentication has run.
+
+``RequestContextMiddleware`` also sends the two security headers Django's SecurityMiddleware has no setting for
+(``PERMISSIONS_POLICY``, ``CROSS_ORIGIN_RESOURCE_POLICY``), on every response, pages and API alike (CFG-02)."""
 
 import time
 
@@ -17,6 +20,12 @@ def client_ip(request) -> str | None:
     return ip.strip() if ip else None
 
 
+SECURITY_HEADERS = (
+    ("Permissions-Policy", "PERMISSIONS_POLICY"),
+    ("Cross-Origin-Resource-Policy", "CROSS_ORIGIN_RESOURCE_POLICY"),
+)
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,6 +40,10 @@ class RequestContextMiddleware:
         finally:
             context.reset_context(token)
         response["X-Request-ID"] = request_id
+        for header, setting in SECURITY_HEADERS:
+            value = getattr(settings, setting, "")
+            if value and header not in response:
+                response[header] = value
         return response
 
 

@@ -2,6 +2,8 @@
 
 import logging
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
@@ -9,7 +11,7 @@ from django.utils.html import escape
 
 log = logging.getLogger(__name__)
 
-TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 500: "服务器内部错误"}
+TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 413: "提交的内容过大", 500: "服务器内部错误"}
 
 
 def _json(status, code, message):
@@ -18,7 +20,7 @@ def _json(status, code, message):
     )
 
 
-def _error(request, status, code, message, title=None):
+def _error(request, status, code, message, title=None, template=None):
     if request.path.startswith("/api/"):
         return _json(status, code, message)
     context = {
@@ -27,10 +29,21 @@ def _error(request, status, code, message, title=None):
         "message": message,
         "request_id": getattr(request, "request_id", ""),
     }
-    return render(request, f"errors/{status}.html", context, status=status)
+    return render(request, template or f"errors/{status}.html", context, status=status)
 
 
 def bad_request(request, exception=None):
+    # Django's form limits (DATA_UPLOAD_MAX_MEMORY_SIZE, _NUMBER_FIELDS, _NUMBER_FILES; SECURITY.md API-04) say why.
+    if isinstance(exception, RequestDataTooBig):
+        mb = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        message = f"提交的内容过大（表单文字部分最大 {mb:.1f} MB），请减少内容后重试。"
+        return _error(request, 413, "request_too_large", message, template="errors/400.html")
+    if isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        message = (
+            f"提交的字段或文件过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS:,} 个字段、"
+            f"{settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个文件），请分批提交。"
+        )
+        return _error(request, 400, "too_many_fields", message)
     return _error(request, 400, "bad_request", "请求有误，请检查后重试。")
 
 

@@ -303,6 +303,13 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Sent on every response by apps.common.middleware.RequestContextMiddleware: the browser features a page may use
+# (geolocation for the inspection GPS fix, static/js/inspection.js; nothing else) and who may embed our resources.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), display-capture=(), geolocation=(self), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+CROSS_ORIGIN_RESOURCE_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -330,6 +337,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["apps.common.api.filters.StrictDjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.api.parsers.JSONParser"],  # depth-limited: a deep body is a 400
+    # Body size (413) and content type (415) checked before authentication, on every view (API-04, API-08).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.common.api.negotiation.StrictContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["apps.common.api.throttles.ApiRateThrottle"],  # API_THROTTLE below (API-05)
     "EXCEPTION_HANDLER": "apps.common.api.exception_handler.api_exception_handler",
     "DEFAULT_SCHEMA_CLASS": "apps.common.api.schema.AutoSchema",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -337,6 +347,19 @@ REST_FRAMEWORK = {
     "DATE_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": False,
 }
+# Rate limits per client and per role on the shared cache (apps/common/api/throttles.py; SECURITY.md API-05). Each
+# entry is a list of "<n>/<s|min|hour|day>" that must all hold; "roles" maps a role code (apps/accounts/roles.py) and
+# "clients" an API client's name to their own rates (e.g. {"浙江省市场监管局平台": ["5000/hour", "50/second"]}).
+API_THROTTLE = {
+    "anon": env.list("API_THROTTLE_ANON", default=["60/min"]),
+    "user": env.list("API_THROTTLE_USER", default=["600/min"]),
+    "client": env.list("API_THROTTLE_CLIENT", default=["1000/hour", "20/second"]),
+    "roles": env.json("API_THROTTLE_ROLES", default={}),
+    "clients": env.json("API_THROTTLE_CLIENTS", default={}),
+    "cache": "default",
+}
+# Idempotency-Key records (apps/common/api/idempotency.py; API-09): how long a key replays its first response.
+IDEMPOTENCY_RETENTION_HOURS = env.int("IDEMPOTENCY_RETENTION_HOURS", default=24)
 SPECTACULAR_SETTINGS = {
     "TITLE": "海宁市食品安全监管平台 API",
     "DESCRIPTION": "面向省级平台与内部系统的 REST 接口（v1）。认证：Bearer 令牌（ApiClient，带权限范围）或浏览器会话。",

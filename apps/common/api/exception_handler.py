@@ -5,8 +5,10 @@ including domain errors and unexpected exceptions, so a failed request never hal
 """
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -14,7 +16,9 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
-from apps.common.api.parsers import InvalidJson, JsonTooDeep
+from apps.common.api.negotiation import RequestTooLarge, max_body_size
+from apps.common.api.parsers import InvalidJson, JsonTooDeep, JsonTooManyFields
+from apps.common.api.throttles import refusal_throttle_check
 from apps.common.exceptions import DomainError
 
 log = logging.getLogger(__name__)
@@ -62,7 +66,27 @@ def _custom_code(exc) -> str | None:
     return None
 
 
+class TooManyParts(exceptions.ParseError):
+    default_detail = "请求包含的字段或文件过多"
+    default_code = "too_many_fields"
+
+
+# Our own exceptions: their code and their Chinese detail are the answer.
+OWN_CODE_AND_MESSAGE = (JsonTooDeep, JsonTooManyFields, InvalidJson, RequestTooLarge, TooManyParts)
+
+
+def retry_after_seconds(wait) -> int:
+    """Whole seconds to wait (at least 1), the same in ``Retry-After`` and in the message."""
+    return max(1, math.ceil(wait or 0))
+
+
 def api_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):  # Django's own limit, should a view read request.body
+        exc = RequestTooLarge(max_body_size() or 0)
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = TooManyParts()
+    if isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed | exceptions.PermissionDenied):
+        exc = refusal_throttle_check(context.get("request")) or exc  # refusals count too (API-05)
     if isinstance(exc, DomainError):
         set_rollback()
         return Response(error_body(exc.code, exc.message, _flatten(exc.fields)), status=exc.status_code)
@@ -98,8 +122,10 @@ def api_exception_handler(exc, context):
         fields = detail if isinstance(detail, dict) else {"non_field_errors": detail}
         if list(fields) == ["non_field_errors"] and fields["non_field_errors"]:
             message = "；".join(map(str, fields["non_field_errors"]))
-    elif isinstance(exc, exceptions.Throttled) and exc.wait:
-        message = f"请求过于频繁，请 {int(exc.wait) + 1} 秒后再试"
+    elif isinstance(exc, exceptions.Throttled):
+        seconds = retry_after_seconds(exc.wait)
+        response["Retry-After"] = str(seconds)
+        message = f"请求过于频繁，请 {seconds} 秒后再试"
     elif isinstance(exc, exceptions.MethodNotAllowed):
         request = context.get("request")
         method = getattr(request, "method", "")
@@ -108,12 +134,16 @@ def api_exception_handler(exc, context):
         request = context.get("request")
         received = (getattr(request, "content_type", "") or "").split(";")[0].strip()
         if received:
-            message = f"不支持的内容类型“{received}”，请使用 application/json"
+            message = f"不支持的内容类型“{received[:100]}”，请使用 application/json"
+        else:
+            message = "请求体缺少 Content-Type 请求头，请使用 Content-Type: application/json"
     elif isinstance(exc, OWN_DETAIL) and str(exc.detail) != str(exc.default_detail):
         message = str(exc.detail)
-    elif isinstance(exc, JsonTooDeep | InvalidJson):  # our parser's own Chinese details
+    elif isinstance(exc, OWN_CODE_AND_MESSAGE):
         code, message = exc.default_code, str(exc.detail)
-    if isinstance(exc, exceptions.APIException) and not isinstance(exc, exceptions.ValidationError | JsonTooDeep):
+    if isinstance(exc, exceptions.APIException) and not isinstance(
+        exc, (exceptions.ValidationError, *OWN_CODE_AND_MESSAGE)
+    ):
         code = _custom_code(exc) or code
     response.data = error_body(code, message, fields)
     return response

@@ -15,7 +15,8 @@ A view opts in with ``IdempotencyMixin`` (it must come before the DRF view class
 - ApiClient writes must carry a key (``idempotency_required_for_clients``; 400 ``idempotency_key_required``);
   browser sessions may send one.
 
-Records are kept for ``IDEMPOTENCY_RETENTION`` (24 h); ``idempotency_records_purge()`` removes older ones.
+Records are kept for ``settings.IDEMPOTENCY_RETENTION_HOURS`` (24 h); a key older than that is a new request even
+before the nightly ``idempotency_records_purge()`` removes its record.
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ import functools
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
@@ -38,7 +40,10 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 REPLAYED_HEADERS = ("Location", "ETag", "Last-Modified")  # stored with the body and sent again on a replay
 METHODS = ("POST", "PUT", "PATCH")
 MAX_KEY_LENGTH = 200
-IDEMPOTENCY_RETENTION = dt.timedelta(hours=24)
+
+
+def retention() -> dt.timedelta:
+    return dt.timedelta(hours=getattr(settings, "IDEMPOTENCY_RETENTION_HOURS", 24))
 
 
 class IdempotencyKeyReused(DomainError):
@@ -116,6 +121,8 @@ def idempotent_call(view, request, handler):
     fingerprint = request_fingerprint(request)
 
     with transaction.atomic():
+        # a key past its retention is a new request (the nightly purge may not have run yet)
+        IdempotencyRecord.objects.filter(owner=owner, key=key, created_at__lt=timezone.now() - retention()).delete()
         try:
             with transaction.atomic():
                 record = IdempotencyRecord.objects.create(
@@ -173,8 +180,8 @@ class IdempotencyMixin:
         setattr(self, name, wrapped)
 
 
-def idempotency_records_purge(*, older_than: dt.timedelta = IDEMPOTENCY_RETENTION, now=None) -> int:
+def idempotency_records_purge(*, older_than: dt.timedelta | None = None, now=None) -> int:
     """Delete records past the retention period (run daily). Returns how many were deleted."""
-    cutoff = (now or timezone.now()) - older_than
+    cutoff = (now or timezone.now()) - (older_than or retention())
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted

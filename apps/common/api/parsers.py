@@ -2,7 +2,10 @@
 
 DRF's parser lets ``json.loads`` recurse: a 2 KB body nested 1,000 deep raised RecursionError, a 500 on every
 write endpoint. Here a body nested deeper than ``MAX_DEPTH`` (or too deep to parse at all) is a 400 with the
-usual JSON error body, before any view, serializer or idempotency fingerprint sees it.
+usual JSON error body, before any view, serializer or idempotency fingerprint sees it. So is a body with more
+object members in all than ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` (1,000: Django's limit for form fields, applied to
+JSON keys; SECURITY.md API-04). The body size itself (``DATA_UPLOAD_MAX_MEMORY_SIZE``, 413) is checked before the
+parser runs, by ``apps.common.api.negotiation``.
 """
 
 import codecs
@@ -19,27 +22,44 @@ class JsonTooDeep(exceptions.ParseError):
     default_code = "json_too_deep"
 
 
+class JsonTooManyFields(exceptions.ParseError):
+    default_code = "json_too_many_fields"
+
+    def __init__(self, limit: int):
+        super().__init__(f"请求体字段过多（所有对象的字段合计最多 {limit:,} 个）")
+
+
 class InvalidJson(exceptions.ParseError):
     default_detail = "请求体不是有效的 JSON"
     default_code = "parse_error"
 
 
-def depth_of(value) -> int:
-    """Nesting depth of parsed JSON, without recursion (a scalar is 0, ``[]`` and ``{}`` are 1)."""
-    deepest, stack = 0, [(value, 1)]
+def max_fields() -> int:
+    return int(getattr(settings, "DATA_UPLOAD_MAX_NUMBER_FIELDS", None) or 1000)
+
+
+def shape_of(value, *, max_members: int | None = None) -> tuple[int, int]:
+    """(nesting depth, object members in all) of parsed JSON, without recursion (a scalar is depth 0, ``[]`` and
+    ``{}`` are 1). Stops early once the depth passes ``MAX_DEPTH`` or the members pass ``max_members``."""
+    deepest, members, stack = 0, 0, [(value, 1)]
     while stack:
         node, level = stack.pop()
         if isinstance(node, dict):
+            members += len(node)
             children = node.values()
         elif isinstance(node, list):
             children = node
         else:
             continue
         deepest = max(deepest, level)
-        if deepest > MAX_DEPTH:
-            return deepest
+        if deepest > MAX_DEPTH or (max_members is not None and members > max_members):
+            break
         stack.extend((child, level + 1) for child in children)
-    return deepest
+    return deepest, members
+
+
+def depth_of(value) -> int:
+    return shape_of(value)[0]
 
 
 class JSONParser(parsers.JSONParser):
@@ -55,8 +75,12 @@ class JSONParser(parsers.JSONParser):
             raise JsonTooDeep() from None
         except ValueError:
             raise InvalidJson() from None
-        if depth_of(data) > MAX_DEPTH:
+        limit = max_fields()
+        depth, members = shape_of(data, max_members=limit)
+        if depth > MAX_DEPTH:
             raise JsonTooDeep()
+        if members > limit:
+            raise JsonTooManyFields(limit)
         return data
 
 

@@ -4,9 +4,11 @@
 
 - the error answers each operation can give, all with the one ``Error`` body ({code, message, fields}):
   400 (bad parameter or body, unknown parameter), 401, 403, 404 (missing or out-of-scope row, page past the
-  end), 406 (Accept), and for writes 409 (conflict), 415 (content type), 422 (Idempotency-Key reused) and,
-  where ``If-Match`` is taken, 412 (stale) and 428 (required from API clients);
+  end), 406 (Accept), 413 (body over 2.5 MB, any method), 429 (rate limit, with ``Retry-After``), and for writes
+  409 (conflict), 415 (content type), 422 (Idempotency-Key reused) and, where ``If-Match`` is taken, 412 (stale)
+  and 428 (required from API clients);
 - the ``Idempotency-Key`` header on the writes of ``IdempotencyMixin`` views (required from API clients);
+- the ``If-Match`` header on the writes to one row of ``ConditionalWriteMixin`` views (``apps/common/api/etags.py``);
 - a change feed's list answers either a page or a feed page (``oneOf``);
 - integer filter parameters typed ``integer`` with the bounds that ``apps.common.api.filters`` enforces.
 
@@ -19,6 +21,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
+from apps.common.api.etags import ConditionalWriteMixin
 from apps.common.api.feeds import CURSOR_PATTERN, FEED_PARAMS, ChangeFeedMixin, feed_page_serializer
 from apps.common.api.filters import ID_BOUNDS, integer_bounds
 from apps.common.api.idempotency import MAX_KEY_LENGTH, IdempotencyMixin
@@ -44,9 +47,22 @@ ERROR_DESCRIPTIONS = {
     "406": "无法按 Accept 请求头要求的格式返回（仅支持 application/json）",
     "409": "与当前状态冲突（如已定稿、版本过期、同一 Idempotency-Key 的请求正在处理）",
     "412": "If-Match 与当前版本不符：请重新获取（ETag）后再提交",
-    "415": "请求体类型不受支持：请使用 application/json",
+    "413": "请求体过大（超过 2.5 MB）",
+    "415": "请求体类型不受支持或缺少 Content-Type：请使用 application/json",
     "422": "该 Idempotency-Key 已用于另一个不同的请求",
     "428": "接口客户端修改数据时必须携带 If-Match 请求头",
+    "429": "请求过于频繁（按客户端、角色或 IP 限流）：按响应头 Retry-After 的秒数等待后重试",
+}
+ETAG_HEADER = {
+    "schema": {"type": "string", "pattern": r'^"\d+-\d+"$'},
+    "description": '该记录当前版本的标记（形如 "12-3"），修改时放入 If-Match',
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "schema": {"type": "integer", "minimum": 1},
+        "required": True,
+        "description": "再次请求前需等待的秒数",
+    }
 }
 
 
@@ -159,8 +175,21 @@ class AutoSchema(openapi.AutoSchema):
                 return getter(self.view, model._default_manager.none())
         return None
 
+    def _takes_conditional_write(self) -> bool:
+        return self.method in WRITE_METHODS and isinstance(self.view, ConditionalWriteMixin) and "{" in self.path
+
     def get_override_parameters(self):
         params = list(super().get_override_parameters())
+        if self._takes_conditional_write():
+            params.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    OpenApiParameter.HEADER,
+                    description='乐观锁：详情或上次写入响应的 ETag（形如 "12-3"），或 * 表示不论当前版本；'
+                    "版本已变化为 412",
+                )
+            )
         if self.method in WRITE_METHODS and isinstance(self.view, IdempotencyMixin):
             params.append(
                 OpenApiParameter(
@@ -219,7 +248,26 @@ class AutoSchema(openapi.AutoSchema):
                 code,
                 {"content": {"application/json": {"schema": error_ref}}, "description": ERROR_DESCRIPTIONS[code]},
             )
+        if "429" in responses:
+            responses["429"].setdefault("headers", RETRY_AFTER)
+        if isinstance(self.view, ConditionalWriteMixin) and (self.method != "GET" or not self._is_list_view()):
+            for code, answer in responses.items():
+                if code.startswith("2") and isinstance(answer, dict) and self._answers_with_etag(code):
+                    answer.setdefault("headers", {}).setdefault("ETag", ETAG_HEADER)
         return dict(sorted(responses.items()))
+
+    def _answers_with_etag(self, code: str) -> bool:
+        """As ConditionalWriteMixin.finalize_response: a detail read always; a write when its body shows a version."""
+        if self.method == "GET":
+            return True
+        serializers_ = self.get_response_serializers()
+        serializer = (
+            serializers_.get(int(code), serializers_.get(code)) if isinstance(serializers_, dict) else serializers_
+        )
+        try:
+            return "version" in force_instance(serializer).fields
+        except Exception:  # noqa: BLE001 - not a serializer (a plain description): no claim
+            return False
 
     def _add_feed_page(self, responses):
         ok = responses.get("200", {}).get("content", {}).get("application/json")
@@ -231,7 +279,7 @@ class AutoSchema(openapi.AutoSchema):
         responses["200"]["description"] = "普通列表（分页）或变更订阅页（带 updated_since / cursor 时）"
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "401", "403", "404", "406"]
+        codes = ["400", "401", "403", "404", "406", "413", "429"]
         if self.method in WRITE_METHODS:
             codes += ["409", "415"]
             if isinstance(self.view, IdempotencyMixin):

@@ -4,30 +4,30 @@
 - ``GET /?updated_since=<ISO-8601>`` or ``GET /?cursor=<next_cursor>``: the change feed, ordered by
   (updated_at, id), answering ``{results, next_cursor, has_more, next}``. Deactivated and cancelled rows are
   included (``status``), so a subscriber learns of closures; rows are never deleted.
-- ``GET /{id}/`` detail with an ``ETag`` header (``"<id>-<version>"``).
+- ``GET /{id}/`` detail with an ``ETag`` header (``"<id>-<version>"``; ``apps.common.api.etags``).
 - ``POST /`` create (``township`` by code, only within the caller's scope; only at create).
 - ``PUT`` / ``PATCH /{id}/`` update, ``POST /{id}/deactivate/``, ``POST /{id}/reactivate/``. PUT requires
   ``name`` and ``business_type``; like PATCH, a field left out keeps its value. ``licences`` (if sent) is the full
   list: listed licences are created or updated, the others set inactive. Read-only fields (id, status, version,
   created_*/updated_*, deactivated_at, uscc_warning ...) and unknown keys are a 400 naming the field (API-01).
 
-Optimistic locking: writes to an existing row take ``If-Match: "<id>-<version>"`` (the ETag). A stale one is
-412. API clients (bearer tokens) **must** send it (missing → 428): they sync unattended and would otherwise
-overwrite a change made in the browser. Browser sessions may omit it (last write wins), because pages carry the
-version in their forms and the services check it there. Client writes also need an ``Idempotency-Key``.
+Optimistic locking (``ConditionalWriteMixin``): writes to an existing row take ``If-Match: "<id>-<version>"`` (the
+ETag). A stale one is 412. API clients (bearer tokens) **must** send it (missing → 428): they sync unattended and
+would otherwise overwrite a change made in the browser. Browser sessions may omit it (last write wins), because
+pages carry the version in their forms and the services check it there. Client writes also need an
+``Idempotency-Key``.
 """
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from apps.common.api.etags import ConditionalWriteMixin
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
-from apps.common.exceptions import DomainError, PreconditionFailed
 
 from ..filters import EnterpriseFilterSet
 from ..models import Enterprise
@@ -42,37 +42,6 @@ from .serializers import (
 )
 
 
-class PreconditionRequired(DomainError):
-    code = "precondition_required"
-    status_code = 428
-    default_message = "接口客户端修改数据时必须携带 If-Match 请求头（取自详情接口返回的 ETag）"
-
-
-def _is_api_client(request) -> bool:
-    from apps.accounts.models import ApiClient
-
-    return isinstance(getattr(request, "auth", None), ApiClient)
-
-
-def expected_version_from(request, enterprise: Enterprise) -> int | None:
-    """The version named by ``If-Match`` (None: no check). A tag for another row or a bad tag is 412."""
-    header = request.headers.get("If-Match")
-    if header is None or not header.strip():
-        if _is_api_client(request):
-            raise PreconditionRequired()
-        return None
-    header = header.strip()
-    if header == "*":
-        return None
-    for tag in header.split(","):
-        tag = tag.strip()
-        tag = tag[2:] if tag.startswith("W/") else tag
-        pk, _, version = tag.strip('"').partition("-")
-        if pk == str(enterprise.pk) and version.isdigit():
-            return int(version)
-    raise PreconditionFailed(f"If-Match 与该检查对象不符（当前 ETag 为 {enterprise.etag}），请重新获取后再提交")
-
-
 @extend_schema_view(
     list=extend_schema(
         summary="检查对象列表 / 变更订阅",
@@ -84,6 +53,7 @@ def expected_version_from(request, enterprise: Enterprise) -> int | None:
 )
 class EnterpriseViewSet(
     IdempotencyMixin,
+    ConditionalWriteMixin,
     ChangeFeedMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -114,14 +84,10 @@ class EnterpriseViewSet(
         self.check_object_permissions(self.request, obj)
         return obj
 
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        return Response(self.get_serializer(obj).data, headers={"ETag": obj.etag})
-
     # ------------------------------------------------------------------------------------ writes
     def _respond(self, pk, status_code=status.HTTP_200_OK, **headers):
         fresh = enterprise_get(actor=self.request.user, pk=pk)  # re-read: same query profile as the list
-        return Response(self.get_serializer(fresh).data, status=status_code, headers={"ETag": fresh.etag, **headers})
+        return Response(self.get_serializer(fresh).data, status=status_code, headers=headers)  # + ETag (mixin)
 
     @extend_schema(
         summary="新建检查对象",
@@ -140,16 +106,15 @@ class EnterpriseViewSet(
     @extend_schema(
         summary="修改检查对象（整体）",
         request=EnterpriseUpdateInputSerializer,
-        responses={200: EnterpriseOutputSerializer, 412: OpenApiResponse(description="If-Match 过期")},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={200: EnterpriseOutputSerializer},
     )
     def update(self, request, *args, partial=False, **kwargs):
         enterprise = self.get_object()
         data = EnterpriseUpdateInputSerializer(
             data=request.data, partial=partial, context=self.get_serializer_context()
         )
-        data.is_valid(raise_exception=True)  # a bad body is a 400 whatever the version (then 428 / 412)
-        expected = expected_version_from(request, enterprise)
+        data.is_valid(raise_exception=True)
+        expected = self.if_match_version  # If-Match was checked when the row was read (412 / 428)
         values = dict(data.validated_data)
         licences = values.pop("licences", None)
         try:
@@ -167,8 +132,7 @@ class EnterpriseViewSet(
     @extend_schema(
         summary="修改检查对象（部分字段）",
         request=EnterpriseUpdateInputSerializer,
-        responses={200: EnterpriseOutputSerializer, 412: OpenApiResponse(description="If-Match 过期")},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        responses={200: EnterpriseOutputSerializer},
     )
     def partial_update(self, request, *args, **kwargs):
         return self.update(request, *args, partial=True, **kwargs)
@@ -177,14 +141,13 @@ class EnterpriseViewSet(
         summary="停业或注销",
         request=DeactivateInputSerializer,
         responses={200: EnterpriseOutputSerializer},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
     )
     @action(detail=True, methods=["post"])
     def deactivate(self, request, pk=None):
         enterprise = self.get_object()
         data = DeactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = expected_version_from(request, enterprise)
+        expected = self.if_match_version
         enterprise_deactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )
@@ -194,14 +157,13 @@ class EnterpriseViewSet(
         summary="恢复营业（仅停业状态）",
         request=ReactivateInputSerializer,
         responses={200: EnterpriseOutputSerializer},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
     )
     @action(detail=True, methods=["post"])
     def reactivate(self, request, pk=None):
         enterprise = self.get_object()
         data = ReactivateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = expected_version_from(request, enterprise)
+        expected = self.if_match_version
         enterprise_reactivate(
             actor=request.user, enterprise_id=enterprise.pk, expected_version=expected, **data.validated_data
         )

@@ -1,4 +1,5 @@
-"""Rate limits of the public complaint pages, counted on the shared cache (Redis in production) in fixed windows,
+"""Rate limits of the public complaint pages, counted on the shared cache (Redis in production) in fixed windows
+(``apps.common.ratelimit.window_hit``, the platform's one counter),
 per client IP and per session — like the 你点我检 vote page (apps/sampling/publicity/voting.py). The raw IP is
 never stored (an HMAC of it is the key). A cache outage lets the request through and logs it."""
 
@@ -8,9 +9,10 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from apps.common.ratelimit import window_hit
 
 log = logging.getLogger(__name__)
 PURPOSE = "apps.incidents.complaints.public-rate.v1"
@@ -42,19 +44,9 @@ class RateDecision:
 def take(kind: str, subject: str | None, *, now=None) -> RateDecision:
     now = now or timezone.now()
     window, limit = window_seconds(), limit_of(kind)
-    stamp = int(now.timestamp())
-    retry_after = window - stamp % window
     digest = salted_hmac(PURPOSE, subject or "unknown", algorithm="sha256").hexdigest()[:40]
-    key = f"complaints:{kind}:{digest}:{stamp // window}"
-    try:
-        cache.add(key, 0, timeout=window + 60)
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=window + 60)
-        count = 1
-    except Exception:  # noqa: BLE001 — a cache outage must not stop a citizen's complaint
-        log.warning("complaint rate limit: cache unavailable, request let through", exc_info=True)
+    count, remaining = window_hit(f"complaints:{kind}:{digest}", window, at=int(now.timestamp()))
+    retry_after = int(remaining)
+    if count is None:  # a cache outage must not stop a citizen's complaint (logged by window_hit)
         return RateDecision(True, limit, retry_after)
-    if count is None:
-        return RateDecision(True, limit, retry_after)
-    return RateDecision(int(count) <= limit, limit, retry_after)
+    return RateDecision(count <= limit, limit, retry_after)

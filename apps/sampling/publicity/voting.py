@@ -22,9 +22,10 @@ import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from apps.common.ratelimit import window_hit
 
 log = logging.getLogger(__name__)
 
@@ -93,19 +94,8 @@ def ip_rate_take(ip: str | None, *, now=None) -> RateDecision:
     per-cookie unique constraint still holds, only the IP bound is lost for that time."""
     now = now or timezone.now()
     window, limit = ip_window_seconds(), ip_limit()
-    stamp = int(now.timestamp())
-    retry_after = window - stamp % window
-    key = f"sampling:vote-ip:{ip_key(ip)}:{stamp // window}"
-    try:
-        cache.add(key, 0, timeout=window + 60)
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window + 60)
-        count = 1
-    except Exception:  # noqa: BLE001 — a cache outage must not stop voting
-        log.warning("vote rate limit: cache unavailable, vote let through", exc_info=True)
-        return RateDecision(True, 0, limit, retry_after)
-    if count is None:
-        log.warning("vote rate limit: cache returned nothing, vote let through")
+    count, remaining = window_hit(f"sampling:vote-ip:{ip_key(ip)}", window, at=int(now.timestamp()))
+    retry_after = int(remaining)
+    if count is None:  # the cache is unreachable (logged by window_hit)
         return RateDecision(True, 0, limit, retry_after)
     return RateDecision(count <= limit, int(count), limit, retry_after)

@@ -1,7 +1,8 @@
 """/api/v1/inspections/plans/ and /api/v1/inspections/draws/ (read; the verification JSON; the draw action).
 
 Reads need ``inspections:read`` for API clients. ``POST /plans/{id}/draw/`` is for signed-in city staff only (no
-client scope opens it): it runs the committed draw — exactly once; a repeat answers 409.
+client scope opens it): it runs the committed draw — exactly once; a repeat answers 409. Like every write it honours
+``Idempotency-Key`` (a resent request gets the first answer) and ``If-Match`` on the plan (stale: 412).
 """
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -9,6 +10,8 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from apps.common.api.etags import ConditionalWriteMixin
+from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
 from apps.common.permissions import ModelPermissions
 
@@ -30,7 +33,14 @@ class DrawPermissions(ModelPermissions):
 
 
 @extend_schema_view(list=extend_schema(summary="抽查计划列表"), retrieve=extend_schema(summary="抽查计划详情"))
-class DrawPlanViewSet(ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class DrawPlanViewSet(
+    IdempotencyMixin,
+    ConditionalWriteMixin,
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """双随机抽查计划（分层、排除规则、检查人员规则、计划抽取时间）。"""
 
     queryset = DrawPlan.objects.none()

@@ -3,8 +3,9 @@ inspectors' mobile clients.
 
 - ``tasks`` (read): an inspector sees only the tasks assigned to them; township and city roles as usual.
 - ``results``: read; ``POST /`` opens the draft of a task (201; 409 if one exists), ``PATCH /{id}/`` saves it
-  (send ``version`` or ``If-Match: "<id>-<version>"``; a stale one is 409), ``POST /{id}/finalise/`` seals it (409
-  when another device finalised first), ``POST /{id}/correct/`` starts a correction. Writes only by an assigned
+  (send ``If-Match: "<id>-<version>"`` — a stale one is 412, ``apps.common.api.etags`` — or ``version`` in the body
+  — a stale one is 409), ``POST /{id}/finalise/`` seals it (the same; 409 when another device finalised first),
+  ``POST /{id}/correct/`` starts a correction. Writes only by an assigned
   inspector's session or an API client with ``inspections:write`` (for tasks in its scope). Every write honours
   ``Idempotency-Key`` (required from API clients): a phone resending after a flaky network gets the first answer.
 - ``publications`` (read).
@@ -15,17 +16,17 @@ All three lists are also change feeds: ``?updated_since=<ISO-8601>`` or ``?curso
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from apps.common.api.etags import ConditionalWriteMixin
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
-from apps.common.exceptions import Conflict, PreconditionFailed
+from apps.common.exceptions import Conflict
 
 from ...models import InspectionResult, InspectionTask, Publication
 from ..filters import PublicationFilterSet, ResultFilterSet, TaskFilterSet
@@ -77,22 +78,13 @@ def _result_selector(*, actor):
     return result_list(actor=actor)
 
 
-def _expected_version(request, result: InspectionResult, body_version) -> int | None:
-    header = (request.headers.get("If-Match") or "").strip()
-    if header and header != "*":
-        pk, _, version = header.strip('"').removeprefix("W/").strip('"').partition("-")
-        if pk != str(result.pk) or not version.isdigit():
-            raise PreconditionFailed(f"If-Match 与该检查结果不符（当前 ETag 为 {result.etag}）")
-        return int(version)
-    return body_version
-
-
 @extend_schema_view(
     list=extend_schema(summary="检查结果列表 / 变更订阅", parameters=FEED_PARAMS),
     retrieve=extend_schema(summary="检查结果详情（响应头 ETag 用于 If-Match）"),
 )
 class InspectionResultViewSet(
     IdempotencyMixin,
+    ConditionalWriteMixin,
     ChangeFeedMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -118,11 +110,11 @@ class InspectionResultViewSet(
 
     def _respond(self, pk, status_code=status.HTTP_200_OK):
         fresh = result_list(actor=self.request.user).get(pk=pk)
-        return Response(self.get_serializer(fresh).data, status=status_code, headers={"ETag": fresh.etag})
+        return Response(self.get_serializer(fresh).data, status=status_code)  # + ETag (ConditionalWriteMixin)
 
-    def retrieve(self, request, *args, **kwargs):
-        obj = self.get_object()
-        return Response(self.get_serializer(obj).data, headers={"ETag": obj.etag})
+    def _expected_version(self, body_version) -> int | None:
+        """If-Match (already checked against the row: 412) wins; else the body's ``version`` (stale: 409)."""
+        return self.if_match_version if self.if_match_version is not None else body_version
 
     @staticmethod
     def _save_kwargs(data: dict) -> dict:
@@ -156,16 +148,15 @@ class InspectionResultViewSet(
         return self._respond(draft.pk, status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="保存草稿（version 或 If-Match 必须是最新版本，否则 409）",
+        summary="保存草稿（If-Match 过期为 412；请求体中的 version 过期为 409）",
         request=ResultInputSerializer,
         responses={200: ResultOutputSerializer, 409: OpenApiResponse(description="已定稿或版本过期")},
-        parameters=[OpenApiParameter("If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER)],
     )
     def partial_update(self, request, *args, **kwargs):
         result = self.get_object()
         data = ResultInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _expected_version(request, result, data.validated_data.get("version"))
+        version = self._expected_version(data.validated_data.get("version"))
         result_services.result_save(
             actor=request.user, result_id=result.pk, version=version, **self._save_kwargs(data.validated_data)
         )
@@ -181,7 +172,7 @@ class InspectionResultViewSet(
         result = self.get_object()
         data = FinaliseInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        version = _expected_version(request, result, data.validated_data.get("version"))
+        version = self._expected_version(data.validated_data.get("version"))
         result_services.result_finalise(actor=request.user, result_id=result.pk, version=version)
         return self._respond(result.pk)
 
