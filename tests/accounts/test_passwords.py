@@ -249,3 +249,40 @@ def test_stored_hashes_are_salted_and_unique(reference, township_a, settings):
     assert all(h.startswith("pbkdf2_sha256$") for h in hashes)
     assert len(set(hashes)) == 3
     assert len({h.split("$")[2] for h in hashes}) == 3  # salts
+
+
+def test_the_admin_action_shows_the_reset_password_once(client, reference, township_a, sys_admin):
+    target = make_user("target", "township_staff", [township_a])
+    client.force_login(sys_admin)
+    response = client.post(
+        reverse("admin:accounts_user_changelist"), {"action": "reset_password", "_selected_action": [target.pk]}
+    )
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    raw = response.context["rows"][0][1]
+    assert raw in response.content.decode() and len(raw) >= 12
+    target.refresh_from_db()
+    assert target.check_password(raw) and target.must_change_password
+
+
+def test_a_password_set_by_an_administrator_must_be_changed(client, reference, township_a, sys_admin):
+    target = make_user("target", "township_staff", [township_a])
+    client.force_login(sys_admin)
+    url = reverse("admin:auth_user_password_change", args=[target.pk])
+    response = client.post(
+        url, {"password1": "Chosen#ByAdmin-26", "password2": "Chosen#ByAdmin-26", "usable_password": "true"}
+    )
+    assert response.status_code == 302
+    target.refresh_from_db()
+    assert target.must_change_password
+
+
+def test_the_password_form_refuses_empty_fields_in_chinese(client, officer):
+    client.force_login(officer)
+    response = client.post(
+        reverse("accounts:password_change"), {"old_password": "", "new_password1": "", "new_password2": ""}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["old_password"] == ["请填写当前密码"] and errors["new_password1"] == ["请填写新密码"]
+    wrong = _change(client, "not-mine", "Haining#Fresh-2026")
+    assert wrong.context["form"].errors["old_password"] == ["当前密码不正确"]

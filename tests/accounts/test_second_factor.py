@@ -227,3 +227,39 @@ def test_demo_accounts_print_a_working_second_factor(reference, settings):
     assert totp(device.bin_key) >= 0
     again = {r["username"]: r for r in demo_accounts_create(password="Demo#Check-2026")}
     assert again["xitong"]["otp_secret"] == secret  # a second `make run` keeps the devices
+
+
+def test_recovery_codes_page_counts_and_regenerates(client, reference):
+    user = make_user("adm", "sys_admin")
+    codes = _enrol(client, "adm")
+    login_with_second_factor(client, "adm", PASSWORD)
+    page = client.get(reverse("accounts:recovery_codes"))
+    assert page.status_code == 200 and page.context["left"] == 10
+    fresh = client.post(reverse("accounts:recovery_codes"))
+    assert "no-store" in fresh["Cache-Control"]
+    new_codes = fresh.context["codes"]
+    assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+    assert RecoveryCode.objects.filter(user=user).count() == 10
+    assert AuditEvent.objects.filter(action="auth.recovery_codes_regenerate").exists()
+
+
+def test_demo_otp_prints_the_current_code_only_in_demo_mode(reference, settings):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from apps.accounts.services import demo_accounts_create
+
+    settings.DEMO_MODE = True
+    demo_accounts_create(password="Demo#Check-2026")
+    out = io.StringIO()
+    call_command("demo_otp", "xitong", stdout=out)
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username="xitong")
+    assert device.verify_token(out.getvalue().strip())
+    with pytest.raises(CommandError):
+        call_command("demo_otp", "zhenjie", stdout=io.StringIO())  # no second factor for township staff
+    settings.DEMO_MODE = False
+    with pytest.raises(CommandError):
+        call_command("demo_otp", "xitong", stdout=io.StringIO())
