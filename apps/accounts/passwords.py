@@ -60,6 +60,9 @@ class SimilarityValidator(UserAttributeSimilarityValidator):
 
     DEFAULT_USER_ATTRIBUTES = ("username", "full_name", "email", "phone")
 
+    def __init__(self, user_attributes=DEFAULT_USER_ATTRIBUTES, max_similarity=0.7):
+        super().__init__(user_attributes=user_attributes, max_similarity=max_similarity)
+
     def validate(self, password, user=None):
         if user is not None:
             lowered = (password or "").lower()

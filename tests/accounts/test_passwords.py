@@ -286,3 +286,12 @@ def test_the_password_form_refuses_empty_fields_in_chinese(client, officer):
     assert errors["old_password"] == ["请填写当前密码"] and errors["new_password1"] == ["请填写新密码"]
     wrong = _change(client, "not-mine", "Haining#Fresh-2026")
     assert wrong.context["form"].errors["old_password"] == ["当前密码不正确"]
+
+
+def test_similarity_covers_the_phone_and_the_name():
+    from apps.accounts.passwords import SimilarityValidator
+
+    assert set(SimilarityValidator().user_attributes) == {"username", "full_name", "email", "phone"}
+    user = User(username="u1", full_name="Zhang Weiming", phone="13912345678")
+    with pytest.raises(ValidationError):
+        SimilarityValidator().validate("Zhang-Weiming", user)  # near the name, though not containing the username
