@@ -13,6 +13,10 @@ from rest_framework.test import APIClient
 from apps.accounts.models import Township
 from apps.accounts.roles import ROLE_BY_CODE
 from apps.accounts.services import reference_data_load, roles_sync
+from tests.helpers import otp as _otp
+
+# Client.force_login also verifies the second factor of the accounts that need one (tests/helpers/otp.py, AUTH-06).
+_otp.install()
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"

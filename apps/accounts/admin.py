@@ -9,13 +9,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from apps.common.admin import AuditedAdminMixin, ScopedAdminMixin
+from apps.common.admin import AuditedAdminMixin, DatedConfigAdmin, ScopedAdminMixin
 from apps.common.audit import audit_record
+from apps.common.exceptions import DomainError
 
-from .models import ApiClient, Township, TownshipPopulation, User
+from .models import ApiClient, PasswordPolicy, Township, TownshipPopulation, User
 from .roles import ADMIN_ROLE_CODES, ROLE_BY_CODE, ROLES
 from .scopes import SCOPES
-from .services import api_client_create, api_client_revoke
+from .services import (
+    ADMIN_ROLE_CONFLICT,
+    api_client_create,
+    api_client_revoke,
+    password_reset,
+    second_factor_reset,
+)
 
 ADMIN_ROLE_LABELS = frozenset(ROLE_BY_CODE[code].label for code in ADMIN_ROLE_CODES)
 
@@ -50,7 +57,7 @@ class UserChangeForm(DjangoUserAdmin.form):
     def clean_groups(self):
         groups = self.cleaned_data.get("groups")
         if groups is not None and len([g for g in groups if g.name in ADMIN_ROLE_LABELS]) > 1:
-            raise ValidationError("三权分立：同一账户只能担任一个管理员角色（系统、安全、审计管理员）。")
+            raise ValidationError(ADMIN_ROLE_CONFLICT)
         return groups
 
 
@@ -82,6 +89,45 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("username", "full_name", "password1", "password2")}),)
     readonly_fields = ["password_changed_at", "last_login", "date_joined"]
     filter_horizontal = ["groups", "user_permissions", "townships"]
+    actions = ["reset_password", "reset_second_factor"]
+
+    def has_reset_password_permission(self, request):
+        return request.user.has_perm("accounts.reset_password")
+
+    def has_reset_second_factor_permission(self, request):
+        return request.user.has_perm("accounts.reset_second_factor")
+
+    @admin.action(description="重置密码（随机初始密码，首次登录须修改）", permissions=["reset_password"])
+    def reset_password(self, request, queryset):
+        rows = []
+        for user in queryset:
+            try:
+                user, raw = password_reset(actor=request.user, user_id=user.pk)
+            except DomainError as exc:
+                self.message_user(request, f"{user}：{exc.message}", messages.ERROR)
+                continue
+            rows.append((user, raw))
+        if not rows:
+            return None
+        response = TemplateResponse(
+            request,
+            "admin/accounts/user/password_reset.html",
+            {**self.admin_site.each_context(request), "title": "密码已重置", "rows": rows, "opts": self.model._meta},
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description="重置二次验证（验证器丢失；下次登录重新绑定）", permissions=["reset_second_factor"])
+    def reset_second_factor(self, request, queryset):
+        done = 0
+        for user in queryset:
+            try:
+                second_factor_reset(actor=request.user, user_id=user.pk)
+                done += 1
+            except DomainError as exc:
+                self.message_user(request, f"{user}：{exc.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"已重置 {done} 个账户的二次验证，其已验证的会话随即失效。", messages.SUCCESS)
 
     @admin.display(description="角色")
     def roles(self, obj):
@@ -112,8 +158,13 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
             kwargs["queryset"] = Group.objects.filter(name__in=[r.label for r in ROLES]).order_by("name")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the administrator chose the initial password (AUTH-03)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        super().save_related(request, form, formsets, change)  # the m2m guard (signals.py) backs clean_groups
         user = form.instance
         is_admin_role = any(g.name in ADMIN_ROLE_LABELS for g in user.groups.all())
         if not user.is_superuser and user.is_staff != is_admin_role:
@@ -124,6 +175,7 @@ class UserAdmin(ScopedAdminMixin, AuditedAdminMixin, DjangoUserAdmin):
         response = super().user_change_password(request, id, form_url)
         if request.method == "POST" and response.status_code == 302:
             user = self.get_object(request, id)
+            User.objects.filter(pk=user.pk).update(must_change_password=True)  # set by someone else: change it
             audit_record(
                 "admin.password_change", obj=user, actor=request.user, changes={"password": ["***", "***（已修改）"]}
             )
@@ -248,3 +300,10 @@ class ApiClientAdmin(admin.ModelAdmin):
                 api_client_revoke(client_id=client.pk, actor=request.user)
                 count += 1
         self.message_user(request, f"已吊销 {count} 个接口客户端。", messages.SUCCESS)
+
+
+@admin.register(PasswordPolicy)
+class PasswordPolicyAdmin(DatedConfigAdmin):
+    """The security admin's password policy (AUTH-02/03): a change is a new row from today on."""
+
+    list_display = ["effective_from", "expiry_days", "history_count", "initial_password_hours"]

@@ -16,6 +16,13 @@ class AccountsConfig(AppConfig):
         "reference.load": "加载基础数据",
         "role.permissions_set": "设置角色权限",
         "user.demo_create": "创建演示账户",
+        "user.roles_set": "设置账户角色",
+        "auth.password_change": "修改密码",
+        "auth.password_reset": "重置密码",
+        "auth.otp_enrol": "绑定二次验证",
+        "auth.otp_reset": "重置二次验证",
+        "auth.recovery_code_used": "使用二次验证恢复码",
+        "auth.recovery_codes_regenerate": "重新生成恢复码",
     }
     audit_object_types = {"auth.group": "角色"}  # roles are Django groups (apps.accounts.roles)
 
@@ -23,7 +30,7 @@ class AccountsConfig(AppConfig):
         from apps.common.navigation import register_nav
 
         # permission-cache invalidation; login/logout/lockout audit events
-        from . import permcache, signals  # noqa: F401
+        from . import checks, permcache, signals  # noqa: F401
 
         # The API docs are for whoever issues tokens to integrators (the security admin), not for every role.
         register_nav("接口文档", "api-docs", perm="accounts.view_apiclient", icon="code-square", order=88)

@@ -2,9 +2,11 @@ import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from apps.common.models import InForceQuerySet
 from apps.common.scoping import ScopedQuerySet
 
 
@@ -72,6 +74,8 @@ class User(AbstractUser):
     townships = models.ManyToManyField(Township, verbose_name="所属镇街", blank=True, related_name="users")
     is_service_account = models.BooleanField("接口服务账户", default=False)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # An initial or reset password (set by an administrator): to be changed at the first login (AUTH-03).
+    must_change_password = models.BooleanField("下次登录须修改密码", default=False)
 
     objects = ScopedUserManager()
 
@@ -80,6 +84,8 @@ class User(AbstractUser):
         verbose_name_plural = "用户"
         permissions = [
             ("view_all_townships", "可查看全市各镇街数据"),
+            ("reset_second_factor", "可重置账户的二次验证（安全管理员）"),
+            ("reset_password", "可重置账户密码（系统管理员）"),
         ]
 
     def __str__(self):
@@ -157,3 +163,77 @@ class ApiClient(models.Model):
 
     def has_scope(self, scope: str) -> bool:
         return scope in (self.scopes or [])
+
+
+class PasswordPolicy(models.Model):
+    """Password expiry, history and initial-password lifetime, as configuration with an effective date (AUTH-02/03).
+
+    Without a row in force the defaults of settings (PASSWORD_EXPIRY_DAYS, PASSWORD_HISTORY_COUNT,
+    INITIAL_PASSWORD_HOURS) apply. Edited by the security admin (apps/accounts/admin.py, DatedConfigAdmin)."""
+
+    effective_from = models.DateField("生效日期")
+    expiry_days = models.PositiveSmallIntegerField(
+        "密码有效期（天）", validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    history_count = models.PositiveSmallIntegerField(
+        "不得与最近几次密码相同", validators=[MinValueValidator(1), MaxValueValidator(24)]
+    )
+    initial_password_hours = models.PositiveSmallIntegerField(
+        "初始/重置密码有效期（小时）", validators=[MinValueValidator(1), MaxValueValidator(168)]
+    )
+
+    objects = InForceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "密码策略"
+        verbose_name_plural = "密码策略"
+        ordering = ["-effective_from"]
+        constraints = [
+            models.UniqueConstraint(fields=["effective_from"], name="uniq_password_policy_effective_from"),
+            models.CheckConstraint(
+                condition=models.Q(expiry_days__gte=1, expiry_days__lte=365), name="password_policy_expiry_bounds"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(history_count__gte=1, history_count__lte=24), name="password_policy_history_bounds"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(initial_password_hours__gte=1, initial_password_hours__lte=168),
+                name="password_policy_initial_bounds",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_from} 起：有效期 {self.expiry_days} 天，不得重复最近 {self.history_count} 次"
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's previous passwords (never the passwords): reuse of the last N is refused (AUTH-02)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码哈希", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="password_history_user_idx")]
+
+    def __str__(self):
+        return f"{self.user_id} @ {self.created_at:%Y-%m-%d}"
+
+
+class RecoveryCode(models.Model):
+    """One-time recovery code of the second factor: only its SHA-256 is kept; ``used_at`` marks it spent."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField("恢复码哈希", max_length=64, unique=True)
+    created_at = models.DateTimeField("生成时间", default=timezone.now)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "二次验证恢复码"
+        verbose_name_plural = "二次验证恢复码"
+
+    def __str__(self):
+        return f"{self.user_id}: {'已使用' if self.used_at else '未使用'}"

@@ -285,6 +285,7 @@ ROLES: tuple[Role, ...] = (
         permissions=(
             "accounts.view_all_townships",  # manages the accounts of every township (scoped admin)
             *_crud("accounts", "user", "view", "add", "change"),
+            "accounts.reset_password",  # a random initial password, to be changed at the first login (AUTH-03)
             *_crud("accounts", "township", "view", "add", "change"),
             *_crud("accounts", "townshippopulation", "view", "add", "change"),
             "common.view_job",
@@ -307,6 +308,8 @@ ROLES: tuple[Role, ...] = (
             *_crud("accounts", "apiclient", "view", "add", "change"),
             "accounts.view_all_townships",  # sees every account (locked users, client service accounts)
             "accounts.view_user",
+            "accounts.reset_second_factor",  # a lost authenticator (AUTH-06), audited
+            *_crud("accounts", "passwordpolicy", "view", "add", "change", "delete"),  # dated: future rows only
             *_crud("axes", "accessattempt", "view", "delete"),
             *_crud("axes", "accesslog", "view"),
             "incidents.purge_reporter_identity",  # PII-05: preview and run the identity retention (counts only)

@@ -2,7 +2,6 @@
 
 import json
 import secrets
-import string
 from pathlib import Path
 
 from django.conf import settings
@@ -11,9 +10,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.common.audit import audit_record, model_snapshot
+from apps.common.exceptions import DomainError
+from apps.common.permissions import require_perm
 
 from .models import ApiClient, Township, TownshipPopulation, User
-from .roles import ROLES
+from .passwords import random_password
+from .roles import ADMIN_ROLE_CODES, ROLE_BY_CODE, ROLES
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 
@@ -64,18 +66,6 @@ def roles_sync(*, actor=None) -> dict:
     return summary
 
 
-def _random_password(length: int = 14) -> str:
-    alphabet = string.ascii_letters + string.digits
-    while True:
-        pw = (
-            "".join(secrets.choice(alphabet) for _ in range(length - 2))
-            + secrets.choice("#@%+=")
-            + secrets.choice(string.digits)
-        )
-        if any(c.islower() for c in pw) and any(c.isupper() for c in pw):
-            return pw
-
-
 DEMO_ACCOUNTS = (
     # username, full name, role code, township code (None = city-wide)
     ("zhenjie", "王晓燕", "township_staff", "xiashi"),
@@ -101,18 +91,20 @@ def demo_accounts_create(*, password: str | None = None) -> list[dict]:
     out = []
     for username, full_name, role_code, township_code in DEMO_ACCOUNTS:
         role = ROLE_BY_CODE[role_code]
-        pw = password or _random_password()
+        pw = password or random_password(14)
         user, _ = User.objects.get_or_create(username=username, defaults={"full_name": full_name})
         user.full_name = full_name
         user.is_staff = role.admin_role
         user.set_password(pw)
         user.password_changed_at = timezone.now()
+        user.must_change_password = False
         user.save()
         user.groups.set([Group.objects.get(name=role.label)])
         if township_code:
             user.townships.set([Township.objects.get(code=township_code)])
         else:
             user.townships.clear()
+        otp_secret = _demo_totp_device(user)
         audit_record("user.demo_create", obj=user, extra={"role": role_code})
         out.append(
             {
@@ -123,9 +115,126 @@ def demo_accounts_create(*, password: str | None = None) -> list[dict]:
                 "township": user.townships.first().name
                 if township_code
                 else ("全市" if role.city_wide or role.admin_role else "按所属机构"),
+                "otp_secret": otp_secret,
             }
         )
     return out
+
+
+def _demo_totp_device(user) -> str:
+    """Demo accounts that need the second factor get one confirmed TOTP device; its base32 secret is printed by
+    ``demo_accounts`` (add it to any authenticator app, or run ``manage.py demo_otp <用户名>``). "" for the others."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .second_factor import base32_secret, requires_second_factor
+
+    if not requires_second_factor(user):
+        TOTPDevice.objects.filter(user=user).delete()
+        return ""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()  # a second `make run` keeps the secret
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="演示验证器", confirmed=True)
+    return base32_secret(device)
+
+
+# ---------------------------------------------------------------------------- passwords, second factor, roles
+@transaction.atomic
+def password_change(*, user, new_password: str) -> User:
+    """The user's own change (validated by the form against AUTH_PASSWORD_VALIDATORS, history included)."""
+    user.set_password(new_password)
+    user.must_change_password = False
+    user.save()  # PasswordHistoryValidator.password_changed records the hash and password_changed_at
+    audit_record("auth.password_change", obj=user, actor=user, changes={"password": ["***", "***（已修改）"]})
+    return user
+
+
+@transaction.atomic
+def password_reset(*, actor, user_id: int) -> tuple[User, str]:
+    """A random initial password (≥ 12 characters, four classes), shown once, to be changed at the first login and
+    valid for the policy's ``initial_password_hours`` (AUTH-03). Ends the user's sessions (the hash changes)."""
+    require_perm(actor, "accounts.reset_password")
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.is_service_account:
+        raise DomainError("接口服务账户没有密码，请吊销或重新签发令牌")
+    raw = random_password(16)
+    user.set_password(raw)
+    user.must_change_password = True
+    user.save()
+    audit_record("auth.password_reset", obj=user, actor=actor, changes={"password": ["***", "***（已重置）"]})
+    return user, raw
+
+
+@transaction.atomic
+def second_factor_enrol(*, user, device) -> list[str]:
+    """Confirm the enrolment's device (the code was checked by the caller); returns the 10 new recovery codes."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .second_factor import recovery_codes_generate
+
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_generate(user)
+    audit_record("auth.otp_enrol", obj=user, actor=user)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user) -> list[str]:
+    from .second_factor import confirmed_device, recovery_codes_generate
+
+    if confirmed_device(user) is None:
+        raise DomainError("尚未绑定验证器，无法生成恢复码")
+    codes = recovery_codes_generate(user)
+    audit_record("auth.recovery_codes_regenerate", obj=user, actor=user)
+    return codes
+
+
+@transaction.atomic
+def second_factor_reset(*, actor, user_id: int) -> User:
+    """The security admin's reset (lost phone): the devices and recovery codes go; the user's verified sessions end
+    at their next request (OTPMiddleware finds no device) and the next login enrols again (AUTH-06)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .models import RecoveryCode
+
+    require_perm(actor, "accounts.reset_second_factor")
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.pk == getattr(actor, "pk", None):
+        raise DomainError("不能重置自己的二次验证，请由另一位安全管理员操作")
+    devices = TOTPDevice.objects.filter(user=user).delete()[0]
+    codes = RecoveryCode.objects.filter(user=user).delete()[0]
+    audit_record("auth.otp_reset", obj=user, actor=actor, extra={"devices": devices, "recovery_codes": codes})
+    return user
+
+
+ADMIN_ROLE_CONFLICT = "三权分立：同一账户只能担任一个管理员角色（系统管理员、安全管理员、审计管理员）。"
+
+
+def check_admin_roles(role_codes) -> None:
+    if len(set(role_codes) & ADMIN_ROLE_CODES) > 1:
+        raise DomainError(ADMIN_ROLE_CONFLICT, code="admin_roles_exclusive")
+
+
+@transaction.atomic
+def user_roles_set(*, actor, user_id: int, role_codes: list[str]) -> User:
+    """Set a user's roles (groups). The three admin roles exclude each other (三权分立, ACL-08); an admin role makes
+    the account staff (the admin site), any other role does not."""
+    require_perm(actor, "accounts.change_user")
+    unknown = sorted(set(role_codes) - set(ROLE_BY_CODE))
+    if unknown:
+        raise DomainError(f"未知的角色：{'、'.join(unknown)}")
+    check_admin_roles(role_codes)
+    user = User.objects.select_for_update().get(pk=user_id)
+    before = sorted(g.name for g in user.groups.all())
+    groups = list(Group.objects.filter(name__in=[ROLE_BY_CODE[c].label for c in role_codes]))
+    user.groups.set(groups)
+    is_admin = bool(set(role_codes) & ADMIN_ROLE_CODES)
+    if user.is_staff != is_admin and not user.is_superuser:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
+    audit_record("user.roles_set", obj=user, actor=actor, changes={"roles": [before, sorted(g.name for g in groups)]})
+    return user
 
 
 @transaction.atomic

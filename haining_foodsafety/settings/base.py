@@ -103,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    # absolute 12 h lifetime, second factor, forced password change (apps/accounts/middleware.py;
+    # inside messages, CSP and X-Frame-Options so that its own answers carry them)
+    "apps.accounts.middleware.AccountPolicyMiddleware",
     # AxesMiddleware must be last (django-axes docs).
     "axes.middleware.AxesMiddleware",
 ]
@@ -250,18 +253,26 @@ AUTHENTICATION_BACKENDS = [
     "apps.accounts.permcache.CachedModelBackend",  # ModelBackend with the permissions in the shared cache
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "apps.accounts.passwords.SimilarityValidator"},  # username, name, e-mail and phone
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "apps.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "apps.accounts.passwords.PasswordHistoryValidator"},  # reuse of the last 5 refused; records history
 ]
+# Defaults of the dated PasswordPolicy (apps/accounts/models.py; a row in force overrides them): AUTH-02/03.
+PASSWORD_EXPIRY_DAYS = 90
+PASSWORD_HISTORY_COUNT = 5
+INITIAL_PASSWORD_HOURS = 72
+ACCOUNT_DORMANT_DAYS = 90  # manage.py account_hygiene: enabled accounts idle longer are listed (ACL-09)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = 30 * 60  # idle logout after 30 minutes (SECURITY.md SESS-01)
 SESSION_SAVE_EVERY_REQUEST = False  # apps.common.middleware.SessionTouchMiddleware keeps the idle clock
 SESSION_TOUCH_SECONDS = 30
+ADMIN_SESSION_IDLE_SECONDS = 15 * 60  # the three admin roles (SESS-01)
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60  # absolute lifetime even with continuous activity (SESS-02)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 # A refused CSRF check gets the platform's own Chinese page (JSON under /api/), never Django's stock page.
@@ -272,9 +283,14 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+# A locked account answers exactly like a wrong password (AUTH-05): the login page with the one refusal message.
+AXES_LOCKOUT_CALLABLE = "apps.accounts.views.lockout_response"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# Per IP across usernames (password spraying) and per username per hour, on the shared cache (apps/accounts/throttle.py).
+LOGIN_IP_FAILURE_LIMIT = 30
+LOGIN_THROTTLE_WINDOW = 15 * 60
+LOGIN_USERNAME_HOURLY_LIMIT = 10
 # The leadership dashboard's figures are kept this long per caller, year and township (apps/dashboard/views_leadership;
 # the page says when they were computed and offers to compute them again). 0: computed on every request.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)

@@ -1,4 +1,7 @@
-"""Login, lockout (django-axes), session fixation and idle timeout (SECURITY.md AUTH-04, SESS-01, SESS-04)."""
+"""Login, lockout (django-axes), session fixation and idle timeout (SECURITY.md AUTH-04, SESS-01, SESS-04).
+
+A locked account answers like a wrong password (AUTH-05, tests/accounts/test_enumeration.py): the login page again
+with the one refusal message, status 200, and no session."""
 
 import datetime as dt
 
@@ -10,6 +13,7 @@ from django.utils import timezone
 
 from apps.common.models import AuditEvent
 from tests.conftest import make_user
+from tests.helpers.otp import login_with_second_factor
 
 PASSWORD = "Test#pass-2026"  # make_user's password
 LOGIN_URL = "/accounts/login/"
@@ -67,21 +71,23 @@ def test_five_failures_lock_the_account_even_for_the_right_password(client, offi
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         assert post_login(client, "officer", "wrong-password").status_code == 200
     fifth = post_login(client, "officer", "wrong-password")
-    assert fifth.status_code == 429
-    assert "账户已锁定" in fifth.content.decode()
+    assert fifth.status_code == 200
+    assert "暂时锁定" in fifth.content.decode()
 
     sixth = post_login(client, "officer", PASSWORD)
     html = sixth.content.decode()
-    assert sixth.status_code == 429
-    assert "账户已锁定" in html and "30 分钟" in html and "officer" in html
+    assert sixth.status_code == 200
+    assert "用户名或密码错误" in html and "30 分钟" in html
     assert not is_logged_in(client)
+    assert AuditEvent.objects.filter(action="auth.locked_out", object_repr="officer").exists()
     assert client.get(reverse("home")).status_code == 302  # still anonymous
 
 
 def test_lockout_is_per_username(client, officer, staff_b):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         post_login(client, "officer", "wrong-password")
-    assert post_login(client, "officer", PASSWORD).status_code == 429
+    assert post_login(client, "officer", PASSWORD).status_code == 200
+    assert not is_logged_in(client)
     # Same browser, same IP, another account: not locked.
     response = post_login(client, "staff_b", PASSWORD)
     assert response.status_code == 302
@@ -107,10 +113,12 @@ def test_still_locked_at_29_minutes_and_trying_restarts_the_lock(client, officer
     start = timezone.now()
     _lock(client, start)
     with time_machine.travel(start + dt.timedelta(minutes=29), tick=False):
-        assert post_login(client, "officer", PASSWORD).status_code == 429
+        assert post_login(client, "officer", PASSWORD).status_code == 200
+        assert not is_logged_in(client)
     # The refused attempt at minute 29 counts: the lock now runs until minute 59.
     with time_machine.travel(start + dt.timedelta(minutes=31), tick=False):
-        assert post_login(client, "officer", PASSWORD).status_code == 429
+        assert post_login(client, "officer", PASSWORD).status_code == 200
+        assert not is_logged_in(client)
     with time_machine.travel(start + dt.timedelta(minutes=29 + 31 + 30), tick=False):
         assert post_login(client, "officer", PASSWORD).status_code == 302
 
@@ -120,7 +128,8 @@ def test_security_admin_unlocks_by_deleting_the_attempt(client, officer):
 
     for _ in range(settings.AXES_FAILURE_LIMIT):
         post_login(client, "officer", "wrong-password")
-    assert post_login(client, "officer", PASSWORD).status_code == 429
+    assert post_login(client, "officer", PASSWORD).status_code == 200
+    assert not is_logged_in(client)
     AccessAttempt.objects.filter(username="officer").delete()  # what the admin's delete action does
     assert post_login(client, "officer", PASSWORD).status_code == 302
 
@@ -165,7 +174,11 @@ def test_idle_timeout(client, reference, township_a, role_code, ok_minutes, expi
     make_user("idle", role_code, [township_a])
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        assert post_login(client, "idle", PASSWORD).status_code == 302
+        if role_code == "audit_admin":
+            assert login_with_second_factor(client, "idle", PASSWORD).status_code == 302
+        else:
+            assert post_login(client, "idle", PASSWORD).status_code == 302
+        assert is_logged_in(client)
     with time_machine.travel(start + dt.timedelta(minutes=ok_minutes), tick=False):
         assert client.get(reverse("home")).status_code == 200
     later = start + dt.timedelta(minutes=ok_minutes)

@@ -345,6 +345,8 @@ def test_checker_flags_an_unscoped_admin_and_inline():
 # "route regex" -> why anyone (also anonymous) may open it.
 HTML_PUBLIC: dict[str, str] = {
     "accounts/login/": "the login page",
+    "accounts/login/verify/": "login step two (TOTP / recovery code): only with the password step's pending marker",
+    "accounts/login/enrol/": "login step two at first login (bind an authenticator): only with the pending marker",
     "accounts/logout/": "signs out (POST only; GET answers 405)",
     "public/": "一公开: the portal index",
     "public/enterprises/": "一公开: enterprise lookup (published results; the grade when the city publishes grades)",
@@ -364,6 +366,8 @@ HTML_PUBLIC: dict[str, str] = {
 # "route regex" -> why every signed-in user (without any permission) may open it.
 HTML_ANY_SIGNED_IN: dict[str, str] = {
     "": "the home page: each role's own figures (a user without a role gets the default home)",
+    "accounts/password/": "change one's own password (forced when expired or initial: AUTH-02/03)",
+    "accounts/otp/": "one's own recovery codes: how many are left, regenerate (AUTH-06)",
 }
 ADMIN_PREFIX = "manage/"
 
