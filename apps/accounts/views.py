@@ -24,6 +24,7 @@ from django.views import View
 from django_otp import login as otp_login
 
 from apps.common.audit import audit_record
+from apps.common.exceptions import DomainError
 from apps.common.viewmixins import ScopedFormView, ScopedPageView
 
 from . import second_factor as sf
@@ -211,7 +212,11 @@ class RecoveryCodesView(ScopedPageView):
         return context
 
     def post(self, request):
-        codes = recovery_codes_regenerate(user=request.user)
+        try:
+            codes = recovery_codes_regenerate(user=request.user)
+        except DomainError as exc:  # no authenticator bound (an account that needs no second factor)
+            context = self.get_context_data(error=exc.message)
+            return self.render_to_response(context, status=exc.status_code)
         response = TemplateResponse(
             request, self.template_name, {"codes": codes, "next_url": reverse(settings.LOGIN_REDIRECT_URL)}
         )

@@ -243,6 +243,16 @@ def test_recovery_codes_page_counts_and_regenerates(client, reference):
     assert AuditEvent.objects.filter(action="auth.recovery_codes_regenerate").exists()
 
 
+def test_regenerating_recovery_codes_without_an_authenticator_is_a_chinese_400(client, reference):
+    """An account that needs no second factor (township staff) has no authenticator: regenerating is refused on the
+    page (it was a 500), nothing written."""
+    user = make_user("zhen", "township_staff")
+    client.force_login(user)
+    response = client.post(reverse("accounts:recovery_codes"))
+    assert response.status_code == 400 and "尚未绑定验证器" in response.content.decode()
+    assert not RecoveryCode.objects.filter(user=user).exists()
+
+
 def test_demo_otp_prints_the_current_code_only_in_demo_mode(reference, settings):
     import io
 
