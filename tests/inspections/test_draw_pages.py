@@ -15,9 +15,10 @@ from django.urls import reverse
 from apps.common.exceptions import ValidationFailed
 from apps.inspections.choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus, TaskStatus
 from apps.inspections.draws.forms import StratumFormSet
-from apps.inspections.draws.services import draw_execute, plan_commit, plan_create, redraw_request
+from apps.inspections.draws.services import plan_commit, plan_create, redraw_request
 from apps.inspections.models import Draw, DrawPlan, DrawStratum, InspectionTask, RedrawRequest
 from tests.helpers.queries import assert_constant_queries
+from tests.inspections.draw_helpers import draw_now
 
 from .factories import make_enterprise
 
@@ -172,7 +173,7 @@ def test_plan_and_draw_transitions_come_from_the_declared_tables(world, city_sta
     plan.refresh_from_db()
     assert not plan.can_commit and plan.can_cancel and plan.can_transition_to(DrawPlanStatus.DRAWN)
     assert draw.can_transition_to(DrawStatus.DRAWN)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     plan.refresh_from_db()
     assert not plan.can_cancel and not plan.can_commit
     assert not Draw.objects.get(pk=drawn.pk).can_transition_to(DrawStatus.DRAWN)
@@ -254,7 +255,7 @@ def test_cancel_preview_asks_for_a_reason_then_cancels(world, staff_client, city
 def test_redraw_approval_previews_the_tasks_it_cancels(world, city_staff, other_city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    first = draw_execute(actor=city_staff, plan_id=plan.pk)
+    first = draw_now(actor=city_staff, plan_id=plan.pk)
     req = redraw_request(actor=city_staff, draw_id=first.pk, reason="检查人员名单有误")
     url = reverse("inspections:redraw_decide", args=[req.pk])
 
@@ -290,7 +291,7 @@ def test_plan_page_offers_links_to_the_confirm_pages_not_direct_posts(world, sta
 def test_draw_result_rows_link_to_their_tasks_as_stacked_cards(world, staff_client, city_staff):
     plan = world.plan(city_staff, strata=[{"key": "s-all", "label": "全部对象", "proportion": "0.2"}])
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     html = staff_client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
     assert "table-stack" in html and 'data-label="检查对象"' in html
     for task in InspectionTask.objects.filter(draw=draw):
@@ -301,7 +302,7 @@ def test_draw_result_rows_link_to_their_tasks_as_stacked_cards(world, staff_clie
 def test_draw_result_query_count_is_constant(world, staff_client, city_staff, township_a):
     plan = world.plan(city_staff, strata=[{"key": "all", "count": 2}])
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    state = {"draw": draw_execute(actor=city_staff, plan_id=plan.pk)}
+    state = {"draw": draw_now(actor=city_staff, plan_id=plan.pk)}
 
     def add_rows(n):
         # a fresh plan drawing n more businesses each time (the page of the newest draw is measured)
@@ -311,7 +312,7 @@ def test_draw_result_query_count_is_constant(world, staff_client, city_staff, to
             city_staff, strata=[{"key": "all", "count": n + 2}], round_label=f"批次{DrawPlan.objects.count()}"
         )
         plan_commit(actor=city_staff, plan_id=p.pk)
-        state["draw"] = draw_execute(actor=city_staff, plan_id=p.pk)
+        state["draw"] = draw_now(actor=city_staff, plan_id=p.pk)
 
     def fetch():
         assert staff_client.get(reverse("inspections:draw_detail", args=[state["draw"].pk])).status_code == 200
@@ -324,7 +325,7 @@ def test_admin_cannot_write_plans_strata_tasks_or_their_inspectors(world, city_s
     root = user_factory("root_admin", "sys_admin", is_superuser=True, is_staff=True)
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     task = InspectionTask.objects.filter(draw=draw).first()
     client = Client()
     client.force_login(root)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from apps.inspections.draws.selectors import draw_record
-from apps.inspections.draws.services import draw_execute, plan_commit
+from apps.inspections.draws.services import plan_commit
+from tests.inspections.draw_helpers import draw_now
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "verify_draw.py"
 
@@ -30,7 +31,7 @@ def exported(world, city_staff, tmp_path):
         avoid_own_township=True,
     )
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     record = draw_record(draw)
     path = tmp_path / f"{draw.draw_uid}.json"
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")

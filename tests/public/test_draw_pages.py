@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from apps.inspections.draws.services import draw_execute, plan_commit
+from apps.inspections.draws.services import plan_commit
 from apps.inspections.models import Draw
+from tests.inspections.draw_helpers import draw_now
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def drawn(world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    return draw_execute(actor=city_staff, plan_id=plan.pk)
+    return draw_now(actor=city_staff, plan_id=plan.pk)
 
 
 def test_public_page_needs_no_login_and_shows_everything(drawn, world):

@@ -31,6 +31,12 @@ class PlanForm(forms.ModelForm):
     task_due_date = forms.DateField(
         label="检查完成期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    randomness_date = forms.DateField(
+        label="公开随机数日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="开奖或公开抽取会的日期，不能早于抽取日；留空表示计划抽取日。此日之前不能录入公开随机数",
+    )
 
     class Meta:
         model = DrawPlan
@@ -55,6 +61,8 @@ class PlanForm(forms.ModelForm):
                 kind = {"min_value": "min", "max_value": "max"}.get(getattr(validator, "code", ""))
                 if kind and isinstance(validator.limit_value, int):
                     self.fields[name].widget.attrs[kind] = validator.limit_value
+        # hrs-v2: a form posted without the source keeps the default (witnesses at the public draw session)
+        self.fields["randomness_kind"].required = False
         self.fields["year"].error_messages["invalid"] = "年度请填写四位数字，如 2026"
         self.fields["description"].validators.append(
             MaxLengthValidator(DESCRIPTION_MAX, message=f"说明最多 {DESCRIPTION_MAX} 个字")
@@ -75,6 +83,12 @@ class PlanForm(forms.ModelForm):
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError("检查完成期限不能早于今天")
         return value
+
+    def clean_randomness_kind(self):
+        return self.cleaned_data.get("randomness_kind") or DrawPlan._meta.get_field("randomness_kind").default
+
+    def clean_randomness_date(self):
+        return self._in_year_range("randomness_date", self.cleaned_data.get("randomness_date"))
 
     def clean_scheduled_at(self):
         return self._in_year_range("scheduled_at", self.cleaned_data.get("scheduled_at"))
