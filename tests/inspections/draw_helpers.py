@@ -31,3 +31,41 @@ def draw_now(*, actor, plan_id, now=None, enter_as=None):
     if draw is not None and draw.public_randomness["date"] <= timezone.localdate(when).isoformat():
         enter_public_value(actor=enter_as or actor, plan_id=plan_id, now=now)
     return draw_execute(actor=actor, plan_id=plan_id, now=now)
+
+
+def make_v1_draw(plan, *, actor):
+    """A draw committed before hrs-v2 as it sits in the database: algorithm hrs-v1, the seed in the plain ``seed``
+    column of the seal, no public randomness. Built from the same frozen pool a commit would publish."""
+    import secrets
+
+    from apps.inspections.draws import algorithm as hrs
+    from apps.inspections.draws.selectors import commit_draw_date, plan_freeze
+    from apps.inspections.models import DrawSeal
+
+    _scheduled, draw_date = commit_draw_date(plan)
+    frozen = plan_freeze(plan, draw_uid=f"HN{plan.year}-{plan.pk:05d}-1", draw_date=draw_date)
+    inputs = {k: v for k, v in frozen["inputs"].items() if k != "public_randomness"} | {"algorithm": "hrs-v1"}
+    seed = secrets.token_bytes(32)
+    draw = Draw.objects.create(
+        plan=plan,
+        round=plan.round_label,
+        attempt=1,
+        draw_uid=inputs["draw_uid"],
+        algorithm="hrs-v1",
+        seed_commitment=hrs.seed_commitment(seed),
+        strata=[
+            {**s, "k": q["k"], "pool_hash": q["pool_hash"]}
+            for s, q in zip(inputs["strata"], hrs.strata_with_quota(inputs), strict=True)
+        ],
+        inspectors=inputs["inspectors"],
+        exclusions=inputs["exclusions"],
+        enterprise_townships=inputs["enterprise_townships"],
+        rules=inputs["rules"],
+        excluded=frozen["excluded"],
+        inputs_hash=hrs.inputs_hash(inputs),
+        draw_date=draw_date,
+        committed_by=actor,
+    )
+    DrawSeal.objects.create(draw=draw, seed=seed.hex())
+    type(plan).objects.filter(pk=plan.pk).update(status="committed", committed_at=draw.committed_at)
+    return draw
