@@ -15,6 +15,7 @@ from django.urls import reverse
 from apps.inspections.choices import TaskStatus
 from apps.inspections.draws import algorithm as hrs
 from apps.inspections.draws.services import plan_commit
+from apps.inspections.draws.signing import public_key_b64
 from tests.inspections.draw_helpers import draw_now
 from tests.inspections.factories import make_enterprise, make_task
 
@@ -73,7 +74,8 @@ def test_township_and_binding_capacity_only_when_the_rules_need_them(world, city
     assert '"load"' not in text and "certificate_valid_until" not in text
     path = tmp_path / "record.json"
     path.write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-I", str(TOOL), str(path)], capture_output=True, text=True, timeout=60)
+    key = ["--public-key", public_key_b64()]  # hrs-v2: the platform key from the portal (and `cryptography`)
+    proc = subprocess.run([sys.executable, str(TOOL), *key, str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "VERIFIED" in proc.stdout, proc.stdout + proc.stderr
 
 

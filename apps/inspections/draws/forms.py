@@ -232,3 +232,26 @@ class DecisionForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
         error_messages={"max_length": "审批意见最多 200 个字"},
     )
+
+
+class PublicValueForm(forms.Form):
+    """hrs-v2: the public value(s) — one per line (a lottery result on one line; one line per witness)."""
+
+    values = forms.CharField(
+        label="公开随机数（每行一个）",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control", "autocomplete": "off"}),
+        max_length=5000,
+        help_text="开奖号码照公告原样录入一行，如“03 07 12 19 25 31 + 09”；公开抽取会上每位见证人各录入一行",
+        error_messages={"required": "请录入公开随机数", "max_length": "内容过长"},
+    )
+    witnesses = forms.CharField(
+        label="见证人（每行一个，与上面的数值一一对应）",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "内容过长"},
+    )
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line for line in (text or "").splitlines() if line.strip()]

@@ -123,7 +123,7 @@ def draw_list(*, actor, filters=None):
     """Draws (scoped) through ``DrawFilterSet``."""
     return (
         filter_queryset(DrawFilterSet, Draw.objects.visible_to(actor), filters)
-        .select_related("plan", "outcome", "parent", "committed_by", "requested_by", "approved_by")
+        .select_related("plan", "outcome", "public_value", "parent", "committed_by", "requested_by", "approved_by")
         .order_by("-committed_at", "-id")
     )
 

@@ -406,6 +406,10 @@ class Draw(StatusTransitions, AppendOnlyModel):
         return self.algorithm == ALGORITHM_HRS_V2
 
     @property
+    def public_randomness_or_none(self) -> dict | None:
+        return dict(self.public_randomness) if self.is_v2 and self.public_randomness else None
+
+    @property
     def public_value_or_none(self):
         try:
             return self.public_value
