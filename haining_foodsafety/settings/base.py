@@ -363,6 +363,7 @@ SPECTACULAR_SETTINGS = {
         "OverrideStatusEnum": "apps.risk.choices.OverrideStatus",
         "DrawPlanStatusEnum": "apps.inspections.choices.DrawPlanStatus",
         "DrawStatusEnum": "apps.inspections.choices.DrawStatus",
+        "RandomnessKindEnum": "apps.inspections.choices.RandomnessKind",
         "TaskKindEnum": "apps.inspections.choices.TaskKind",
         "TaskSourceEnum": "apps.inspections.choices.TaskSource",
         "TaskStatusEnum": "apps.inspections.choices.TaskStatus",

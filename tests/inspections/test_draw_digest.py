@@ -71,7 +71,7 @@ def test_a_later_commitment_of_the_same_day_is_reported(world, city_staff, tmp_p
     assert verify_digest(path) == [f"{late.draw_uid}：摘要生成后才出现的同日承诺（承诺时间可能被倒签）"]
 
 
-def test_command_beat_and_setting(committed, capsys):
+def test_command_beat_and_setting(committed, capsys, monkeypatch):
     today = timezone.localdate()
     call_command("draw_digest", "--date", today.isoformat())
     path = settings.DRAW_DIGEST_DIR / f"draw-commitments-{today.isoformat()}.json"
@@ -82,7 +82,10 @@ def test_command_beat_and_setting(committed, capsys):
         call_command("draw_digest", "--date", "2026-13-40")
     entry = settings.CELERY_BEAT_SCHEDULE["inspections-draw-digest-daily"]
     assert entry["task"] == "inspections.draw_digest"
-    from apps.inspections.tasks import draw_digest_task
+    from apps.inspections import tasks
+
+    monkeypatch.setattr(tasks, "close_old_connections", lambda: None)  # the test's transaction stays open
+    draw_digest_task = tasks.draw_digest_task
 
     yesterday = today - dt.timedelta(days=1)
     assert draw_digest_task() == str(settings.DRAW_DIGEST_DIR / f"draw-commitments-{yesterday.isoformat()}.json")

@@ -18,7 +18,7 @@ from apps.inspections.draws.forms import StratumFormSet
 from apps.inspections.draws.services import plan_commit, plan_create, redraw_request
 from apps.inspections.models import Draw, DrawPlan, DrawStratum, InspectionTask, RedrawRequest
 from tests.helpers.queries import assert_constant_queries
-from tests.inspections.draw_helpers import draw_now
+from tests.inspections.draw_helpers import draw_now, enter_public_value
 
 from .factories import make_enterprise
 
@@ -232,6 +232,11 @@ def test_draw_preview_then_confirm(world, staff_client, city_staff):
     assert staff_client.post(url)["Location"] == url  # no confirmation: back to the preview
     assert staff_client.post(url, {"confirm": "yes", "draw_uid": "HN2026-99999-1"})["Location"] == url
     assert not Draw.objects.get(pk=pending.pk).outcome_or_none
+    # hrs-v2: without the public value the confirm is refused and nothing is drawn
+    refused = staff_client.post(url, {"confirm": "yes", "draw_uid": pending.draw_uid})
+    assert refused["Location"] == reverse("inspections:plan_detail", args=[plan.pk])
+    assert not Draw.objects.get(pk=pending.pk).outcome_or_none
+    enter_public_value(actor=city_staff, plan_id=plan.pk)
     done = staff_client.post(url, {"confirm": "yes", "draw_uid": pending.draw_uid})
     assert done["Location"] == reverse("inspections:draw_detail", args=[pending.pk])
     assert Draw.objects.get(pk=pending.pk).status == DrawStatus.DRAWN
