@@ -116,3 +116,61 @@ def test_signature_golden_vector():
     assert TOOL.signature_problems({**signed, "committed_by": "李四"}, public)  # a name changed after signing
     assert TOOL.signature_problems({**signed, "signature": None}, public)  # unsigned
     assert TOOL.signature_problems(signed, None)  # no trusted key given
+
+
+# ---------------------------------------------------------------------------- the verifier on whole records
+TEST_KEY = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(GOLDEN["signing"]["private_key_hex"]))
+TEST_PUBLIC = TEST_KEY.public_key().public_bytes_raw()
+
+
+def _signed(record, key=TEST_KEY):
+    raw = key.public_key().public_bytes_raw()
+    value = base64.b64encode(key.sign(hrs.signing_payload(record))).decode()
+    return {**record, "signature": {"alg": "Ed25519", "key_id": hashlib.sha256(raw).hexdigest()[:16], "value": value}}
+
+
+def _record(case, server: bytes):
+    inputs = case["inputs"]
+    derived, result = hrs.compute_draw_v2(inputs, server, case["public_values"])
+    values = hrs.normalize_public_values(case["public_values"])
+    strata = hrs.strata_with_quota(inputs)
+    return {
+        "format": "hrs-v2/draw-record/1",
+        "algorithm": "hrs-v2",
+        "draw_uid": inputs["draw_uid"],
+        "status": result["status"],
+        "committed_at": "2026-12-07T01:00:00+00:00",
+        "seed_commitment": hrs.seed_commitment(server),
+        "public_randomness": inputs["public_randomness"],
+        "public_value": {
+            "values": values,
+            "canonical_sha256": hrs.sha256_hex(hrs.canonical_json(values)),
+            "entered_at": "2026-12-10T13:30:00+00:00",
+        },
+        "seed": server.hex(),
+        "derived_seed": derived.hex(),
+        "inputs": inputs,
+        "inputs_hash": hrs.inputs_hash(inputs),
+        "pool_hashes": {s["key"]: s["pool_hash"] for s in strata},
+        "quotas": {s["key"]: s["k"] for s in strata},
+        "result": result,
+        "result_hash": hrs.result_hash(result),
+    }
+
+
+def test_a_genuine_signed_record_verifies_in_process():
+    record = _signed(_record(CASES[0], bytes.fromhex(CASES[0]["server_seed"])))
+    assert TOOL.verify(record, TEST_PUBLIC)[0] == []
+    early = _signed({**record, "public_value": {**record["public_value"], "entered_at": "2026-12-09T01:00:00+00:00"}})
+    assert any("之前录入" in p for p in TOOL.verify(early, TEST_PUBLIC)[0])  # before the lottery date (Beijing)
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.binary(min_size=32, max_size=32), signer=st.binary(min_size=32, max_size=32))
+def test_forged_records_never_verify(seed, signer):
+    """FUZ-02 / the probe: a self-consistent record with any fresh seed, unsigned or signed by any other key, fails."""
+    forged = _record(CASES[0], seed)
+    assert TOOL.verify({**forged, "signature": None}, TEST_PUBLIC)[0]
+    other = Ed25519PrivateKey.from_private_bytes(signer)
+    if other.public_key().public_bytes_raw() != TEST_PUBLIC:
+        assert TOOL.verify(_signed(forged, other), TEST_PUBLIC)[0]

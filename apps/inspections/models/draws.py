@@ -1,9 +1,12 @@
-"""Draw plans and verifiable draws (PRODUCT.md §4, algorithm ``hrs-v1``; SECURITY.md §1.12, DRW-01..06).
+"""Draw plans and verifiable draws (PRODUCT.md §4; algorithm ``hrs-v2`` since issue 13, earlier draws ``hrs-v1``;
+SECURITY.md §1.12, DRW-01..06; docs/draw.md).
 
 Lifecycle, each step an insert into an append-only table:
 
 * ``plan_commit``  → ``Draw`` (seed commitment, frozen pool per stratum with pool hashes, frozen inspector pool and
   回避 pairs, rules) + ``DrawSeal`` (the secret seed). Both are published/kept before the draw.
+* hrs-v2: ``public_value_enter`` → ``DrawPublicValue`` (the public randomness named in the commitment, on or after
+  its date); the draw seed is derived from the sealed seed and it.
 * ``draw_execute`` → ``DrawOutcome`` (the revealed seed, drawn_at, result hash) + ``DrawSelection`` +
   ``DrawInspectorAssignment`` rows, in one transaction. ``DrawOutcome.draw`` is one-to-one, so a draw can be drawn once.
 * a re-draw is a new ``Draw`` (``parent`` → the earlier draw, reason, requester and a different approver).
