@@ -251,7 +251,8 @@ def signature_problems(record, public_key):
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
     except ImportError:
         return ["校验 hrs-v2 签名需要安装 cryptography（pip install cryptography）"]
-    payload = canonical({k: v for k, v in record.items() if k != "signature"})
+    # inputs and result are bound through the signed inputs_hash and result_hash (re-hashed below)
+    payload = canonical({k: v for k, v in record.items() if k not in ("signature", "inputs", "result")})
     try:
         Ed25519PublicKey.from_public_bytes(public_key).verify(base64.b64decode(signature.get("value") or ""), payload)
     except (InvalidSignature, ValueError):

@@ -28,7 +28,8 @@ def draw_now(*, actor, plan_id, now=None, enter_as=None):
     A draw that is not yet due (scheduled, or its public date later) is left to ``draw_execute`` to refuse."""
     draw = pending_v2_draw(plan_id).order_by("-attempt").first()
     when = now or timezone.now()
-    if draw is not None and draw.public_randomness["date"] <= timezone.localdate(when).isoformat():
+    due = draw is not None and (draw.scheduled_at is None or draw.scheduled_at <= when)
+    if due and draw.public_randomness["date"] <= timezone.localdate(when).isoformat():
         enter_public_value(actor=enter_as or actor, plan_id=plan_id, now=now)
     return draw_execute(actor=actor, plan_id=plan_id, now=now)
 

@@ -40,6 +40,9 @@ def plan_form_data(**overrides) -> dict:
         "load_cap": "",
         "task_due_date": "",
         "scheduled_at": "",
+        "randomness_kind": "",
+        "randomness_source": "",
+        "randomness_date": "",
         "strata-TOTAL_FORMS": "1",
         "strata-INITIAL_FORMS": "0",
         "strata-MIN_NUM_FORMS": "1",
@@ -66,6 +69,33 @@ def test_untouched_form_with_empty_fields_saves_a_draft(world, staff_client):
     assert response.status_code == 302, response.content.decode()[:1500]
     plan = DrawPlan.objects.get(name="2026年第二批双随机抽查")
     assert plan.status == DrawPlanStatus.DRAFT and plan.load_cap is None and plan.task_due_date is None
+    assert plan.randomness_kind == "witnesses" and plan.randomness_date is None  # hrs-v2 default: public session
+
+
+def test_a_lottery_source_with_its_date_from_the_form_is_committed(world, staff_client, city_staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    past = staff_client.post(
+        reverse("inspections:plan_create"),
+        plan_form_data(
+            randomness_kind="lottery", randomness_date=(timezone.localdate() - dt.timedelta(days=1)).isoformat()
+        ),
+    )
+    assert past.status_code == 200 and "公开随机数日期不能早于今天" in past.content.decode()
+    later = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    source = "中国福利彩票 双色球 第2026140期 开奖号码"
+    ok = staff_client.post(
+        reverse("inspections:plan_create"),
+        plan_form_data(randomness_kind="lottery", randomness_source=source, randomness_date=later),
+    )
+    assert ok.status_code == 302
+    plan = DrawPlan.objects.get(randomness_source=source)
+    preview = staff_client.get(reverse("inspections:plan_commit", args=[plan.pk])).content.decode()
+    assert source in preview and later in preview
+    draw = plan_commit(actor=city_staff, plan_id=plan.pk)
+    assert draw.public_randomness == {"kind": "lottery", "source": source, "date": later}
 
 
 def test_forged_total_forms_builds_at_most_twelve_forms_and_is_refused(world, staff_client):

@@ -357,8 +357,12 @@ def compute_draw_v2(inputs: Mapping, server_seed: bytes, public_values: Sequence
     return derived, compute_draw(inputs, derived)
 
 
+UNSIGNED_MEMBERS = ("signature", "inputs", "result")
+
+
 def signing_payload(record: Mapping) -> bytes:
-    """The bytes an hrs-v2 record's Ed25519 signature covers: the canonical JSON of the record without its
-    ``signature`` member (everything else — plan, pools, commitment, public value, seeds, result, exclusions, names,
-    timestamps — is signed)."""
-    return canonical_json({k: v for k, v in record.items() if k != "signature"})
+    """The bytes an hrs-v2 record's Ed25519 signature covers: the canonical JSON of the record without ``signature``,
+    ``inputs`` and ``result``. Those two are bound through ``inputs_hash`` and ``result_hash``, which are signed (a
+    verifier re-hashes them), so the signed document stays small whatever the pool; everything else — plan, pool
+    hashes, quotas, commitment, public source and value, seeds, exclusions, names, timestamps — is signed as is."""
+    return canonical_json({k: v for k, v in record.items() if k not in UNSIGNED_MEMBERS})

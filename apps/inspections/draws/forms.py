@@ -88,7 +88,10 @@ class PlanForm(forms.ModelForm):
         return self.cleaned_data.get("randomness_kind") or DrawPlan._meta.get_field("randomness_kind").default
 
     def clean_randomness_date(self):
-        return self._in_year_range("randomness_date", self.cleaned_data.get("randomness_date"))
+        value = self._in_year_range("randomness_date", self.cleaned_data.get("randomness_date"))
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("公开随机数日期不能早于今天（承诺时必须还没有人知道这个数）")
+        return value
 
     def clean_scheduled_at(self):
         return self._in_year_range("scheduled_at", self.cleaned_data.get("scheduled_at"))

@@ -542,6 +542,7 @@ def plan_commit_preview(plan: DrawPlan, *, listed: int = 200) -> dict:
         "inspector_count": len(inputs["inspectors"]),
         "avoidance_count": len(inputs["exclusions"]),
         "inspectors_per_task": plan.inspectors_per_task,
+        "public_randomness": inputs["public_randomness"],
         "problems": feasibility_problems(inputs),
     }
 
@@ -669,11 +670,12 @@ def compose_v2_record(
     drawn_at,
     drawn_by,
     public_value,
-    result: dict | None,
     result_hash: str | None,
     names: dict[str, str],
 ) -> dict:
-    """The hrs-v2 record (docs/draw.md "hrs-v2, exactly"): signed as ``hrs.signing_payload(record)`` at the draw."""
+    """The signed part of the hrs-v2 record (docs/draw.md "hrs-v2, exactly"), stored in ``DrawOutcome.record`` and
+    signed as ``hrs.signing_payload(record)`` at the draw; the published record adds ``inputs`` and ``result``
+    (bound by ``inputs_hash`` / ``result_hash``) and the signature."""
     plan = draw.plan
     return {
         "format": "hrs-v2/draw-record/1",
@@ -695,13 +697,11 @@ def compose_v2_record(
         "derived_seed": derived_seed_hex,
         "drawn_at": utc_iso(drawn_at),
         "drawn_by": (person_name(drawn_by) if drawn_by is not None else SYSTEM_ACTOR_NAME) if drawn_at else None,
-        "inputs": draw_inputs(draw),
         "inputs_hash": draw.inputs_hash,
         "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
         "quotas": {s["key"]: s["k"] for s in draw.strata},
         "excluded": excluded_published(draw),
         "excluded_counts": {reason: len(codes) for reason, codes in (draw.excluded or {}).items()},
-        "result": result,
         "result_hash": result_hash,
         "enterprise_names": names,
     }
@@ -713,7 +713,13 @@ def _v2_record(draw: Draw) -> dict:
         # exactly as signed at the draw (names and times as they were); the public key is published beside it
         from . import signing
 
-        return {**outcome.record, "signature": {**outcome.signature, "public_key": signing.public_key_b64()}}
+        return {
+            **outcome.record,
+            # bound by the signed inputs_hash / result_hash: rebuilt from the rows, as for hrs-v1
+            "inputs": draw_inputs(draw),
+            "result": draw_stored_result(draw),
+            "signature": {**outcome.signature, "public_key": signing.public_key_b64()},
+        }
     return {
         **compose_v2_record(
             draw,
@@ -723,10 +729,11 @@ def _v2_record(draw: Draw) -> dict:
             drawn_at=None,
             drawn_by=None,
             public_value=draw.public_value_or_none,
-            result=None,
             result_hash=None,
             names={},
         ),
+        "inputs": draw_inputs(draw),
+        "result": None,
         "signature": None,
     }
 
@@ -836,7 +843,6 @@ def signed_record_problems(draw: Draw, outcome, public_value) -> list[str]:
         "seed_commitment": draw.seed_commitment,
         "seed": outcome.seed,
         "inputs_hash": draw.inputs_hash,
-        "inputs": draw_inputs(draw),
         "result_hash": outcome.result_hash or None,
         "public_randomness": dict(draw.public_randomness),
     }
@@ -846,8 +852,8 @@ def signed_record_problems(draw: Draw, outcome, public_value) -> list[str]:
     recorded_values = (record.get("public_value") or {}).get("values")
     if recorded_values != (list(public_value.values) if public_value is not None else None):
         problems.append("签名记录的公开随机数与录入的不一致")
-    if outcome.status != DrawOutcomeStatus.CANCELLED and record.get("result") != draw_stored_result(draw):
-        problems.append("签名记录的抽取结果与存储的抽取结果不一致")
+    if "inputs" in record or "result" in record:  # stored without them: bound by the hashes above
+        problems.append("签名记录的结构不对")
     return problems
 
 

@@ -250,7 +250,6 @@ def _reveal_on_cancel(*, plan: DrawPlan, actor, reason: str) -> Draw | None:
         drawn_at=now,
         drawn_by=actor,
         public_value=public_value,
-        result=None,
         result_hash=result_hash or None,
         names={},
     )
@@ -536,7 +535,6 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
             drawn_at=now,
             drawn_by=actor,
             public_value=public_value,
-            result=result,
             result_hash=hrs.result_hash(result),
             names=enterprise_names(s["code"] for s in result["selections"]),
         )
