@@ -26,6 +26,9 @@ from apps.standards.api.views import StandardViewSet, TestItemViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# JSON only: no ".json" twin of every route (the views do not take a format argument — the twins answered 500 —, and
+# the schema never listed them). tests/security/test_authz_matrix.py walks every route.
+router.include_format_suffixes = False
 router.register("jobs", JobViewSet, basename="job")
 router.register("inspections/plans", DrawPlanViewSet, basename="drawplan")
 router.register("inspections/draws", DrawViewSet, basename="draw")

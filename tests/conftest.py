@@ -430,3 +430,12 @@ def _permission_cache_generation():
     from apps.accounts import permcache
 
     permcache.bump()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (locmem in tests): what an earlier test kept — the quota page's figures,
+    keyed by township and year, ids that a rolled-back test re-uses — must not be read."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -28,6 +28,7 @@ from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, Per
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import FormView, TemplateView, View
 
 from .exceptions import DomainError, OutOfScope
@@ -149,6 +150,18 @@ class ScopedDetailView(ScopedObjectMixin, TemplateView):
     """
 
 
+def form_errors_from(form, exc: DomainError) -> None:
+    """Put a service's refusal on ``form``: each field's messages beside that field (a field the form does not have:
+    above the form), and the full message above the form unless one of those already says it."""
+    said = set()
+    for field, errors in (exc.fields or {}).items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+            said.add(error)
+    if exc.message not in said:
+        form.add_error(None, exc.message)
+
+
 class ScopedFormView(ScopedAccessMixin, FormView):
     """A form, with Django's FormView protocol: ``form_class``, ``get_form_kwargs``, ``form_valid`` (call the service;
     on a DomainError put its messages on the form and return ``form_invalid``), ``form_invalid``.
@@ -235,6 +248,55 @@ class ScopedListView(ScopedQuerysetMixin, TemplateView):
             filtered=any(v.strip() for k in params for v in params.getlist(k)),
         )
         return context
+
+
+class RowFormView(ScopedObjectMixin, ScopedFormView):
+    """A form shown on a row's detail page and posted to a URL of its own (an upload, an appeal, a decision).
+
+    GET goes to the detail page (``detail_url_name``). ``run(cleaned_data)`` calls the service and returns what it
+    wrote; then ``success_message(result)`` and ``success_url(result)`` (default: the detail page, ``#anchor``).
+    Refused — the form's own errors (400) or the service's ``DomainError`` (its 4xx, messages beside the fields,
+    ``form_errors_from``) — the detail page again, its context from ``detail_context(row, form)``, nothing written;
+    ``OutOfScope`` is a 404. Subclasses declare ``selector``, ``form_class``, ``template_name`` (the detail page's),
+    ``detail_url_name``, ``run`` and ``detail_context``."""
+
+    detail_url_name = ""
+    anchor = ""
+    success = "已保存"
+
+    def get(self, request, *args, **kwargs):
+        return redirect(self.detail_url_name, pk=self.object.pk)
+
+    def detail_context(self, row, form) -> dict:
+        raise NotImplementedError(f"{type(self).__name__} must define detail_context()")
+
+    def run(self, data):
+        raise NotImplementedError(f"{type(self).__name__} must define run()")
+
+    def success_message(self, result) -> str:
+        return self.success
+
+    def success_url(self, result) -> str:
+        return reverse(self.detail_url_name, args=[self.object.pk]) + (f"#{self.anchor}" if self.anchor else "")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(self.detail_context(self.object, kwargs.get("form")))
+        return context
+
+    def form_valid(self, form):
+        try:
+            result = self.run(form.cleaned_data)
+        except OutOfScope:
+            raise Http404 from None
+        except DomainError as exc:
+            form_errors_from(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
+        messages.success(self.request, self.success_message(result))
+        return redirect(self.success_url(result))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class RowStepView(ScopedObjectMixin, ScopedActionView):

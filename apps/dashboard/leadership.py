@@ -4,8 +4,10 @@ Everything here is read from other apps, never written (docs/dashboard.md):
 
 * the KPIs are the measures of ``apps.common.measures`` (registered by the apps that own the data), read by code,
   against the targets of ``apps.assessment.campaigns.selectors.kpi_targets(year=)``;
-* the trend is the same measures over the last five years (one ``compute`` per measure and year, city or township
-  value only: the query count grows with the number of measures and years, never with the data or the townships);
+* the trend is the same measures over the last five years: every measure is computed once for the five years
+  (``Measure.run_years``) inside ``measures.batch()``, so each source is read in one GROUP BY by township (and
+  year) for all the measures that read it — the query count is fixed by the sources, never by the data, the
+  townships or the years;
 * the clocks at risk are counts from the owning apps' list selectors, each with the list filter that shows exactly
   those rows (publications, disposals, complaints, first reports of incidents).
 
@@ -130,20 +132,48 @@ def _state(m: Measure, value: MeasureValue | None, target: Decimal | None) -> st
     return MET if ok else MISSED
 
 
-def kpi_rows(actor, *, year: int, townships: list[Township], township: Township | None = None) -> list[KpiRow]:
+def measure_values(
+    actor, *, year: int, townships: list[Township], scope: list[int] | None = None, years: int = TREND_YEARS
+) -> dict[str, dict]:
+    """{code: {year: values}}: every registered measure for ``year`` (each of ``townships`` and the scope) and for
+    the ``years - 1`` years before it (``scope`` only: the townships asked for the trend, none for the city). One
+    batch declaring all the days: each source is read once, for every measure and year that needs it."""
+    span = {y: as_of_for(y) for y in range(year - years + 1, year + 1)}
+    earlier = {y: d for y, d in span.items() if y != year}
+    ids = [t.pk for t in townships]
+    out = {}
+    with measure_registry.batch(as_of=span):
+        for m in measure_registry.measures():
+            values = m.run_years(actor, as_of={year: span[year]}, township_ids=ids)
+            if earlier:
+                values.update(m.run_years(actor, as_of=earlier, township_ids=scope or []))
+            out[m.code] = values
+    return out
+
+
+def kpi_rows(
+    actor,
+    *,
+    year: int,
+    townships: list[Township],
+    township: Township | None = None,
+    targets: dict[str, KpiTarget] | None = None,
+    values: dict[str, dict] | None = None,
+) -> list[KpiRow]:
     """Each registered measure (in the registry's order), then each target whose measure is not registered yet.
 
     ``township`` set: the page of that township (its value is the scope's); otherwise the scope is the actor's
-    (``None`` of ``compute``: the city for city roles)."""
-    targets = kpi_targets(year=year)
-    as_of = as_of_for(year)
-    ids = [t.pk for t in townships]
+    (``None`` of ``compute``: the city for city roles). ``targets`` / ``values`` (``measure_values``) when already
+    read."""
+    targets = kpi_targets(year=year) if targets is None else targets
+    if values is None:
+        values = measure_values(actor, year=year, townships=townships, years=1)
     rows = []
     for m in measure_registry.measures():
         target = targets.get(m.code)
         goal = target.target if target else None
-        values = m.run(actor, year=year, township_ids=ids, as_of=as_of)
-        scope_value = values.get(township.pk) if township is not None else values.get(None)
+        this_year = values[m.code][year]
+        scope_value = this_year.get(township.pk) if township is not None else this_year.get(None)
         township_goal = goal if (target is None or target.scope == "township") else None
         rows.append(
             KpiRow(
@@ -154,7 +184,7 @@ def kpi_rows(actor, *, year: int, townships: list[Township], township: Township 
                 target,
                 m,
                 Cell(scope_value, _state(m, scope_value, goal if township is None or township_goal else None)),
-                [(t, Cell(values.get(t.pk), _state(m, values.get(t.pk), township_goal))) for t in townships],
+                [(t, Cell(this_year.get(t.pk), _state(m, this_year.get(t.pk), township_goal))) for t in townships],
             )
         )
     for code, target in targets.items():
@@ -173,19 +203,28 @@ class Trend:
     points: list[tuple[int, MeasureValue | None]]
 
 
-def trends(actor, *, year: int, township: Township | None = None, years: int = TREND_YEARS) -> list[Trend]:
-    """The main measures (those with a target) over the ``years`` years ending with ``year``: one ``compute`` per
-    measure and year, asking for no township (the scope's value) or for ``township`` only."""
-    targets = kpi_targets(year=year)
+def trends(
+    actor,
+    *,
+    year: int,
+    township: Township | None = None,
+    years: int = TREND_YEARS,
+    targets: dict[str, KpiTarget] | None = None,
+    values: dict[str, dict] | None = None,
+) -> list[Trend]:
+    """The main measures (those with a target) over the ``years`` years ending with ``year``: the scope's value
+    (the city's, or ``township``'s) of each year, from ``measure_values``."""
+    targets = kpi_targets(year=year) if targets is None else targets
+    if values is None:
+        scope = [township.pk] if township else []
+        values = measure_values(actor, year=year, townships=[], scope=scope, years=years)
     span = list(range(year - years + 1, year + 1))
+    key = township.pk if township else None
     out = []
     for m in measure_registry.measures():
         if m.code not in targets:
             continue
-        points = []
-        for y in span:
-            values = m.run(actor, year=y, township_ids=[township.pk] if township else [], as_of=as_of_for(y))
-            points.append((y, values.get(township.pk) if township else values.get(None)))
+        points = [(y, values[m.code][y].get(key)) for y in span]
         # a city target (e.g. 150 banquet centres for the city) is not a township's: no target line on its view
         target = targets[m.code]
         goal = None if township is not None and target.scope == "city" else target.target
@@ -238,10 +277,12 @@ def _url(name: str, params: dict) -> str:
 def clocks(actor, *, township: Township | None = None, today: dt.date | None = None) -> list[ClockRow]:
     """The clocks at risk the actor may open (a list whose permission the actor lacks is left out).
 
-    Each count is ``<the owning app's list selector>(filters).count()`` with the very filters of its link, so the
-    list shows the same rows; ``township`` adds the list's own township filter."""
+    Each list's counts come from one query of its owning app (``*_clock_counts``), built from the very conditions
+    its FilterSet applies for the parameters of the link, so the list shows the same rows; ``township`` adds the
+    list's own township filter."""
     today = today or timezone.localdate()
-    where = {"township": str(township.pk)} if township is not None else {}
+    tid = township.pk if township is not None else None
+    where = {"township": str(tid)} if tid is not None else {}
     out = []
 
     if actor.has_perm("inspections.view_publication"):
@@ -253,80 +294,56 @@ def clocks(actor, *, township: Township | None = None, today: dt.date | None = N
             "due_by__lte": soon_until.isoformat(),
             **where,
         }
+        n_overdue, n_soon = fieldwork_selectors.publication_clock_counts(
+            actor=actor, today=today, soon_until=soon_until, township_id=tid
+        )
         out.append(
             ClockRow(
                 "检查结果公示（20 个工作日）",
                 "超期未公示",
-                Count(
-                    fieldwork_selectors.publication_count(actor=actor, filters=overdue),
-                    _url("inspections:publications", overdue),
-                ),
+                Count(n_overdue, _url("inspections:publications", overdue)),
                 f"{PUBLICATION_WARN_WORKING_DAYS} 个工作日内到期",
-                Count(
-                    fieldwork_selectors.publication_count(actor=actor, filters=soon),
-                    _url("inspections:publications", soon),
-                ),
+                Count(n_soon, _url("inspections:publications", soon)),
             )
         )
 
     if actor.has_perm("sampling.view_disposal"):
         overdue = {"clock": lab_filters.CLOCK_OVERDUE, **where}
         soon = {"clock": lab_filters.CLOCK_DUE_SOON, **where}
+        n_overdue, n_soon = lab_selectors.disposal_clock_counts(actor=actor, today=today, township_id=tid)
         out.append(
             ClockRow(
                 "不合格样品核查处置",
                 "已逾期",
-                Count(
-                    lab_selectors.disposal_list(actor=actor, filters=overdue).count(),
-                    _url("sampling:disposals", overdue),
-                ),
+                Count(n_overdue, _url("sampling:disposals", overdue)),
                 lab_filters.due_soon_label(today),
-                Count(lab_selectors.disposal_list(actor=actor, filters=soon).count(), _url("sampling:disposals", soon)),
+                Count(n_soon, _url("sampling:disposals", soon)),
             )
         )
 
     if actor.has_perm("incidents.view_complaint"):
-        acceptance = {"overdue": "acceptance", **where}
-        feedback = {"overdue": "feedback", **where}
-        out.append(
-            ClockRow(
-                "投诉举报受理决定",
-                "受理决定已超期",
-                Count(
-                    complaint_selectors.complaint_count(actor=actor, filters=acceptance),
-                    _url("incidents:complaints", acceptance),
-                ),
-                note="投诉举报列表尚无“即将到期”筛选，只列已超期。",
+        counts = complaint_selectors.overdue_counts(actor=actor, today=today, township_id=tid)
+        note = "投诉举报列表尚无“即将到期”筛选，只列已超期。"
+        for step, label, overdue_label in (
+            ("acceptance", "投诉举报受理决定", "受理决定已超期"),
+            ("feedback", "投诉举报反馈", "反馈已超期"),
+        ):
+            params = {"overdue": step, **where}
+            out.append(
+                ClockRow(label, overdue_label, Count(counts[step], _url("incidents:complaints", params)), note=note)
             )
-        )
-        out.append(
-            ClockRow(
-                "投诉举报反馈",
-                "反馈已超期",
-                Count(
-                    complaint_selectors.complaint_count(actor=actor, filters=feedback),
-                    _url("incidents:complaints", feedback),
-                ),
-                note="投诉举报列表尚无“即将到期”筛选，只列已超期。",
-            )
-        )
 
     if actor.has_perm("incidents.view_incident"):
         overdue = {"first_report": "overdue", **where}
         pending = {"first_report": "pending", **where}
+        n_overdue, n_pending = incident_selectors.first_report_clock_counts(actor=actor, township_id=tid)
         out.append(
             ClockRow(
                 "食品安全事件初报（2 小时）",
                 "已超时未初报",
-                Count(
-                    incident_selectors.incident_list(actor=actor, filters=overdue).count(),
-                    _url("incidents:incidents", overdue),
-                ),
+                Count(n_overdue, _url("incidents:incidents", overdue)),
                 "待初报（含已超时）",
-                Count(
-                    incident_selectors.incident_list(actor=actor, filters=pending).count(),
-                    _url("incidents:incidents", pending),
-                ),
+                Count(n_pending, _url("incidents:incidents", pending)),
             )
         )
     return out
@@ -336,8 +353,10 @@ def clocks(actor, *, township: Township | None = None, today: dt.date | None = N
 def overview(actor, *, year: int, township: Township | None = None) -> dict:
     """Everything the city overview (``township`` None) or a township's view shows."""
     townships = visible_townships(actor) if township is None else [township]
-    rows = kpi_rows(actor, year=year, townships=townships, township=township)
-    trend_rows = trends(actor, year=year, township=township)
+    targets = kpi_targets(year=year)
+    values = measure_values(actor, year=year, townships=townships, scope=[township.pk] if township else [])
+    rows = kpi_rows(actor, year=year, townships=townships, township=township, targets=targets, values=values)
+    trend_rows = trends(actor, year=year, township=township, targets=targets, values=values)
     registered = [k for k in rows if k.registered]
     comparison = [(t, [(k, k.townships[i][1]) for k in registered]) for i, t in enumerate(townships)]
     return {

@@ -250,6 +250,9 @@ USCC_HOME_DIVISIONS = env.list("USCC_HOME_DIVISIONS", default=["330481"])
 SAMPLING_NUMBER_PREFIX = env("SAMPLING_NUMBER_PREFIX", default="DC")
 SAMPLING_DIVISION_CODE = env("SAMPLING_DIVISION_CODE", default="330481")
 SAMPLING_REGION = env.list("SAMPLING_REGION", default=["浙江省", "嘉兴市", "海宁市"])
+# The quota page's figures (apps.sampling.plans.selectors.quota_figures) are kept this many seconds in the shared
+# cache and the page says when they were computed (0: computed on every request; "重新统计" always recomputes).
+SAMPLING_QUOTA_CACHE_SECONDS = env.int("SAMPLING_QUOTA_CACHE_SECONDS", default=60)
 
 # ---------------------------------------------------------------- auth
 AUTHENTICATION_BACKENDS = [
@@ -282,6 +285,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
+# The leadership dashboard's figures are kept this long per caller, year and township (apps/dashboard/views_leadership;
+# the page says when they were computed and offers to compute them again). 0: computed on every request.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
+# No one reads a TOTP secret back: the admin's device config and QR pages answer 403 (they answered 500 for an unknown
+# id; tests/security/test_authz_matrix.py walks them).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # ---------------------------------------------------------------- static / media
 STATIC_URL = "/static/"

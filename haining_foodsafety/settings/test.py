@@ -15,6 +15,8 @@ DRAW_DIGEST_DIR = Path(tempfile.mkdtemp(prefix="hn-draw-digests-"))
 DEMO_MODE = True
 # The request-level tests use locmem cache so throttles/idempotency don't leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Figures computed on every request (a test adds rows and reads them back); tests/dashboard tests the kept figures.
+DASHBOARD_CACHE_SECONDS = 0
 # The suite runs tasks eagerly; the real-worker test starts its own worker against REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True

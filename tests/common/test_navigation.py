@@ -237,7 +237,10 @@ def _request(rf, user, path="/", view_name="home"):
 
 
 def test_register_nav_keeps_its_signature_and_takes_group(entries, rf, user_factory, monkeypatch):
-    monkeypatch.setattr("apps.common.navigation.reverse", lambda name: f"/{name.replace(':', '/')}/")
+    from apps.common import urlcache
+
+    monkeypatch.setattr(urlcache, "reverse", lambda name: f"/{name.replace(':', '/')}/")
+    monkeypatch.setattr(urlcache, "_URLS", {})  # the made-up names' URLs are forgotten after the test
     # the call the helpers are writing right now, unchanged: lands by its namespace
     entries.register_nav(
         "事件（测试）", "incidents:test_only_list", perm="incidents.view_complaint", icon="fire", order=61
@@ -356,3 +359,31 @@ def test_the_menu_needs_no_inline_script(client, city_staff):
     assert '<script src="/static/js/nav.js"></script>' in html
     assert '<link rel="stylesheet" href="/static/css/nav.css">' in html
     assert " onclick=" not in html and " onkeydown=" not in html
+
+
+def test_the_menu_follows_a_permission_change_at_once(client, user_factory):
+    """The menu's HTML is rendered once per distinct menu ({% main_nav %}): another permission is another menu."""
+    from django.contrib.auth.models import Permission
+    from django.urls import reverse
+
+    link = f'href="{reverse("audit:list")}"'
+    user = user_factory("navperm")
+    client.force_login(user)
+    assert link not in client.get("/").content.decode()
+    user.user_permissions.add(Permission.objects.get(content_type__app_label="common", codename="view_auditevent"))
+    after = client.get("/").content.decode()
+    assert link in after and link in client.get("/").content.decode()
+    user.user_permissions.clear()
+    assert link not in client.get("/").content.decode()
+
+
+def test_remembered_urls_are_those_of_reverse(settings):
+    from django.urls import reverse
+
+    from apps.common import urlcache
+
+    assert urlcache.reverse_cached("home") == reverse("home")
+    assert urlcache.reverse_cached("no_such:route") is None
+    assert urlcache.reverse_cached("no_such:route") is None  # remembered as missing, still None
+    settings.ROOT_URLCONF = "haining_foodsafety.urls"  # a changed URLconf forgets what was remembered
+    assert urlcache._URLS == {}

@@ -230,3 +230,47 @@ def test_trend_has_five_years_and_no_city_target_on_a_township(client, city, cit
     assert trends[CENTRES].target == 150  # the city's target on the city overview
     trends = {t.code: t for t in client.get(reverse("dashboard:township", args=[township_a.pk])).context["trends"]}
     assert trends[CENTRES].target is None and trends[SUNSHINE].target == 100
+
+
+# ------------------------------------------------------------------------------------------------ kept figures
+def _sunshine_city(response):
+    return next(k for k in response.context["kpis"] if k.code == SUNSHINE).scope.value.numerator
+
+
+def test_figures_are_kept_per_caller_and_say_when_they_were_computed(
+    client, city, leader, city_staff, staff_a, township_a, township_b, settings
+):
+    """DASHBOARD_CACHE_SECONDS: the second visit shows the first visit's figures and their time; ?fresh=1
+    computes them again; another caller, or the same caller with another scope, never gets someone else's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client.force_login(leader)
+    first = client.get("/dashboard/")
+    assert _sunshine_city(first) == 3
+    html = first.content.decode()
+    assert "5 分钟内再次打开显示这次统计" in html and "fresh=1" in html
+    make_enterprise(township_a, status=EnterpriseStatus.OPERATING)
+    kept = client.get("/dashboard/")
+    assert kept.status_code == 200 and "kpis" not in kept.context  # nothing computed: the kept figures
+    assert "3" in kept.content.decode() and kept.content.decode().count('class="lead-value"') > 0
+    assert _sunshine_city(client.get("/dashboard/?fresh=1")) == 4  # computed again, and kept
+    assert "kpis" not in client.get("/dashboard/").context
+    # Another caller computes their own.
+    client.force_login(city_staff)
+    assert "kpis" in client.get("/dashboard/").context
+    # A township user's figures are theirs: given a second township, the key changes (no stale scope).
+    client.force_login(staff_a)
+    url = reverse("dashboard:township", args=[township_a.pk])
+    assert "kpis" in client.get(url).context and "kpis" not in client.get(url).context
+    staff_a.townships.add(township_b)
+    assert "kpis" in client.get(url).context
+
+
+def test_figures_not_kept_when_the_setting_is_zero(client, city, leader, settings):
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    client.force_login(leader)
+    html = client.get("/dashboard/").content.decode()
+    assert "每次打开实时统计" in html and "fresh=1" not in html
+    assert "kpis" in client.get("/dashboard/").context

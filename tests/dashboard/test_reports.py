@@ -232,6 +232,24 @@ def test_beat_creates_one_job_per_period(django_capture_on_commit_callbacks):
     assert Report.objects.get(job_id=a1, township=None).period_label == f"{TODAY.year - 1} 年"
 
 
+def test_demo_reports_command_makes_last_months_report_once(django_capture_on_commit_callbacks):
+    """`make run` (setup_demo with a demo registry) ends with last month's report, as the beat makes it; run twice,
+    one job."""
+    from django.core.management import call_command
+
+    outputs = []
+    for _ in range(2):
+        out = io.StringIO()
+        with django_capture_on_commit_callbacks(execute=True):
+            call_command("seed_demo_reports", stdout=out)
+        outputs.append(out.getvalue())
+    job = Job.objects.get(kind=reports.REPORT_KIND)
+    assert job.status == JobStatus.DONE and job.payload["month"] == LAST.month and job.payload["scheduled"] is True
+    assert Report.objects.filter(job=job).count() == 13
+    # (under the test transaction the job runs when the capture ends, after the first run has printed)
+    assert f"{LAST.year} 年 {LAST.month} 月月报已生成" in outputs[1]
+
+
 def test_beat_periods():
     assert reports.monthly_report_create(today=dt.date(2026, 1, 1)).payload["month"] == 12
     job = reports.monthly_report_create(today=dt.date(2026, 1, 1))  # same period: the same job

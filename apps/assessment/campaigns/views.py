@@ -18,11 +18,13 @@ from apps.common import uploads
 from apps.common.exceptions import DomainError, OutOfScope
 from apps.common.scoping import user_sees_all_townships
 from apps.common.viewmixins import (
+    RowFormView,
     ScopedDetailView,
     ScopedFormView,
     ScopedObjectMixin,
     ScopedPageView,
     filtered_or_errors,
+    form_errors_from,
 )
 
 from . import selectors as sel
@@ -41,16 +43,6 @@ def _year(request) -> tuple[int, str]:
     if raw.isdigit() and 2000 <= int(raw) <= 2100:
         return int(raw), ""
     return this_year, f"年度应为 2000 到 2100 之间的整数（收到“{raw[:20]}”），以下显示 {this_year} 年"
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    said = set()
-    for field, errors in (exc.fields or {}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-            said.add(error)
-    if exc.message not in said:
-        form.add_error(None, exc.message)
 
 
 class _YearMixin:
@@ -177,7 +169,7 @@ class TargetEditView(ScopedObjectMixin, ScopedFormView):
         except OutOfScope:
             raise Http404 from None
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors_from(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
         if written.pk == self.object.pk:
             messages.success(self.request, "已更正现行目标")
@@ -189,40 +181,28 @@ class TargetEditView(ScopedObjectMixin, ScopedFormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
-class ProgressCreateView(ScopedObjectMixin, ScopedFormView):
+class ProgressCreateView(RowFormView):
     """POST a manual progress entry with its evidence; errors: the target page again with the form and the 4xx."""
 
     permission_required = (*VIEW_PERMS, "assessment.add_campaignprogress")
     selector = staticmethod(sel.target_get)
     template_name = "assessment/campaigns/target_detail.html"
     form_class = ProgressForm
+    detail_url_name = "assessment:campaign_target"
 
-    def get(self, request, *args, **kwargs):
-        return redirect("assessment:campaign_target", pk=self.object.pk)
+    def detail_context(self, row, form) -> dict:
+        return target_context(self.request, row, progress_form=form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(target_context(self.request, self.object, progress_form=kwargs.get("form")))
-        return context
+    def run(self, data):
+        return services.progress_record(
+            actor=self.request.user, target_id=self.object.pk, data=data, evidence=self.request.FILES.get("evidence")
+        )
 
-    def form_valid(self, form):
-        try:
-            entry = services.progress_record(
-                actor=self.request.user,
-                target_id=self.object.pk,
-                data=form.cleaned_data,
-                evidence=self.request.FILES.get("evidence"),
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.success(self.request, f"已录入 {entry.year} 年进展 {entry.value.normalize()}")
-        return redirect(reverse("assessment:campaign_target", args=[self.object.pk]) + f"?year={entry.year}#progress")
+    def success_message(self, result) -> str:
+        return f"已录入 {result.year} 年进展 {result.value.normalize()}"
 
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def success_url(self, result) -> str:
+        return reverse("assessment:campaign_target", args=[self.object.pk]) + f"?year={result.year}#progress"
 
 
 class ProgressEvidenceView(ScopedDetailView):

@@ -5,20 +5,22 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from apps.common import uploads
 from apps.common.confirm import Confirm, is_confirmed
-from apps.common.exceptions import DomainError, OutOfScope
+from apps.common.exceptions import DomainError
 from apps.common.scoping import user_sees_all_townships, user_township_ids
 from apps.common.viewmixins import (
+    RowFormView,
     ScopedActionView,
     ScopedDetailView,
     ScopedFormView,
     ScopedListView,
     ScopedObjectMixin,
+    form_errors_from,
 )
 
 from ..models.schemes import AppealStatus, ScoreItem
@@ -29,16 +31,6 @@ from .filters import AppealFilterSet, RoundFilterSet, StarFilterSet
 from .forms import AppealForm, DecideForm, ManualValueForm, RoundCreateForm
 
 VIEW_ROUND = "assessment.view_assessmentround"
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    said = set()
-    for field, errors in (exc.fields or {}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-            said.add(error)
-    if exc.message not in said:
-        form.add_error(None, exc.message)
 
 
 def _own_townships(user):
@@ -97,7 +89,7 @@ class RoundCreateView(ScopedFormView):
         try:
             rnd = services.round_create(actor=self.request.user, year=form.cleaned_data["year"])
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors_from(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
         messages.success(self.request, f"已建立{rnd}，请计算得分")
         return redirect("assessment:round_detail", pk=rnd.pk)
@@ -270,14 +262,14 @@ class RoundPdfView(ScopedDetailView):
         return response
 
 
-class ManualValueSubmitView(ScopedObjectMixin, ScopedFormView):
+class ManualValueSubmitView(RowFormView):
     permission_required = (VIEW_ROUND, "assessment.add_manualvalue")
     selector = staticmethod(sel.round_get)
     form_class = ManualValueForm
     template_name = "assessment/schemes/round_detail.html"
-
-    def get(self, request, *args, **kwargs):
-        return redirect("assessment:round_detail", pk=self.object.pk)
+    detail_url_name = "assessment:round_detail"
+    anchor = "manual"
+    success = "已保存填报值与证据，重新计算得分后计入"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -287,28 +279,15 @@ class ManualValueSubmitView(ScopedObjectMixin, ScopedFormView):
         )
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(round_context(self.request, self.object, manual_form=kwargs.get("form")))
-        return context
+    def detail_context(self, row, form) -> dict:
+        return round_context(self.request, row, manual_form=form)
 
-    def form_valid(self, form):
-        data = dict(form.cleaned_data)
+    def run(self, data):
+        data = dict(data)
         data.pop("evidence", None)
-        try:
-            services.manual_value_submit(
-                actor=self.request.user, round_id=self.object.pk, data=data, evidence=self.request.FILES.get("evidence")
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.success(self.request, "已保存填报值与证据，重新计算得分后计入")
-        return redirect(reverse("assessment:round_detail", args=[self.object.pk]) + "#manual")
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+        return services.manual_value_submit(
+            actor=self.request.user, round_id=self.object.pk, data=data, evidence=self.request.FILES.get("evidence")
+        )
 
 
 class ManualValueFileView(ScopedDetailView):
@@ -356,44 +335,31 @@ class ScoreDetailView(ScopedDetailView):
         return context
 
 
-class AppealFileView(ScopedObjectMixin, ScopedFormView):
+class AppealFileView(RowFormView):
     permission_required = ("assessment.view_townshipscore", "assessment.add_scoreappeal")
     selector = staticmethod(sel.score_get)
     form_class = AppealForm
     template_name = "assessment/schemes/score_detail.html"
-
-    def get(self, request, *args, **kwargs):
-        return redirect("assessment:score_detail", pk=self.object.pk)
+    detail_url_name = "assessment:score_detail"
+    anchor = "appeals"
+    success = "已提出申诉，待市局裁决"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["indicators"] = services.indicators_of(self.object.round.scheme)
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(score_context(self.request, self.object, appeal_form=kwargs.get("form")))
-        return context
+    def detail_context(self, row, form) -> dict:
+        return score_context(self.request, row, appeal_form=form)
 
-    def form_valid(self, form):
-        try:
-            services.appeal_file(
-                actor=self.request.user,
-                round_id=self.object.round_id,
-                township_id=self.object.township_id,
-                indicator_id=form.cleaned_data["indicator"],
-                reason=form.cleaned_data["reason"],
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.success(self.request, "已提出申诉，待市局裁决")
-        return redirect(reverse("assessment:score_detail", args=[self.object.pk]) + "#appeals")
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def run(self, data):
+        return services.appeal_file(
+            actor=self.request.user,
+            round_id=self.object.round_id,
+            township_id=self.object.township_id,
+            indicator_id=data["indicator"],
+            reason=data["reason"],
+        )
 
 
 # ------------------------------------------------------------------------------------------------ appeals
@@ -435,41 +401,28 @@ class AppealDetailView(ScopedDetailView):
         return context
 
 
-class AppealDecideView(ScopedObjectMixin, ScopedFormView):
+class AppealDecideView(RowFormView):
     permission_required = ("assessment.view_scoreappeal", "assessment.decide_scoreappeal")
     selector = staticmethod(sel.appeal_get)
     form_class = DecideForm
     template_name = "assessment/schemes/appeal_detail.html"
+    detail_url_name = "assessment:appeal_detail"
 
-    def get(self, request, *args, **kwargs):
-        return redirect("assessment:appeal_detail", pk=self.object.pk)
+    def detail_context(self, row, form) -> dict:
+        return appeal_context(self.request, row, form=form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(appeal_context(self.request, self.object, form=kwargs.get("form")))
-        return context
+    def run(self, data):
+        return services.appeal_decide(
+            actor=self.request.user,
+            appeal_id=self.object.pk,
+            decision=data["decision"],
+            reason=data["decision_reason"],
+            corrected_value=data.get("corrected_value"),
+            granted_points=data.get("granted_points"),
+        )
 
-    def form_valid(self, form):
-        d = form.cleaned_data
-        try:
-            appeal = services.appeal_decide(
-                actor=self.request.user,
-                appeal_id=self.object.pk,
-                decision=d["decision"],
-                reason=d["decision_reason"],
-                corrected_value=d.get("corrected_value"),
-                granted_points=d.get("granted_points"),
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.success(self.request, f"已裁决：{appeal.get_status_display()}")
-        return redirect("assessment:appeal_detail", pk=appeal.pk)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def success_message(self, result) -> str:
+        return f"已裁决：{result.get_status_display()}"
 
 
 # ------------------------------------------------------------------------------------------------ stars

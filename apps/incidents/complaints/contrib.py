@@ -38,27 +38,30 @@ def _rows_url(step: str):
     return rows_url
 
 
-def _acceptance_counts(actor, *, year):
-    from .selectors import acceptance_timeliness
+def _step_counts(step: str):
+    def counts(actor, *, year):
+        return counts_years(actor, years=[year])[year]
 
-    return acceptance_timeliness(actor, year=year)
+    def counts_years(actor, *, years):
+        from .selectors import timeliness_years
 
+        return timeliness_years(actor, step, years=years)
 
-def _feedback_counts(actor, *, year):
-    from .selectors import feedback_timeliness
-
-    return feedback_timeliness(actor, year=year)
+    return counts, counts_years
 
 
 def register_timeliness_measures() -> None:
     from apps.incidents.timeliness import TimelinessMeasure, register_measure
 
+    acceptance, acceptance_years = _step_counts("acceptance")
+    feedback, feedback_years = _step_counts("feedback")
     register_measure(
         TimelinessMeasure(
             key="complaint_acceptance",
             label="按时受理",
             order=10,
-            counts=_acceptance_counts,
+            counts=acceptance,
+            counts_years=acceptance_years,
             rows_url=_rows_url("acceptance"),
             note="当年收到的投诉举报，自收到日起 7 个工作日内作出受理决定（受理或不予受理）",
         )
@@ -68,7 +71,8 @@ def register_timeliness_measures() -> None:
             key="complaint_feedback",
             label="按时反馈",
             order=20,
-            counts=_feedback_counts,
+            counts=feedback,
+            counts_years=feedback_years,
             rows_url=_rows_url("feedback"),
             note="当年收到、已办结或不予受理的投诉举报，在反馈期限（默认 5 个工作日）内反馈反映人",
         )

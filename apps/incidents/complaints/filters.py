@@ -55,6 +55,14 @@ def timeliness_q(step: str, state: str, today: dt.date) -> Q:
     return on_time | late
 
 
+def overdue_q(step: str, today: dt.date) -> Q:
+    """``?overdue=acceptance``: no acceptance decision by its due date; ``?overdue=feedback``: closed or not
+    accepted and the reporter not yet told by the feedback due date."""
+    if step == "acceptance":
+        return Q(status=ComplaintStatus.PENDING, acceptance_due__lt=today)
+    return Q(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.REJECTED], feedback_due__lt=today)
+
+
 def year_range(year: int) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
@@ -159,10 +167,7 @@ class ComplaintFilterSet(BaseFilterSet):
         return queryset.filter(received_at__gte=start, received_at__lt=end)
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        if value == "acceptance":
-            return queryset.filter(status=ComplaintStatus.PENDING, acceptance_due__lt=today)
-        return queryset.filter(status__in=[ComplaintStatus.CLOSED, ComplaintStatus.REJECTED], feedback_due__lt=today)
+        return queryset.filter(overdue_q(value, timezone.localdate()))
 
     def filter_timeliness(self, queryset, name, value):
         return queryset.filter(timeliness_q(name, value, timezone.localdate()))

@@ -16,8 +16,9 @@ from django.utils import timezone
 from apps.common.filters import filter_queryset
 
 from ..models import Complaint, ReporterIdentity
+from ..timeliness import on_time_counts
 from .choices import ComplaintStatus, RewardStatus
-from .filters import COUNTED, LATE, ON_TIME, ComplaintFilterSet, timeliness_q, year_range
+from .filters import COUNTED, LATE, ON_TIME, ComplaintFilterSet, overdue_q, timeliness_q
 from .rules import rules_in_force
 
 S = ComplaintStatus
@@ -142,35 +143,33 @@ def reporter_identity_unmask(*, actor, complaint_id, reason: str) -> dict | None
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def _timeliness(actor, step: str, year: int, today: dt.date | None) -> dict[int | None, tuple[int, int]]:
-    """Per township (None: no township yet): (on time, counted) of the complaints received in ``year`` — one query,
-    with the conditions of the list's ``?acceptance=`` / ``?feedback=`` filter (``filters.timeliness_q``)."""
+def timeliness_years(
+    actor, step: str, *, years, today: dt.date | None = None
+) -> dict[int, dict[int | None, tuple[int, int]]]:
+    """{year: {township (None: no township yet): (on time, counted)}} of the complaints received in each of
+    ``years`` — one query, with the conditions of the list's ``?acceptance=`` / ``?feedback=`` filter
+    (``filters.timeliness_q``)."""
     today = today or timezone.localdate()
-    start, end = year_range(year)
-    rows = (
-        Complaint.objects.visible_to(actor)
-        .filter(received_at__gte=start, received_at__lt=end)
-        .order_by()
-        .values("township_id")
-        .annotate(
-            on_time=Count("id", filter=timeliness_q(step, ON_TIME, today)),
-            total=Count("id", filter=timeliness_q(step, COUNTED, today)),
-        )
+    return on_time_counts(
+        Complaint.objects.visible_to(actor),
+        field="received_at",
+        years=years,
+        on_time=timeliness_q(step, ON_TIME, today),
+        counted=timeliness_q(step, COUNTED, today),
     )
-    return {r["township_id"]: (r["on_time"], r["total"]) for r in rows if r["total"]}
 
 
 def acceptance_timeliness(actor, *, year: int, today: dt.date | None = None) -> dict[int | None, tuple[int, int]]:
     """{township_id: (on_time, total)}: complaints received in ``year`` whose acceptance was decided, or whose
     7-working-day deadline (``acceptance_due``) has passed undecided; on time = decided on or before the due date.
     A complaint still inside its deadline is not counted. Key None: complaints with no township yet."""
-    return _timeliness(actor, "acceptance", year, today)
+    return timeliness_years(actor, "acceptance", years=[year], today=today)[year]
 
 
 def feedback_timeliness(actor, *, year: int, today: dt.date | None = None) -> dict[int | None, tuple[int, int]]:
     """{township_id: (on_time, total)}: complaints received in ``year`` that were closed or not accepted (so a
     feedback was due), fed back or past the due date; on time = fed back on or before it."""
-    return _timeliness(actor, "feedback", year, today)
+    return timeliness_years(actor, "feedback", years=[year], today=today)[year]
 
 
 def timeliness_list_params(step: str, *, year: int, township, on_time: bool | None) -> dict[str, str]:
@@ -181,6 +180,16 @@ def timeliness_list_params(step: str, *, year: int, township, on_time: bool | No
         params["township"] = str(township)
     params[step] = COUNTED if on_time is None else ON_TIME if on_time else LATE
     return params
+
+
+def overdue_counts(*, actor, today: dt.date | None = None, township_id=None) -> dict[str, int]:
+    """{"acceptance": n, "feedback": n}: the counts of the list's ``?overdue=acceptance`` / ``?overdue=feedback``
+    (the same ``filters.overdue_q``), ``township_id`` its ``?township=``; one query."""
+    today = today or timezone.localdate()
+    qs = Complaint.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    return qs.aggregate(**{step: Count("pk", filter=overdue_q(step, today)) for step in ("acceptance", "feedback")})
 
 
 def complaint_count(*, actor, filters) -> int:

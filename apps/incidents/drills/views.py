@@ -19,7 +19,14 @@ from apps.common import uploads
 from apps.common.confirm import Confirm, is_confirmed
 from apps.common.exceptions import DomainError, OutOfScope
 from apps.common.scoping import user_sees_all_townships, user_township_ids
-from apps.common.viewmixins import ScopedDetailView, ScopedFormView, ScopedListView, ScopedObjectMixin
+from apps.common.viewmixins import (
+    RowFormView,
+    ScopedDetailView,
+    ScopedFormView,
+    ScopedListView,
+    ScopedObjectMixin,
+    form_errors_from,
+)
 from apps.common.views_export import ExportDownloadView, FilteredExportView
 
 from ..models.drills import EmergencyPlan
@@ -43,17 +50,6 @@ def _plans_for(user):
     if not user_sees_all_townships(user):
         qs = qs.filter(Q(township__isnull=True) | Q(township__in=user_township_ids(user)))
     return qs
-
-
-def _form_errors(form, exc: DomainError) -> None:
-    """The service's messages on the form: per field, and the full message above the form when no field says it."""
-    said = set()
-    for field, errors in (exc.fields or {}).items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-            said.add(error)
-    if exc.message not in said:
-        form.add_error(None, exc.message)
 
 
 # ------------------------------------------------------------------------------------------------ plans
@@ -109,7 +105,7 @@ class PlanCreateView(ScopedFormView):
         try:
             plan = services.plan_create(actor=self.request.user, data=dict(form.cleaned_data))
         except DomainError as exc:
-            _form_errors(form, exc)
+            form_errors_from(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
         messages.success(self.request, f"已登记预案“{plan.title}”，请上传第 1 版预案文本")
         return redirect("incidents:plan_detail", pk=plan.pk)
@@ -146,40 +142,26 @@ class PlanDetailView(ScopedDetailView):
         return context
 
 
-class PlanVersionUploadView(ScopedObjectMixin, ScopedFormView):
+class PlanVersionUploadView(RowFormView):
     """POST a new version's text (a draft); then the preview of issuing it."""
 
     permission_required = ("incidents.view_emergencyplan", "incidents.change_emergencyplan")
     selector = staticmethod(sel.plan_get)
     template_name = "incidents/drills/plan_detail.html"
     form_class = VersionForm
+    detail_url_name = "incidents:plan_detail"
+    success = "预案文本已上传，请核对后确认签发"
 
-    def get(self, request, *args, **kwargs):
-        return redirect("incidents:plan_detail", pk=self.object.pk)
+    def detail_context(self, row, form) -> dict:
+        return plan_context(self.request, row, version_form=form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(plan_context(self.request, self.object, version_form=kwargs.get("form")))
-        return context
+    def run(self, data):
+        return services.plan_version_upload(
+            actor=self.request.user, plan_id=self.object.pk, data=data, document=self.request.FILES.get("document")
+        )
 
-    def form_valid(self, form):
-        try:
-            version = services.plan_version_upload(
-                actor=self.request.user,
-                plan_id=self.object.pk,
-                data=form.cleaned_data,
-                document=self.request.FILES.get("document"),
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.info(self.request, "预案文本已上传，请核对后确认签发")
-        return redirect("incidents:plan_version_issue", pk=version.pk)
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def success_url(self, result) -> str:
+        return reverse("incidents:plan_version_issue", args=[result.pk])
 
 
 class PlanVersionIssueView(ScopedDetailView):
@@ -330,7 +312,7 @@ class _DrillFormMixin:
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def refused(self, form, exc: DomainError):
-        _form_errors(form, exc)
+        form_errors_from(form, exc)
         return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
 
 
@@ -409,38 +391,27 @@ class DrillDetailView(ScopedDetailView):
         return context
 
 
-class DrillAttachmentAddView(ScopedObjectMixin, ScopedFormView):
+class DrillAttachmentAddView(RowFormView):
     permission_required = ("incidents.view_drill", "incidents.change_drill")
     selector = staticmethod(sel.drill_get)
     template_name = "incidents/drills/drill_detail.html"
     form_class = AttachmentForm
+    detail_url_name = "incidents:drill_detail"
+    anchor = "attachments"
 
-    def get(self, request, *args, **kwargs):
-        return redirect("incidents:drill_detail", pk=self.object.pk)
+    def detail_context(self, row, form) -> dict:
+        return drill_context(self.request, row, attachment_form=form)
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(drill_context(self.request, self.object, attachment_form=kwargs.get("form")))
-        return context
+    def run(self, data):
+        return services.drill_attachment_add(
+            actor=self.request.user,
+            drill_id=self.object.pk,
+            files=self.request.FILES.getlist("files"),
+            caption=data.get("caption") or "",
+        )
 
-    def form_valid(self, form):
-        try:
-            stored = services.drill_attachment_add(
-                actor=self.request.user,
-                drill_id=self.object.pk,
-                files=self.request.FILES.getlist("files"),
-                caption=form.cleaned_data.get("caption") or "",
-            )
-        except OutOfScope:
-            raise Http404 from None
-        except DomainError as exc:
-            _form_errors(form, exc)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status_code)
-        messages.success(self.request, f"已上传 {len(stored)} 个附件")
-        return redirect(reverse("incidents:drill_detail", args=[self.object.pk]) + "#attachments")
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def success_message(self, result) -> str:
+        return f"已上传 {len(result)} 个附件"
 
 
 class DrillAttachmentFileView(ScopedDetailView):

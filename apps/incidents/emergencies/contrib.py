@@ -17,6 +17,12 @@ def _counts(actor, *, year):
     return first_report_timeliness(actor, year=year)
 
 
+def _counts_years(actor, *, years):
+    from .selectors import first_report_timeliness_years
+
+    return first_report_timeliness_years(actor, years=years)
+
+
 def rows_url(*, year, township, on_time) -> str:
     """The incident list whose filter gives exactly the rows of a timeliness cell."""
     from urllib.parse import urlencode
@@ -44,6 +50,7 @@ def ready() -> None:
             label="按时初报",
             order=30,
             counts=_counts,
+            counts_years=_counts_years,
             rows_url=rows_url,
             note="获知事件后 2 小时内初报（时限按生效的报告时限配置，按小时计，不按工作日）",
         )

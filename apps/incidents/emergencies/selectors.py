@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.common import refs
 from apps.common.filters import filter_queryset
 
 from ..models.emergencies import Incident, IncidentStatus, ReportKind
+from ..timeliness import on_time_counts
 from .choices import FirstReportState
 from .filters import IncidentFilterSet, first_report_q
 from .rules import criteria_in_force, rules_in_force, suggestion_for
@@ -137,28 +139,39 @@ def grading_criteria_for(incident):
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def _year_range(year: int):
-    tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+def first_report_timeliness_years(actor, *, years) -> dict[int, dict[int | None, tuple[int, int]]]:
+    """{year: {township_id or None: (on_time, total)}}: incidents learned of in each of ``years`` whose first report
+    was submitted, or whose deadline has passed without it; on time = submitted at or before the deadline. ``None``
+    is incidents with no township (city-level). The conditions of the list filter ``first_report=on_time|counted``;
+    one query."""
+    now = timezone.now()
+    return on_time_counts(
+        Incident.objects.visible_to(actor),
+        field="learned_at",
+        years=years,
+        on_time=first_report_q(FirstReportState.ON_TIME, now),
+        counted=first_report_q(FirstReportState.COUNTED, now),
+    )
 
 
 def first_report_timeliness(actor, *, year: int) -> dict[int | None, tuple[int, int]]:
-    """{township_id or None: (on_time, total)}: incidents learned of in ``year`` whose first report was submitted,
-    or whose deadline has passed without it; on time = submitted at or before the deadline. ``None`` is incidents
-    with no township (city-level). The same conditions as the list filter ``first_report=on_time|due``."""
-    start, end = _year_range(year)
+    """``first_report_timeliness_years`` of one year."""
+    return first_report_timeliness_years(actor, years=[year])[year]
+
+
+def first_report_clock_counts(*, actor, township_id=None) -> tuple[int, int]:
+    """(overdue, pending) first reports of the incidents ``actor`` sees: the counts of the list's
+    ``?first_report=overdue`` / ``?first_report=pending`` (the same ``first_report_q``), ``township_id`` its
+    ``?township=``; one query."""
     now = timezone.now()
-    qs = Incident.objects.visible_to(actor).filter(learned_at__gte=start, learned_at__lt=end)
-    out: dict[int | None, list[int]] = {}
-    rows = qs.filter(first_report_q(FR.COUNTED, now)).values_list(
-        "township_id", "first_reported_at", "first_report_due"
+    qs = Incident.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(township_id=township_id)
+    out = qs.aggregate(
+        overdue=Count("pk", filter=first_report_q(FR.OVERDUE, now)),
+        pending=Count("pk", filter=first_report_q(FR.PENDING, now)),
     )
-    for township_id, done, due in rows:
-        entry = out.setdefault(township_id, [0, 0])
-        entry[1] += 1
-        if done is not None and (due is None or done <= due):
-            entry[0] += 1
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    return out["overdue"], out["pending"]
 
 
 def pending_first_report_count(actor) -> int:

@@ -22,6 +22,12 @@ def _counts(actor, *, year):
     return opinion_response_timeliness(actor, year=year)
 
 
+def _counts_years(actor, *, years):
+    from .selectors import opinion_response_timeliness_years
+
+    return opinion_response_timeliness_years(actor, years=years)
+
+
 def _rows_url(*, year, township, on_time):
     from urllib.parse import urlencode
 
@@ -45,6 +51,7 @@ def ready() -> None:
             label="舆情按时回应",
             order=40,
             counts=_counts,
+            counts_years=_counts_years,
             rows_url=_rows_url,
             note="发现后按生效的时限（默认 24 小时）回应；已回应或已过期限的计入",
         )

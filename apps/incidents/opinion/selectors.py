@@ -15,6 +15,7 @@ from apps.common.filters import filter_queryset
 
 from ..complaints.services import normalise_address
 from ..models.opinion import OpinionEvent
+from ..timeliness import on_time_counts
 from .choices import ResponseState
 from .filters import OpinionEventFilterSet, response_q
 
@@ -151,30 +152,24 @@ def enterprise_suggestions(event, *, actor) -> list[Suggestion]:
 
 
 # ---------------------------------------------------------------------------------------------------- figures
-def _year_range(year: int):
-    tz = timezone.get_current_timezone()
-    return dt.datetime(year, 1, 1, tzinfo=tz), dt.datetime(year + 1, 1, 1, tzinfo=tz)
+def opinion_response_timeliness_years(actor, *, years) -> dict[int, dict[int | None, tuple[int, int]]]:
+    """{year: {township_id or None: (on_time, total)}}: events discovered in each of ``years`` that were responded
+    to, or whose response deadline has passed without one; on time = responded at or before ``response_due``.
+    Events with no township count under None. The list's ``?year=&township=&response=on_time|late|counted`` shows
+    those rows; one query."""
+    now = timezone.now()
+    return on_time_counts(
+        OpinionEvent.objects.visible_to(actor),
+        field="discovered_at",
+        years=years,
+        on_time=response_q(ResponseState.ON_TIME, now),
+        counted=response_q(ResponseState.COUNTED, now),
+    )
 
 
 def opinion_response_timeliness(actor, *, year: int) -> dict[int | None, tuple[int, int]]:
-    """{township_id or None: (on_time, total)}: events discovered in ``year`` that were responded to, or whose
-    response deadline has passed without one; on time = responded at or before ``response_due``. Events with no
-    township count under None. The list's ``?year=&township=&response=on_time|late|counted`` shows those rows."""
-    start, end = _year_range(year)
-    now = timezone.now()
-    rows = (
-        OpinionEvent.objects.visible_to(actor)
-        .filter(discovered_at__gte=start, discovered_at__lt=end)
-        .filter(response_q(ResponseState.COUNTED, now))
-        .values_list("township_id", "responded_at", "response_due")
-    )
-    out: dict[int | None, list[int]] = {}
-    for township_id, responded_at, due in rows:
-        entry = out.setdefault(township_id, [0, 0])
-        entry[1] += 1
-        if responded_at is not None and responded_at <= due:
-            entry[0] += 1
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    """``opinion_response_timeliness_years`` of one year."""
+    return opinion_response_timeliness_years(actor, years=[year])[year]
 
 
 PENDING_FILTER = {"response": ResponseState.PENDING.value}

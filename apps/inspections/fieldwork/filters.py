@@ -4,6 +4,8 @@ page, the API and the export (STYLE.md §3.7).
 Each selector applies its FilterSet (``apps.common.filters.filter_queryset``); the API views name the same class
 as ``filterset_class``. An empty value is no filter (``BaseFilterSet``); ``overdue`` accepts ``1``/``true``."""
 
+import datetime as dt
+
 import django_filters
 from django.db.models import F, Q
 from django.utils import timezone
@@ -103,6 +105,16 @@ PUBLICATION_TIMELINESS_CHOICES = [
 ]
 
 
+def publication_overdue_q(today: dt.date) -> Q:
+    """``?overdue=1``: not published and the due date has passed."""
+    return Q(status__in=UNPUBLISHED_STATUSES, due_by__lt=today)
+
+
+def publication_due_between_q(start: dt.date, end: dt.date) -> Q:
+    """``?status=unpublished&due_by__gte=<start>&due_by__lte=<end>``: not published, due within the days."""
+    return Q(status__in=UNPUBLISHED_STATUSES, due_by__gte=start, due_by__lte=end)
+
+
 def publication_on_time_q() -> Q:
     """Published on or before its 20-working-day due date (the day in the platform's time zone)."""
     return Q(status=PublicationStatus.PUBLISHED, published_at__date__lte=F("due_by"))
@@ -142,7 +154,7 @@ class PublicationFilterSet(BaseFilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(status__in=UNPUBLISHED_STATUSES, due_by__lt=timezone.localdate())
+        return queryset.filter(publication_overdue_q(timezone.localdate()))
 
     def filter_timeliness(self, queryset, name, value):
         if value == "on_time":

@@ -3,17 +3,29 @@
 检查结果按时公示率: the publications (one per finalised result, Order 49 Art 39: within 20 working days) the actor
 sees whose due date ``due_by`` is in the year and already passed on ``as_of`` (before that day), withdrawn ones
 (replaced by a correction's own publication) left out; on time = published on or before ``due_by``. A publication
-published early, before its due date has come, is counted once its due date has passed. One GROUP BY.
+published early, before its due date has come, is counted once its due date has passed. One GROUP BY for all the
+years asked for.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
 
-from apps.common.measures import RATIO, Measure, register_measure
-from apps.enterprises.measures import list_url, township_values
+from apps.common.measures import (
+    actor_key,
+    list_url,
+    per_year,
+    ratio,
+    register_all,
+    shared,
+    span,
+    span_key,
+    township_values,
+    year_start,
+)
 
 from ..choices import PublicationStatus
 from ..models import Publication
@@ -22,32 +34,56 @@ from .filters import publication_on_time_q
 TOWNSHIP = "result__task__enterprise__township_id"
 
 
-def publication_on_time(actor, *, year, township_ids, as_of):
-    start, last_due = dt.date(year, 1, 1), as_of - dt.timedelta(days=1)
-    rows = (
-        Publication.objects.visible_to(actor)
-        .filter(due_by__gte=start, due_by__lte=last_due)
-        .exclude(status=PublicationStatus.WITHDRAWN)
-        .order_by()
-        .values(TOWNSHIP)
-        .annotate(den=Count("id"), num=Count("id", filter=publication_on_time_q()))
-    )
-    num = {r[TOWNSHIP]: r["num"] for r in rows}
-    den = {r[TOWNSHIP]: r["den"] for r in rows}
-    params = {"due_by__gte": start.isoformat(), "due_by__lte": last_due.isoformat()}
+def _last_due(as_of: dt.date) -> dt.date:
+    return as_of - dt.timedelta(days=1)
 
-    def url(tid):
-        return list_url("inspections:publications", {**params, "timeliness": "on_time", "township": tid})
 
-    return township_values(township_ids, num, den, url=url)
+def _counts(actor, as_of) -> tuple[dict, dict]:
+    """({year: {township: on time}}, {year: {township: counted}}), all the years in one GROUP BY (township × year
+    of the due date)."""
+    days = span(as_of)
+
+    def load():
+        within = Q()
+        for year, day in days.items():
+            within |= Q(due_by__gte=year_start(year), due_by__lte=_last_due(day))
+        rows = (
+            Publication.objects.visible_to(actor)
+            .filter(within)
+            .exclude(status=PublicationStatus.WITHDRAWN)
+            .order_by()
+            .values(TOWNSHIP, y=ExtractYear("due_by"))
+            .annotate(den=Count("id"), num=Count("id", filter=publication_on_time_q()))
+        )
+        num: dict = {year: {} for year in days}
+        den: dict = {year: {} for year in days}
+        for r in rows:
+            if r["y"] in num:
+                num[r["y"]][r[TOWNSHIP]] = r["num"]
+                den[r["y"]][r[TOWNSHIP]] = r["den"]
+        return num, den
+
+    return shared(("inspections.publications", actor_key(actor), span_key(days)), load)
+
+
+@per_year
+def publication_on_time(actor, *, as_of, township_ids):
+    num, den = _counts(actor, as_of)
+    out = {}
+    for year, day in as_of.items():
+        params = {"due_by__gte": year_start(year).isoformat(), "due_by__lte": _last_due(day).isoformat()}
+
+        def url(tid, params=params):
+            return list_url("inspections:publications", {**params, "timeliness": "on_time", "township": tid})
+
+        out[year] = township_values(township_ids, num[year], den[year], url=url)
+    return out
 
 
 MEASURES = (
-    Measure(
+    ratio(
         code="inspections.publication_on_time",
         label="检查结果按时公示率",
-        unit="%",
-        kind=RATIO,
         compute=publication_on_time,
         order=60,
         description="当年公示期限已届满的检查结果中，在 20 个工作日期限内公示的比例（已撤回的不计）",
@@ -56,5 +92,4 @@ MEASURES = (
 
 
 def register() -> None:
-    for m in MEASURES:
-        register_measure(m)
+    register_all(MEASURES)

@@ -52,6 +52,8 @@ from .filters import (
     RectificationFilterSet,
     ResultFilterSet,
     TaskFilterSet,
+    publication_due_between_q,
+    publication_overdue_q,
 )
 
 CONTENT_FORMAT = "hn-inspection-record/1"
@@ -486,6 +488,20 @@ def publication_list(*, actor, filters=None, status: str = "", overdue: bool = F
 def publication_count(*, actor, filters=None) -> int:
     """How many publications ``publication_list`` shows with ``filters`` (a dashboard clock; no annotations)."""
     return filter_queryset(PublicationFilterSet, Publication.objects.visible_to(actor), filters).count()
+
+
+def publication_clock_counts(*, actor, today: dt.date, soon_until: dt.date, township_id=None) -> tuple[int, int]:
+    """(overdue, due from today to ``soon_until``) of the publications ``actor`` sees, in one query: the counts of
+    the list's ``?overdue=1`` and ``?status=unpublished&due_by__gte=&due_by__lte=`` (the same conditions,
+    ``filters.publication_overdue_q`` / ``publication_due_between_q``), ``township_id`` its ``?township=``."""
+    qs = Publication.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(result__task__enterprise__township_id=township_id)
+    out = qs.aggregate(
+        overdue=Count("pk", filter=publication_overdue_q(today)),
+        soon=Count("pk", filter=publication_due_between_q(today, soon_until)),
+    )
+    return out["overdue"], out["soon"]
 
 
 def publication_publishable_on(publication: Publication) -> dt.date | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.common.filters import filter_queryset
@@ -133,6 +133,20 @@ def results_of_sample(*, actor, sample) -> list[ResultItem]:
 
 
 # ---------------------------------------------------------------------------- disposals
+def disposal_clock_counts(*, actor, today: dt.date, township_id=None) -> tuple[int, int]:
+    """(overdue, due soon) of the disposals ``actor`` sees, in one query: the counts of the list's
+    ``?clock=overdue`` / ``?clock=due_soon`` (the same ``filters.overdue_q`` / ``due_soon_q``), ``township_id`` its
+    ``?township=``."""
+    qs = Disposal.objects.visible_to(actor).order_by()
+    if township_id is not None:
+        qs = qs.filter(sample__township_id=township_id)
+    out = qs.aggregate(
+        overdue=Count("pk", filter=overdue_q(today)),
+        soon=Count("pk", filter=due_soon_q(today, due_soon_until(today))),
+    )
+    return out["overdue"], out["soon"]
+
+
 def disposal_list(*, actor, filters=None) -> QuerySet:
     qs = (
         Disposal.objects.visible_to(actor)

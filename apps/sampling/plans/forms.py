@@ -65,21 +65,44 @@ class BootstrapMixin:
 
 
 # ------------------------------------------------------------------------------------------------ quota page
+class _ListedTownshipField(forms.ModelChoiceField):
+    """A township chosen from the list the form has already read (``listed``): the choice is checked against those
+    rows instead of a second query for the chosen one. Anything else is the field's ``invalid_choice``."""
+
+    listed: list = ()
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            key = int(str(value).strip())
+        except (TypeError, ValueError):
+            key = None
+        for township in self.listed:
+            if township.pk == key:
+                return township
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+
+
 class QuotaQueryForm(BootstrapMixin, forms.Form):
-    """?year=&township= of the quota page; empty fields are "this year" and "the overview / my township"."""
+    """?year=&township= of the quota page; empty fields are "this year" and "the overview / my township".
+    ``townships``: the townships the actor sees (read once; the page lists them too)."""
 
     year = _year_field(required=False)
-    township = forms.ModelChoiceField(
+    township = _ListedTownshipField(
         label="镇街",
         queryset=None,
         required=False,
         empty_label="全部镇街（概览）",
         error_messages={"invalid_choice": "镇街不存在或不在您的管辖范围内"},
     )
+    fresh = forms.BooleanField(label="重新统计", required=False)  # ?fresh=1: compute the figures now
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = quotas.visible_townships(actor)
+        field = self.fields["township"]
+        field.queryset = quotas.visible_townships(actor)
+        self.townships = field.listed = list(field.queryset)
         self._style()
 
 

@@ -71,6 +71,8 @@ def largest_remainder(total: int, weights: Sequence[int | Decimal | Fraction]) -
         if total:
             raise ValueError("cannot split a positive total into no parts")
         return []
+    if all(type(w) is int for w in weights):  # the usual case (hazards, shares, months): the same split in integers
+        return _largest_remainder_int(total, list(weights))
     exact = [Fraction(str(w)) if isinstance(w, Decimal) else Fraction(w) for w in weights]
     if any(w < 0 for w in exact):
         raise ValueError("weights must not be negative")
@@ -83,6 +85,27 @@ def largest_remainder(total: int, weights: Sequence[int | Decimal | Fraction]) -
     order = sorted(range(len(shares)), key=lambda i: (-(shares[i] - parts[i]), i))
     for i in order[:left]:
         parts[i] += 1
+    return parts
+
+
+def _largest_remainder_int(total: int, weights: list[int]) -> list[int]:
+    """``largest_remainder`` for integer weights without fractions: part i's exact share is total × w_i / W, its
+    floor ``total × w_i // W`` and its remainder ``total × w_i % W`` over the common denominator W, so comparing the
+    integer remainders orders the fractional parts exactly (ties: the earlier part)."""
+    if any(w < 0 for w in weights):
+        raise ValueError("weights must not be negative")
+    whole = sum(weights)
+    if whole == 0:
+        weights, whole = [1] * len(weights), len(weights)
+    parts, rems = [], []
+    for w in weights:
+        q, r = divmod(total * w, whole)
+        parts.append(q)
+        rems.append(r)
+    left = total - sum(parts)
+    if left:
+        for i in sorted(range(len(weights)), key=lambda i: (-rems[i], i))[:left]:
+            parts[i] += 1
     return parts
 
 
@@ -176,10 +199,21 @@ class Rates:
 
 def rates_for_year(year: int) -> Rates:
     """The year's QuotaRate, or the latest earlier year's (carried over), or none (one query)."""
-    row = QuotaRate.objects.filter(year__lte=year).order_by("-year").first()
-    if row is None:
-        return Rates(year=year, row=None)
-    return Rates(year=year, row=row, carried_from=None if row.year == year else row.year)
+    return rates_for_years([year])[year]
+
+
+def rates_for_years(years) -> dict[int, Rates]:
+    """``rates_for_year`` of each of ``years`` (one query)."""
+    years = list(years)
+    rows = list(QuotaRate.objects.filter(year__lte=max(years)).order_by("-year")) if years else []
+    out = {}
+    for year in years:
+        row = next((r for r in rows if r.year <= year), None)
+        if row is None:
+            out[year] = Rates(year=year, row=None)
+        else:
+            out[year] = Rates(year=year, row=row, carried_from=None if row.year == year else row.year)
+    return out
 
 
 @dataclass
@@ -240,8 +274,16 @@ def visible_townships(actor):
 
 def township_quotas(*, actor, year: int, townships=None) -> QuotaTable:
     """Each visible township's population (latest of ``year`` or before, 估算 flag) and quotas (3 queries)."""
+    return township_quotas_years(actor=actor, years=[year], townships=townships)[year]
+
+
+def township_quotas_years(*, actor, years, townships=None) -> dict[int, QuotaTable]:
+    """``township_quotas`` of each of ``years``, in the same 3 queries."""
+    years = list(years)
     townships = list(visible_townships(actor) if townships is None else townships)
-    return quota_table(year, rates_for_year(year), townships, populations(townships, until=year))
+    rates = rates_for_years(years)
+    rows = populations(townships, until=max(years))
+    return {year: quota_table(year, rates[year], townships, rows) for year in years}
 
 
 def populations(townships, *, until: int) -> list[TownshipPopulation]:

@@ -22,13 +22,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from urllib.parse import quote_plus
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from apps.common.filters import filter_queryset
+from apps.common.kept import Kept, kept
 from apps.common.models import Job, JobStatus
+from apps.common.urlcache import reverse_cached
 from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise
 from apps.standards.models import SamplingCategory
@@ -135,22 +137,9 @@ def rate_get(*, actor, pk) -> QuotaRate:
 
 
 # ------------------------------------------------------------------------------------------------ links
-_BASES: dict[tuple, str | None] = {}
-
-
 def _base(name: str) -> str | None:
-    """``reverse(name)`` remembered per URLconf and script prefix (a page builds ~100 links; a missing route would
-    otherwise raise NoReverseMatch for each of them)."""
-    from django.conf import settings
-    from django.urls import get_script_prefix, get_urlconf
-
-    key = (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), name)
-    if key not in _BASES:
-        try:
-            _BASES[key] = reverse(name)
-        except NoReverseMatch:
-            _BASES[key] = None
-    return _BASES[key]
+    """``reverse(name)``, remembered (``apps.common.urlcache``: a page builds ~150 links to three lists)."""
+    return reverse_cached(name)
 
 
 @lru_cache(maxsize=4096)
@@ -229,6 +218,18 @@ def _samples(actor) -> QuerySet[Sample]:
     return Sample.objects.all() if actor is None else Sample.objects.visible_to(actor)
 
 
+def _rows(model, names: tuple[str, ...]) -> tuple[list[str], list[tuple]]:
+    """Every row of a small reference table as tuples of ``names`` (in the model's field order, unsorted), so that
+    only the few rows a page shows become model instances (``_instance``), and those exactly as ``.only(*names)``
+    would load them."""
+    attnames = [f.attname for f in model._meta.concrete_fields if f.attname in names]
+    return attnames, list(model.objects.order_by().values_list(*attnames))
+
+
+def _instance(model, attnames: list[str], row: tuple):
+    return model.from_db("default", attnames, row)
+
+
 @dataclass
 class Catalogue:
     """The sampling categories (one query): each category's 大类 and the active 大类 in order."""
@@ -238,18 +239,24 @@ class Catalogue:
 
     @classmethod
     def load(cls) -> Catalogue:
-        rows = list(
-            SamplingCategory.objects.only("id", "parent_id", "level", "name", "code", "order", "hazard", "is_active")
+        names, rows = _rows(
+            SamplingCategory, ("id", "parent_id", "level", "name", "code", "order", "hazard", "is_active")
         )
-        parent = {c.pk: c.parent_id for c in rows}
+        pk, parent_at, level_at, active_at = (names.index(n) for n in ("id", "parent_id", "level", "is_active"))
+        parent = {r[pk]: r[parent_at] for r in rows}
         root_of = {}
-        for c in rows:
-            node, seen = c.pk, 0
+        for node in parent:
+            start, seen = node, 0
             while parent.get(node) and seen < 8:
                 node, seen = parent[node], seen + 1
-            root_of[c.pk] = node
+            root_of[start] = node
         roots = sorted(
-            (c for c in rows if c.parent_id is None and c.level == 1 and c.is_active), key=lambda c: (c.order, c.code)
+            (
+                _instance(SamplingCategory, names, r)
+                for r in rows
+                if r[parent_at] is None and r[level_at] == 1 and r[active_at]
+            ),
+            key=lambda c: (c.order, c.code),
         )
         return cls(roots=roots, root_of=root_of)
 
@@ -263,9 +270,12 @@ class KindCatalogue:
 
     @classmethod
     def load(cls) -> KindCatalogue:
-        rows = list(BusinessType.objects.only("id", "parent_id", "name", "order", "is_active"))
-        top_of = {b.pk: (b.parent_id or b.pk) for b in rows}
-        tops = sorted((b for b in rows if b.parent_id is None), key=lambda b: (b.order, b.pk))
+        names, rows = _rows(BusinessType, ("id", "parent_id", "name", "order", "is_active"))
+        pk, parent_at = names.index("id"), names.index("parent_id")
+        top_of = {r[pk]: (r[parent_at] or r[pk]) for r in rows}
+        tops = sorted(
+            (_instance(BusinessType, names, r) for r in rows if r[parent_at] is None), key=lambda b: (b.order, b.pk)
+        )
         return cls(tops=tops, top_of=top_of)
 
 
@@ -325,17 +335,19 @@ def sample_counts(
         counts.by_category[(township, kind_of(purpose), catalogue.root_of.get(category, category))] += n
     if not with_kinds:
         return counts
-    # per sampled enterprise, then its business type by primary key: no join over the whole registry
-    per_enterprise = list(lab.values_list("township_id", "enterprise_id").annotate(n=Count("id")).order_by())
-    btype_of = dict(  # no ORDER BY: the model's ordering would join the townships for nothing
-        Enterprise.objects.filter(pk__in={e for _, e, _ in per_enterprise})
+    # per business type of the sampled business, read row by row through its primary key (a correlated subquery:
+    # no IN list of the sampled enterprises, no join over the whole registry), with the enterprises counted once
+    btype = Subquery(Enterprise.objects.filter(pk=OuterRef("enterprise_id")).order_by().values("business_type_id")[:1])
+    rows = (
+        lab.values("township_id", btype=btype)
+        .annotate(n=Count("id"), enterprises=Count("enterprise_id", distinct=True))
+        .values_list("township_id", "btype", "n", "enterprises")
         .order_by()
-        .values_list("pk", "business_type_id")
     )
-    for township, enterprise, n in per_enterprise:
-        top = kinds.top_of.get(btype_of.get(enterprise), btype_of.get(enterprise))
+    for township, btype_id, n, enterprises in rows:
+        top = kinds.top_of.get(btype_id, btype_id)
         counts.by_kind[(township, top)] += n
-        counts.enterprises_by_kind[(township, top)] += 1
+        counts.enterprises_by_kind[(township, top)] += enterprises
     return counts
 
 
@@ -632,6 +644,34 @@ def overview(*, actor, year: int, townships=None) -> dict:
             },
         },
     }
+
+
+# ------------------------------------------------------------------------------------------------ kept figures
+def quota_figures(*, actor, year: int, townships, township=None, fresh: bool = False) -> Kept:
+    """The figures of the quota page, kept ``SAMPLING_QUOTA_CACHE_SECONDS`` in the shared cache (``fresh``: computed
+    now and kept again). The caller has checked that ``township`` is one of ``townships``, the townships the actor
+    sees (the page's form does).
+
+    The cache key is the page (one township, or the overview of a list of townships) and the year, not the user:
+    a township's figures are every sample, plan line and enterprise **of that township** for anyone who may open it
+    — the scope rules (``apps.common.scoping``, ``sampling_scope``) give township staff all the rows of their
+    townships and only ever widen beyond them — so two users who may open the same page see the same figures
+    (``tests/sampling/plans/test_quota_pages.py`` holds this). The overview's rows are the listed townships, each
+    complete in the same way."""
+    seconds = int(getattr(settings, "SAMPLING_QUOTA_CACHE_SECONDS", 0) or 0)
+    if township is not None:
+        key = f"sampling:quota:v1:township:{year}:{township.pk}"
+
+        def compute():
+            return township_page(actor=actor, year=year, township=township)
+
+    else:
+        key = f"sampling:quota:v1:overview:{year}:{','.join(str(t.pk) for t in townships)}"
+
+        def compute():
+            return overview(actor=actor, year=year, townships=townships)
+
+    return kept(key, compute, seconds=seconds, fresh=fresh)
 
 
 # ------------------------------------------------------------------------------------------------ the report

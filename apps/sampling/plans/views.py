@@ -75,25 +75,30 @@ class QuotaView(RenderMixin, ScopedPageView):
                     "form": form,
                     "year": quotas.current_year(),
                     "invalid": True,
-                    "townships": list(form.fields["township"].queryset),
+                    "townships": form.townships,
                 },
                 status=400,
             )
         data = form.cleaned_data if request.GET else {}
         year = data.get("year") or quotas.current_year()
         township = data.get("township")
-        townships = list(form.fields["township"].queryset)
+        townships = form.townships
         if township is None and len(townships) == 1 and not user_sees_all_townships(request.user):
             township = townships[0]
         context = {"form": form, "year": year, "townships": townships}
+        figures = selectors.quota_figures(
+            actor=request.user, year=year, townships=townships, township=township, fresh=data.get("fresh", False)
+        )
+        context.update(
+            data=figures.data,
+            figures=figures,
+            fresh_url=selectors.quota_page_url(year=year, township=township.pk if township else None, fresh=1),
+        )
         if township is None:
             self.template_name = "sampling/plans/quota_overview.html"
-            context["data"] = selectors.overview(actor=request.user, year=year, townships=townships)
             context["can_report"] = request.user.has_perm("sampling.run_quota_report")
             context["report_form"] = ReportRequestForm(initial={"year": year})
             context["reports"] = selectors.quota_report_jobs(actor=request.user)
-        else:
-            context["data"] = selectors.township_page(actor=request.user, year=year, township=township)
         context["years"] = [year - 1, year, year + 1]
         return self.render(context)
 

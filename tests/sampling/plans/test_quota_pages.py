@@ -193,7 +193,67 @@ def test_query_count_does_not_grow_with_samples(client, staff_a, city_staff, wor
             world.add(township_a, on=dt.date(2026, m, 3), category=categories["drinks"], business_type="food_sales")
             world.add(township_a, on=dt.date(2026, m, 4), purpose=SamplingPurpose.MONITORING, key=m)
 
-    client.force_login(staff_a)
-    assert_constant_queries(lambda: client.get(URL, {"year": YEAR}), add)
-    client.force_login(city_staff)
-    assert_constant_queries(lambda: client.get(URL, {"year": YEAR}), add)
+    for user in (staff_a, city_staff):
+        client.force_login(user)
+        # the figures computed on every request ("重新统计"), and as served from the cache
+        live = assert_constant_queries(lambda: client.get(URL, {"year": YEAR, "fresh": "1"}), add)
+        kept = assert_constant_queries(lambda: client.get(URL, {"year": YEAR}), add)
+        assert kept < live
+
+
+# ------------------------------------------------------------------------------------------------ kept figures
+def _done(response):
+    return response.context["data"]["figures"]["food"]["done"]
+
+
+def test_figures_are_kept_and_the_page_says_since_when(client, staff_a, world, township_a, settings):
+    settings.SAMPLING_QUOTA_CACHE_SECONDS = 60
+    first = _page(client, staff_a, year=YEAR)
+    assert _done(first) == 4 and not first.context["figures"].from_cache
+    html = first.content.decode()
+    assert "统计时间" in html and "重新统计" in html and "fresh=1" in html
+    world.add(township_a, on=dt.date(2026, 5, 5))  # a new food sample
+    kept = client.get(URL, {"year": YEAR})
+    assert kept.context["figures"].from_cache and _done(kept) == 4  # the kept figures, and the page says so
+    assert kept.context["figures"].computed_at == first.context["figures"].computed_at
+    assert "已有统计" in kept.content.decode() and "尚未计入" in kept.content.decode()
+    fresh = client.get(URL, {"year": YEAR, "fresh": "1"})  # 重新统计
+    assert not fresh.context["figures"].from_cache and _done(fresh) == 5
+    assert _done(client.get(URL, {"year": YEAR})) == 5  # and kept again
+
+
+def test_figures_expire(client, staff_a, world, township_a, settings):
+    import time_machine
+
+    settings.SAMPLING_QUOTA_CACHE_SECONDS = 60
+    assert _done(_page(client, staff_a, year=YEAR)) == 4
+    world.add(township_a, on=dt.date(2026, 5, 5))
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)):
+        again = client.get(URL, {"year": YEAR})
+    assert not again.context["figures"].from_cache and _done(again) == 5
+
+
+def test_without_keeping_every_request_computes(client, staff_a, world, township_a, settings):
+    settings.SAMPLING_QUOTA_CACHE_SECONDS = 0
+    assert _done(_page(client, staff_a, year=YEAR)) == 4
+    world.add(township_a, on=dt.date(2026, 5, 5))
+    response = client.get(URL, {"year": YEAR})
+    assert not response.context["figures"].from_cache and _done(response) == 5
+    assert "每次打开实时统计" in response.content.decode() and "重新统计" not in response.content.decode()
+
+
+def test_a_township_page_is_the_same_for_everyone_who_may_open_it(client, staff_a, city_staff, world, township_a):
+    """Why the figures are kept per page and not per user: township staff see every row of their township."""
+    mine = selectors.township_page(actor=staff_a, year=YEAR, township=township_a)
+    city = selectors.township_page(actor=city_staff, year=YEAR, township=township_a)
+    assert mine == city
+
+
+def test_kept_figures_do_not_open_another_township(client, staff_a, city_staff, world, township_b):
+    _page(client, city_staff, year=YEAR, township=township_b.pk)  # township B's figures are now kept
+    refused = _page(client, staff_a, year=YEAR, township=township_b.pk)
+    assert refused.status_code == 400 and "data" not in refused.context
+    overview = _page(client, city_staff, year=YEAR)  # the city's overview is kept under its own townships
+    mine = _page(client, staff_a, year=YEAR)
+    assert mine.context["data"]["township"] != township_b
+    assert overview.context["data"] is not None and len(overview.context["data"]["rows"]) > 1

@@ -3,6 +3,7 @@ DOMAIN.md §3.5 and the 12 townships' reference populations; the splits always s
 
 import math
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -116,6 +117,18 @@ def test_largest_remainder_examples():
         quotas.largest_remainder(3, [])
     with pytest.raises(ValueError):
         quotas.largest_remainder(3, [1, -1])
+
+
+def test_integer_weights_split_exactly_as_fractions_do():
+    """Integer weights take an integer path (no Fraction): the same parts, remainders and ties, for many cases."""
+    import random
+
+    rng = random.Random(20261207)
+    for _ in range(2000):
+        weights = [rng.choice([0, 0, 1, 2, 3, 5, 7, 60, 1000]) for _ in range(rng.randint(1, 40))]
+        total = rng.choice([0, 1, 2, 11, 12, 13, 576, 4958, rng.randint(0, 100_000)])
+        as_fractions = quotas.largest_remainder(total, [Fraction(w) for w in weights])
+        assert quotas.largest_remainder(total, weights) == as_fractions, (total, weights)
 
 
 def test_split_by_source():

@@ -68,6 +68,8 @@ class Command(BaseCommand):
             call_command("seed_demo_opinion", stdout=self.stdout)
         if "seed_demo_assessment" in get_commands():  # last year's round closed with stars, this year's open
             call_command("seed_demo_assessment", stdout=self.stdout)
+        if n > 0 and "seed_demo_reports" in get_commands():  # last month's report, as the beat of the 1st makes it
+            call_command("seed_demo_reports", stdout=self.stdout)
 
         # Last, so the accounts stay on screen above the server's banner.
         self.stdout.write(accounts.getvalue())

@@ -2,8 +2,9 @@
 
 30,000 enterprises (``seed_demo --enterprises``, idempotent), five years of inspection tasks (about 150,000:
 finalised, open and cancelled, routine-random and other kinds, a due date and completion time each) and 25,000
-samples with their sampling tasks (the generator of benchmarks/quota.py, ``--items`` result items each). Bulk
-inserts in batches, one transaction per kind; numbered ``BMD…`` / ``BM…`` so a second run adds only what is
+samples with their sampling tasks (the generator of benchmarks/quota.py, ``--items`` result items each), then this
+year's risk grades and the coverage state (``regrade_year`` and ``coverage_refresh``, as the yearly and nightly jobs
+do: the dashboard's coverage measures read that state). Bulk inserts in batches, one transaction per kind; numbered ``BMD…`` / ``BM…`` so a second run adds only what is
 missing. A benchmark tool, not a business write: it writes the rows directly, without services or audit events,
 and is refused unless ``DEMO_MODE`` is on.
 """
@@ -66,6 +67,16 @@ class Command(BaseCommand):
         quota = _quota_benchmark()
         out = quota.add_samples(opts["samples"], items=opts["items"], years=years, seed=opts["seed"])
         self.stdout.write(f"样品：新增 {out['added']} 批次（{time.perf_counter() - t0:.1f} 秒）")
+
+        from apps.risk import coverage
+        from apps.risk.models import CoverageState
+        from apps.risk.services import regrade_year
+
+        if added or out["added"] or not CoverageState.objects.exists():
+            t0 = time.perf_counter()
+            regrade_year(year=today.year)
+            operating = coverage.coverage_refresh()
+            self.stdout.write(f"风险等级与覆盖状态：{operating} 家营业企业（{time.perf_counter() - t0:.1f} 秒）")
         self.stdout.write(self.style.SUCCESS(f"完成，共 {time.perf_counter() - started:.1f} 秒。"))
 
     def add_tasks(self, target: int, *, seed: int) -> int:
