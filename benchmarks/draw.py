@@ -9,7 +9,7 @@ In one database transaction that is ROLLED BACK at the end (the database is left
    them within 3 months → excluded);
 2. a plan with 4 strata (credit class A / B / C / D, 10 % each), 2 inspectors per task, 回避 of conflicts and the
    previous inspector, not from the enterprise's own township, a load cap of 45 open tasks;
-3. measures ``plan_commit`` (pool freezing, exclusion sets, seed commitment) and ``draw_execute`` (hrs-v1 + all
+3. measures ``plan_commit`` (pool freezing, exclusion sets, seed commitment) and ``draw_execute`` (hrs-v2 + all
    rows: selections, inspector assignments, tasks, task inspectors, outcome, audit event) — time and query count;
 4. the floors, in the same run and transaction: bulk-inserting the same task rows the draw produced
    (``InspectionTask`` + ``TaskInspector``, with fresh numbers) — and, for information, every row the draw writes;
@@ -46,7 +46,12 @@ from apps.accounts.services import reference_data_load, roles_sync  # noqa: E402
 from apps.enterprises.identifiers import make_uscc  # noqa: E402
 from apps.enterprises.models import BusinessType, Enterprise  # noqa: E402
 from apps.inspections.choices import TaskKind, TaskSource, TaskStatus  # noqa: E402
-from apps.inspections.draws.services import draw_execute, plan_commit, plan_create  # noqa: E402  # noqa: E402
+from apps.inspections.draws.services import (  # noqa: E402
+    draw_execute,
+    plan_commit,
+    plan_create,
+    public_value_enter,
+)
 from apps.inspections.models import (  # noqa: E402
     Draw,
     DrawInspectorAssignment,
@@ -255,6 +260,8 @@ def run_size(n: int, run: int, actor, repeat: int) -> dict:
     _world, build_s, _q = timed(lambda: build_world(n, run, rng, actor))
     plan = _world["plan"]
     draw, commit_s, commit_q = timed(lambda: plan_commit(actor=actor, plan_id=plan.pk))
+    # hrs-v2: the witnesses' values are entered first (not timed: one small insert, not part of the draw)
+    public_value_enter(actor=actor, plan_id=plan.pk, values=[str(run), str(n)], witnesses=["甲", "乙"])
     drawn, draw_s, draw_q = timed(lambda: draw_execute(actor=actor, plan_id=plan.pk))
     assert drawn.outcome.status == "drawn", drawn.outcome.error
     floors = [floor_tasks(drawn, run, r) for r in range(repeat)]

@@ -1,19 +1,28 @@
 #!/usr/bin/env python3
 """Re-compute a 双随机 draw of the 海宁市食品安全监管平台 from its published record and say whether it is genuine.
 
-Standard library only; an independent re-implementation of algorithm hrs-v1 (docs/draw.md). Usage:
+An independent re-implementation of algorithms hrs-v1 and hrs-v2 (docs/draw.md). Usage:
 
     python3 tools/verify_draw.py draw.json
-    python3 tools/verify_draw.py http://127.0.0.1:8000/public/draws/HN2026-00001-1/json/
+    python3 tools/verify_draw.py --public-key <平台公钥> http://127.0.0.1:8000/public/draws/HN2026-00001-1/json/
+
+hrs-v1 needs the standard library only. hrs-v2 records are signed with the platform's Ed25519 key: checking the
+signature needs the one extra package ``cryptography`` (pip install cryptography) and the platform's public key as
+published on the portal's draw list (--public-key, base64 or hex, or a file holding it; or the environment variable
+HN_DRAW_PUBLIC_KEY). Without a trusted key a record cannot be told from a forgery, so it does not verify.
 
 Prints VERIFIED (exit 0) or the places where the record differs from the re-computation (exit 1).
 """
 
+import base64
+import datetime as dt
 import hashlib
 import hmac
 import json
 import math
+import os
 import sys
+import unicodedata
 import urllib.request
 from decimal import Decimal
 from fractions import Fraction
@@ -53,6 +62,7 @@ def quota(n, proportion, count):
 
 def recompute(inputs, seed):
     uid = inputs["draw_uid"]
+    algorithm = inputs.get("algorithm") or "hrs-v1"
     chosen = []
     for s in inputs["strata"]:
         k = quota(len(s["codes"]), s.get("proportion"), s.get("count"))
@@ -89,7 +99,7 @@ def recompute(inputs, seed):
         ]
         if len(ok) < per_task:
             return {
-                "algorithm": "hrs-v1",
+                "algorithm": algorithm,
                 "draw_uid": uid,
                 "status": "infeasible",
                 "selections": [],
@@ -114,14 +124,38 @@ def recompute(inputs, seed):
                 "inspectors": [{"badge": b, "rank": r} for r, b in picked],
             }
         )
-    return {"algorithm": "hrs-v1", "draw_uid": uid, "status": "drawn", "selections": selections}
+    return {"algorithm": algorithm, "draw_uid": uid, "status": "drawn", "selections": selections}
 
 
-def verify(record):
-    """Return a list of differences ([] = verified) and a note."""
+def verify(record, public_key=None):
+    """Return a list of differences ([] = verified) and a note. ``public_key``: the platform's raw Ed25519 key."""
     problems = []
-    if record.get("algorithm") != "hrs-v1" or record["inputs"].get("algorithm") != "hrs-v1":
-        return [f"未知算法：{record.get('algorithm')}（本脚本只校验 hrs-v1）"], ""
+    algorithm = record.get("algorithm")
+    if algorithm not in ("hrs-v1", "hrs-v2") or record["inputs"].get("algorithm") != algorithm:
+        return [f"未知算法：{algorithm}（本脚本校验 hrs-v1 与 hrs-v2）"], ""
+    if algorithm == "hrs-v2":
+        return verify_v2(record, public_key)
+    inputs = record["inputs"]
+    problems += commitment_problems(record)
+    if record.get("seed") is None:
+        return problems, "尚未抽取：已核对承诺前公布的对象库哈希与输入哈希；种子公布后可完整校验"
+    seed = bytes.fromhex(record["seed"])
+    if sha256(seed) != record.get("seed_commitment"):
+        problems.append("种子的 SHA-256 与事先公布的种子承诺值（seed_commitment）不符")
+    expected = recompute(inputs, seed)
+    if record.get("status") == "cancelled":
+        if sha256(canonical(expected)) != record.get("result_hash"):
+            problems.append("作废抽取公布的结果哈希与重新计算的不符")
+        return problems, "计划已取消：种子已公开，结果哈希已核对"
+    return problems + result_problems(record, expected), V1_NOTE
+
+
+V1_NOTE = "hrs-v1 记录没有平台签名：本校验证明记录自洽，请再与平台公示页（承诺时即公布）的种子承诺值与输入哈希核对"
+
+
+def commitment_problems(record):
+    """What was published before the draw: inputs hash, pool hashes and quotas."""
+    problems = []
     inputs = record["inputs"]
     if inputs.get("draw_uid") != record.get("draw_uid"):
         problems.append("抽取编号与输入中的编号不一致")
@@ -137,19 +171,15 @@ def verify(record):
         k = quota(len(codes), s.get("proportion"), s.get("count"))
         if record.get("quotas", {}).get(s["key"]) != k:
             problems.append(f"分层 {s['key']} 的抽取户数应为 {k}，记录为 {record.get('quotas', {}).get(s['key'])}")
-    if record.get("seed") is None:
-        return problems, "尚未抽取：已核对承诺前公布的对象库哈希与输入哈希；种子公布后可完整校验"
-    seed = bytes.fromhex(record["seed"])
-    if sha256(seed) != record.get("seed_commitment"):
-        problems.append("种子的 SHA-256 与事先公布的种子承诺值（seed_commitment）不符")
-    expected = recompute(inputs, seed)
-    if record.get("status") == "cancelled":
-        if sha256(canonical(expected)) != record.get("result_hash"):
-            problems.append("作废抽取公布的结果哈希与重新计算的不符")
-        return problems, "计划已取消：种子已公开，结果哈希已核对"
+    return problems
+
+
+def result_problems(record, expected):
+    """The published result against the re-computed one."""
+    problems = []
     published = record.get("result")
     if published is None:
-        return problems + ["记录中没有抽取结果"], ""
+        return ["记录中没有抽取结果"]
     if sha256(canonical(published)) != record.get("result_hash"):
         problems.append("公布的结果与结果哈希（result_hash）不符")
     if expected.get("status") != published.get("status"):
@@ -173,15 +203,123 @@ def verify(record):
             )
         else:
             problems.append(f"第 {order} 户（{a['code']}）排序值不同")
-    return problems, ""
+    return problems
+
+
+# ---------------------------------------------------------------------------- hrs-v2
+SEED_DOMAIN_V2 = "hrs-v2/seed"
+LOCAL_TIME = dt.timezone(dt.timedelta(hours=8))  # 北京时间: the date a commitment names is a local date
+
+
+def normalize_value(value):
+    """NFKC, every run of white space one space, no outer spaces (docs/draw.md)."""
+    return " ".join(unicodedata.normalize("NFKC", value).split())
+
+
+def derive_seed(server_seed, uid, inputs_hash, values):
+    message = f"{SEED_DOMAIN_V2}\n{uid}\n{inputs_hash}\n".encode() + canonical([normalize_value(v) for v in values])
+    return hmac.new(server_seed, message, hashlib.sha256).digest()
+
+
+def parse_public_key(text):
+    """The platform's Ed25519 public key: base64 or hex of 32 bytes, or a file that holds it."""
+    text = (text or "").strip()
+    if text and os.path.isfile(text):
+        with open(text, encoding="utf-8") as fh:
+            text = fh.read().strip()
+    for decode in (bytes.fromhex, lambda t: base64.b64decode(t, validate=True)):
+        try:
+            raw = decode(text)
+        except ValueError:
+            continue
+        if len(raw) == 32:
+            return raw
+    sys.exit("平台公钥格式不正确：应为 32 字节的 base64 或十六进制（见公示页“平台签名公钥”）")
+
+
+def signature_problems(record, public_key):
+    signature = record.get("signature")
+    if not isinstance(signature, dict):
+        return ["记录没有平台签名：无法确认出自平台（伪造的记录同样能自洽）"]
+    if public_key is None:
+        return ["未提供平台公钥（--public-key），无法确认签名出自平台"]
+    key_id = hashlib.sha256(public_key).hexdigest()[:16]
+    if signature.get("alg") != "Ed25519" or signature.get("key_id") != key_id:
+        return [f"签名密钥 {signature.get('key_id')} 不是所给的平台公钥 {key_id}"]
+    try:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    except ImportError:
+        return ["校验 hrs-v2 签名需要安装 cryptography（pip install cryptography）"]
+    # inputs and result are bound through the signed inputs_hash and result_hash (re-hashed below)
+    payload = canonical({k: v for k, v in record.items() if k not in ("signature", "inputs", "result")})
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(base64.b64decode(signature.get("value") or ""), payload)
+    except (InvalidSignature, ValueError):
+        return ["平台签名无效：记录在签名后被改动，或不是平台签发的"]
+    return []
+
+
+def _local_date(iso):
+    return dt.datetime.fromisoformat(iso).astimezone(LOCAL_TIME).date().isoformat()
+
+
+def verify_v2(record, public_key):
+    inputs = record["inputs"]
+    problems = commitment_problems(record)
+    source = inputs.get("public_randomness") or {}
+    if record.get("public_randomness") != source or not source.get("source") or not source.get("date"):
+        problems.append("承诺中没有写明公开随机数的来源与日期，或与输入不一致")
+    if record.get("seed") is None:
+        if record.get("signature") is not None:
+            problems += signature_problems(record, public_key)
+        return problems, "尚未抽取：已核对承诺前公布的对象库哈希、输入哈希与公开随机数来源；抽取后可完整校验"
+    problems += signature_problems(record, public_key)
+    seed = bytes.fromhex(record["seed"])
+    if sha256(seed) != record.get("seed_commitment"):
+        problems.append("种子的 SHA-256 与事先公布的种子承诺值（seed_commitment）不符")
+    public = record.get("public_value")
+    if public is None:
+        if record.get("status") != "cancelled":
+            problems.append("记录中没有公开随机数")
+        return problems, "计划已取消：种子已公开；公开随机数尚未录入，没有结果可算"
+    values = public.get("values") or []
+    if [normalize_value(v) for v in values] != values or not values:
+        problems.append("公开随机数未按规则规范化")
+    if sha256(canonical(values)) != public.get("canonical_sha256"):
+        problems.append("公开随机数的哈希不一致")
+    committed, entered = record.get("committed_at") or "", public.get("entered_at") or ""
+    if not (committed and entered and dt.datetime.fromisoformat(committed) < dt.datetime.fromisoformat(entered)):
+        problems.append("公开随机数不是在承诺之后录入的")
+    elif _local_date(entered) < source.get("date", ""):
+        problems.append(f"公开随机数在承诺写明的日期 {source.get('date')} 之前录入")
+    derived = derive_seed(seed, record["draw_uid"], record["inputs_hash"], values)
+    if record.get("derived_seed") != derived.hex():
+        problems.append("抽取种子（derived_seed）不是由封存种子与公开随机数按 hrs-v2 导出的")
+    expected = recompute(inputs, derived)
+    if record.get("status") == "cancelled":
+        if sha256(canonical(expected)) != record.get("result_hash"):
+            problems.append("作废抽取公布的结果哈希与重新计算的不符")
+        return problems, "计划已取消：种子与公开随机数已公开，结果哈希已核对"
+    return problems + result_problems(record, expected), ""
 
 
 def main(argv):
-    if len(argv) != 2:
+    args = list(argv[1:])
+    key_text = os.environ.get("HN_DRAW_PUBLIC_KEY")
+    if "--public-key" in args:
+        i = args.index("--public-key")
+        if i + 1 >= len(args):
+            print(__doc__)
+            return 2
+        key_text = args[i + 1]
+        del args[i : i + 2]
+    if len(args) != 1:
         print(__doc__)
         return 2
-    record = load(argv[1])
-    problems, note = verify(record)
+    public_key = parse_public_key(key_text) if key_text else None
+    record = load(args[0])
+    problems, note = verify(record, public_key)
     print(f"抽取编号 {record.get('draw_uid')}，算法 {record.get('algorithm')}")
     if problems:
         print("DIFFERS — 与重新计算的结果不一致：")

@@ -10,6 +10,7 @@ class InspectionsConfig(AppConfig):
         "inspections.plan_update": "修改抽查计划",
         "inspections.plan_commit": "承诺公示（冻结对象库）",
         "inspections.plan_cancel": "取消抽查计划",
+        "inspections.public_value_enter": "录入公开随机数（hrs-v2）",
         "inspections.draw_execute": "执行抽取",
         "inspections.redraw_request": "申请重新抽取",
         "inspections.redraw_approve": "批准重新抽取",

@@ -3,6 +3,14 @@
 from django.db import models
 
 ALGORITHM_HRS_V1 = "hrs-v1"
+ALGORITHM_HRS_V2 = "hrs-v2"  # the seed also depends on a public randomness value named at commitment (docs/draw.md)
+
+
+class RandomnessKind(models.TextChoices):
+    """Where the public randomness of an hrs-v2 draw comes from (named in the commitment)."""
+
+    LOTTERY = "lottery", "公开开奖号码（如福利彩票）"
+    WITNESSES = "witnesses", "公开抽取会见证人现场录入"
 
 
 class DrawPlanStatus(models.TextChoices):
@@ -179,7 +187,10 @@ class ObjectionDecision(models.TextChoices):
 
 
 # Chinese names of codes shown on the draw pages (no raw codes in front of a person).
-ALGORITHM_LABELS = {ALGORITHM_HRS_V1: "HMAC 排序抽取法（第 1 版）"}
+ALGORITHM_LABELS = {
+    ALGORITHM_HRS_V1: "HMAC 排序抽取法（第 1 版）",
+    ALGORITHM_HRS_V2: "HMAC 排序抽取法（第 2 版：服务器种子 + 公开随机数，记录签名）",
+}
 
 EXCLUSION_REASON_LABELS = {
     "closed": "停业、注销的对象",

@@ -3,7 +3,8 @@
 A newcomer opening /public/ should see published inspection results, but in a fresh demo nothing has passed its
 objection window (5 working days after finalising). So this plays one ordinary round on a clock set back:
 
-* 21 days ago: city staff (``shiju``) create a plan for 6 businesses in 硖石街道, commit it and draw;
+* 21 days ago: city staff (``shiju``) create a plan for 6 businesses in 硖石街道, commit it (hrs-v2), enter the
+  values of three witnesses of the public draw session, and draw;
 * 20 days ago: the results of the drawn tasks are submitted (through the fieldwork services, by a demo API client
   with the ``inspections:write`` scope — revoked right after — as a provincial mobile system would) and finalised;
 * 10 days ago: the daily publication job publishes every result whose objection window has ended.
@@ -26,7 +27,7 @@ from apps.accounts.models import Township, User
 from apps.accounts.services import api_client_create, api_client_revoke
 
 from .choices import InspectionOutcome, PublicationStatus
-from .draws.services import draw_execute, plan_commit, plan_create
+from .draws.services import draw_execute, plan_commit, plan_create, public_value_enter
 from .fieldwork.selectors import task_check_items
 from .fieldwork.services.publications import publications_publish_due
 from .fieldwork.services.results import result_finalise, result_save, result_start
@@ -109,6 +110,13 @@ def demo_published_seed() -> dict:
                 strata=[{"key": "all", "label": "硖石街道食品经营者", "count": DEMO_COUNT}],
             )
             plan_commit(actor=staff, plan_id=plan.pk)
+            # hrs-v2: three witnesses of the public draw session enter their values, then the draw runs
+            public_value_enter(
+                actor=staff,
+                plan_id=plan.pk,
+                values=["3817", "5092", "7741"],
+                witnesses=["市民代表 王某", "企业代表 李某", "媒体记者 陈某"],
+            )
             draw = draw_execute(actor=staff, plan_id=plan.pk)
         client, _raw = api_client_create(
             name="演示：检查结果录入（接口，已吊销）", scopes=["inspections:write"], city_wide=True, actor=staff

@@ -30,3 +30,17 @@ def evidence_verify_task() -> dict:
     close_old_connections()
     report = evidence_verify()
     return {"checked": report["checked"], "broken_count": report["broken_count"]}
+
+
+@shared_task(name="inspections.draw_digest")
+def draw_digest_task() -> str:
+    """Nightly: the signed digest of yesterday's draw commitments and the audit chain head (AUD-06)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .draws.digest import write_digest
+
+    close_old_connections()
+    path, _written = write_digest(timezone.localdate() - dt.timedelta(days=1))
+    return str(path)

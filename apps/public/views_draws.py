@@ -60,6 +60,7 @@ def draw_detail(request, draw_uid):
             "verified": not problems,
             "problems": problems,
             "redraw": Draw.objects.filter(parent=draw).first(),
+            "excluded": record.get("excluded") or {},
         },
     )
 

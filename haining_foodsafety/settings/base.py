@@ -42,6 +42,14 @@ def _field_keys(primary: str, old: list[str]) -> list[bytes]:
 
 FIELD_ENCRYPTION_KEYS = _field_keys(FIELD_ENCRYPTION_KEY, FIELD_ENCRYPTION_OLD_KEYS)
 
+# 双随机 hrs-v2 (docs/draw.md): the Ed25519 key that signs published draw records and the daily commitment digest
+# (32 random bytes, base64 or hex, kept outside the DB; the public key is published). Production refuses to start
+# without it; the embedded stack derives a development key from SECRET_KEY. DRAW_DIGEST_DIR: where the daily signed
+# digest of commitments + audit chain head is written (AUD-06: a directory the DB admin cannot rewrite — a WORM mount
+# or the audit admin's log host).
+DRAW_SIGNING_KEY = env("DRAW_SIGNING_KEY", default="")
+DRAW_DIGEST_DIR = Path(env("DRAW_DIGEST_DIR", default=str(BASE_DIR / "var" / "draw-digests")))
+
 # ---------------------------------------------------------------- i18n
 LANGUAGE_CODE = "zh-hans"
 TIME_ZONE = "Asia/Shanghai"
@@ -183,6 +191,8 @@ CELERY_BEAT_SCHEDULE = {
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
     # Every minute: draw the committed 双随机 plans whose published draw time has come.
     "inspections-draws-run-due": {"task": "inspections.draws_run_due", "schedule": crontab(minute="*")},
+    # Every night at 00:30: the signed digest of yesterday's draw commitments and the audit chain head (AUD-06).
+    "inspections-draw-digest-daily": {"task": "inspections.draw_digest", "schedule": crontab(hour=0, minute=30)},
     # Every hour at :05: publish (一公开) the inspection results whose enterprise objection window has ended.
     "inspections-publish-due": {"task": "inspections.publications_publish_due", "schedule": crontab(minute=5)},
     # Every night at 02:40: re-check the seals (content hash, HMAC, photo and signature digests) of inspection records.
@@ -401,6 +411,7 @@ SPECTACULAR_SETTINGS = {
         "OverrideStatusEnum": "apps.risk.choices.OverrideStatus",
         "DrawPlanStatusEnum": "apps.inspections.choices.DrawPlanStatus",
         "DrawStatusEnum": "apps.inspections.choices.DrawStatus",
+        "RandomnessKindEnum": "apps.inspections.choices.RandomnessKind",
         "TaskKindEnum": "apps.inspections.choices.TaskKind",
         "TaskSourceEnum": "apps.inspections.choices.TaskSource",
         "TaskStatusEnum": "apps.inspections.choices.TaskStatus",

@@ -21,6 +21,11 @@ if not env("FIELD_ENCRYPTION_KEY", default=""):
         "生产环境需要字段加密密钥：请设置 FIELD_ENCRYPTION_KEY（32 字节随机数的 base64，存放在数据库之外；"
         '生成：python3 -c "import secrets, base64; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"）'
     )
+if not env("DRAW_SIGNING_KEY", default=""):
+    raise ImproperlyConfigured(
+        "生产环境需要抽取记录签名密钥：请设置 DRAW_SIGNING_KEY（Ed25519 私钥，32 字节随机数的 base64，存放在数据库之外；"
+        '生成：python3 -c "import secrets, base64; print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())"）'
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("生产环境需要 PostgreSQL：请设置 DATABASE_URL=postgres://用户:口令@主机:5432/库名")
 if not REDIS_URL.startswith(("redis://", "rediss://")):

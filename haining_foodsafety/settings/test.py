@@ -1,6 +1,7 @@
 """Test settings: same code path, faster hashing, isolated media; DATABASE_URL/REDIS_URL still respected."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import API_THROTTLE, REDIS_URL
@@ -10,6 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="hn-media-")
 # WhiteNoise warns when STATIC_ROOT does not exist (no collectstatic in tests); assets come from the finders.
 STATIC_ROOT = tempfile.mkdtemp(prefix="hn-static-")
+DRAW_DIGEST_DIR = Path(tempfile.mkdtemp(prefix="hn-draw-digests-"))
 DEMO_MODE = True
 # The request-level tests use locmem cache so throttles/idempotency don't leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -86,6 +86,21 @@ def test_city_staff_draw_with_previews_and_public_record_verifies(new_page, pool
     assert probe.scroll_width() <= viewport["width"]
     save_screenshot(probe, f"draws-plan-committed-{suffix}.png")
 
+    # hrs-v2: the witnesses' values — form, normalised preview with the confirm box, then the draw
+    with page.expect_navigation():
+        page.click("a:has-text('录入公开随机数')")
+    assert "承诺时公布的来源" in page.content()
+    assert probe.scroll_width() <= viewport["width"], probe.too_wide()
+    page.fill("#id_values", "４７１１\n0815")
+    page.fill("#id_witnesses", "市民代表 王某\n企业代表 李某")
+    with page.expect_navigation():
+        page.click("button:has-text('下一步：核对')")
+    assert "<code>4711</code>" in page.content() and "市民代表 王某" in page.content()
+    assert probe.scroll_width() <= viewport["width"], probe.too_wide()
+    save_screenshot(probe, f"draws-public-value-confirm-{suffix}.png")
+    with page.expect_navigation():
+        page.click("button:has-text('确认录入')")
+    assert "公开随机数已录入" in page.content()
     with page.expect_navigation():
         page.click("a:has-text('执行抽取')")
     assert "执行抽取前核对" in page.content()
@@ -108,6 +123,8 @@ def test_city_staff_draw_with_previews_and_public_record_verifies(new_page, pool
     with page.expect_navigation():
         page.click("a:has-text('公开校验页面')")
     assert "VERIFIED · 校验通过" in page.locator("#verification-status").inner_text()
-    assert probe.scroll_width() <= viewport["width"]
+    assert "市民代表 王某" in page.locator("#public-value").inner_text()
+    assert page.locator("#signing-key").is_visible() and page.locator("#public-exclusions").is_visible()
+    assert probe.scroll_width() <= viewport["width"], probe.too_wide()
     save_screenshot(probe, f"draws-public-{suffix}.png")
     probe.assert_clean()

@@ -112,6 +112,15 @@ def test_draw_inspect_publish_verify(loop_data, new_page):
         page.get_by_role("link", name="承诺公示（冻结对象库）").click()
     with page.expect_navigation():
         page.get_by_role("button", name="确认承诺公示").click()
+    # hrs-v2: the witnesses of the public session enter their values (preview, then confirm), then the draw
+    with page.expect_navigation():
+        page.get_by_role("link", name="录入公开随机数").click()
+    page.locator("#id_values").fill("4711\n0815")
+    page.locator("#id_witnesses").fill("见证人甲\n见证人乙")
+    with page.expect_navigation():
+        page.get_by_role("button", name="下一步：核对").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="确认录入").click()
     with page.expect_navigation():
         page.get_by_role("link", name="执行抽取").click()
     with page.expect_navigation():

@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from apps.inspections.draws.services import plan_commit
 from apps.inspections.models import Draw, DrawOutcome, DrawSelection, InspectionTask
+from tests.inspections.draw_helpers import enter_public_value
 
 REQUESTS = 100
 
@@ -32,6 +33,7 @@ def _connection_budget() -> int:
 def test_hundred_concurrent_draw_requests_give_exactly_one_draw(world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
+    enter_public_value(actor=city_staff, plan_id=plan.pk)  # hrs-v2: the witnesses' values are in
     budget = threading.Semaphore(_connection_budget())
     barrier = threading.Barrier(REQUESTS)
     statuses: list[int] = []

@@ -276,5 +276,9 @@ def test_forbidden_pattern_catches_what_it_should():
 
 def test_tool_uses_only_the_standard_library():
     source = (ROOT / "tools/verify_draw.py").read_text(encoding="utf-8")
-    imported = set(re.findall(r"^(?:import|from) ([a-z_]+)", source, re.M))
-    assert imported <= {"hashlib", "hmac", "json", "math", "sys", "urllib", "decimal", "fractions"}
+    imported = set(re.findall(r"^(?:import|from) ([a-z_0-9]+)", source, re.M))
+    stdlib = {"hashlib", "hmac", "json", "math", "sys", "urllib", "decimal", "fractions"}
+    assert imported <= stdlib | {"base64", "datetime", "os", "unicodedata"}
+    # the one documented dependency, imported only where an hrs-v2 signature is checked
+    anywhere = set(re.findall(r"^\s*(?:import|from) ([a-z_0-9]+)", source, re.M))
+    assert anywhere - imported == {"cryptography"}

@@ -15,9 +15,10 @@ from django.urls import reverse
 from apps.common.exceptions import ValidationFailed
 from apps.inspections.choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus, TaskStatus
 from apps.inspections.draws.forms import StratumFormSet
-from apps.inspections.draws.services import draw_execute, plan_commit, plan_create, redraw_request
+from apps.inspections.draws.services import plan_commit, plan_create, redraw_request
 from apps.inspections.models import Draw, DrawPlan, DrawStratum, InspectionTask, RedrawRequest
 from tests.helpers.queries import assert_constant_queries
+from tests.inspections.draw_helpers import draw_now, enter_public_value
 
 from .factories import make_enterprise
 
@@ -39,6 +40,9 @@ def plan_form_data(**overrides) -> dict:
         "load_cap": "",
         "task_due_date": "",
         "scheduled_at": "",
+        "randomness_kind": "",
+        "randomness_source": "",
+        "randomness_date": "",
         "strata-TOTAL_FORMS": "1",
         "strata-INITIAL_FORMS": "0",
         "strata-MIN_NUM_FORMS": "1",
@@ -65,6 +69,33 @@ def test_untouched_form_with_empty_fields_saves_a_draft(world, staff_client):
     assert response.status_code == 302, response.content.decode()[:1500]
     plan = DrawPlan.objects.get(name="2026年第二批双随机抽查")
     assert plan.status == DrawPlanStatus.DRAFT and plan.load_cap is None and plan.task_due_date is None
+    assert plan.randomness_kind == "witnesses" and plan.randomness_date is None  # hrs-v2 default: public session
+
+
+def test_a_lottery_source_with_its_date_from_the_form_is_committed(world, staff_client, city_staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    past = staff_client.post(
+        reverse("inspections:plan_create"),
+        plan_form_data(
+            randomness_kind="lottery", randomness_date=(timezone.localdate() - dt.timedelta(days=1)).isoformat()
+        ),
+    )
+    assert past.status_code == 200 and "公开随机数日期不能早于今天" in past.content.decode()
+    later = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    source = "中国福利彩票 双色球 第2026140期 开奖号码"
+    ok = staff_client.post(
+        reverse("inspections:plan_create"),
+        plan_form_data(randomness_kind="lottery", randomness_source=source, randomness_date=later),
+    )
+    assert ok.status_code == 302
+    plan = DrawPlan.objects.get(randomness_source=source)
+    preview = staff_client.get(reverse("inspections:plan_commit", args=[plan.pk])).content.decode()
+    assert source in preview and later in preview
+    draw = plan_commit(actor=city_staff, plan_id=plan.pk)
+    assert draw.public_randomness == {"kind": "lottery", "source": source, "date": later}
 
 
 def test_forged_total_forms_builds_at_most_twelve_forms_and_is_refused(world, staff_client):
@@ -172,7 +203,7 @@ def test_plan_and_draw_transitions_come_from_the_declared_tables(world, city_sta
     plan.refresh_from_db()
     assert not plan.can_commit and plan.can_cancel and plan.can_transition_to(DrawPlanStatus.DRAWN)
     assert draw.can_transition_to(DrawStatus.DRAWN)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     plan.refresh_from_db()
     assert not plan.can_cancel and not plan.can_commit
     assert not Draw.objects.get(pk=drawn.pk).can_transition_to(DrawStatus.DRAWN)
@@ -231,6 +262,11 @@ def test_draw_preview_then_confirm(world, staff_client, city_staff):
     assert staff_client.post(url)["Location"] == url  # no confirmation: back to the preview
     assert staff_client.post(url, {"confirm": "yes", "draw_uid": "HN2026-99999-1"})["Location"] == url
     assert not Draw.objects.get(pk=pending.pk).outcome_or_none
+    # hrs-v2: without the public value the confirm is refused and nothing is drawn
+    refused = staff_client.post(url, {"confirm": "yes", "draw_uid": pending.draw_uid})
+    assert refused["Location"] == reverse("inspections:plan_detail", args=[plan.pk])
+    assert not Draw.objects.get(pk=pending.pk).outcome_or_none
+    enter_public_value(actor=city_staff, plan_id=plan.pk)
     done = staff_client.post(url, {"confirm": "yes", "draw_uid": pending.draw_uid})
     assert done["Location"] == reverse("inspections:draw_detail", args=[pending.pk])
     assert Draw.objects.get(pk=pending.pk).status == DrawStatus.DRAWN
@@ -254,7 +290,7 @@ def test_cancel_preview_asks_for_a_reason_then_cancels(world, staff_client, city
 def test_redraw_approval_previews_the_tasks_it_cancels(world, city_staff, other_city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    first = draw_execute(actor=city_staff, plan_id=plan.pk)
+    first = draw_now(actor=city_staff, plan_id=plan.pk)
     req = redraw_request(actor=city_staff, draw_id=first.pk, reason="检查人员名单有误")
     url = reverse("inspections:redraw_decide", args=[req.pk])
 
@@ -290,7 +326,7 @@ def test_plan_page_offers_links_to_the_confirm_pages_not_direct_posts(world, sta
 def test_draw_result_rows_link_to_their_tasks_as_stacked_cards(world, staff_client, city_staff):
     plan = world.plan(city_staff, strata=[{"key": "s-all", "label": "全部对象", "proportion": "0.2"}])
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     html = staff_client.get(reverse("inspections:draw_detail", args=[draw.pk])).content.decode()
     assert "table-stack" in html and 'data-label="检查对象"' in html
     for task in InspectionTask.objects.filter(draw=draw):
@@ -301,7 +337,7 @@ def test_draw_result_rows_link_to_their_tasks_as_stacked_cards(world, staff_clie
 def test_draw_result_query_count_is_constant(world, staff_client, city_staff, township_a):
     plan = world.plan(city_staff, strata=[{"key": "all", "count": 2}])
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    state = {"draw": draw_execute(actor=city_staff, plan_id=plan.pk)}
+    state = {"draw": draw_now(actor=city_staff, plan_id=plan.pk)}
 
     def add_rows(n):
         # a fresh plan drawing n more businesses each time (the page of the newest draw is measured)
@@ -311,7 +347,7 @@ def test_draw_result_query_count_is_constant(world, staff_client, city_staff, to
             city_staff, strata=[{"key": "all", "count": n + 2}], round_label=f"批次{DrawPlan.objects.count()}"
         )
         plan_commit(actor=city_staff, plan_id=p.pk)
-        state["draw"] = draw_execute(actor=city_staff, plan_id=p.pk)
+        state["draw"] = draw_now(actor=city_staff, plan_id=p.pk)
 
     def fetch():
         assert staff_client.get(reverse("inspections:draw_detail", args=[state["draw"].pk])).status_code == 200
@@ -324,7 +360,7 @@ def test_admin_cannot_write_plans_strata_tasks_or_their_inspectors(world, city_s
     root = user_factory("root_admin", "sys_admin", is_superuser=True, is_staff=True)
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     task = InspectionTask.objects.filter(draw=draw).first()
     client = Client()
     client.force_login(root)

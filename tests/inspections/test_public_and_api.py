@@ -5,9 +5,10 @@ from django.test import Client
 from django.urls import reverse
 
 from apps.accounts.services import api_client_create
-from apps.inspections.draws.services import draw_execute, plan_commit
-from apps.inspections.models import Draw, DrawPlan
+from apps.inspections.draws.services import plan_commit
+from apps.inspections.models import Draw, DrawPlan, DrawPublicValue
 from tests.helpers.queries import assert_constant_queries
+from tests.inspections.draw_helpers import draw_now
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def drawn(world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    return draw_execute(actor=city_staff, plan_id=plan.pk)
+    return draw_now(actor=city_staff, plan_id=plan.pk)
 
 
 # ---------------------------------------------------------------------------- staff pages
@@ -56,6 +57,19 @@ def test_city_staff_pages_create_commit_draw(world, city_staff):
     commit = client.post(reverse("inspections:plan_commit", args=[pk]), {"confirm": "yes", "version": version})
     assert commit.status_code == 302
     pending = Draw.objects.get(plan_id=pk)
+    # hrs-v2: the draw page refuses until the public value is in; the value is previewed, then confirmed
+    assert "尚未录入公开随机数" in client.get(reverse("inspections:plan_draw", args=[pk])).content.decode()
+    url = reverse("inspections:plan_public_value", args=[pk])
+    assert client.get(url).status_code == 200
+    bad = client.post(url, {"values": "4711", "witnesses": ""})  # one witness is not a public session
+    assert bad.status_code == 400 and "至少需要 2 名见证人" in bad.content.decode()
+    preview = client.post(url, {"values": "４７１１\n 0815 ", "witnesses": "见证人甲\n见证人乙"})
+    assert preview.status_code == 200 and "<code>4711</code>" in preview.content.decode()
+    assert not DrawPublicValue.objects.exists()  # a preview stores nothing
+    hidden = preview.context["confirm"].hidden
+    confirmed = client.post(url, {"confirm": "yes", **hidden})
+    assert confirmed.status_code == 302 and DrawPublicValue.objects.get(draw=pending).values == ["4711", "0815"]
+    assert client.get(url).status_code == 302  # entered once: the page sends back to the plan
     assert client.get(reverse("inspections:plan_draw", args=[pk])).status_code == 200
     response = client.post(
         reverse("inspections:plan_draw", args=[pk]), {"confirm": "yes", "draw_uid": pending.draw_uid}
@@ -96,8 +110,18 @@ def test_api_draw_action_is_once_only(api_client, world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
     api_client.force_authenticate(city_staff)
+    early = api_client.post(f"/api/v1/inspections/plans/{plan.pk}/draw/")
+    assert early.status_code == 409 and "公开随机数" in early.json()["message"]
+    url = f"/api/v1/inspections/plans/{plan.pk}/public-value/"
+    bad = api_client.post(url, {"values": ["1"], "witnesses": ["甲"]}, format="json")
+    assert bad.status_code == 400
+    entered = api_client.post(url, {"values": ["1", "2"], "witnesses": ["甲", "乙"]}, format="json")
+    assert entered.status_code == 201 and entered.json()["public_values"] == ["1", "2"]
+    again_value = api_client.post(url, {"values": ["3", "4"], "witnesses": ["甲", "乙"]}, format="json")
+    assert again_value.status_code == 409
     first = api_client.post(f"/api/v1/inspections/plans/{plan.pk}/draw/")
     assert first.status_code == 201 and first.json()["status"] == "drawn"
+    assert first.json()["signature_key_id"] == api_client.get("/api/v1/inspections/draws/signing-key/").json()["key_id"]
     again = api_client.post(f"/api/v1/inspections/plans/{plan.pk}/draw/")
     assert again.status_code == 409 and again.json()["code"] == "conflict"
 
@@ -131,3 +155,35 @@ def test_api_lists_have_constant_query_counts(api_client, world, city_staff):
 
     assert_constant_queries(lambda: api_client.get("/api/v1/inspections/plans/"), add)
     assert_constant_queries(lambda: api_client.get("/api/v1/inspections/draws/"), add, first=1, second=3)
+
+
+def test_public_value_is_refused_before_the_stated_date(api_client, world, city_staff, now):
+    import datetime as dt
+
+    plan = world.plan(
+        city_staff, randomness_kind="lottery", randomness_source="中国福利彩票 双色球 第2026140期 开奖号码"
+    )
+    plan.randomness_date = (now + dt.timedelta(days=3)).date()
+    plan.save(update_fields=["randomness_date"])
+    draw = plan_commit(actor=city_staff, plan_id=plan.pk)
+    assert (
+        draw.public_randomness["kind"] == "lottery"
+        and draw.public_randomness["date"] == plan.randomness_date.isoformat()
+    )
+    api_client.force_authenticate(city_staff)
+    url = f"/api/v1/inspections/plans/{plan.pk}/public-value/"
+    early = api_client.post(url, {"values": ["03 07 12 19 25 31 + 09"]}, format="json")
+    assert early.status_code == 409 and "此前不能录入" in early.json()["message"]
+    assert not DrawPublicValue.objects.exists()
+    client = Client()
+    client.force_login(city_staff)
+    page = client.get(reverse("inspections:plan_public_value", args=[plan.pk])).content.decode()
+    assert "此前不能录入" in page and "disabled" in page
+
+
+def test_a_lottery_plan_without_a_named_draw_cannot_commit(world, city_staff):
+    from apps.common.exceptions import ValidationFailed
+
+    plan = world.plan(city_staff, randomness_kind="lottery")
+    with pytest.raises(ValidationFailed, match="公开随机数的来源"):
+        plan_commit(actor=city_staff, plan_id=plan.pk)

@@ -15,7 +15,6 @@ from apps.inspections.choices import TaskKind, TaskSource, TaskStatus
 from apps.inspections.draws import algorithm as hrs
 from apps.inspections.draws.selectors import draw_differences, draw_record
 from apps.inspections.draws.services import (
-    draw_execute,
     draws_run_due,
     plan_cancel,
     plan_commit,
@@ -26,12 +25,14 @@ from apps.inspections.draws.services import (
 from apps.inspections.models import (
     Draw,
     DrawInspectorAssignment,
+    DrawSeal,
     DrawSelection,
     InspectionTask,
     InspectorConflict,
     TaskInspector,
 )
 
+from .draw_helpers import draw_now, enter_public_value
 from .factories import make_enterprise, make_task
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +52,16 @@ def test_commit_freezes_pool_and_publishes_commitment_before_the_draw(world, cit
     assert draw.excluded["closed"] == [world.closed.uscc]
     badges = {i["badge"] for i in draw.inspectors}
     assert badges == {i.badge_no for i in world.inspectors}  # expired and inactive not in the pool
-    assert len(draw.seed_commitment) == 64 and draw.seal.seed
-    assert hrs.seed_commitment(bytes.fromhex(draw.seal.seed)) == draw.seed_commitment
+    seal = DrawSeal.objects.get(draw=draw)
+    assert len(draw.seed_commitment) == 64 and seal.seed == "" and len(seal.sealed) == 64  # hrs-v2: no plain seed
+    assert hrs.seed_commitment(bytes.fromhex(seal.sealed)) == draw.seed_commitment
+    assert draw.algorithm == "hrs-v2" and draw.public_randomness["kind"] == "witnesses"
     record = draw_record(draw)
     assert record["seed"] is None and record["seed_commitment"] == draw.seed_commitment
     assert record["pool_hashes"] == {"all": stratum["pool_hash"]}
-    assert "seal" not in json.dumps(record) and draw.seal.seed not in json.dumps(record)
+    assert record["public_randomness"] == draw.public_randomness and record["public_value"] is None
+    assert record["excluded"]["closed"] == {"label": "停业、注销的对象", "codes": [world.closed.uscc]}
+    assert "seal" not in json.dumps(record) and seal.sealed not in json.dumps(record)
     assert AuditEvent.objects.filter(action="inspections.plan_commit", object_id=str(plan.pk)).exists()
     with pytest.raises(InvalidTransition):
         plan_update(actor=city_staff, plan_id=plan.pk, name="改名")
@@ -65,9 +70,9 @@ def test_commit_freezes_pool_and_publishes_commitment_before_the_draw(world, cit
 def test_draw_stores_seed_result_and_tasks_in_one_go(world, city_staff):
     plan = world.plan(city_staff, task_due_date=dt.date(2026, 12, 31))
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     draw = Draw.objects.get(pk=draw.pk)
-    assert draw.status == "drawn" and draw.seed_hex and draw.algorithm == "hrs-v1"
+    assert draw.status == "drawn" and draw.seed_hex and draw.algorithm == "hrs-v2"
     assert hrs.seed_commitment(bytes.fromhex(draw.seed_hex)) == draw.seed_commitment
     sels = list(DrawSelection.objects.filter(draw=draw).order_by("order"))
     assert len(sels) == 10 == draw.outcome.selected_count
@@ -91,9 +96,9 @@ def test_draw_stores_seed_result_and_tasks_in_one_go(world, city_staff):
 def test_second_draw_of_the_same_plan_is_a_conflict(world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw_now(actor=city_staff, plan_id=plan.pk)
     with pytest.raises(Conflict):
-        draw_execute(actor=city_staff, plan_id=plan.pk)
+        draw_now(actor=city_staff, plan_id=plan.pk)
     with pytest.raises(InvalidTransition):
         plan_commit(actor=city_staff, plan_id=plan.pk)
     assert Draw.objects.filter(plan=plan).count() == 1
@@ -103,7 +108,7 @@ def test_second_draw_of_the_same_plan_is_a_conflict(world, city_staff):
 def test_draft_plan_cannot_be_drawn_and_township_staff_cannot_draw(world, city_staff, staff_a):
     plan = world.plan(city_staff)
     with pytest.raises(InvalidTransition):
-        draw_execute(actor=city_staff, plan_id=plan.pk)
+        draw_now(actor=city_staff, plan_id=plan.pk)
     with pytest.raises(PermissionDenied):
         plan_commit(actor=staff_a, plan_id=plan.pk)
 
@@ -135,7 +140,7 @@ def test_strata_by_township_and_business_type_with_counts(world, city_staff):
     by_key = {s["key"]: s for s in draw.strata}
     assert len(by_key["shops"]["codes"]) == 20 and by_key["shops"]["k"] == 3
     assert len(by_key["rest"]["codes"]) == 30 and by_key["rest"]["k"] == 3
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     keys = [s.stratum_key for s in DrawSelection.objects.filter(draw=drawn)]
     assert keys.count("shops") == 3 and keys.count("rest") == 3
 
@@ -148,7 +153,7 @@ def test_declared_conflict_and_previous_inspector_are_never_drawn(world, city_st
     plan = world.plan(city_staff, strata=[{"key": "all", "proportion": "1"}])
     draw = plan_commit(actor=city_staff, plan_id=plan.pk)
     assert draw.exclusions[target.uscc] == sorted([conflicted.badge_no, previous.badge_no])
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     sel = DrawSelection.objects.get(draw=drawn, enterprise=target)
     assert not {a.badge for a in sel.assignments.all()} & {conflicted.badge_no, previous.badge_no}
 
@@ -157,7 +162,7 @@ def test_load_cap_and_own_township_rule(world, city_staff):
     # 15 selected: at most 15 caterers × 2 = 30 assignments for the 4 inspectors outside 硖石 (cap 8 → room 32)
     plan = world.plan(city_staff, strata=[{"key": "all", "proportion": "0.3"}], load_cap=8, avoid_own_township=True)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     assert drawn.outcome.status == "drawn"
     per_inspector = {}
     for link in TaskInspector.objects.filter(task__draw=drawn).select_related("inspector", "task__enterprise"):
@@ -178,8 +183,10 @@ def test_scheduled_draw_waits_for_its_time_and_beat_runs_it(world, city_staff, n
     draw = plan_commit(actor=city_staff, plan_id=plan.pk)
     assert draw.scheduled_at is not None
     with pytest.raises(Conflict, match="未到"):
-        draw_execute(actor=city_staff, plan_id=plan.pk)
+        draw_now(actor=city_staff, plan_id=plan.pk)
     assert draws_run_due(now=now) == []
+    assert draws_run_due(now=now + dt.timedelta(hours=3)) == []  # hrs-v2: the public value is not in yet
+    enter_public_value(actor=city_staff, plan_id=plan.pk, now=now + dt.timedelta(hours=3))
     assert draws_run_due(now=now + dt.timedelta(hours=3)) == [draw.draw_uid]
     assert Draw.objects.get(pk=draw.pk).outcome.drawn_by is None
     assert draws_run_due(now=now + dt.timedelta(hours=4)) == []  # a second beat run is harmless
@@ -195,7 +202,7 @@ def test_beat_task_is_scheduled():
 def test_redraw_is_a_new_record_with_reason_and_second_approver(world, city_staff, other_city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    first = draw_execute(actor=city_staff, plan_id=plan.pk)
+    first = draw_now(actor=city_staff, plan_id=plan.pk)
     started = InspectionTask.objects.filter(draw=first).first()
     InspectionTask.objects.filter(pk=started.pk).update(status=TaskStatus.IN_PROGRESS)
     req = redraw_request(actor=city_staff, draw_id=first.pk, reason="对象库中混入已注销企业")
@@ -211,18 +218,18 @@ def test_redraw_is_a_new_record_with_reason_and_second_approver(world, city_staf
         TaskStatus.CANCELLED,
         TaskStatus.IN_PROGRESS,
     }
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     assert drawn.pk == second.pk and drawn.outcome.status == "drawn"
     assert draw_differences(Draw.objects.get(pk=first.pk)) == [] and draw_differences(drawn) == []
     assert list(Draw.objects.filter(plan=plan).order_by("attempt").values_list("attempt", flat=True)) == [1, 2]
     with pytest.raises(Conflict):
-        draw_execute(actor=city_staff, plan_id=plan.pk)
+        draw_now(actor=city_staff, plan_id=plan.pk)
 
 
 def test_redraw_request_rejected_leaves_everything(world, city_staff, other_city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    first = draw_execute(actor=city_staff, plan_id=plan.pk)
+    first = draw_now(actor=city_staff, plan_id=plan.pk)
     req = redraw_request(actor=city_staff, draw_id=first.pk, reason="理由不充分的申请")
     with pytest.raises(Conflict):
         redraw_request(actor=other_city_staff, draw_id=first.pk, reason="重复提出的申请")
@@ -236,7 +243,7 @@ def test_cancelling_a_committed_plan_reveals_its_seed(world, city_staff):
     draw = plan_commit(actor=city_staff, plan_id=plan.pk)
     plan_cancel(actor=city_staff, plan_id=plan.pk, reason="计划调整")
     draw = Draw.objects.get(pk=draw.pk)
-    assert draw.status == "cancelled" and draw.seed_hex == draw.seal.seed
+    assert draw.status == "cancelled" and draw.seed_hex == DrawSeal.objects.get(draw=draw).sealed
     assert draw_differences(draw) == []
     assert not InspectionTask.objects.filter(plan=plan).exists()
 
@@ -244,7 +251,7 @@ def test_cancelling_a_committed_plan_reveals_its_seed(world, city_staff):
 def test_verify_draw_command(world, city_staff, capsys):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     call_command("verify_draw", draw.draw_uid)
     assert "VERIFIED" in capsys.readouterr().out
     call_command("verify_draw", str(draw.pk))
@@ -261,7 +268,7 @@ def test_verify_draw_command_detects_tampered_rows(world, city_staff, capsys):
         pytest.skip("the PostgreSQL trigger refuses the edit itself (test_models)")
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw = draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw = draw_now(actor=city_staff, plan_id=plan.pk)
     outsider = make_enterprise(world.township_a)
     with connection.cursor() as cur:
         cur.execute(

@@ -64,3 +64,14 @@ def test_demo_seeding_is_idempotent(demo):
     assert again == {"created": False, "published": DEMO_COUNT}
     assert DrawPlan.objects.filter(name=DEMO_PLAN_NAME).count() == 1
     assert Publication.objects.count() == DEMO_COUNT
+
+
+def test_the_demo_draw_is_hrs_v2_and_verifies_on_the_public_page(demo):
+    from apps.inspections.models import Draw
+
+    demo_published_seed()
+    draw = Draw.objects.get(plan__name=DEMO_PLAN_NAME)
+    assert draw.algorithm == "hrs-v2" and draw.outcome.signature["key_id"]
+    assert draw.public_value.values == ["3817", "5092", "7741"]
+    html = Client().get(reverse("public_draws:detail", args=[draw.draw_uid])).content.decode()
+    assert "VERIFIED · 校验通过" in html and "市民代表 王某" in html

@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from apps.inspections.choices import TaskStatus
 from apps.inspections.draws import algorithm as hrs
-from apps.inspections.draws.services import draw_execute, plan_commit
+from apps.inspections.draws.services import plan_commit
+from apps.inspections.draws.signing import public_key_b64
+from tests.inspections.draw_helpers import draw_now
 from tests.inspections.factories import make_enterprise, make_task
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +40,7 @@ def _private_values(world):
 def test_record_without_rules_publishes_only_badges(world, city_staff):
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     record, text = _record(drawn.draw_uid)
     assert record["inputs"]["inspectors"] == [{"badge": b} for b in sorted(i.badge_no for i in world.inspectors)]
     assert record["inputs"]["enterprise_townships"] == {}
@@ -56,7 +58,7 @@ def test_township_and_binding_capacity_only_when_the_rules_need_them(world, city
         make_task(make_enterprise(world.township_b), inspectors=[busy], status=TaskStatus.ASSIGNED)
     plan = world.plan(city_staff, strata=[{"key": "all", "proportion": "0.3"}], load_cap=8, avoid_own_township=True)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     record, text = _record(drawn.draw_uid)
     entries = {i["badge"]: i for i in record["inputs"]["inspectors"]}
     township_of = {i.badge_no: i.township.code for i in world.inspectors}
@@ -72,14 +74,15 @@ def test_township_and_binding_capacity_only_when_the_rules_need_them(world, city
     assert '"load"' not in text and "certificate_valid_until" not in text
     path = tmp_path / "record.json"
     path.write_text(text, encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-I", str(TOOL), str(path)], capture_output=True, text=True, timeout=60)
+    key = ["--public-key", public_key_b64()]  # hrs-v2: the platform key from the portal (and `cryptography`)
+    proc = subprocess.run([sys.executable, str(TOOL), *key, str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and "VERIFIED" in proc.stdout, proc.stdout + proc.stderr
 
 
 def test_a_cap_that_cannot_bind_publishes_no_capacity(world, city_staff):
     plan = world.plan(city_staff, strata=[{"key": "all", "count": 3}], load_cap=50)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     record, _text = _record(drawn.draw_uid)
     assert all(set(i) == {"badge"} for i in record["inputs"]["inspectors"])
     assert record["inputs"]["rules"]["load_cap"] == 50

@@ -169,13 +169,20 @@ def test_verifier_download_is_the_tool_as_an_attachment():
 
 
 def test_draw_page_links_the_verifier_with_a_how_to(world, city_staff):
-    from apps.inspections.draws.services import draw_execute, plan_commit
+    from apps.inspections.draws.services import plan_commit
+    from tests.inspections.draw_helpers import draw_now
 
     plan = world.plan(city_staff)
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    drawn = draw_execute(actor=city_staff, plan_id=plan.pk)
+    drawn = draw_now(actor=city_staff, plan_id=plan.pk)
     html = _get(reverse("public_draws:detail", args=[drawn.draw_uid])).content.decode()
-    assert reverse("public:verifier") in html and f"python3 verify_draw.py {drawn.draw_uid}.json" in html
+    from apps.inspections.draws.signing import public_key_b64
+
+    key = public_key_b64()
+    assert (
+        reverse("public:verifier") in html
+        and f"python3 verify_draw.py --public-key {key} {drawn.draw_uid}.json" in html
+    )
 
 
 def test_portal_pages_refuse_post():

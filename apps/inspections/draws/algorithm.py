@@ -31,12 +31,18 @@ import heapq
 import hmac
 import json
 import math
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 ALGORITHM = "hrs-v1"
+ALGORITHM_V2 = "hrs-v2"
+ALGORITHMS = (ALGORITHM, ALGORITHM_V2)
 SEED_BYTES = 32
+PUBLIC_VALUES_MAX = 20  # witnesses at one session (a lottery result is one value)
+PUBLIC_VALUE_MAX_CHARS = 200
+SEED_DOMAIN_V2 = "hrs-v2/seed"
 
 
 class DrawInputError(ValueError):
@@ -251,12 +257,15 @@ def inputs_hash(inputs: Mapping) -> str:
 
 
 def compute_draw(inputs: Mapping, seed: bytes) -> dict:
-    """Run hrs-v1 on frozen ``inputs`` with ``seed``; return the canonical result document.
+    """Run hrs-v1 on frozen ``inputs`` with ``seed``; return the canonical result document. For hrs-v2 ``seed`` is
+    the *derived* seed (``derive_seed_v2``) and the result names ``hrs-v2``; the ranking is the same.
 
     ``inputs`` = {"draw_uid", "draw_date" (ISO), "strata": [{"key", "codes", "proportion"|"count"}],
     "inspectors": [...], "exclusions": {...}, "enterprise_townships": {...}, "rules": {...}}.
     """
     validate_inputs(inputs)
+    if (inputs.get("algorithm") or ALGORITHM) not in ALGORITHMS:
+        raise DrawInputError(f"未知算法：{inputs.get('algorithm')}")
     draw_uid = inputs["draw_uid"]
     chosen = []
     for stratum in strata_with_quota(inputs):
@@ -285,7 +294,7 @@ def compute_draw(inputs: Mapping, seed: bytes) -> dict:
             }
         )
     result = {
-        "algorithm": ALGORITHM,
+        "algorithm": inputs.get("algorithm") or ALGORITHM,
         "draw_uid": draw_uid,
         "status": "infeasible" if error else "drawn",
         "selections": [] if error else selections,
@@ -297,3 +306,63 @@ def compute_draw(inputs: Mapping, seed: bytes) -> dict:
 
 def result_hash(result: Mapping) -> str:
     return sha256_hex(canonical_json(dict(result)))
+
+
+# ---------------------------------------------------------------------------- hrs-v2: the public randomness
+def normalize_public_value(value: str) -> str:
+    """One public value as it enters the seed: Unicode NFKC (full-width digits and spaces become ASCII), every run of
+    white space one ASCII space, no outer spaces. "０３　07  12" and "03 07 12" are the same value."""
+    if not isinstance(value, str):
+        raise DrawInputError("公开随机数必须是文字")
+    text = " ".join(unicodedata.normalize("NFKC", value).split())
+    if not text:
+        raise DrawInputError("公开随机数不能为空")
+    if len(text) > PUBLIC_VALUE_MAX_CHARS:
+        raise DrawInputError(f"每个公开随机数不超过 {PUBLIC_VALUE_MAX_CHARS} 个字符")
+    return text
+
+
+def normalize_public_values(values: Sequence[str]) -> list[str]:
+    """The public values in the order they were entered (a lottery: one; witnesses: one each), normalised."""
+    if isinstance(values, str) or not values:
+        raise DrawInputError("至少需要一个公开随机数")
+    if len(values) > PUBLIC_VALUES_MAX:
+        raise DrawInputError(f"公开随机数最多 {PUBLIC_VALUES_MAX} 个")
+    return [normalize_public_value(v) for v in values]
+
+
+def canonical_public_values(values: Sequence[str]) -> bytes:
+    """``canonical_json(normalized values)`` — the bytes the seed derivation reads."""
+    return canonical_json(normalize_public_values(values))
+
+
+def derive_seed_v2(server_seed: bytes, *, draw_uid: str, inputs_hash: str, public_values: Sequence[str]) -> bytes:
+    """hrs-v2 draw seed = HMAC-SHA256(key=server_seed, msg="hrs-v2/seed" LF draw_uid LF inputs_hash LF
+    canonical_json(normalized public values)). The server seed is committed (sha256) before anyone knows the public
+    values, and the public values are fixed by a source nobody controls after the commitment: neither side alone can
+    choose the seed. Domain-separated from every rank message (which starts with the draw uid)."""
+    if len(server_seed) != SEED_BYTES:
+        raise DrawInputError(f"种子必须是 {SEED_BYTES} 字节")
+    message = f"{SEED_DOMAIN_V2}\n{draw_uid}\n{inputs_hash}\n".encode() + canonical_public_values(public_values)
+    return hmac.digest(server_seed, message, "sha256")
+
+
+def compute_draw_v2(inputs: Mapping, server_seed: bytes, public_values: Sequence[str]) -> tuple[bytes, dict]:
+    """Derive the seed and run the draw: (derived seed, result)."""
+    if inputs.get("algorithm") != ALGORITHM_V2:
+        raise DrawInputError("不是 hrs-v2 抽取")
+    derived = derive_seed_v2(
+        server_seed, draw_uid=inputs["draw_uid"], inputs_hash=inputs_hash(inputs), public_values=public_values
+    )
+    return derived, compute_draw(inputs, derived)
+
+
+UNSIGNED_MEMBERS = ("signature", "inputs", "result")
+
+
+def signing_payload(record: Mapping) -> bytes:
+    """The bytes an hrs-v2 record's Ed25519 signature covers: the canonical JSON of the record without ``signature``,
+    ``inputs`` and ``result``. Those two are bound through ``inputs_hash`` and ``result_hash``, which are signed (a
+    verifier re-hashes them), so the signed document stays small whatever the pool; everything else — plan, pool
+    hashes, quotas, commitment, public source and value, seeds, exclusions, names, timestamps — is signed as is."""
+    return canonical_json({k: v for k, v in record.items() if k not in UNSIGNED_MEMBERS})

@@ -31,6 +31,12 @@ class PlanForm(forms.ModelForm):
     task_due_date = forms.DateField(
         label="检查完成期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
+    randomness_date = forms.DateField(
+        label="公开随机数日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="开奖或公开抽取会的日期，不能早于抽取日；留空表示计划抽取日。此日之前不能录入公开随机数",
+    )
 
     class Meta:
         model = DrawPlan
@@ -55,6 +61,8 @@ class PlanForm(forms.ModelForm):
                 kind = {"min_value": "min", "max_value": "max"}.get(getattr(validator, "code", ""))
                 if kind and isinstance(validator.limit_value, int):
                     self.fields[name].widget.attrs[kind] = validator.limit_value
+        # hrs-v2: a form posted without the source keeps the default (witnesses at the public draw session)
+        self.fields["randomness_kind"].required = False
         self.fields["year"].error_messages["invalid"] = "年度请填写四位数字，如 2026"
         self.fields["description"].validators.append(
             MaxLengthValidator(DESCRIPTION_MAX, message=f"说明最多 {DESCRIPTION_MAX} 个字")
@@ -74,6 +82,15 @@ class PlanForm(forms.ModelForm):
         value = self._in_year_range("task_due_date", self.cleaned_data.get("task_due_date"))
         if value is not None and value < timezone.localdate():
             raise forms.ValidationError("检查完成期限不能早于今天")
+        return value
+
+    def clean_randomness_kind(self):
+        return self.cleaned_data.get("randomness_kind") or DrawPlan._meta.get_field("randomness_kind").default
+
+    def clean_randomness_date(self):
+        value = self._in_year_range("randomness_date", self.cleaned_data.get("randomness_date"))
+        if value is not None and value < timezone.localdate():
+            raise forms.ValidationError("公开随机数日期不能早于今天（承诺时必须还没有人知道这个数）")
         return value
 
     def clean_scheduled_at(self):
@@ -218,3 +235,26 @@ class DecisionForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control"}),
         error_messages={"max_length": "审批意见最多 200 个字"},
     )
+
+
+class PublicValueForm(forms.Form):
+    """hrs-v2: the public value(s) — one per line (a lottery result on one line; one line per witness)."""
+
+    values = forms.CharField(
+        label="公开随机数（每行一个）",
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control", "autocomplete": "off"}),
+        max_length=5000,
+        help_text="开奖号码照公告原样录入一行，如“03 07 12 19 25 31 + 09”；公开抽取会上每位见证人各录入一行",
+        error_messages={"required": "请录入公开随机数", "max_length": "内容过长"},
+    )
+    witnesses = forms.CharField(
+        label="见证人（每行一个，与上面的数值一一对应）",
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        required=False,
+        max_length=2000,
+        error_messages={"max_length": "内容过长"},
+    )
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        return [line for line in (text or "").splitlines() if line.strip()]

@@ -18,12 +18,13 @@ from apps.enterprises.choices import EnterpriseStatus
 from apps.enterprises.models import BusinessType, Enterprise
 
 from ..choices import (
-    ALGORITHM_HRS_V1,
+    ALGORITHM_HRS_V2,
     EXCLUSION_REASON_LABELS,
     OPEN_TASK_STATUSES,
     STRATUM_DIMENSION_LABELS,
     DrawOutcomeStatus,
     DrawPlanStatus,
+    RandomnessKind,
     TaskStatus,
 )
 from ..models import (
@@ -122,7 +123,7 @@ def draw_list(*, actor, filters=None):
     """Draws (scoped) through ``DrawFilterSet``."""
     return (
         filter_queryset(DrawFilterSet, Draw.objects.visible_to(actor), filters)
-        .select_related("plan", "outcome", "parent", "committed_by", "requested_by", "approved_by")
+        .select_related("plan", "outcome", "public_value", "parent", "committed_by", "requested_by", "approved_by")
         .order_by("-committed_at", "-id")
     )
 
@@ -280,6 +281,23 @@ def commit_draw_date(plan: DrawPlan, *, redraw: bool = False, now: dt.datetime |
     return scheduled, timezone.localdate(scheduled) if scheduled else timezone.localdate(now)
 
 
+WITNESS_SOURCE_DEFAULT = "公开抽取会见证人现场录入的数值"
+
+
+def plan_public_randomness(plan: DrawPlan, *, draw_date: dt.date, redraw: bool = False) -> dict:
+    """hrs-v2: the public randomness the commitment names — {"kind", "source", "date" (ISO)}. A lottery needs a
+    named draw (checked by ``feasibility_problems``); the witnesses' session defaults to the draw date. A re-draw
+    whose plan names a date already past (that value is public now) uses witnesses on the re-draw's date."""
+    kind = plan.randomness_kind or RandomnessKind.WITNESSES
+    source = (plan.randomness_source or "").strip()
+    if redraw and plan.randomness_date is not None and plan.randomness_date < draw_date:
+        kind, source = RandomnessKind.WITNESSES, WITNESS_SOURCE_DEFAULT
+        return {"kind": str(kind), "source": source, "date": draw_date.isoformat()}
+    if not source and kind == RandomnessKind.WITNESSES:
+        source = WITNESS_SOURCE_DEFAULT
+    return {"kind": str(kind), "source": source, "date": (plan.randomness_date or draw_date).isoformat()}
+
+
 def public_inspector_entries(pool: list[dict], *, load_cap, own_township: bool, total_k: int) -> list[dict]:
     """The inspector pool as frozen and published: only what re-computing the draw needs (docs/draw.md).
 
@@ -301,7 +319,7 @@ def public_inspector_entries(pool: list[dict], *, load_cap, own_township: bool, 
     return out
 
 
-def plan_freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
+def plan_freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date, redraw: bool = False) -> dict:
     """Everything a draw depends on, computed from the database now (a fixed number of queries)."""
     strata = list(plan.strata.all())
     if not strata:
@@ -364,9 +382,10 @@ def plan_freeze(plan: DrawPlan, *, draw_uid: str, draw_date: dt.date) -> dict:
     except hrs.DrawInputError as exc:
         raise ValidationFailed(str(exc)) from exc
     inputs = {
-        "algorithm": ALGORITHM_HRS_V1,
+        "algorithm": ALGORITHM_HRS_V2,
         "draw_uid": draw_uid,
         "draw_date": draw_date.isoformat(),
+        "public_randomness": plan_public_randomness(plan, draw_date=draw_date, redraw=redraw),
         "strata": frozen_strata,
         "inspectors": public_inspector_entries(
             inspectors, load_cap=plan.load_cap, own_township=plan.avoid_own_township, total_k=total_k
@@ -391,6 +410,12 @@ def feasibility_problems(inputs: dict) -> list[str]:
     inspectors = inputs["inspectors"]
     total_k = sum(s["k"] for s in hrs.strata_with_quota(inputs))
     problems = []
+    public = inputs.get("public_randomness")
+    if public is not None:
+        if not public["source"]:
+            problems.append("请写明公开随机数的来源，如“中国福利彩票 双色球 第2026140期 开奖号码”")
+        if public["date"] < inputs["draw_date"]:
+            problems.append(f"公开随机数日期（{public['date']}）不能早于抽取日（{inputs['draw_date']}）")
     if total_k == 0:
         problems.append("冻结后的对象库为空或各分层抽取户数均为 0")
     if len(inspectors) < n:
@@ -517,6 +542,7 @@ def plan_commit_preview(plan: DrawPlan, *, listed: int = 200) -> dict:
         "inspector_count": len(inputs["inspectors"]),
         "avoidance_count": len(inputs["exclusions"]),
         "inspectors_per_task": plan.inspectors_per_task,
+        "public_randomness": inputs["public_randomness"],
         "problems": feasibility_problems(inputs),
     }
 
@@ -572,6 +598,7 @@ def draw_inputs(draw: Draw) -> dict:
         "exclusions": draw.exclusions,
         "enterprise_townships": draw.enterprise_townships,
         "rules": draw.rules,
+        **({"public_randomness": draw.public_randomness} if draw.algorithm == ALGORITHM_HRS_V2 else {}),
     }
 
 
@@ -601,8 +628,120 @@ def draw_stored_result(draw: Draw) -> dict | None:
     return result
 
 
+def person_name(user) -> str | None:
+    """How a record names a person (the platform's display name); None for nobody."""
+    return str(user) if user is not None else None
+
+
+SYSTEM_ACTOR_NAME = "定时任务（系统）"
+
+
+def utc_iso(value: dt.datetime | None) -> str | None:
+    """A timestamp as signed records print it: ISO 8601 in UTC (the same instant whatever the request's zone)."""
+    return value.astimezone(dt.UTC).isoformat() if value is not None else None
+
+
+def excluded_published(draw: Draw) -> dict:
+    """The exclusions as published: {reason: {"label", "codes"}} — the enterprise codes, not only counts."""
+    return {
+        reason: {"label": EXCLUSION_REASON_LABELS.get(reason, reason), "codes": list(codes)}
+        for reason, codes in (draw.excluded or {}).items()
+    }
+
+
+def public_value_published(public_value) -> dict | None:
+    if public_value is None:
+        return None
+    return {
+        "values": list(public_value.values),
+        "witnesses": list(public_value.witnesses or []),
+        "canonical_sha256": hrs.sha256_hex(hrs.canonical_json(list(public_value.values))),
+        "entered_at": utc_iso(public_value.entered_at),
+        "entered_by": person_name(public_value.entered_by),
+    }
+
+
+def compose_v2_record(
+    draw: Draw,
+    *,
+    status: str,
+    seed_hex: str | None,
+    derived_seed_hex: str | None,
+    drawn_at,
+    drawn_by,
+    public_value,
+    result_hash: str | None,
+    names: dict[str, str],
+) -> dict:
+    """The signed part of the hrs-v2 record (docs/draw.md "hrs-v2, exactly"), stored in ``DrawOutcome.record`` and
+    signed as ``hrs.signing_payload(record)`` at the draw; the published record adds ``inputs`` and ``result``
+    (bound by ``inputs_hash`` / ``result_hash``) and the signature."""
+    plan = draw.plan
+    return {
+        "format": "hrs-v2/draw-record/1",
+        "algorithm": draw.algorithm,
+        "draw_uid": draw.draw_uid,
+        "status": status,
+        "plan": {"id": plan.pk, "name": plan.name, "year": plan.year, "round": draw.round, "attempt": draw.attempt},
+        "redraw_of": draw.parent.draw_uid if draw.parent_id else None,
+        "redraw_reason": draw.reason or None,
+        "redraw_requested_by": person_name(draw.requested_by) if draw.requested_by_id else None,
+        "redraw_approved_by": person_name(draw.approved_by) if draw.approved_by_id else None,
+        "committed_at": utc_iso(draw.committed_at),
+        "committed_by": person_name(draw.committed_by) if draw.committed_by_id else None,
+        "scheduled_at": utc_iso(draw.scheduled_at),
+        "seed_commitment": draw.seed_commitment,
+        "public_randomness": dict(draw.public_randomness),
+        "public_value": public_value_published(public_value),
+        "seed": seed_hex,
+        "derived_seed": derived_seed_hex,
+        "drawn_at": utc_iso(drawn_at),
+        "drawn_by": (person_name(drawn_by) if drawn_by is not None else SYSTEM_ACTOR_NAME) if drawn_at else None,
+        "inputs_hash": draw.inputs_hash,
+        "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
+        "quotas": {s["key"]: s["k"] for s in draw.strata},
+        "excluded": excluded_published(draw),
+        "excluded_counts": {reason: len(codes) for reason, codes in (draw.excluded or {}).items()},
+        "result_hash": result_hash,
+        "enterprise_names": names,
+    }
+
+
+def _v2_record(draw: Draw) -> dict:
+    outcome = draw.outcome_or_none
+    if outcome is not None and outcome.record:
+        # exactly as signed at the draw (names and times as they were); the public key is published beside it
+        from . import signing
+
+        return {
+            **outcome.record,
+            # bound by the signed inputs_hash / result_hash: rebuilt from the rows, as for hrs-v1
+            "inputs": draw_inputs(draw),
+            "result": draw_stored_result(draw),
+            "signature": {**outcome.signature, "public_key": signing.public_key_b64()},
+        }
+    return {
+        **compose_v2_record(
+            draw,
+            status=draw.status,
+            seed_hex=None,
+            derived_seed_hex=None,
+            drawn_at=None,
+            drawn_by=None,
+            public_value=draw.public_value_or_none,
+            result_hash=None,
+            names={},
+        ),
+        "inputs": draw_inputs(draw),
+        "result": None,
+        "signature": None,
+    }
+
+
 def draw_record(draw: Draw) -> dict:
     """The public verification document (JSON download; input of tools/verify_draw.py)."""
+    if draw.is_v2:
+        return _v2_record(draw)
     outcome = draw.outcome_or_none
     result = draw_stored_result(draw)
     names: dict[str, str] = {}
@@ -633,6 +772,7 @@ def draw_record(draw: Draw) -> dict:
         "inputs_hash": draw.inputs_hash,
         "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
         "quotas": {s["key"]: s["k"] for s in draw.strata},
+        "excluded": excluded_published(draw),
         "excluded_counts": {reason: len(codes) for reason, codes in (draw.excluded or {}).items()},
         "result": result,
         "result_hash": outcome.result_hash if outcome else None,
@@ -657,6 +797,16 @@ def draw_differences(draw: Draw) -> list[str]:
     seed = hrs.seed_from_hex(outcome.seed)
     if hrs.seed_commitment(seed) != draw.seed_commitment:
         problems.append("种子与事先公布的承诺值不符")
+    if draw.is_v2:
+        public_value = draw.public_value_or_none
+        problems += signed_record_problems(draw, outcome, public_value)
+        if public_value is None:  # a cancelled hrs-v2 draw before its public value: nothing to re-compute
+            if outcome.status != DrawOutcomeStatus.CANCELLED:
+                problems.append("已抽取的 hrs-v2 抽取没有公开随机数")
+            return problems
+        seed = hrs.derive_seed_v2(
+            seed, draw_uid=draw.draw_uid, inputs_hash=draw.inputs_hash, public_values=public_value.values
+        )
     if outcome.status == DrawOutcomeStatus.CANCELLED:
         if hrs.result_hash(hrs.compute_draw(inputs, seed)) != outcome.result_hash:
             problems.append("作废抽取公布的结果哈希与重新计算的不符")
@@ -675,6 +825,35 @@ def draw_differences(draw: Draw) -> list[str]:
                 problems.append(f"第 {order} 户不同：应为 {exp_sel.get(order)}，记录为 {got_sel.get(order)}")
                 if len(problems) > 20:
                     break
+    return problems
+
+
+def signed_record_problems(draw: Draw, outcome, public_value) -> list[str]:
+    """hrs-v2: the stored signed record carries a valid platform signature and says what the rows say."""
+    from . import signing
+
+    record = outcome.record or {}
+    if not record or not signing.verify(hrs.signing_payload(record), outcome.signature or {}):
+        return ["公示记录的平台签名无效或缺失"]
+    problems = []
+    expected = {
+        "draw_uid": draw.draw_uid,
+        "algorithm": draw.algorithm,
+        "status": outcome.status,
+        "seed_commitment": draw.seed_commitment,
+        "seed": outcome.seed,
+        "inputs_hash": draw.inputs_hash,
+        "result_hash": outcome.result_hash or None,
+        "public_randomness": dict(draw.public_randomness),
+    }
+    for key, value in expected.items():
+        if record.get(key) != value:
+            problems.append(f"签名记录的 {key} 与存储的抽取不一致")
+    recorded_values = (record.get("public_value") or {}).get("values")
+    if recorded_values != (list(public_value.values) if public_value is not None else None):
+        problems.append("签名记录的公开随机数与录入的不一致")
+    if "inputs" in record or "result" in record:  # stored without them: bound by the hashes above
+        problems.append("签名记录的结构不对")
     return problems
 
 

@@ -1,5 +1,7 @@
-"""Writes for 双随机: plans, commitment (seed + frozen pool), the draw, re-draws. Each in one transaction with one
-audit event. The draw itself is computed by the pure functions in ``draw.py`` (hrs-v1)."""
+"""Writes for 双随机: plans, commitment (seed + frozen pool), the public randomness value, the draw, re-draws. Each in
+one transaction with one audit event. The draw itself is computed by the pure functions in ``algorithm.py``; new
+draws are hrs-v2 (sealed seed encrypted at rest, seed derived with a public value, record signed — docs/draw.md),
+draws committed before stay hrs-v1."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from apps.common.exceptions import Conflict, InvalidTransition, ValidationFailed
 from apps.common.permissions import require_perm
 
 from ..choices import (
-    ALGORITHM_HRS_V1,
+    ALGORITHM_HRS_V2,
     DrawOutcomeStatus,
     DrawPlanStatus,
     DrawStatus,
@@ -32,6 +34,7 @@ from ..models import (
     DrawInspectorAssignment,
     DrawOutcome,
     DrawPlan,
+    DrawPublicValue,
     DrawSeal,
     DrawSelection,
     DrawStratum,
@@ -42,7 +45,8 @@ from ..models import (
 )
 from ..models.draws import STRATUM_COUNT_MAX
 from . import algorithm as hrs
-from .selectors import commit_draw_date, feasibility_problems, plan_freeze
+from . import signing
+from .selectors import commit_draw_date, compose_v2_record, enterprise_names, feasibility_problems, plan_freeze
 
 DEFAULT_TASK_DAYS = 30
 PLAN_FIELDS = (
@@ -59,6 +63,9 @@ PLAN_FIELDS = (
     "load_cap",
     "task_due_date",
     "scheduled_at",
+    "randomness_kind",
+    "randomness_source",
+    "randomness_date",
 )
 PLAN_M2M = ("townships", "business_types", "check_items")
 
@@ -214,16 +221,50 @@ def _reveal_on_cancel(*, plan: DrawPlan, actor, reason: str) -> Draw | None:
     if draw is None:
         return None
     seal = DrawSeal.objects.get(draw=draw)
-    result = hrs.compute_draw(draw_inputs(draw), hrs.seed_from_hex(seal.seed))
+    seed = hrs.seed_from_hex(seal.seed_hex)
+    now = timezone.now()
+    inputs = draw_inputs(draw)
+    if not draw.is_v2:
+        DrawOutcome.objects.create(
+            draw=draw,
+            status=DrawOutcomeStatus.CANCELLED,
+            seed=seal.seed_hex,
+            drawn_at=now,
+            drawn_by=actor,
+            result_hash=hrs.result_hash(hrs.compute_draw(inputs, seed)),
+            selected_count=0,
+            error={"cancelled": reason},
+        )
+        return draw
+    # hrs-v2: the seal is opened too; the would-be result exists only once the public value is known
+    public_value = DrawPublicValue.objects.filter(draw=draw).select_related("entered_by").first()
+    derived_hex, result_hash = None, ""
+    if public_value is not None:
+        derived, result = hrs.compute_draw_v2(inputs, seed, public_value.values)
+        derived_hex, result_hash = derived.hex(), hrs.result_hash(result)
+    record = compose_v2_record(
+        draw,
+        status=DrawOutcomeStatus.CANCELLED,
+        seed_hex=seed.hex(),
+        derived_seed_hex=derived_hex,
+        drawn_at=now,
+        drawn_by=actor,
+        public_value=public_value,
+        result_hash=result_hash or None,
+        names={},
+    )
+    record["cancel_reason"] = reason
     DrawOutcome.objects.create(
         draw=draw,
         status=DrawOutcomeStatus.CANCELLED,
-        seed=seal.seed,
-        drawn_at=timezone.now(),
+        seed=seed.hex(),
+        drawn_at=now,
         drawn_by=actor,
-        result_hash=hrs.result_hash(result),
+        result_hash=result_hash,
         selected_count=0,
         error={"cancelled": reason},
+        record=record,
+        signature=signing.sign(hrs.signing_payload(record)),
     )
     return draw
 
@@ -235,7 +276,7 @@ def _draw_uid(plan: DrawPlan, attempt: int) -> str:
 def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = None, **redraw) -> Draw:
     scheduled, draw_date = commit_draw_date(plan, redraw=parent is not None)
     draw_uid = _draw_uid(plan, attempt)
-    frozen = plan_freeze(plan, draw_uid=draw_uid, draw_date=draw_date)
+    frozen = plan_freeze(plan, draw_uid=draw_uid, draw_date=draw_date, redraw=parent is not None)
     inputs = frozen["inputs"]
     problems = feasibility_problems(inputs)
     if problems:
@@ -252,7 +293,7 @@ def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = N
                 round=plan.round_label,
                 attempt=attempt,
                 draw_uid=draw_uid,
-                algorithm=ALGORITHM_HRS_V1,
+                algorithm=ALGORITHM_HRS_V2,
                 seed_commitment=hrs.seed_commitment(seed),
                 strata=published_strata,
                 inspectors=inputs["inspectors"],
@@ -260,6 +301,7 @@ def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = N
                 enterprise_townships=inputs["enterprise_townships"],
                 rules=inputs["rules"],
                 excluded=frozen["excluded"],
+                public_randomness=inputs["public_randomness"],
                 inputs_hash=hrs.inputs_hash(inputs),
                 draw_date=draw_date,
                 scheduled_at=scheduled,
@@ -267,7 +309,7 @@ def _commit_draw(*, actor, plan: DrawPlan, attempt: int, parent: Draw | None = N
                 parent=parent,
                 **redraw,
             )
-            DrawSeal.objects.create(draw=draw, seed=seed.hex())
+            DrawSeal.objects.create(draw=draw, sealed=seed.hex())  # AES-256-GCM at rest (apps.common.crypto)
     except IntegrityError:
         raise Conflict("该计划本批次已承诺或已抽取，不能重复操作")
     # stored JSON must re-hash to the committed inputs (guards against lossy serialisation)
@@ -298,14 +340,21 @@ def plan_commit(*, actor, plan_id: int) -> Draw:
         obj=plan,
         actor=actor,
         changes=diff(before, model_snapshot(plan)),
-        extra={
-            "draw_uid": draw.draw_uid,
-            "seed_commitment": draw.seed_commitment,
-            "inputs_hash": draw.inputs_hash,
-            "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
-        },
+        extra=commitment_audit(draw),
     )
     return draw
+
+
+def commitment_audit(draw: Draw) -> dict:
+    """What the audit chain keeps of a commitment (and the daily digest exports, AUD-06)."""
+    return {
+        "draw_uid": draw.draw_uid,
+        "algorithm": draw.algorithm,
+        "seed_commitment": draw.seed_commitment,
+        "inputs_hash": draw.inputs_hash,
+        "public_randomness": draw.public_randomness,
+        "pool_hashes": {s["key"]: s["pool_hash"] for s in draw.strata},
+    }
 
 
 # ---------------------------------------------------------------------------- the draw
@@ -457,26 +506,52 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
         raise Conflict("该计划本批次已完成抽取，不能重复抽取（如需重抽请提出申请并经他人批准）")
     if draw.scheduled_at and draw.scheduled_at > now:
         raise Conflict(f"未到公布的抽取时间（{timezone.localtime(draw.scheduled_at):%Y-%m-%d %H:%M}）")
+    public_value = None
+    if draw.is_v2:
+        public_value = DrawPublicValue.objects.filter(draw=draw).select_related("entered_by").first()
+        if public_value is None:
+            source = draw.public_randomness
+            raise Conflict(f"尚未录入公开随机数（{source.get('source')}，{source.get('date')} 起录入），不能抽取")
     seal = DrawSeal.objects.get(draw=draw)
-    seed = hrs.seed_from_hex(seal.seed)
+    seed = hrs.seed_from_hex(seal.seed_hex)
     if hrs.seed_commitment(seed) != draw.seed_commitment:  # pragma: no cover - tampering with the seal
         raise Conflict("封存的种子与公布的承诺值不符，抽取中止")
 
     from .selectors import draw_inputs
 
-    result = hrs.compute_draw(draw_inputs(draw), seed)
+    inputs = draw_inputs(draw)
+    record = signature = {}
+    if public_value is not None:
+        derived, result = hrs.compute_draw_v2(inputs, seed, public_value.values)
+    else:
+        result = hrs.compute_draw(inputs, seed)
     status = DrawOutcomeStatus.INFEASIBLE if result["status"] == "infeasible" else DrawOutcomeStatus.DRAWN
+    if public_value is not None:
+        record = compose_v2_record(
+            draw,
+            status=status,
+            seed_hex=seed.hex(),
+            derived_seed_hex=derived.hex(),
+            drawn_at=now,
+            drawn_by=actor,
+            public_value=public_value,
+            result_hash=hrs.result_hash(result),
+            names=enterprise_names(s["code"] for s in result["selections"]),
+        )
+        signature = signing.sign(hrs.signing_payload(record))
     try:
         with transaction.atomic():
             outcome = DrawOutcome.objects.create(
                 draw=draw,
                 status=status,
-                seed=seal.seed,
+                seed=seed.hex(),
                 drawn_at=now,
                 drawn_by=actor,
                 result_hash=hrs.result_hash(result),
                 selected_count=len(result["selections"]),
                 error=result.get("error") or {},
+                record=record,
+                signature=signature,
             )
     except IntegrityError:
         raise Conflict("该抽取已执行，不能重复抽取")
@@ -500,10 +575,90 @@ def draw_execute(*, actor, plan_id: int, now: dt.datetime | None = None) -> Draw
             "selected": outcome.selected_count,
             "tasks_created": created,
             "error": outcome.error,
+            "public_values": public_value.values if public_value is not None else None,
+            "signature": outcome.signature or None,
         },
     )
     draw.outcome = outcome
     return draw
+
+
+# ---------------------------------------------------------------------------- hrs-v2: the public value
+WITNESS_NAME_MAX = 50
+
+
+def clean_public_values(draw: Draw, values, witnesses=None) -> tuple[list[str], list[str]]:
+    """(normalized values, witness names) or ValidationFailed with the Chinese reason (shared by page and API)."""
+    values = [v for v in (values or []) if isinstance(v, str) and v.strip()]
+    witnesses = [w.strip() for w in (witnesses or []) if isinstance(w, str) and w.strip()]
+    try:
+        values = hrs.normalize_public_values(values)
+    except hrs.DrawInputError as exc:
+        raise ValidationFailed(str(exc), fields={"values": [str(exc)]})
+    kind = (draw.public_randomness or {}).get("kind")
+    if kind == "lottery":
+        if len(values) != 1:
+            msg = "开奖号码请作为一个数值录入（一行）"
+            raise ValidationFailed(msg, fields={"values": [msg]})
+        if witnesses:
+            witnesses = witnesses[:1]
+    else:
+        if len(values) < 2:
+            msg = "公开抽取会至少需要 2 名见证人各录入一个数值"
+            raise ValidationFailed(msg, fields={"values": [msg]})
+        if len(witnesses) != len(values):
+            msg = f"请为每个数值写明见证人姓名（{len(values)} 个数值，{len(witnesses)} 个姓名）"
+            raise ValidationFailed(msg, fields={"witnesses": [msg]})
+    if any(len(w) > WITNESS_NAME_MAX for w in witnesses):
+        msg = f"见证人姓名不超过 {WITNESS_NAME_MAX} 个字"
+        raise ValidationFailed(msg, fields={"witnesses": [msg]})
+    return values, witnesses
+
+
+def public_value_available_on(draw: Draw) -> dt.date:
+    return dt.date.fromisoformat(draw.public_randomness["date"])
+
+
+@transaction.atomic
+def public_value_enter(
+    *, actor, plan_id: int, values, witnesses=None, draw_uid: str | None = None, now: dt.datetime | None = None
+) -> DrawPublicValue:
+    """hrs-v2: record the public value(s) the commitment named — once, not before the stated date. The draw seed is
+    then HMAC(sealed seed, canonical values); the draw itself stays the separate, scheduled/confirmed step."""
+    require_perm(actor, "inspections.add_draw")
+    now = now or timezone.now()
+    plan = DrawPlan.objects.visible_to(actor).select_for_update().get(pk=plan_id)
+    draw = Draw.objects.filter(plan=plan, outcome__isnull=True).order_by("-attempt").first()
+    if draw is None or plan.status == DrawPlanStatus.CANCELLED:
+        raise Conflict("该计划没有待抽取的承诺")
+    if draw_uid is not None and draw_uid != draw.draw_uid:
+        raise Conflict("待抽取的承诺已变化，请重新核对")
+    if not draw.is_v2:
+        raise InvalidTransition("该抽取使用 hrs-v1 算法，不需要公开随机数")
+    available = public_value_available_on(draw)
+    if timezone.localdate(now) < available:
+        raise Conflict(f"承诺写明的公开随机数日期是 {available:%Y-%m-%d}，此前不能录入")
+    values, witnesses = clean_public_values(draw, values, witnesses)
+    try:
+        with transaction.atomic():
+            row = DrawPublicValue.objects.create(
+                draw=draw, values=values, witnesses=witnesses, entered_at=now, entered_by=actor
+            )
+    except IntegrityError:
+        raise Conflict("该抽取的公开随机数已录入，不能更改")
+    audit_record(
+        "inspections.public_value_enter",
+        obj=draw,
+        actor=actor,
+        extra={
+            "draw_uid": draw.draw_uid,
+            "public_randomness": draw.public_randomness,
+            "values": values,
+            "witnesses": witnesses,
+            "canonical_sha256": hrs.sha256_hex(hrs.canonical_json(values)),
+        },
+    )
+    return row
 
 
 # ---------------------------------------------------------------------------- re-draws
@@ -578,8 +733,7 @@ def redraw_decide(*, actor, request_id: int, approve: bool, note: str = "") -> R
             "parent": parent.draw_uid,
             "reason": req.reason,
             "requested_by": req.requested_by_id,
-            "seed_commitment": new_draw.seed_commitment,
-            "inputs_hash": new_draw.inputs_hash,
+            **commitment_audit(new_draw),
             "tasks_cancelled": cancelled,
         },
     )

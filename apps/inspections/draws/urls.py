@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/edit/", views.PlanUpdateView.as_view(), name="plan_update"),
     path("plans/<int:pk>/commit/", views.PlanCommitView.as_view(), name="plan_commit"),
+    path("plans/<int:pk>/public-value/", views.PlanPublicValueView.as_view(), name="plan_public_value"),
     path("plans/<int:pk>/draw/", views.PlanDrawView.as_view(), name="plan_draw"),
     path("plans/<int:pk>/cancel/", views.PlanCancelView.as_view(), name="plan_cancel"),
     path("draws/<int:pk>/", views.DrawDetailView.as_view(), name="draw_detail"),

@@ -1,5 +1,7 @@
 """City staff pages for 双随机 (plans, commitment, draw, re-draw, draw detail). Thin: selectors in, services out."""
 
+import json
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect
@@ -17,9 +19,10 @@ from apps.common.viewmixins import (
 )
 
 from ..choices import DrawPlanStatus, DrawStatus, RedrawRequestStatus
+from . import algorithm as hrs
 from . import selectors, services
 from .filters import DrawPlanFilterSet
-from .forms import DecisionForm, PlanForm, ReasonForm, StratumFormSet, strata_initial
+from .forms import DecisionForm, PlanForm, PublicValueForm, ReasonForm, StratumFormSet, strata_initial
 
 
 def _fail(request, exc: DomainError):
@@ -252,6 +255,11 @@ class PlanDrawView(ScopedDetailView):
         pk, pending = self.object.pk, self.pending
         preview = selectors.draw_preview(pending)
         blockers = []
+        if pending.is_v2 and pending.public_value_or_none is None:
+            blockers.append(
+                f"尚未录入公开随机数（{pending.public_randomness.get('source')}，"
+                f"{pending.public_randomness.get('date')} 起录入）"
+            )
         if pending.scheduled_at and pending.scheduled_at > timezone.now():
             blockers.append(
                 f"计划于 {timezone.localtime(pending.scheduled_at):%Y-%m-%d %H:%M} 由系统自动抽取，到时前不能手动抽取"
@@ -301,6 +309,96 @@ class PlanDrawView(ScopedDetailView):
                 f"抽取无法完成：{draw.outcome.error.get('message', '')}。种子已公开；请调整检查人员后申请重新抽取。",
             )
         return redirect("inspections:draw_detail", pk=draw.pk)
+
+
+class PlanPublicValueView(ScopedDetailView):
+    """hrs-v2: GET the form; POST the values → preview (normalised, with the confirm box); POST confirm=yes → store.
+
+    Only the value is previewed: nobody, staff included, sees a result before the draw (the draw is its own step)."""
+
+    permission_required = "inspections.add_draw"
+    selector = staticmethod(selectors.plan_get)
+    context_object_name = "plan"
+    template_name = "inspections/plan_public_value.html"
+
+    def check_object(self):
+        self.pending = selectors.pending_draw_of_plan(self.object)
+        if self.pending is None or not self.pending.can_transition_to(DrawStatus.DRAWN) or not self.pending.is_v2:
+            messages.error(self.request, "该计划没有等待公开随机数的承诺")
+            return redirect("inspections:plan_detail", pk=self.object.pk)
+        if self.pending.public_value_or_none is not None:
+            messages.info(self.request, "公开随机数已录入，不能更改")
+            return redirect("inspections:plan_detail", pk=self.object.pk)
+        return None
+
+    def blockers(self) -> list[str]:
+        available = services.public_value_available_on(self.pending)
+        if timezone.localdate() < available:
+            return [f"承诺写明的公开随机数日期是 {available:%Y-%m-%d}，此前不能录入"]
+        return []
+
+    def get_context_data(self, form=None, preview=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        pk, pending = self.object.pk, self.pending
+        context.update(draw=pending, form=form or PublicValueForm(), preview=preview, blockers=self.blockers())
+        if preview is not None:
+            values, witnesses = preview
+            context["confirm"] = Confirm(
+                title="确认录入公开随机数",
+                action=reverse("inspections:plan_public_value", args=[pk]),
+                button="确认录入",
+                cancel_url=reverse("inspections:plan_public_value", args=[pk]),
+                consequences=[
+                    "以上数值（规范化后）立即公开，并与封存的种子一起决定抽取种子；录入后不能更改。",
+                    "录入人、时间和数值记入审计日志，并写入签名的抽取记录。",
+                    "抽取仍需单独执行（或到计划时间由系统执行）。",
+                ],
+                blockers=context["blockers"],
+                hidden={
+                    "draw_uid": pending.draw_uid,
+                    "values_json": hrs.canonical_json(values).decode("utf-8"),
+                    "witnesses_json": hrs.canonical_json(witnesses).decode("utf-8"),
+                },
+                tone="success",
+            )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        pk = self.object.pk
+        if request.POST.get("draw_uid", self.pending.draw_uid) != self.pending.draw_uid:
+            messages.error(request, "待抽取的承诺已变化，请重新核对")
+            return redirect("inspections:plan_detail", pk=pk)
+        if is_confirmed(request):
+            try:
+                values = json.loads(request.POST.get("values_json") or "[]")
+                witnesses = json.loads(request.POST.get("witnesses_json") or "[]")
+                if not (isinstance(values, list) and isinstance(witnesses, list)):
+                    raise ValueError
+            except ValueError:
+                messages.error(request, "提交的数值格式不正确，请重新录入")
+                return redirect("inspections:plan_public_value", pk=pk)
+            try:
+                services.public_value_enter(
+                    actor=request.user, plan_id=pk, values=values, witnesses=witnesses, draw_uid=self.pending.draw_uid
+                )
+            except DomainError as exc:
+                _fail(request, exc)
+                return redirect("inspections:plan_public_value", pk=pk)
+            messages.success(request, "公开随机数已录入并公开；现在可以执行抽取。")
+            return redirect("inspections:plan_detail", pk=pk)
+        form = PublicValueForm(request.POST)
+        preview = None
+        if form.is_valid():
+            try:
+                preview = services.clean_public_values(
+                    self.pending, form.lines(form.cleaned_data["values"]), form.lines(form.cleaned_data["witnesses"])
+                )
+            except DomainError as exc:
+                for field, errors in (getattr(exc, "fields", None) or {"values": [exc.message]}).items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+        status = 200 if preview is not None else 400
+        return self.render_to_response(self.get_context_data(form=form, preview=preview), status=status)
 
 
 class PlanCancelView(ScopedDetailView):

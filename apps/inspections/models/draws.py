@@ -1,9 +1,12 @@
-"""Draw plans and verifiable draws (PRODUCT.md §4, algorithm ``hrs-v1``; SECURITY.md §1.12, DRW-01..06).
+"""Draw plans and verifiable draws (PRODUCT.md §4; algorithm ``hrs-v2`` since issue 13, earlier draws ``hrs-v1``;
+SECURITY.md §1.12, DRW-01..06; docs/draw.md).
 
 Lifecycle, each step an insert into an append-only table:
 
 * ``plan_commit``  → ``Draw`` (seed commitment, frozen pool per stratum with pool hashes, frozen inspector pool and
   回避 pairs, rules) + ``DrawSeal`` (the secret seed). Both are published/kept before the draw.
+* hrs-v2: ``public_value_enter`` → ``DrawPublicValue`` (the public randomness named in the commitment, on or after
+  its date); the draw seed is derived from the sealed seed and it.
 * ``draw_execute`` → ``DrawOutcome`` (the revealed seed, drawn_at, result hash) + ``DrawSelection`` +
   ``DrawInspectorAssignment`` rows, in one transaction. ``DrawOutcome.draw`` is one-to-one, so a draw can be drawn once.
 * a re-draw is a new ``Draw`` (``parent`` → the earlier draw, reason, requester and a different approver).
@@ -18,17 +21,20 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from apps.common.crypto import EncryptedTextField
 from apps.common.models import TimeStampedModel
 from apps.common.scoping import ScopedQuerySet, user_sees_all_townships, user_township_ids
 
 from ..choices import (
     ALGORITHM_HRS_V1,
+    ALGORITHM_HRS_V2,
     DRAW_PLAN_TRANSITIONS,
     DRAW_TRANSITIONS,
     REDRAW_REQUEST_TRANSITIONS,
     DrawOutcomeStatus,
     DrawPlanStatus,
     DrawStatus,
+    RandomnessKind,
     RedrawRequestStatus,
 )
 from .base import AppendOnlyModel, AppendOnlyQuerySet, StatusTransitions
@@ -109,6 +115,23 @@ class DrawPlan(StatusTransitions, TimeStampedModel):
         blank=True,
         validators=_between(LOAD_CAP_MIN, LOAD_CAP_MAX, "每人未完成任务上限"),
         help_text="含已有未完成任务；留空表示不限",
+    )
+
+    # hrs-v2: the public randomness named in the commitment (docs/draw.md)
+    randomness_kind = models.CharField(
+        "公开随机数来源类型", max_length=16, choices=RandomnessKind.choices, default=RandomnessKind.WITNESSES
+    )
+    randomness_source = models.CharField(
+        "公开随机数来源",
+        max_length=200,
+        blank=True,
+        help_text="如“中国福利彩票 双色球 第2026140期 开奖号码”；留空表示公开抽取会见证人现场录入的数值",
+    )
+    randomness_date = models.DateField(
+        "公开随机数日期",
+        null=True,
+        blank=True,
+        help_text="开奖或抽取会的日期，须晚于承诺公示日；留空表示计划抽取日",
     )
 
     task_due_date = models.DateField("检查完成期限", null=True, blank=True)
@@ -280,6 +303,9 @@ class Draw(StatusTransitions, AppendOnlyModel):
     enterprise_townships = models.JSONField("对象所属镇街", default=dict, blank=True)
     rules = models.JSONField("抽取规则", default=dict)
     excluded = models.JSONField("已排除对象（按原因）", default=dict, blank=True)
+    public_randomness = models.JSONField(
+        "公开随机数来源", default=dict, blank=True, help_text='hrs-v2：{"kind", "source", "date"}，随承诺公布'
+    )
     inputs_hash = models.CharField("输入哈希", max_length=64)
     draw_date = models.DateField("抽取日期", help_text="执法证有效性按此日期判断")
     scheduled_at = models.DateTimeField("计划抽取时间", null=True, blank=True)
@@ -378,12 +404,36 @@ class Draw(StatusTransitions, AppendOnlyModel):
     def is_redraw(self) -> bool:
         return self.parent_id is not None
 
+    @property
+    def is_v2(self) -> bool:
+        return self.algorithm == ALGORITHM_HRS_V2
+
+    @property
+    def public_randomness_or_none(self) -> dict | None:
+        return dict(self.public_randomness) if self.is_v2 and self.public_randomness else None
+
+    @property
+    def public_value_or_none(self):
+        try:
+            return self.public_value
+        except DrawPublicValue.DoesNotExist:
+            return None
+
 
 class DrawSeal(AppendOnlyModel):
-    """The secret seed between commitment and draw. Never serialized, never shown, no admin; sha256(seed) is public."""
+    """The secret seed between commitment and draw. Never serialized, never shown, no admin; sha256(seed) is public.
+
+    hrs-v1 seals kept the hex seed in ``seed`` (plain text; old rows stay as they are). hrs-v2 seals leave ``seed``
+    empty and keep it in ``sealed``: AES-256-GCM with ``FIELD_ENCRYPTION_KEY`` (outside the database), bound to this
+    column; it is published in ``DrawOutcome.seed`` at the draw."""
 
     draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="seal")
-    seed = models.CharField("种子（十六进制）", max_length=64)
+    seed = models.CharField("种子（十六进制，hrs-v1）", max_length=64, blank=True)
+    sealed = EncryptedTextField("加密的种子（hrs-v2）")
+
+    @property
+    def seed_hex(self) -> str:
+        return self.sealed or self.seed
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -411,9 +461,12 @@ class DrawOutcome(AppendOnlyModel):
         related_name="+",
         help_text="空表示由定时任务执行",
     )
-    result_hash = models.CharField("结果哈希", max_length=64)
+    result_hash = models.CharField("结果哈希", max_length=64, blank=True)
     selected_count = models.PositiveIntegerField("抽中户数", default=0)
     error = models.JSONField("无法完成的原因", default=dict, blank=True)
+    # hrs-v2: the published record exactly as signed, and its Ed25519 signature {"alg", "key_id", "value"}
+    record = models.JSONField("签名的公示记录（hrs-v2）", default=dict, blank=True)
+    signature = models.JSONField("平台签名（hrs-v2）", default=dict, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -429,6 +482,28 @@ class DrawOutcome(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.draw_id} {self.get_status_display()}"
+
+
+class DrawPublicValue(AppendOnlyModel):
+    """hrs-v2: the public randomness value(s) entered after the date the commitment named (one lottery result, or one
+    value per witness in the order entered). Entered once; the draw seed is derived from the sealed seed and these."""
+
+    draw = models.OneToOneField(Draw, verbose_name="抽取", on_delete=models.PROTECT, related_name="public_value")
+    values = models.JSONField("公开随机数（规范化后）", default=list)
+    witnesses = models.JSONField("见证人", default=list, blank=True, help_text="与数值一一对应的见证人姓名")
+    entered_at = models.DateTimeField("录入时间")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "公开随机数"
+        verbose_name_plural = "公开随机数"
+
+    def __str__(self):
+        return f"{self.draw_id} 公开随机数"
 
 
 class DrawSelection(AppendOnlyModel):

@@ -20,3 +20,11 @@ def exclusion_reason_label(code: str) -> str:
 @register.filter
 def get_item(mapping, key):
     return (mapping or {}).get(key, key)
+
+
+@register.simple_tag
+def draw_signing_key() -> dict:
+    """The platform's Ed25519 public key for hrs-v2 records ({"alg", "key_id", "public_key"})."""
+    from ..draws.signing import public_key_info
+
+    return public_key_info()

@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from ...choices import RandomnessKind
 from ...models import Draw, DrawPlan, DrawStratum
 
 
@@ -41,6 +42,9 @@ class DrawPlanOutputSerializer(serializers.ModelSerializer):
             "load_cap",
             "task_due_date",
             "scheduled_at",
+            "randomness_kind",
+            "randomness_source",
+            "randomness_date",
             "committed_at",
             "draws",
             "created_at",
@@ -49,6 +53,14 @@ class DrawPlanOutputSerializer(serializers.ModelSerializer):
 
     def get_draws(self, plan) -> list[str]:
         return [d.draw_uid for d in sorted(plan.draws.all(), key=lambda d: d.attempt)]
+
+
+class PublicRandomnessSerializer(serializers.Serializer):
+    """hrs-v2: the public randomness the commitment names."""
+
+    kind = serializers.ChoiceField(choices=RandomnessKind.choices)
+    source = serializers.CharField()
+    date = serializers.DateField()
 
 
 class DrawOutputSerializer(serializers.ModelSerializer):
@@ -64,6 +76,9 @@ class DrawOutputSerializer(serializers.ModelSerializer):
     redraw_of = serializers.SlugRelatedField(source="parent", slug_field="draw_uid", read_only=True, allow_null=True)
     public_url = serializers.SerializerMethodField()
     verification_url = serializers.SerializerMethodField()
+    public_randomness = PublicRandomnessSerializer(read_only=True, allow_null=True, source="public_randomness_or_none")
+    public_values = serializers.SerializerMethodField()
+    signature_key_id = serializers.SerializerMethodField()
 
     class Meta:
         model = Draw
@@ -89,9 +104,21 @@ class DrawOutputSerializer(serializers.ModelSerializer):
             "result_hash",
             "redraw_of",
             "reason",
+            "public_randomness",
+            "public_values",
+            "signature_key_id",
             "public_url",
             "verification_url",
         ]
+
+    def get_public_values(self, draw) -> list[str] | None:
+        """hrs-v2: the public values once entered (null before, and for hrs-v1)."""
+        row = draw.public_value_or_none if draw.is_v2 else None
+        return list(row.values) if row is not None else None
+
+    def get_signature_key_id(self, draw) -> str | None:
+        outcome = draw.outcome_or_none
+        return (outcome.signature or {}).get("key_id") if outcome else None
 
     def get_result_hash(self, draw) -> str | None:
         outcome = draw.outcome_or_none
@@ -116,3 +143,19 @@ class DrawOutputSerializer(serializers.ModelSerializer):
 
 class DrawExecuteInputSerializer(serializers.Serializer):
     """No input: the draw uses only what was committed."""
+
+
+class PublicValueInputSerializer(serializers.Serializer):
+    """hrs-v2: the public value(s) named in the commitment — one lottery result, or one value per witness."""
+
+    values = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=20)
+    witnesses = serializers.ListField(
+        child=serializers.CharField(max_length=50), required=False, default=list, max_length=20
+    )
+    draw_uid = serializers.CharField(required=False, max_length=64, help_text="核对的待抽取编号（可选）")
+
+
+class SigningKeySerializer(serializers.Serializer):
+    alg = serializers.CharField()
+    key_id = serializers.CharField()
+    public_key = serializers.CharField(help_text="Ed25519 公钥（32 字节，base64）")

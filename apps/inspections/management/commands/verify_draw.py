@@ -7,7 +7,7 @@ from apps.inspections.models import Draw
 
 
 class Command(BaseCommand):
-    help = "重新计算随机抽取并与存储的结果比对（hrs-v1）"
+    help = "重新计算随机抽取并与存储的结果比对（hrs-v1；hrs-v2 另核对平台签名与公开随机数）"
 
     def add_arguments(self, parser):
         parser.add_argument("draw", nargs="?", help="抽取的数据库编号或抽取编号（如 HN2026-00001-1）")
