@@ -154,7 +154,7 @@ class AccessDecisionLogMiddleware:
             safe_json_line(
                 {
                     "event": kind,
-                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                    "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_now())),
                     "status": 401 if response.status_code in (301, 302, 303) else response.status_code,
                     # 200 with kind input.invalid: a page re-rendered its form with the errors
                     "method": request.method,
@@ -185,19 +185,24 @@ def _authenticated(request) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False))
 
 
-_local_marks: dict[str, float] = {}  # fallback when the shared cache is down (per process; pages keep answering)
+_local_marks: dict[str, int] = {}  # fallback when the shared cache is down (per process; pages keep answering)
+
+
+def _now() -> float:
+    return time.time()
 
 
 def _first_this_second(key) -> bool:
+    """True for the first refusal of ``key`` in the current wall-clock second (one shared-cache ``add`` per call)."""
+    second = int(_now())
     try:
-        return bool(cache.add(key, 1, timeout=1))
+        return bool(cache.add(f"{key}:{second}", 1, timeout=2))
     except Exception:  # noqa: BLE001 - the cache being down must not break the page
-        now = time.monotonic()
-        if now - _local_marks.get(key, 0.0) < 1.0:
+        if _local_marks.get(key) == second:
             return False
         if len(_local_marks) > 10_000:
             _local_marks.clear()
-        _local_marks[key] = now
+        _local_marks[key] = second
         return True
 
 
