@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.views import redirect_to_login
@@ -35,6 +36,15 @@ def admin_login(request, extra_context=None):
 
 
 admin.site.login = admin_login
+
+# A role is a group: a change of its permissions in the admin is an audit event with the before/after permission
+# ids (AUD-01 "permission change"); Django's own GroupAdmin recorded nothing.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(AuditedAdminMixin, DjangoGroupAdmin):
+    pass
 
 
 @admin.register(Township)

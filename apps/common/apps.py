@@ -8,6 +8,7 @@ class CommonConfig(AppConfig):
     # Chinese names of this app's audit events and non-model object types (apps.common.labels)
     audit_actions = {
         "audit.verify": "校验审计链",
+        "drill.synthetic": "篡改演练用的临时记录（演练后回滚）",
         "job.create": "创建后台任务",
         "job.done": "后台任务完成",
         "job.failed": "后台任务失败",

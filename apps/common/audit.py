@@ -18,14 +18,18 @@ chain, which is why the head (``audit_chain_head``) is meant to be anchored outs
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import ipaddress
 import json
 import logging
 import math
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -348,3 +352,181 @@ def audit_verify(*, batch_size: int = 5000) -> ChainReport:
     if not report.ok:
         log.critical("audit chain broken at seq %s: %s", report.first_broken_seq, report.reason)
     return report
+
+
+# ---------------------------------------------------------------------------- text output (AUD-10)
+MAX_TEXT_VALUE = 2000  # characters of one value in a text line; the rest is cut with a note of the full length
+# Everything that a terminal, a log shipper or str.splitlines() could take for a line break or a control sequence:
+# C0 (CR, LF, ESC of ANSI sequences…), DEL, C1 (NEL U+0085…), and the Unicode line/paragraph separators.
+_UNSAFE = {c: f"\\u{c:04x}" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0), 0x2028, 0x2029]}
+_UNSAFE.update({ord("\\"): "\\\\", ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", 0x1B: "\\e"})
+
+
+def escape_text(value, *, limit: int = MAX_TEXT_VALUE) -> str:
+    """One value as printable single-line text: control characters and line breaks escaped (a backslash is doubled,
+    so the escaping is unambiguous), and a value longer than ``limit`` characters cut with its full length noted."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=_json_default)
+    suffix = ""
+    if len(text) > limit:
+        suffix = f"…[截断，原长 {len(text)} 字符]"
+        text = text[:limit]
+    return text.translate(_UNSAFE) + suffix
+
+
+def safe_json_line(data: dict) -> str:
+    """A JSON object on exactly one line: JSON escapes C0 controls itself; U+2028/2029 and C1 (which JSON leaves raw
+    and str.splitlines() breaks on) are escaped here; long strings are cut as in ``escape_text``."""
+
+    def cut(value):
+        if isinstance(value, str) and len(value) > MAX_TEXT_VALUE:
+            return value[:MAX_TEXT_VALUE] + f"…[截断，原长 {len(value)} 字符]"
+        if isinstance(value, dict):
+            return {k: cut(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [cut(v) for v in value]
+        return value
+
+    text = json.dumps(cut(data), ensure_ascii=False, sort_keys=True, default=_json_default)
+    return text.translate({c: f"\\u{c:04x}" for c in [*range(0x80, 0xA0), 0x2028, 0x2029]})
+
+
+EXPORT_FIELDS = ("seq", *(f for f in HASHED_FIELDS if f != "seq"), "prev_hash", "entry_hash")
+
+
+def event_text_line(event: AuditEvent) -> str:
+    """One audit event as one line of ``key=value`` text (the log-server export, ``manage.py audit_export``)."""
+    parts = []
+    for name in EXPORT_FIELDS:
+        value = getattr(event, name)
+        if name == "occurred_at":
+            value = _ts(value)
+        if value in (None, "", {}):
+            continue
+        parts.append(f"{name}={escape_text(value)}")
+    return " ".join(parts)
+
+
+def event_json_line(event: AuditEvent) -> str:
+    data = {name: getattr(event, name) for name in EXPORT_FIELDS}
+    data["occurred_at"] = _ts(event.occurred_at)
+    return safe_json_line(data)
+
+
+# ---------------------------------------------------------------------------- daily anchor (AUD-06)
+ANCHOR_FORMAT = "haining-audit-anchor/1"
+
+
+@contextmanager
+def _snapshot():
+    """A read transaction that sees one snapshot (REPEATABLE READ on PostgreSQL when it is the outermost block)."""
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield
+
+
+def _anchor_key() -> bytes:
+    key = getattr(settings, "AUDIT_ANCHOR_KEY", "")
+    if key:
+        return key.encode("utf-8")
+    # Development default, as for the field key: derived from SECRET_KEY (production sets AUDIT_ANCHOR_KEY).
+    return hashlib.sha256(b"haining-audit-anchor:" + settings.SECRET_KEY.encode("utf-8")).digest()
+
+
+def anchor_sign(payload: bytes) -> str:
+    """The signer of the anchors, kept to one small function: HMAC-SHA256 with AUDIT_ANCHOR_KEY. A platform key
+    (Ed25519) can replace it here; ``anchor_signature_ok`` must then check that scheme too."""
+    return "hmac-sha256:" + hmac.new(_anchor_key(), payload, hashlib.sha256).hexdigest()
+
+
+def anchor_signature_ok(payload: bytes, signature: str) -> bool:
+    return hmac.compare_digest(anchor_sign(payload), signature or "")
+
+
+def _anchor_payload(record: dict) -> bytes:
+    body = {k: v for k, v in record.items() if k != "signature"}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def anchor_dir() -> Path:
+    return Path(settings.AUDIT_ANCHOR_DIR)
+
+
+def audit_anchor_write(directory=None, *, now: dt.datetime | None = None):
+    """Write the chain head (sequence, hash, count, time), signed, to a new file in ``AUDIT_ANCHOR_DIR``; returns
+    its path. The head and the count are read in one snapshot. A file is never overwritten: a second anchor on the
+    same day gets its own file (named by date and sequence number)."""
+    directory = directory or anchor_dir()
+    now = now or timezone.now()
+    with _snapshot():
+        seq, head_hash = audit_chain_head()
+        count = AuditEvent.objects.count()
+    local = timezone.localtime(now)
+    record = {
+        "format": ANCHOR_FORMAT,
+        "date": local.date().isoformat(),
+        "seq": seq,
+        "hash": head_hash,
+        "count": count,
+        "time": _ts(now),
+    }
+    record["signature"] = anchor_sign(_anchor_payload(record))
+    directory.mkdir(parents=True, exist_ok=True)
+    name = f"audit-anchor-{record['date']}-{seq:012d}.json"
+    path = directory / name
+    text = json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    try:
+        with open(path, "x", encoding="utf-8") as fh:
+            fh.write(text)
+    except FileExistsError:
+        existing = json.loads(path.read_text(encoding="utf-8"))
+        if {k: existing.get(k) for k in ("seq", "hash", "count")} != {k: record[k] for k in ("seq", "hash", "count")}:
+            raise RuntimeError(f"锚定文件 {name} 已存在且内容不同，拒绝覆盖") from None
+    return path
+
+
+@dataclass
+class AnchorReport:
+    ok: bool
+    checked: int
+    problems: list
+    latest: dict | None = None
+
+
+def audit_verify_anchors(directory=None) -> AnchorReport:
+    """Compare the chain with every anchor file: a valid signature, and the event at the anchored sequence number
+    still has the anchored hash (a chain recomputed from some point on no longer matches). Read in one snapshot."""
+    directory = directory or anchor_dir()
+    files = sorted(directory.glob("audit-anchor-*.json")) if directory.is_dir() else []
+    problems = []
+    anchors = []
+    for path in files:
+        try:
+            record = json.loads(path.read_text(encoding="utf-8"))
+            seq, anchored_hash = int(record["seq"]), str(record["hash"])
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"{path.name}：文件无法解析")
+            continue
+        if record.get("format") != ANCHOR_FORMAT or not anchor_signature_ok(
+            _anchor_payload(record), record.get("signature")
+        ):
+            problems.append(f"{path.name}：签名无效（锚定文件被改动或密钥不符）")
+            continue
+        anchors.append((seq, anchored_hash, path.name, record))
+    if not anchors:
+        return AnchorReport(not problems, 0, problems)
+    with _snapshot():
+        head_seq, _ = audit_chain_head()
+        wanted = {seq for seq, *_ in anchors}
+        stored = dict(AuditEvent.objects.filter(seq__in=wanted).values_list("seq", "entry_hash"))
+    for seq, anchored_hash, name, _record in sorted(anchors):
+        if seq == 0:
+            continue
+        if seq > head_seq or seq not in stored:
+            problems.append(f"{name}：锚定的第 {seq} 条记录已不存在（链被截短或删除）")
+        elif stored[seq] != anchored_hash:
+            problems.append(f"{name}：第 {seq} 条记录的哈希与锚定值不符（该条及以前的链被重算或篡改）")
+    latest = max(anchors, key=lambda a: a[0])[3]
+    return AnchorReport(not problems, len(anchors), problems, latest)

@@ -24,17 +24,32 @@ def jobs_sweep_task() -> int:
 
 @shared_task(name="common.audit_verify")
 def audit_verify_task() -> dict:
-    """Nightly chain verification (a broken chain is logged at CRITICAL by audit_verify)."""
-    from .audit import audit_verify
+    """Nightly chain verification, and the chain against the daily anchors (a break is logged at CRITICAL)."""
+    import logging
+
+    from .audit import audit_verify, audit_verify_anchors
 
     report = audit_verify()
+    anchors = audit_verify_anchors()
+    if not anchors.ok:
+        logging.getLogger("apps.common.audit").critical("audit chain differs from its anchors: %s", anchors.problems)
     return {
-        "ok": report.ok,
+        "ok": report.ok and anchors.ok,
         "checked": report.checked,
         "first_broken_seq": report.first_broken_seq,
         "head_seq": report.head_seq,
         "head_hash": report.head_hash,
+        "anchors_checked": anchors.checked,
+        "anchor_problems": anchors.problems[:20],
     }
+
+
+@shared_task(name="common.audit_anchor")
+def audit_anchor_task() -> str:
+    """Daily: the chain head, signed, to AUDIT_ANCHOR_DIR outside the database (AUD-06)."""
+    from .audit import audit_anchor_write
+
+    return str(audit_anchor_write())
 
 
 @shared_task(name="common.idempotency_purge")

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "apps.common.middleware.AuditActorMiddleware",
+    "apps.common.middleware.AccessDecisionLogMiddleware",  # refusals and validation failures logged (AUD-02)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -187,8 +188,10 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-sweep-stuck": {"task": "common.jobs_sweep", "schedule": crontab(minute="*")},
     # Every night at 03:20: delete Idempotency-Key records past their retention (a replay window of 24 hours).
     "idempotency-purge-nightly": {"task": "common.idempotency_purge", "schedule": crontab(hour=3, minute=20)},
-    # Every night at 02:10: verify the audit hash chain end to end.
+    # Every night at 02:10: verify the audit hash chain end to end (and against the anchors).
     "audit-verify-nightly": {"task": "common.audit_verify", "schedule": crontab(hour=2, minute=10)},
+    # Every day at 23:55: write the day's chain head, signed, to AUDIT_ANCHOR_DIR outside the database (AUD-06).
+    "audit-anchor-daily": {"task": "common.audit_anchor", "schedule": crontab(hour=23, minute=55)},
     # Every minute: draw the committed 双随机 plans whose published draw time has come.
     "inspections-draws-run-due": {"task": "inspections.draws_run_due", "schedule": crontab(minute="*")},
     # Every night at 00:30: the signed digest of yesterday's draw commitments and the audit chain head (AUD-06).
@@ -314,6 +317,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+
+# The daily audit anchors (AUD-06): a directory outside the database (in production a mount the database admin
+# cannot write: the audit admin's log server or a WORM bucket), and the HMAC key that signs them (not in the DB;
+# the embedded default derives one from SECRET_KEY). docs/operations.md §5.
+AUDIT_ANCHOR_DIR = Path(env("AUDIT_ANCHOR_DIR", default=str(BASE_DIR / "audit-anchors")))
+AUDIT_ANCHOR_KEY = env("AUDIT_ANCHOR_KEY", default="")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

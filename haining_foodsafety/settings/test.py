@@ -12,6 +12,7 @@ MEDIA_ROOT = tempfile.mkdtemp(prefix="hn-media-")
 # WhiteNoise warns when STATIC_ROOT does not exist (no collectstatic in tests); assets come from the finders.
 STATIC_ROOT = tempfile.mkdtemp(prefix="hn-static-")
 DRAW_DIGEST_DIR = Path(tempfile.mkdtemp(prefix="hn-draw-digests-"))
+AUDIT_ANCHOR_DIR = tempfile.mkdtemp(prefix="hn-anchors-")
 DEMO_MODE = True
 # The request-level tests use locmem cache so throttles/idempotency don't leak between tests.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

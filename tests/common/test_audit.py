@@ -8,12 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
+from apps.common import audit_drill as tamper
 from apps.common import context
 from apps.common.audit import GENESIS_HASH, audit_chain_head, audit_record, audit_verify, diff, model_snapshot
 from apps.common.jobs import job_create
 from apps.common.models import AuditChainHead, AuditEvent, Job
-
-from . import audit_tamper as tamper
 
 pytestmark = pytest.mark.django_db
 

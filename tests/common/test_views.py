@@ -10,8 +10,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from apps.common import views as error_views
+from apps.common.audit_drill import disable_append_only_trigger, sql
 from apps.common.models import AuditEvent, CalendarOverride, Job, JobStatus
-from tests.common.audit_tamper import disable_append_only_trigger, sql
 from tests.helpers.queries import assert_constant_queries
 
 BASE = Path(settings.BASE_DIR)

@@ -1,11 +1,20 @@
-"""Raw-SQL tampering helpers for the audit tests (what a database superuser could do behind the application)."""
+"""The AUD-05 tamper drill: raw-SQL tampering as a database superuser would do it behind the application, and the
+drill that performs many random tamperings (each undone) and checks the verifier catches every one at the exact
+sequence number. Used by `manage.py audit_tamper_drill` and by tests/common/test_audit.py. Everything runs inside
+a transaction that is rolled back: run it on a copy of the database (docs/operations.md), never on the live one
+(disabling the trigger locks the audit table until the end)."""
 
 import json
+import logging
+import random
+import time
+from collections import Counter
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from apps.common.audit import compute_entry_hash
+from apps.common.audit import audit_chain_head, audit_record, audit_verify, compute_entry_hash
 
 TABLE = "common_auditevent"
 COLUMNS = (
@@ -166,3 +175,80 @@ def rolled_back():
             raise _Rollback
     except _Rollback:
         pass
+
+
+# ------------------------------------------------------------------ the drill
+@dataclass
+class DrillReport:
+    operations: int = 0
+    detected: int = 0
+    entries: int = 0
+    by_operation: Counter = field(default_factory=Counter)
+    missed: list = field(default_factory=list)  # (operation, k, expected seq, reported seq, reason)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.operations > 0 and self.detected == self.operations
+
+
+@contextmanager
+def _quiet_verifier():
+    """Each detected tampering would log a CRITICAL "chain broken" line: expected in a drill, not an alert."""
+    logger = logging.getLogger("apps.common.audit")
+    previous = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = previous
+
+
+def _pad_chain(entries: int) -> None:
+    """Append varied synthetic events (inside the drill's transaction) until the chain has ``entries`` rows."""
+    ips = ["10.1.2.3", "2001:db8::1", None, "::ffff:192.0.2.7"]
+    start = audit_chain_head()[0]
+    for i in range(start, entries):
+        audit_record(
+            "drill.synthetic",
+            object_type="common.auditevent",
+            object_id=str(i),
+            object_repr=f"演练记录 {i}",
+            changes={"name": [f"旧{i}", f"新{i}"], "score": [1.0, 1e16]},
+            extra={"i": i, "ip": ips[i % len(ips)], "text": "换行\r\n"},
+        )
+
+
+def tamper_drill(*, operations: int = 1000, entries: int = 200, seed: int | None = None, batch_size: int = 500):
+    """Perform ``operations`` random tamperings (edits, deletions, re-orderings, forged inserts and appends), each in
+    a savepoint undone before the next, and count those the verifier reports at exactly the expected sequence
+    number. The chain is padded with synthetic events to ``entries`` rows first. Everything is rolled back at the
+    end, so the database is left as it was. Refuses to start on a chain that is already broken."""
+    started = time.monotonic()
+    report = DrillReport()
+    rng = random.Random(seed)
+    names = sorted(OPERATIONS)
+    with rolled_back(), _quiet_verifier():
+        _pad_chain(entries)
+        before = audit_verify(batch_size=batch_size)
+        if not before.ok:
+            raise RuntimeError(f"审计链在演练前已断裂（第 {before.first_broken_seq} 条：{before.reason}），不进行演练")
+        n = before.checked
+        if n < 2:
+            raise RuntimeError("审计链少于 2 条记录，无法演练")
+        report.entries = n
+        disable_append_only_trigger()
+        for _ in range(operations):
+            name = rng.choice(names)
+            k = rng.randint(1, n - 1 if name == "swap_rows" else n)
+            with rolled_back():
+                expected = OPERATIONS[name](k, n)
+                result = audit_verify(batch_size=batch_size)
+            report.operations += 1
+            if not result.ok and result.first_broken_seq == expected:
+                report.detected += 1
+                report.by_operation[name] += 1
+            else:
+                report.missed.append((name, k, expected, result.first_broken_seq, result.reason))
+    report.seconds = time.monotonic() - started
+    return report
