@@ -43,8 +43,11 @@ def cache_dir() -> Path | None:
     return Path(value) if value else Path(settings.BASE_DIR) / ".pytest_cache" / "hn-test-db"
 
 
+PROJECT_DIRS = ("apps", "haining_foodsafety", "fixtures")
+
+
 def _project_files(base: Path):
-    for top in ("apps", "haining_foodsafety", "fixtures"):
+    for top in PROJECT_DIRS:
         root = base / top
         for path in sorted(root.rglob("*")):
             if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
@@ -56,8 +59,8 @@ def _third_party_files(base: Path):
 
     for config in apps.get_app_configs():
         root = Path(config.path)
-        if root.is_relative_to(base):
-            continue
+        if any(root.is_relative_to(base / top) for top in PROJECT_DIRS):
+            continue  # hashed whole by _project_files
         for rel in ("models.py", "models"):
             candidate = root / rel
             if candidate.is_file():
@@ -79,7 +82,7 @@ def cache_key() -> str:
     header = (sys.version, django.__version__, sqlite3.sqlite_version, settings.INSTALLED_APPS)
     digest.update(repr((*header, sorted(getattr(settings, "MIGRATION_MODULES", {}).items()))).encode())
     for path in (*_project_files(base), *_third_party_files(base)):
-        digest.update(str(path).encode() if not path.is_relative_to(base) else str(path.relative_to(base)).encode())
+        digest.update(str(path.relative_to(base) if path.is_relative_to(base) else path).encode())
         digest.update(b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
