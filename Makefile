@@ -50,8 +50,10 @@ serve: install
 
 run: setup serve
 
+# PYTHONDONTWRITEBYTECODE= : pytest keeps its assertion-rewritten test modules as .pyc files; without them (the
+# variable set in the environment) every xdist worker parses and rewrites all ~200 test modules again, ~7 CPU s each.
 test: install-dev
-	$(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) --dist worksteal -q -rfEs $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest --ds=$(TEST_SETTINGS) -n $(PYTEST_WORKERS) --dist worksteal -q -rfEs $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -211,6 +211,17 @@ def _permissions_present() -> bool:
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Just before pytest-django creates the test database: on SQLite, the migrated database comes from the on-disk
+    cache (tests/helpers/dbcache.py: built by the first worker, keyed by a hash of the code and migrations)."""
+    from tests.helpers import dbcache
+
+    restore = dbcache.install()
+    yield
+    restore()
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """pytest-django's database setup, plus: the serialized post-migration contents stay reachable from every
     connection wrapper. Django keeps them on the wrapper object, but once Playwright's sync API has started an event
