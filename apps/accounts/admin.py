@@ -1,5 +1,9 @@
 """Admin for accounts (at /manage/): scoped, audited, with the 三权分立 rules the admin form can enforce."""
 
+from axes.admin import AccessAttemptAdmin as _AxesAttemptAdmin
+from axes.admin import AccessFailureLogAdmin as _AxesFailureAdmin
+from axes.admin import AccessLogAdmin as _AxesLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
@@ -9,8 +13,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin as _TOTPDeviceAdmin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.common.admin import AuditedAdminMixin, DatedConfigAdmin, ScopedAdminMixin
+from apps.common.admin import AuditedAdminMixin, DatedConfigAdmin, ReadOnlyAdminMixin, ScopedAdminMixin
 from apps.common.audit import audit_record
 from apps.common.exceptions import DomainError
 
@@ -231,7 +237,7 @@ class ApiClientValidityFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApiClient)
-class ApiClientAdmin(admin.ModelAdmin):
+class ApiClientAdmin(AuditedAdminMixin, admin.ModelAdmin):
     """Provincial platform clients: created and revoked through services; the token is shown once, never stored."""
 
     list_display = ["name", "token_prefix", "scope_list", "is_active", "expires_at", "revoked_at", "last_used_at"]
@@ -253,6 +259,10 @@ class ApiClientAdmin(admin.ModelAdmin):
     @admin.display(description="权限范围")
     def scope_list(self, obj):
         return "、".join(obj.scopes or []) or "—"
+
+    def has_delete_permission(self, request, obj=None):
+        """Revoked, never deleted: its audit trail and last use stay (revoke through the action above)."""
+        return False
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -317,3 +327,18 @@ class PasswordPolicyAdmin(DatedConfigAdmin):
     """The security admin's password policy (AUTH-02/03): a change is a new row from today on."""
 
     list_display = ["effective_from", "expiry_days", "history_count", "initial_password_hours"]
+
+
+# ---------------------------------------------------------------- second factor and login records
+# No one adds, edits or deletes an authenticator here (it would enrol a device for someone else, or drop their second
+# factor unaudited): binding is the user's own first login, the reset is the security admin's audited action above.
+# django-axes' logs are evidence: read-only. Removing a lock (an AccessAttempt row) is allowed and audited.
+for _model, _base, _mixin in (
+    (TOTPDevice, _TOTPDeviceAdmin, ReadOnlyAdminMixin),
+    (AccessFailureLog, _AxesFailureAdmin, ReadOnlyAdminMixin),
+    (AccessLog, _AxesLogAdmin, ReadOnlyAdminMixin),
+    (AccessAttempt, _AxesAttemptAdmin, AuditedAdminMixin),
+):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, type(_base.__name__, (_mixin, _base), {"__module__": __name__}))

@@ -8,7 +8,7 @@ Every inline caps its formset (CappedInlineMixin)."""
 
 from django.contrib import admin
 
-from apps.common.admin import ScopedAdminMixin
+from apps.common.admin import AuditedAdminMixin, ReadOnlyAdminMixin, ScopedAdminMixin
 from apps.common.formsets import CappedInlineMixin
 
 from .models import (
@@ -31,24 +31,6 @@ from .models import (
     RedrawRequest,
     TaskInspector,
 )
-
-try:  # the generic audited fallback, if the common app provides it
-    from apps.common.admin import AuditedAdminMixin
-except ImportError:  # pragma: no cover
-
-    class AuditedAdminMixin:
-        pass
-
-
-class ReadOnlyAdminMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InspectorConflictInline(CappedInlineMixin, ScopedAdminMixin, admin.TabularInline):

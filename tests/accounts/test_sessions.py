@@ -80,7 +80,7 @@ def test_old_cookie_after_logout_and_after_password_change_is_refused(client, re
     """SESS-03: the cookie of a session that logged out, or whose password changed, signs nobody in."""
     from django.test import Client
 
-    make_user("u", "township_staff", [township_a])
+    user = make_user("u", "township_staff", [township_a])
     client.post(reverse("accounts:login"), {"username": "u", "password": PASSWORD})
     old = client.cookies[settings.SESSION_COOKIE_NAME].value
     client.post(reverse("accounts:logout"))
@@ -100,6 +100,11 @@ def test_old_cookie_after_logout_and_after_password_change_is_refused(client, re
     replay = Client()
     replay.cookies[settings.SESSION_COOKIE_NAME] = old
     assert replay.get("/").status_code == 302
+    from apps.common.models import AuditEvent
+
+    changed = AuditEvent.objects.get(action="auth.password_change")  # one event, the password never in it
+    assert changed.actor_id == user.pk and changed.object_id == str(user.pk)
+    assert "Haining#New-2026x" not in str(changed.changes)
 
 
 def test_disabling_an_account_ends_its_sessions_at_the_next_request(client, reference, township_a):
