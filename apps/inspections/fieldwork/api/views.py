@@ -26,7 +26,6 @@ from apps.common.api.etags import ConditionalWriteMixin
 from apps.common.api.feeds import ChangeFeedMixin, feed_parameters
 from apps.common.api.idempotency import IdempotencyMixin
 from apps.common.api.mixins import ScopedViewSetMixin
-from apps.common.exceptions import Conflict
 
 from ...models import InspectionResult, InspectionTask, Publication
 from ..filters import PublicationFilterSet, ResultFilterSet, TaskFilterSet
@@ -139,9 +138,7 @@ class InspectionResultViewSet(
     def create(self, request, *args, **kwargs):
         data = ResultCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        draft = result_services.result_start(actor=request.user, task_id=data.validated_data["task"])
-        if draft.version != 1 or draft.items.exists():
-            raise Conflict("该任务已有检查结果草稿，请用 PATCH 修改（携带 version）", code="draft_exists")
+        draft = result_services.result_start(actor=request.user, task_id=data.validated_data["task"], new_only=True)
         kwargs = self._save_kwargs(data.validated_data)
         if any(v for v in kwargs.values()) or kwargs["data"]:
             result_services.result_save(actor=request.user, result_id=draft.pk, version=draft.version, **kwargs)

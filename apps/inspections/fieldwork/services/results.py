@@ -56,13 +56,17 @@ RESULT_FIELDS = (
 
 # ---------------------------------------------------------------------------- results: draft
 @transaction.atomic
-def result_start(*, actor, task_id: int) -> InspectionResult:
-    """Open (or return) the task's draft record; the task moves to 检查中."""
+def result_start(*, actor, task_id: int, new_only: bool = False) -> InspectionResult:
+    """Open (or return) the task's draft record; the task moves to 检查中. ``new_only`` (the API's create): an
+    existing draft is a 409, decided under the task's row lock, so of N devices opening the task at once exactly
+    one creates the draft and the others are told (CONC-02)."""
     task = _task_for_write(actor, task_id)
     if not task.can_transition_to(TaskStatus.FINALISED):
         raise InvalidTransition("任务已完成或已取消；如需修改已定稿的记录，请提出更正")
     draft = InspectionResult.objects.filter(task=task, status=ResultStatus.DRAFT).first()
     if draft is not None:
+        if new_only:
+            raise Conflict("该任务已有检查结果草稿，请用 PATCH 修改（携带 version）", code="draft_exists")
         return draft
     now = timezone.now()
     revision = (
