@@ -101,7 +101,6 @@ def test_flt01_kill_a_worker_child_loses_and_duplicates_nothing(django_user_mode
                 time.sleep(0.05)
             children = child_pids(worker.pid)
             assert len(children) == 3, children
-            running_before = set(Job.objects.filter(pk__in=ids, status=JobStatus.RUNNING).values_list("pk", flat=True))
             os.kill(children[0], signal.SIGKILL)  # one pool process of the worker we started
             _sweep_until_done(ids, deadline, worker, client=client, queue=queue)
             attempts = _assert_each_done_exactly_once(ids)
@@ -109,8 +108,8 @@ def test_flt01_kill_a_worker_child_loses_and_duplicates_nothing(django_user_mode
             # Only what the killed child had in hand ran again (its lease expired, the sweeper re-published it);
             # every other job ran once: a redelivered message of a finished or leased job changes nothing.
             assert len(rerun) <= 3 and all(a == 2 for a in rerun.values()), rerun
-            assert {k for k in rerun} <= {str(k) for k in running_before} | set(rerun)
-            assert set(child_pids(worker.pid)) - {children[0]}, "the pool replaced the killed process"
+            now_children = child_pids(worker.pid)
+            assert len(now_children) == 3 and children[0] not in now_children, "the pool replaced the killed process"
             print(f"FLT-01: {FLT01_JOBS} jobs, 1 child killed, re-run {len(rerun)}, {time.monotonic() - started:.1f} s")
         finally:
             client.close()
