@@ -5,113 +5,28 @@ pointed at the test database; the job must reach "done" with progress 100 within
 """
 
 import os
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.common.jobs import job_create
 from apps.common.models import Job, JobStatus
+from tests.helpers.worker import broker_queue, start_worker, stop_worker, worker_log
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 
-BASE_DIR = Path(settings.BASE_DIR)
 TIMEOUT = 60
 
 
-def _test_database_url() -> str:
-    """DATABASE_URL of the database this test runs on (pytest-django's test_<name>, per xdist worker)."""
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "", safe="")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"], safe="")
-    host = s.get("HOST") or "127.0.0.1"
-    port = s.get("PORT") or 5432
-    return f"postgres://{auth}@{host}:{port}/{quote(s['NAME'], safe='')}"
-
-
 @pytest.fixture
-def broker_queue():
-    """Publish through the real broker onto a queue of our own, restoring the Celery app afterwards."""
-    from haining_foodsafety.celery import app
-
-    queue = f"hn-test-{uuid.uuid4().hex[:12]}"
-    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_routes")}
-
-    def reset_pools():  # forget cached broker pools/routes so the new broker URL and routes take effect
-        app._pool = None
-        app.amqp._producer_pool = None
-        app.amqp.__dict__.pop("router", None)
-        app.amqp.flush_routes()
-
-    app.conf.task_always_eager = False
-    app.conf.broker_url = os.environ["REDIS_URL"]
-    app.conf.task_routes = {"common.run_job": {"queue": queue}}
-    reset_pools()
-    try:
-        yield queue
-    finally:
-        for key, value in saved.items():
-            app.conf[key] = value
-        reset_pools()
-        import redis
-
-        client = redis.Redis.from_url(os.environ["REDIS_URL"])
-        client.delete(queue, f"_kombu.binding.{queue}")
-        client.close()
-
-
-@pytest.fixture
-def worker(broker_queue, transactional_db):
-    log = tempfile.NamedTemporaryFile(prefix="hn-worker-", suffix=".log", delete=False)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "haining_foodsafety.settings.test"),
-        "DATABASE_URL": _test_database_url(),
-        "REDIS_URL": os.environ["REDIS_URL"],
-        "PYTHONUNBUFFERED": "1",
-    }
-    celery_bin = Path(sys.executable).with_name("celery")
-    cmd = [
-        str(celery_bin),
-        "-A",
-        "haining_foodsafety",
-        "worker",
-        "--pool=solo",
-        "-l",
-        "warning",
-        "-Q",
-        broker_queue,
-        "-n",
-        f"{broker_queue}@%h",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-    ]
-    proc = subprocess.Popen(cmd, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    proc.log_path = log.name
-    try:
-        yield proc
-    finally:
-        proc.terminate()  # warm shutdown, by PID
+def worker(transactional_db):
+    with broker_queue() as queue:
+        proc = start_worker(queue)
         try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-        log.close()
-        os.unlink(log.name)
-
-
-def _worker_log(proc) -> str:
-    return Path(proc.log_path).read_text(errors="replace")[-3000:]
+            yield proc
+        finally:
+            stop_worker(proc)
 
 
 def test_real_worker_runs_a_job_end_to_end(worker, django_user_model):
@@ -129,11 +44,11 @@ def test_real_worker_runs_a_job_end_to_end(worker, django_user_model):
         seen.add(row["progress"])
         if row["status"] in (JobStatus.DONE, JobStatus.FAILED):
             break
-        assert worker.poll() is None, f"worker exited with {worker.returncode}:\n{_worker_log(worker)}"
+        assert worker.poll() is None, f"worker exited with {worker.returncode}:\n{worker_log(worker)}"
         time.sleep(0.1)
     job.refresh_from_db()
     assert job.status == JobStatus.DONE, (
-        f"job not done within {TIMEOUT} s: {job.status} {job.progress}% {job.error}\n{_worker_log(worker)}"
+        f"job not done within {TIMEOUT} s: {job.status} {job.progress}% {job.error}\n{worker_log(worker)}"
     )
     assert job.progress == 100 and job.message == "自检第 4/4 步"
     assert job.result["ok"] is True and job.result["steps"] == 4
