@@ -22,6 +22,8 @@ from apps.common.models import AuditEvent
 ROOT = settings.BASE_DIR
 DUMMY_ENV = {
     "DJANGO_SECRET_KEY": "dummy",
+    "FIELD_ENCRYPTION_KEY": "dummy",
+    "DRAW_SIGNING_KEY": "dummy",
     "DJANGO_ALLOWED_HOSTS": "shipin.example.cn",
     "POSTGRES_PASSWORD": "dummy",
     "APP_DB_PASSWORD": "dummy",

@@ -16,6 +16,7 @@ PRODUCTION = "haining_foodsafety.settings.production"
 SAMPLE_ENV = {
     "DJANGO_SECRET_KEY": STRONG_KEY,
     "FIELD_ENCRYPTION_KEY": FIELD_KEY,
+    "DRAW_SIGNING_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
     # `check --deploy` does not connect: a PostgreSQL URL nobody listens on proves it.
     "DATABASE_URL": "postgres://haining_app:secret@127.0.0.1:9/haining",
     "REDIS_URL": "redis://127.0.0.1:9/0",
@@ -83,6 +84,7 @@ REFUSALS = {
     "placeholder-key": ({"DJANGO_SECRET_KEY": "change-me-" + STRONG_KEY}, "强密钥"),
     "insecure-key": ({"DJANGO_SECRET_KEY": "django-insecure-" + STRONG_KEY}, "强密钥"),
     "no-field-key": ({"FIELD_ENCRYPTION_KEY": ""}, "FIELD_ENCRYPTION_KEY"),
+    "no-draw-key": ({"DRAW_SIGNING_KEY": ""}, "DRAW_SIGNING_KEY"),
     "no-database": ({"DATABASE_URL": ""}, "PostgreSQL"),
     "sqlite": ({"DATABASE_URL": "sqlite:////tmp/hn-prod.sqlite3"}, "PostgreSQL"),
     "no-redis": ({"REDIS_URL": ""}, "Redis"),

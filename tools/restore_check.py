@@ -69,11 +69,15 @@ def check(anchors: str | None = None) -> dict:
         for problem in anchored.problems:
             fail(f"锚定：{problem}")
 
+    from apps.inspections.draws.signing import public_key_bytes
+
     verify_draw = _verify_draw_module()
+    platform_key = public_key_bytes()  # the restored platform's own key: hrs-v2 signatures must be its
     draws = 0
     for draw in Draw.objects.select_related("plan", "parent").order_by("pk").iterator(chunk_size=100):
         draws += 1
-        problems, _note = verify_draw.verify(json.loads(json.dumps(draw_record(draw), default=str)))
+        record = json.loads(json.dumps(draw_record(draw), default=str))
+        problems, _note = verify_draw.verify(record, public_key=platform_key)
         for problem in problems:
             fail(f"抽取 {draw.draw_uid}：{problem}")
     report["draws"] = draws

@@ -51,6 +51,7 @@ WRITES = [
     ("POST", "/api/v1/enterprises/1/deactivate/"),
     ("POST", "/api/v1/enterprises/1/reactivate/"),
     ("POST", "/api/v1/inspections/plans/1/draw/"),
+    ("POST", "/api/v1/inspections/plans/1/public-value/"),
     ("POST", "/api/v1/inspections/results/"),
     ("POST", "/api/v1/inspections/results/1/correct/"),
     ("POST", "/api/v1/inspections/results/1/finalise/"),

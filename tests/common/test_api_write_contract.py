@@ -234,12 +234,14 @@ def test_a_draw_plan_answers_with_its_etag_refuses_a_stale_one_and_replays_a_res
     from apps.inspections.draws.services import plan_commit
     from apps.inspections.models import Draw
     from tests.inspections.conftest import World
+    from tests.inspections.draw_helpers import enter_public_value
 
     plan = World(township_a, township_b).plan(city_staff)
     api_client.force_authenticate(city_staff)
     url = f"/api/v1/inspections/plans/{plan.pk}/"
     before = api_client.get(url)["ETag"]
     plan_commit(actor=city_staff, plan_id=plan.pk)
+    enter_public_value(actor=city_staff, plan_id=plan.pk)  # hrs-v2: the public value named at commit, then the draw
     committed = api_client.get(url)["ETag"]
     assert committed != before
     draws_before = list(Draw.objects.filter(plan=plan).values())  # the commitment

@@ -28,8 +28,8 @@ WRITES = {"save", "create", "delete", "bulk_create", "bulk_update", "get_or_crea
 
 # Writing service functions that record no event of their own, and why (path relative to apps/ :: function).
 UNAUDITED_WRITES = {
-    "sampling/publicity/services/votes.py::vote_cast": "匿名投票不入审计日志（会把投票与 IP 关联，docs/sampling.md）",
     "sampling/fieldwork/services/samples.py::allocate_number": "抽样单编号序列，在已审计的保存抽样单事务内调用",
+    "sampling/publicity/services/votes.py::vote_cast": "匿名投票不入审计日志（会把投票与 IP 关联，docs/sampling.md）",
     "sampling/publicity/services/publications.py::publication_due_set": "检验结论的订阅者，在检验机构已审计的事务内",
 }
 
@@ -49,8 +49,7 @@ UNTESTED_EVENTS = {
     "inspections.photo_delete", "inspections.plan_cancel", "inspections.plan_update",
     "inspections.publication_withdraw", "inspections.rectification_issue", "inspections.rectification_submit",
     "inspections.rectification_verify", "inspections.redraw_approve", "inspections.redraw_reject",
-    "inspections.redraw_request", "inspections.result_correct", "inspections.result_save",
-    "inspections.result_start", "inspections.task_assign", "inspector.demo_seed", "job.error", "risk.credit.set",
+    "inspections.redraw_request", "inspections.result_correct", "inspections.result_save", "inspector.demo_seed", "job.error", "risk.credit.set",
     "risk.evaluation.create", "risk.event.void", "risk.override.reject", "risk.regrade.chunk", "risk.scheme.load",
     "risk.scheme.update_draft", "sampling.demo_seed", "sampling.disposal.proceed", "sampling.lab.member_set",
     "sampling.lab.receive", "sampling.lab.recheck_results", "sampling.plan_close", "sampling.plan_create",
@@ -118,8 +117,11 @@ def unaudited_writers(service_sources: dict[str, str], helper_sources: dict[str,
         return result
 
     found = set()
-    for key, text in service_sources.items():
-        for node in ast.parse(text).body:
+    # Parsed once and kept alive for the whole walk: ``audits`` is keyed by id(node), and a freed tree's ids are
+    # reused by the next one parsed (the answer then depended on the order the files were freed).
+    trees = {key: ast.parse(text) for key, text in service_sources.items()}
+    for key, tree in trees.items():
+        for node in tree.body:
             if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
                 continue
             if any(_is_orm_write(c) for c in _calls(node)) and not reaches_audit(node):

@@ -20,9 +20,10 @@ from django.db import connection
 
 from apps.common.audit import audit_anchor_write, audit_chain_head
 from apps.common.backup import archive_check, sha256_file
-from apps.inspections.draws.services import draw_execute, plan_commit
+from apps.inspections.draws.services import plan_commit
 from apps.inspections.models import Draw
 from tests.inspections.conftest import World
+from tests.inspections.draw_helpers import draw_now
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECK = ROOT / "tools" / "restore_check.py"
@@ -32,7 +33,7 @@ def populate(township_a, township_b, city_staff, media: Path):
     world = World(township_a, township_b)
     plan = world.plan(city_staff, strata=[{"key": "all", "label": "全部", "proportion": "0.2"}])
     plan_commit(actor=city_staff, plan_id=plan.pk)
-    draw_execute(actor=city_staff, plan_id=plan.pk)
+    draw_now(actor=city_staff, plan_id=plan.pk)  # hrs-v2: the public value, then the draw
     second = world.plan(city_staff, name="2026年第二批", round_label="第二批")
     plan_commit(actor=city_staff, plan_id=second.pk)  # committed, not drawn yet: verifies its commitment only
     (media / "photos" / "2026").mkdir(parents=True, exist_ok=True)

@@ -73,6 +73,7 @@ def test_production_settings_refuse_to_start_without_the_key():
         "REDIS_URL": "redis://127.0.0.1:1/0",
         "DJANGO_ALLOWED_HOSTS": "example.org",
         "FIELD_ENCRYPTION_KEY": "",
+        "DRAW_SIGNING_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
     }
     code = "import django; from django.conf import settings; settings.INSTALLED_APPS"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)

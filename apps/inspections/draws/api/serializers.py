@@ -1,6 +1,8 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from apps.common.api.serializers import StrictInputSerializer
+
 from ...choices import RandomnessKind
 from ...models import Draw, DrawPlan, DrawStratum
 
@@ -145,7 +147,7 @@ class DrawExecuteInputSerializer(serializers.Serializer):
     """No input: the draw uses only what was committed."""
 
 
-class PublicValueInputSerializer(serializers.Serializer):
+class PublicValueInputSerializer(StrictInputSerializer):
     """hrs-v2: the public value(s) named in the commitment — one lottery result, or one value per witness."""
 
     values = serializers.ListField(child=serializers.CharField(max_length=200), min_length=1, max_length=20)
