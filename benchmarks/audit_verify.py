@@ -31,7 +31,7 @@ django.setup()
 from django.db import connection, transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from apps.common.audit import _lock_head, audit_verify, compute_entry_hash  # noqa: E402
+from apps.common.audit import COLUMNS, _lock_head, audit_verify, compute_entry_hash  # noqa: E402
 from apps.common.models import AuditChainHead, AuditEvent  # noqa: E402
 
 GOAL_PER_MIN = 100_000
@@ -39,27 +39,6 @@ GOAL_PER_MIN = 100_000
 
 class _Rollback(Exception):
     pass
-
-
-COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_repr",
-    "actor_role",
-    "api_client",
-    "ip",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "outcome",
-    "changes",
-    "extra",
-    "prev_hash",
-    "entry_hash",
-)
 
 
 def build_rows(start_seq: int, prev_hash: str, n: int):

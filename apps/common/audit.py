@@ -56,6 +56,8 @@ HASHED_FIELDS = (
     "changes",
     "extra",
 )
+# Every column of the audit table, in order (the tamper drill and the benchmark write rows with raw SQL).
+COLUMNS = (*HASHED_FIELDS, "prev_hash", "entry_hash")
 
 
 def _json_default(value):

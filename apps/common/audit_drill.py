@@ -14,28 +14,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
-from apps.common.audit import audit_chain_head, audit_record, audit_verify, compute_entry_hash
+from apps.common.audit import COLUMNS, audit_chain_head, audit_record, audit_verify, compute_entry_hash
 
 TABLE = "common_auditevent"
-COLUMNS = (
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_repr",
-    "actor_role",
-    "api_client",
-    "ip",
-    "request_id",
-    "action",
-    "object_type",
-    "object_id",
-    "object_repr",
-    "outcome",
-    "changes",
-    "extra",
-    "prev_hash",
-    "entry_hash",
-)
 
 
 def sql(statement, params=()):
