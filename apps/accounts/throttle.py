@@ -17,6 +17,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from apps.common.ratelimit import count_one
+
 
 def _limits():
     window = int(getattr(settings, "LOGIN_THROTTLE_WINDOW", 15 * 60))
@@ -53,13 +55,7 @@ def record_failure(ip: str | None, username: str | None) -> None:
     for kind, _, window in _limits():
         if kind not in values:
             continue
-        key = _key(kind, values[kind])
-        if cache.add(key, 1, timeout=window):
-            continue
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=window)
+        count_one(_key(kind, values[kind]), window)
 
 
 def reset(ip: str | None = None, username: str | None = None) -> None:

@@ -17,22 +17,27 @@ from django.core.cache import cache as default_cache
 log = logging.getLogger(__name__)
 
 
-def window_hit(name: str, seconds: int, *, at: float, cache=None) -> tuple[int | None, float]:
+def count_one(key: str, timeout: int, *, cache=None) -> int | None:
+    """Count one event under ``key`` (created with ``timeout`` seconds on its first event): the count after it, or
+    None when the cache is unreachable. ``cache.add`` then ``cache.incr``: atomic on Redis and in-process alike."""
     cache = default_cache if cache is None else cache
-    window = int(at // seconds)
-    key = f"{name}:{seconds}:{window}"
-    remaining = (window + 1) * seconds - at
     try:
-        if cache.add(key, 1, timeout=seconds + 60):
-            return 1, remaining
+        if cache.add(key, 1, timeout=timeout):
+            return 1
         count = cache.incr(key)
     except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=seconds + 60)
-        return 1, remaining
+        cache.set(key, 1, timeout=timeout)
+        return 1
     except Exception:  # noqa: BLE001 - a cache outage lets the request through
-        log.warning("rate limit %s: cache unavailable, request let through", name, exc_info=True)
-        return None, remaining
-    return (None if count is None else int(count)), remaining
+        log.warning("rate limit %s: cache unavailable, request let through", key, exc_info=True)
+        return None
+    return None if count is None else int(count)
 
 
-__all__ = ["window_hit"]
+def window_hit(name: str, seconds: int, *, at: float, cache=None) -> tuple[int | None, float]:
+    window = int(at // seconds)
+    remaining = (window + 1) * seconds - at
+    return count_one(f"{name}:{seconds}:{window}", seconds + 60, cache=cache), remaining
+
+
+__all__ = ["count_one", "window_hit"]
