@@ -143,6 +143,22 @@ def test_a_wrong_enrolment_code_does_not_enrol(client, reference):
     assert not RecoveryCode.objects.filter(user=user).exists()
 
 
+def test_empty_code_on_either_step_is_refused_in_chinese_and_signs_nobody_in(client, reference):
+    """The second-factor forms as a browser submits them untouched (an empty field): the form again with its
+    Chinese message, no session, nothing stored."""
+    user = make_user("empty", "sys_admin")
+    password_step(client, "empty")
+    enrol = client.post(reverse("accounts:enrol"), {"code": ""})
+    assert enrol.status_code == 200 and not logged_in(client) and enrol.context["form"].errors
+    assert any("\u4e00" <= ch <= "\u9fff" for e in enrol.context["form"].errors["code"] for ch in e)
+    assert not RecoveryCode.objects.filter(user=user).exists()
+    codes = _enrol(client, "empty")
+    assert len(codes) == 10
+    password_step(client, "empty")
+    step = client.post(reverse("accounts:second_factor"), {"code": ""})
+    assert step.status_code == 200 and not logged_in(client) and step.context["form"].errors["code"]
+
+
 def _enrol(client, username):
     password_step(client, username)
     device = client.get(reverse("accounts:enrol")).context["device"]

@@ -61,6 +61,8 @@ def test_city_staff_pages_create_commit_draw(world, city_staff):
     assert "尚未录入公开随机数" in client.get(reverse("inspections:plan_draw", args=[pk])).content.decode()
     url = reverse("inspections:plan_public_value", args=[pk])
     assert client.get(url).status_code == 200
+    empty = client.post(url, {"values": "", "witnesses": ""})  # as a browser submits an untouched form
+    assert empty.status_code == 400 and "请录入公开随机数" in empty.content.decode()
     bad = client.post(url, {"values": "4711", "witnesses": ""})  # one witness is not a public session
     assert bad.status_code == 400 and "至少需要 2 名见证人" in bad.content.decode()
     preview = client.post(url, {"values": "４７１１\n 0815 ", "witnesses": "见证人甲\n见证人乙"})
